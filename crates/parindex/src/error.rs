@@ -1,0 +1,490 @@
+//! The one error type of the crate: a non-empty list of located [`Issue`]s.
+
+use std::fmt;
+
+use rust_decimal::Decimal;
+
+/// A result whose error is [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Where an issue was found. Every field is optional: the core knows units and criteria,
+/// readers add the file, row and column.
+///
+/// # Examples
+///
+/// ```
+/// use parindex::Location;
+/// let at = Location::default().file("scores.csv").row(14).column(7).criterion("3.2.1");
+/// assert_eq!(at.to_string(), "scores.csv:14:7: criterion 3.2.1");
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Location {
+    /// The file (or sheet) name.
+    pub file: Option<String>,
+    /// The 1-based row (line) in the file.
+    pub row: Option<u64>,
+    /// The 1-based column.
+    pub column: Option<u64>,
+    /// The unit (đơn vị) concerned.
+    pub unit: Option<String>,
+    /// The criterion (node) code concerned.
+    pub criterion: Option<String>,
+}
+
+impl Location {
+    /// Sets the file.
+    #[must_use]
+    pub fn file(mut self, file: impl Into<String>) -> Self {
+        self.file = Some(file.into());
+        self
+    }
+    /// Sets the row.
+    #[must_use]
+    pub fn row(mut self, row: u64) -> Self {
+        self.row = Some(row);
+        self
+    }
+    /// Sets the column.
+    #[must_use]
+    pub fn column(mut self, column: u64) -> Self {
+        self.column = Some(column);
+        self
+    }
+    /// Sets the unit.
+    #[must_use]
+    pub fn unit(mut self, unit: impl Into<String>) -> Self {
+        self.unit = Some(unit.into());
+        self
+    }
+    /// Sets the criterion code.
+    #[must_use]
+    pub fn criterion(mut self, code: impl Into<String>) -> Self {
+        self.criterion = Some(code.into());
+        self
+    }
+    /// True when nothing is known.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        *self == Location::default()
+    }
+}
+
+impl fmt::Display for Location {
+    /// `file:row:column: unit U: criterion C`, leaving out what is unknown; the unit is
+    /// named only when no row points at it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts: Vec<String> = Vec::new();
+        if let Some(file) = &self.file {
+            let mut s = file.clone();
+            if let Some(row) = self.row {
+                s.push_str(&format!(":{row}"));
+                if let Some(column) = self.column {
+                    s.push_str(&format!(":{column}"));
+                }
+            }
+            parts.push(s);
+        } else if let Some(row) = self.row {
+            match self.column {
+                Some(column) => parts.push(format!("row {row}, column {column}")),
+                None => parts.push(format!("row {row}")),
+            }
+        }
+        if let (Some(unit), None) = (&self.unit, self.row) {
+            parts.push(format!("unit {unit}"));
+        }
+        if let Some(code) = &self.criterion {
+            parts.push(format!("criterion {code}"));
+        }
+        f.write_str(&parts.join(": "))
+    }
+}
+
+/// What is wrong. Each kind has a stable [`IssueKind::code`] that programs can branch on
+/// while the wording of the message improves.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IssueKind {
+    // --- the methodology ---
+    /// The methodology has no nodes.
+    #[error("the methodology has no criteria")]
+    NoCriteria,
+    /// A node code is empty or has surrounding spaces.
+    #[error("invalid criterion code {code:?}")]
+    InvalidCode {
+        /// The code as given.
+        code: String,
+    },
+    /// Two nodes share a code.
+    #[error("duplicate criterion code (first defined {first})")]
+    DuplicateCode {
+        /// Where the first definition is (e.g. "on row 4" or "as node 3").
+        first: String,
+    },
+    /// A node names a parent that does not exist.
+    #[error("parent {parent} does not exist")]
+    UnknownParent {
+        /// The missing parent code.
+        parent: String,
+    },
+    /// Following parents comes back to the node.
+    #[error("parent cycle: {}", cycle.join(" -> "))]
+    Cycle {
+        /// The codes on the cycle, starting and ending at this node.
+        cycle: Vec<String>,
+    },
+    /// A leaf has no maximum.
+    #[error("a leaf criterion needs a maximum")]
+    MissingMax,
+    /// A maximum is zero or negative.
+    #[error("maximum {max} must be positive")]
+    NonPositiveMax {
+        /// The maximum given.
+        max: Decimal,
+    },
+    /// A weight is negative.
+    #[error("weight {weight} must not be negative")]
+    NegativeWeight {
+        /// The weight given.
+        weight: Decimal,
+    },
+    /// All children of a node weigh zero.
+    #[error("the weights of its children add up to zero")]
+    ZeroWeights,
+    /// A scoring rule is malformed.
+    #[error("invalid rule: {reason}")]
+    InvalidRule {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A rule is set on a node that has children.
+    #[error("only leaf criteria have a scoring rule; this one has children")]
+    RuleOnInnerNode,
+    /// Band cut-offs are not strictly decreasing, or labels repeat.
+    #[error("invalid bands: {reason}")]
+    InvalidBands {
+        /// What is wrong with them.
+        reason: String,
+    },
+    /// A setting has an invalid value.
+    #[error("invalid setting {setting}: {reason}")]
+    InvalidSetting {
+        /// The setting's name.
+        setting: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A stored format version this build cannot read.
+    #[error("unsupported format_version {found} (this build reads {supported})")]
+    UnsupportedVersion {
+        /// The version in the file.
+        found: u64,
+        /// The version this build reads.
+        supported: u64,
+    },
+    /// The exact arithmetic would not fit 128 bits (absurdly precise weights or maxima).
+    #[error("values are too precise for exact arithmetic: {reason}")]
+    TooPrecise {
+        /// What overflowed.
+        reason: String,
+    },
+
+    // --- scores ---
+    /// A score names a criterion the methodology does not have.
+    #[error("unknown criterion (not in methodology {methodology})")]
+    UnknownCriterion {
+        /// The methodology id.
+        methodology: String,
+    },
+    /// A leaf criterion has no column at all.
+    #[error("missing column for leaf criterion")]
+    MissingCriterion,
+    /// A score is given for an inner node.
+    #[error("criterion has sub-criteria: give points on its leaves")]
+    NotALeaf,
+    /// A required column is absent.
+    #[error("missing column {column}")]
+    MissingColumn {
+        /// The column's name.
+        column: String,
+    },
+    /// A column appears twice.
+    #[error("duplicate column {column}")]
+    DuplicateColumn {
+        /// The column's name.
+        column: String,
+    },
+    /// A unit id appears twice.
+    #[error("duplicate unit {unit} (first on {first})")]
+    DuplicateUnit {
+        /// The unit id.
+        unit: String,
+        /// Where it first appeared.
+        first: String,
+    },
+    /// The same unit and criterion are given twice (long form).
+    #[error("duplicate score for unit {unit} (first on {first})")]
+    DuplicateScore {
+        /// The unit id.
+        unit: String,
+        /// Where it first appeared.
+        first: String,
+    },
+    /// A cell is blank where a value is required.
+    #[error("missing value (write NA if the criterion does not apply)")]
+    MissingValue,
+    /// Text that is not a decimal number.
+    #[error("{text:?} is not a number")]
+    NotANumber {
+        /// The text found.
+        text: String,
+    },
+    /// Text that is not yes/no.
+    #[error("{text:?} is not yes or no")]
+    NotYesNo {
+        /// The text found.
+        text: String,
+    },
+    /// Points above the criterion's maximum.
+    #[error("{value} exceeds its maximum {max}")]
+    AboveMax {
+        /// The value given.
+        value: Decimal,
+        /// The maximum.
+        max: Decimal,
+    },
+    /// A negative value.
+    #[error("{value} is negative")]
+    Negative {
+        /// The value given.
+        value: Decimal,
+    },
+    /// Self-assessed points are not a valid score either.
+    #[error("self-assessed {value} is not within [0, {max}]")]
+    SelfAssessedOutOfRange {
+        /// The value given.
+        value: Decimal,
+        /// The maximum.
+        max: Decimal,
+    },
+    /// Bonus or penalty above its cap, or given when the methodology has none.
+    #[error("{what} {value} exceeds its cap {cap}")]
+    AdjustmentAboveCap {
+        /// `bonus` or `penalty`.
+        what: String,
+        /// The value given.
+        value: Decimal,
+        /// The cap (0 when the methodology allows none).
+        cap: Decimal,
+    },
+    /// Every criterion is not applicable to the unit.
+    #[error("no criterion applies to this unit")]
+    NothingApplicable,
+    /// The scores were built for another methodology.
+    #[error("scores were built for methodology {found}, not {expected}")]
+    WrongMethodology {
+        /// The methodology being scored.
+        expected: String,
+        /// The one the scores were built for.
+        found: String,
+    },
+
+    // --- files ---
+    /// The input is empty.
+    #[error("the file is empty")]
+    Empty,
+    /// The input has a header and no data rows.
+    #[error("the file has a header but no rows")]
+    NoRows,
+    /// The bytes are not UTF-8 text.
+    #[error("{reason}")]
+    Encoding {
+        /// What was detected.
+        reason: String,
+    },
+    /// A row has a different number of fields than the header.
+    #[error("row has {found} fields, the header has {expected}")]
+    RaggedRow {
+        /// Fields in the header.
+        expected: u64,
+        /// Fields in this row.
+        found: u64,
+    },
+    /// Malformed structured input (JSON syntax, wrong types, unknown fields).
+    #[error("{reason}")]
+    Syntax {
+        /// The parser's message.
+        reason: String,
+    },
+}
+
+impl IssueKind {
+    /// The stable snake_case code of this kind.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::IssueKind;
+    /// assert_eq!(IssueKind::MissingValue.code(), "missing_value");
+    /// ```
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NoCriteria => "no_criteria",
+            Self::InvalidCode { .. } => "invalid_code",
+            Self::DuplicateCode { .. } => "duplicate_code",
+            Self::UnknownParent { .. } => "unknown_parent",
+            Self::Cycle { .. } => "cycle",
+            Self::MissingMax => "missing_max",
+            Self::NonPositiveMax { .. } => "non_positive_max",
+            Self::NegativeWeight { .. } => "negative_weight",
+            Self::ZeroWeights => "zero_weights",
+            Self::InvalidRule { .. } => "invalid_rule",
+            Self::RuleOnInnerNode => "rule_on_inner_node",
+            Self::InvalidBands { .. } => "invalid_bands",
+            Self::InvalidSetting { .. } => "invalid_setting",
+            Self::UnsupportedVersion { .. } => "unsupported_version",
+            Self::TooPrecise { .. } => "too_precise",
+            Self::UnknownCriterion { .. } => "unknown_criterion",
+            Self::MissingCriterion => "missing_criterion",
+            Self::NotALeaf => "not_a_leaf",
+            Self::MissingColumn { .. } => "missing_column",
+            Self::DuplicateColumn { .. } => "duplicate_column",
+            Self::DuplicateUnit { .. } => "duplicate_unit",
+            Self::DuplicateScore { .. } => "duplicate_score",
+            Self::MissingValue => "missing_value",
+            Self::NotANumber { .. } => "not_a_number",
+            Self::NotYesNo { .. } => "not_yes_no",
+            Self::AboveMax { .. } => "above_max",
+            Self::Negative { .. } => "negative",
+            Self::SelfAssessedOutOfRange { .. } => "self_assessed_out_of_range",
+            Self::AdjustmentAboveCap { .. } => "adjustment_above_cap",
+            Self::NothingApplicable => "nothing_applicable",
+            Self::WrongMethodology { .. } => "wrong_methodology",
+            Self::Empty => "empty",
+            Self::NoRows => "no_rows",
+            Self::Encoding { .. } => "encoding",
+            Self::RaggedRow { .. } => "ragged_row",
+            Self::Syntax { .. } => "syntax",
+        }
+    }
+}
+
+/// One problem, where it is and what it is.
+///
+/// # Examples
+///
+/// ```
+/// use parindex::{Issue, IssueKind, Location};
+/// let issue = Issue::new(Location::default().unit("so-noi-vu").criterion("1.1"), IssueKind::MissingValue);
+/// assert_eq!(issue.code(), "missing_value");
+/// assert_eq!(
+///     issue.to_string(),
+///     "unit so-noi-vu: criterion 1.1: missing value (write NA if the criterion does not apply)"
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issue {
+    /// Where.
+    pub location: Location,
+    /// What.
+    pub kind: IssueKind,
+}
+
+impl Issue {
+    /// An issue at a location.
+    #[must_use]
+    pub fn new(location: Location, kind: IssueKind) -> Issue {
+        Issue { location, kind }
+    }
+
+    /// The stable code of its kind.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        self.kind.code()
+    }
+}
+
+impl fmt::Display for Issue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.location.is_empty() {
+            write!(f, "{}", self.kind)
+        } else {
+            write!(f, "{}: {}", self.location, self.kind)
+        }
+    }
+}
+
+/// Everything that was wrong with an input: at least one [`Issue`], in input order.
+///
+/// # Examples
+///
+/// ```
+/// use parindex::Methodology;
+/// let err = Methodology::from_json("{}").unwrap_err();
+/// assert_eq!(err.issues()[0].code(), "syntax");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    issues: Vec<Issue>,
+}
+
+impl Error {
+    /// An error from issues; `None` when there are none.
+    #[must_use]
+    pub fn from_issues(issues: Vec<Issue>) -> Option<Error> {
+        (!issues.is_empty()).then_some(Error { issues })
+    }
+
+    /// A single issue.
+    #[must_use]
+    pub fn single(location: Location, kind: IssueKind) -> Error {
+        Error { issues: vec![Issue::new(location, kind)] }
+    }
+
+    /// Every issue, in input order.
+    #[must_use]
+    pub fn issues(&self) -> &[Issue] {
+        &self.issues
+    }
+
+    /// Takes the issues out.
+    #[must_use]
+    pub fn into_issues(self) -> Vec<Issue> {
+        self.issues
+    }
+
+    /// Fills the file name of every issue that has none.
+    #[must_use]
+    pub fn in_file(mut self, file: &str) -> Error {
+        for issue in &mut self.issues {
+            if issue.location.file.is_none() {
+                issue.location.file = Some(file.to_owned());
+            }
+        }
+        self
+    }
+}
+
+/// Turns collected issues into `Ok(value)` or an error.
+pub(crate) fn collect<T>(value: T, issues: Vec<Issue>) -> Result<T> {
+    match Error::from_issues(issues) {
+        None => Ok(value),
+        Some(e) => Err(e),
+    }
+}
+
+impl fmt::Display for Error {
+    /// One issue per line.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, issue) in self.issues.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{issue}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}

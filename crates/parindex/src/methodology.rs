@@ -1,0 +1,1105 @@
+//! The methodology: a versioned criteria tree ("bộ tiêu chí") with its index-level settings.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{collect, Error, Issue, IssueKind, Location, Result};
+use crate::exact::RoundingMode;
+
+/// The stored JSON format version this build reads and writes.
+pub const FORMAT_VERSION: u64 = 1;
+
+/// The kind of unit a methodology scores.
+///
+/// # Examples
+///
+/// ```
+/// use parindex::Level;
+/// assert_eq!("district".parse::<Level>().unwrap(), Level::District);
+/// assert_eq!("xã đặc thù".parse::<Level>().unwrap(), Level::Other("xã đặc thù".into()));
+/// assert_eq!(Level::Commune.to_string(), "commune");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum Level {
+    /// Ministries and ministerial agencies (cấp bộ).
+    Ministry,
+    /// Provinces and centrally-run cities (cấp tỉnh).
+    Province,
+    /// Provincial departments (sở, ban, ngành).
+    Department,
+    /// Districts, towns and provincial cities (cấp huyện).
+    District,
+    /// Communes, wards and townships (cấp xã).
+    Commune,
+    /// Any other kind, as written.
+    Other(String),
+}
+
+impl From<String> for Level {
+    fn from(s: String) -> Level {
+        match s.as_str() {
+            "ministry" => Level::Ministry,
+            "province" => Level::Province,
+            "department" => Level::Department,
+            "district" => Level::District,
+            "commune" => Level::Commune,
+            _ => Level::Other(s),
+        }
+    }
+}
+
+impl From<Level> for String {
+    fn from(l: Level) -> String {
+        l.to_string()
+    }
+}
+
+impl std::str::FromStr for Level {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> std::result::Result<Level, Self::Err> {
+        Ok(Level::from(s.to_owned()))
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Level::Ministry => "ministry",
+            Level::Province => "province",
+            Level::Department => "department",
+            Level::District => "district",
+            Level::Commune => "commune",
+            Level::Other(s) => s,
+        })
+    }
+}
+
+/// Where a criterion's points come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// Self-assessed by the unit, then appraised (điểm tự đánh giá / điểm thẩm định).
+    #[default]
+    Appraised,
+    /// A sociological survey (điều tra xã hội học).
+    Survey,
+    /// A measured quantity such as an on-time rate.
+    Measured,
+}
+
+impl Source {
+    /// The snake_case name used in files.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(parindex::Source::Survey.name(), "survey");
+    /// ```
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Source::Appraised => "appraised",
+            Source::Survey => "survey",
+            Source::Measured => "measured",
+        }
+    }
+
+    /// Parses a name as written by [`Source::name`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(parindex::Source::from_name("measured"), Some(parindex::Source::Measured));
+    /// ```
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Source> {
+        [Source::Appraised, Source::Survey, Source::Measured].into_iter().find(|s| s.name() == name)
+    }
+}
+
+/// Which side of a threshold earns its points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Higher is better: a value at or above the bound earns the points.
+    #[default]
+    AtLeast,
+    /// Lower is better: a value at or below the bound earns the points.
+    AtMost,
+}
+
+/// One step of a threshold rule: values on the good side of `bound` earn `points`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// The bound (inclusive).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub bound: Decimal,
+    /// The points earned.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub points: Decimal,
+}
+
+/// How a leaf criterion turns its input into points.
+///
+/// # Examples
+///
+/// A threshold rule on an on-time rate, "100% → 2, 95–<100% → 1.5, 80–<95% → 1, else 0":
+///
+/// ```
+/// use parindex::{Direction, Rule, Step};
+/// use rust_decimal::Decimal;
+///
+/// let d = |s: &str| s.parse::<Decimal>().unwrap();
+/// let rule = Rule::Thresholds {
+///     direction: Direction::AtLeast,
+///     steps: vec![
+///         Step { bound: d("100"), points: d("2") },
+///         Step { bound: d("95"), points: d("1.5") },
+///         Step { bound: d("80"), points: d("1") },
+///     ],
+///     otherwise: d("0"),
+/// };
+/// assert_eq!(rule.points(d("99.4"), d("2")), Some(d("1.5")));
+/// assert_eq!(rule.to_string(), ">=100:2 | >=95:1.5 | >=80:1 | else:0");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Rule {
+    /// The points are entered directly (the usual case).
+    #[default]
+    Points,
+    /// Yes earns the maximum, no earns 0; the input is 1 or 0.
+    YesNo,
+    /// Points = max × min(value, full) ÷ full, for a rate where `full` earns the maximum.
+    Proportional {
+        /// The value that earns full points (e.g. 100 for a rate in %).
+        #[serde(with = "rust_decimal::serde::str")]
+        full: Decimal,
+    },
+    /// A measured value mapped to points by ordered thresholds.
+    Thresholds {
+        /// Whether higher or lower values are better.
+        #[serde(default)]
+        direction: Direction,
+        /// Steps from the best bound to the worst.
+        steps: Vec<Step>,
+        /// Points when no step is reached.
+        #[serde(with = "rust_decimal::serde::str")]
+        otherwise: Decimal,
+    },
+}
+
+impl Rule {
+    /// True when the input is points rather than a measured value.
+    #[must_use]
+    pub fn is_points(&self) -> bool {
+        matches!(self, Rule::Points)
+    }
+
+    /// The points this rule gives a valid input `value` on a leaf of maximum `max`, exactly
+    /// when the result is a finite decimal; `None` for an input outside the rule's domain
+    /// (see [`crate::Scores`] for the checks). Proportional points that do not terminate are
+    /// rounded to 28 places here; scoring itself keeps them exact.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::Rule;
+    /// use rust_decimal::Decimal;
+    /// let d = |s: &str| s.parse::<Decimal>().unwrap();
+    /// assert_eq!(Rule::YesNo.points(d("1"), d("0.5")), Some(d("0.5")));
+    /// assert_eq!(Rule::Proportional { full: d("100") }.points(d("80"), d("2")), Some(d("1.6")));
+    /// ```
+    #[must_use]
+    pub fn points(&self, value: Decimal, max: Decimal) -> Option<Decimal> {
+        match self {
+            Rule::Points => (value >= Decimal::ZERO && value <= max).then_some(value),
+            Rule::YesNo => {
+                if value == Decimal::ONE {
+                    Some(max)
+                } else if value.is_zero() {
+                    Some(Decimal::ZERO)
+                } else {
+                    None
+                }
+            }
+            Rule::Proportional { full } => {
+                if value < Decimal::ZERO {
+                    return None;
+                }
+                let v = value.min(*full);
+                max.checked_mul(v)?.checked_div(*full)
+            }
+            Rule::Thresholds { direction, steps, otherwise } => {
+                if value < Decimal::ZERO {
+                    return None;
+                }
+                let reached = |bound: Decimal| match direction {
+                    Direction::AtLeast => value >= bound,
+                    Direction::AtMost => value <= bound,
+                };
+                Some(steps.iter().find(|s| reached(s.bound)).map_or(*otherwise, |s| s.points))
+            }
+        }
+    }
+}
+
+impl fmt::Display for Rule {
+    /// The node-table syntax: empty for points, `yes_no`, `proportional:100`,
+    /// `>=100:2 | >=80:1 | else:0`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Rule::Points => Ok(()),
+            Rule::YesNo => f.write_str("yes_no"),
+            Rule::Proportional { full } => write!(f, "proportional:{full}"),
+            Rule::Thresholds { direction, steps, otherwise } => {
+                let op = match direction {
+                    Direction::AtLeast => ">=",
+                    Direction::AtMost => "<=",
+                };
+                for s in steps {
+                    write!(f, "{op}{}:{} | ", s.bound, s.points)?;
+                }
+                write!(f, "else:{otherwise}")
+            }
+        }
+    }
+}
+
+/// A named band ("xếp loại"): published values at or above `min` (and below the next band's
+/// `min`) get `label`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Band {
+    /// The label, e.g. "A" or "Tốt".
+    pub label: String,
+    /// The inclusive lower bound on the published index (%).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub min: Decimal,
+}
+
+/// What happens to a criterion that does not apply to a unit (`NA`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotApplicable {
+    /// It drops out of its parent's weights ("quy về thang điểm 100").
+    #[default]
+    Rebase,
+    /// It earns its full points.
+    FullPoints,
+}
+
+/// How equal totals are ranked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ties {
+    /// Standard competition ranking, "1224".
+    #[default]
+    Competition,
+    /// Dense ranking, "1223".
+    Dense,
+}
+
+/// Which value ranks are computed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RankOn {
+    /// The exact, unrounded index (as PCI does): equal published values may differ in rank.
+    #[default]
+    Exact,
+    /// The published, rounded index: equal published values share a rank.
+    Published,
+}
+
+/// Rounding of published values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rounding {
+    /// Decimal places (0–10).
+    pub places: u32,
+    /// The mode.
+    #[serde(default)]
+    pub mode: RoundingMode,
+}
+
+impl Default for Rounding {
+    fn default() -> Rounding {
+        Rounding { places: 2, mode: RoundingMode::HalfUp }
+    }
+}
+
+/// Index-level settings.
+///
+/// # Examples
+///
+/// ```
+/// use parindex::{Band, Settings, Ties};
+/// let s = Settings::default().ties(Ties::Dense).bands(vec![
+///     Band { label: "A".into(), min: "90".parse().unwrap() },
+///     Band { label: "B".into(), min: "80".parse().unwrap() },
+/// ]);
+/// assert_eq!(s.rounding.places, 2);
+/// assert_eq!(s.band_of("85.00".parse().unwrap()), Some("B"));
+/// assert_eq!(s.band_of("79.99".parse().unwrap()), None);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Rounding of published values (2 places, half up by default).
+    pub rounding: Rounding,
+    /// The not-applicable policy (rebase by default).
+    pub not_applicable: NotApplicable,
+    /// The cap on bonus points (điểm thưởng); `None` allows none.
+    #[serde(with = "rust_decimal::serde::str_option", skip_serializing_if = "Option::is_none")]
+    pub bonus: Option<Decimal>,
+    /// The cap on penalty points (điểm trừ); `None` allows none.
+    #[serde(with = "rust_decimal::serde::str_option", skip_serializing_if = "Option::is_none")]
+    pub penalty: Option<Decimal>,
+    /// Bands from the best down; empty for none.
+    pub bands: Vec<Band>,
+    /// The tie policy.
+    pub ties: Ties,
+    /// Ranking on exact or published values.
+    pub rank_on: RankOn,
+}
+
+impl Settings {
+    /// Sets the rounding.
+    #[must_use]
+    pub fn rounding(mut self, places: u32, mode: RoundingMode) -> Self {
+        self.rounding = Rounding { places, mode };
+        self
+    }
+    /// Sets the not-applicable policy.
+    #[must_use]
+    pub fn not_applicable(mut self, policy: NotApplicable) -> Self {
+        self.not_applicable = policy;
+        self
+    }
+    /// Sets the bonus cap.
+    #[must_use]
+    pub fn bonus(mut self, cap: Decimal) -> Self {
+        self.bonus = Some(cap);
+        self
+    }
+    /// Sets the penalty cap.
+    #[must_use]
+    pub fn penalty(mut self, cap: Decimal) -> Self {
+        self.penalty = Some(cap);
+        self
+    }
+    /// Sets the bands.
+    #[must_use]
+    pub fn bands(mut self, bands: Vec<Band>) -> Self {
+        self.bands = bands;
+        self
+    }
+    /// Sets the tie policy.
+    #[must_use]
+    pub fn ties(mut self, ties: Ties) -> Self {
+        self.ties = ties;
+        self
+    }
+    /// Sets what ranks are computed on.
+    #[must_use]
+    pub fn rank_on(mut self, on: RankOn) -> Self {
+        self.rank_on = on;
+        self
+    }
+
+    /// The band of a published value: the first band whose `min` it reaches.
+    #[must_use]
+    pub fn band_of(&self, published: Decimal) -> Option<&str> {
+        self.bands.iter().find(|b| published >= b.min).map(|b| b.label.as_str())
+    }
+
+    fn check(&self, issues: &mut Vec<Issue>) {
+        let mut bad = |setting: &str, reason: String| {
+            issues.push(Issue::new(
+                Location::default(),
+                IssueKind::InvalidSetting { setting: setting.into(), reason },
+            ));
+        };
+        if self.rounding.places > 10 {
+            bad("rounding", format!("{} places; at most 10 are supported", self.rounding.places));
+        }
+        for (name, cap) in [("bonus", self.bonus), ("penalty", self.penalty)] {
+            if let Some(c) = cap.filter(|c| c.is_sign_negative() && !c.is_zero()) {
+                bad(name, format!("cap {c} must not be negative"));
+            }
+        }
+        for pair in self.bands.windows(2) {
+            if pair[1].min >= pair[0].min {
+                issues.push(Issue::new(
+                    Location::default(),
+                    IssueKind::InvalidBands {
+                        reason: format!(
+                            "{} (from {}) must start below {} (from {})",
+                            pair[1].label, pair[1].min, pair[0].label, pair[0].min
+                        ),
+                    },
+                ));
+            }
+        }
+        for (i, b) in self.bands.iter().enumerate() {
+            if b.label.trim().is_empty() {
+                issues.push(Issue::new(
+                    Location::default(),
+                    IssueKind::InvalidBands { reason: "a band has an empty label".into() },
+                ));
+            } else if self.bands[..i].iter().any(|o| o.label == b.label) {
+                issues.push(Issue::new(
+                    Location::default(),
+                    IssueKind::InvalidBands { reason: format!("label {} repeats", b.label) },
+                ));
+            }
+        }
+    }
+}
+
+/// One node of the criteria tree: a domain (lĩnh vực), criterion (tiêu chí) or sub-criterion
+/// (tiêu chí thành phần).
+///
+/// # Examples
+///
+/// ```
+/// use parindex::{Node, Rule};
+/// use rust_decimal::Decimal;
+///
+/// let domain = Node::new("1", "Công tác chỉ đạo, điều hành CCHC");
+/// let leaf = Node::new("1.1", "Kế hoạch CCHC năm")
+///     .parent("1")
+///     .max("1.5".parse::<Decimal>().unwrap())
+///     .rule(Rule::YesNo);
+/// assert_eq!(leaf.parent.as_deref(), Some("1"));
+/// assert!(domain.max.is_none());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Node {
+    /// The code, e.g. `3.2.1`.
+    pub code: String,
+    /// The parent's code; `None` for a top-level node (a domain).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// The Vietnamese name.
+    #[serde(default)]
+    pub name: String,
+    /// The English name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_en: Option<String>,
+    /// The maximum points; required on leaves, by default the sum of the children's.
+    #[serde(default, with = "rust_decimal::serde::str_option", skip_serializing_if = "Option::is_none")]
+    pub max: Option<Decimal>,
+    /// The weight among its siblings; by default its maximum.
+    #[serde(default, with = "rust_decimal::serde::str_option", skip_serializing_if = "Option::is_none")]
+    pub weight: Option<Decimal>,
+    /// Where its points come from.
+    #[serde(default)]
+    pub source: Source,
+    /// How a leaf turns its input into points.
+    #[serde(default, skip_serializing_if = "Rule::is_points")]
+    pub rule: Rule,
+    /// A free note (provenance, what the evidence must show…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Node {
+    /// A node with a code and a name; everything else by default.
+    #[must_use]
+    pub fn new(code: impl Into<String>, name: impl Into<String>) -> Node {
+        Node {
+            code: code.into(),
+            parent: None,
+            name: name.into(),
+            name_en: None,
+            max: None,
+            weight: None,
+            source: Source::default(),
+            rule: Rule::default(),
+            note: None,
+        }
+    }
+    /// Sets the parent.
+    #[must_use]
+    pub fn parent(mut self, code: impl Into<String>) -> Node {
+        self.parent = Some(code.into());
+        self
+    }
+    /// Sets the English name.
+    #[must_use]
+    pub fn name_en(mut self, name: impl Into<String>) -> Node {
+        self.name_en = Some(name.into());
+        self
+    }
+    /// Sets the maximum.
+    #[must_use]
+    pub fn max(mut self, max: Decimal) -> Node {
+        self.max = Some(max);
+        self
+    }
+    /// Sets the weight.
+    #[must_use]
+    pub fn weight(mut self, weight: Decimal) -> Node {
+        self.weight = Some(weight);
+        self
+    }
+    /// Sets the source.
+    #[must_use]
+    pub fn source(mut self, source: Source) -> Node {
+        self.source = source;
+        self
+    }
+    /// Sets the rule.
+    #[must_use]
+    pub fn rule(mut self, rule: Rule) -> Node {
+        self.rule = rule;
+        self
+    }
+    /// Sets the note.
+    #[must_use]
+    pub fn note(mut self, note: impl Into<String>) -> Node {
+        self.note = Some(note.into());
+        self
+    }
+}
+
+/// The identity of a methodology: what it is, for whom, and where it comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Info {
+    /// A short id, e.g. `par-province-2023`.
+    pub id: String,
+    /// The full name.
+    pub name: String,
+    /// The evaluation year.
+    pub year: Option<i32>,
+    /// The kind of unit scored.
+    pub level: Option<Level>,
+    /// Where it comes from (decision numbers; what is illustrative).
+    pub provenance: Option<String>,
+}
+
+impl Info {
+    /// An id and a name.
+    #[must_use]
+    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Info {
+        Info { id: id.into(), name: name.into(), ..Info::default() }
+    }
+    /// Sets the year.
+    #[must_use]
+    pub fn year(mut self, year: i32) -> Info {
+        self.year = Some(year);
+        self
+    }
+    /// Sets the level.
+    #[must_use]
+    pub fn level(mut self, level: Level) -> Info {
+        self.level = Some(level);
+        self
+    }
+    /// Sets the provenance note.
+    #[must_use]
+    pub fn provenance(mut self, note: impl Into<String>) -> Info {
+        self.provenance = Some(note.into());
+        self
+    }
+}
+
+/// The criteria tree after validation: indices, effective maxima and weights.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Tree {
+    pub(crate) index: HashMap<String, usize>,
+    pub(crate) parent: Vec<Option<usize>>,
+    pub(crate) children: Vec<Vec<usize>>,
+    /// Top-level nodes, the children of the implicit root.
+    pub(crate) top: Vec<usize>,
+    /// Every node, children before their parents.
+    pub(crate) post_order: Vec<usize>,
+    /// Leaves in declaration order.
+    pub(crate) leaves: Vec<usize>,
+    /// Position of each node among the leaves.
+    pub(crate) leaf_pos: Vec<Option<usize>>,
+    pub(crate) max: Vec<Decimal>,
+    pub(crate) weight: Vec<Decimal>,
+    pub(crate) root_max: Decimal,
+    /// The largest decimal scale of any number in the methodology.
+    pub(crate) scale: u32,
+}
+
+/// A validated methodology: the criteria tree and its settings. Build it with
+/// [`Methodology::new`], read it with [`Methodology::from_json`] or the node-table reader in
+/// `parindex-io`.
+///
+/// # Examples
+///
+/// ```
+/// use parindex::{Info, Methodology, Node, Settings};
+/// use rust_decimal::Decimal;
+/// let d = |s: &str| s.parse::<Decimal>().unwrap();
+///
+/// let m = Methodology::new(
+///     Info::new("mini", "Mini index").year(2024),
+///     Settings::default(),
+///     vec![
+///         Node::new("1", "Domain one"),
+///         Node::new("1.1", "A").parent("1").max(d("6")),
+///         Node::new("1.2", "B").parent("1").max(d("4")),
+///         Node::new("2", "Domain two").max(d("10")),
+///     ],
+/// )
+/// .unwrap();
+/// assert_eq!(m.max_of("1"), Some(d("10")));
+/// assert_eq!(m.max(), d("20"));
+/// assert_eq!(m.leaf_codes().collect::<Vec<_>>(), ["1.1", "1.2", "2"]);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Methodology {
+    info: Info,
+    settings: Settings,
+    nodes: Vec<Node>,
+    tree: Tree,
+}
+
+impl Methodology {
+    /// Validates a tree as a whole and builds the methodology.
+    ///
+    /// # Errors
+    ///
+    /// Every problem at once, each located by its node code: duplicate or invalid codes,
+    /// unknown parents, cycles, missing or non-positive maxima, negative weights, children
+    /// whose weights add up to zero, malformed rules, unordered bands, invalid settings.
+    ///
+    /// ```
+    /// use parindex::{Info, Methodology, Node, Settings};
+    /// let err = Methodology::new(
+    ///     Info::new("bad", "Bad"),
+    ///     Settings::default(),
+    ///     vec![Node::new("1", "x").parent("9"), Node::new("1", "y")],
+    /// )
+    /// .unwrap_err();
+    /// let text = err.to_string();
+    /// assert!(text.contains("criterion 1: parent 9 does not exist"));
+    /// assert!(text.contains("criterion 1: duplicate criterion code (first defined as node 1)"));
+    /// ```
+    pub fn new(info: Info, settings: Settings, nodes: Vec<Node>) -> Result<Methodology> {
+        Methodology::located(info, settings, nodes, &[])
+    }
+
+    /// Like [`Methodology::new`], with a location for each node (its row in a file) that
+    /// issues are reported at. `locations` may be shorter than `nodes`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Methodology::new`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::{Info, Location, Methodology, Node, Settings};
+    /// let rows = [Location::default().file("m.csv").row(2)];
+    /// let err = Methodology::located(Info::new("x", "x"), Settings::default(), vec![Node::new("1", "a")], &rows)
+    ///     .unwrap_err();
+    /// assert_eq!(err.to_string(), "m.csv:2: criterion 1: a leaf criterion needs a maximum");
+    /// ```
+    pub fn located(
+        info: Info,
+        settings: Settings,
+        nodes: Vec<Node>,
+        locations: &[Location],
+    ) -> Result<Methodology> {
+        let mut issues = Vec::new();
+        settings.check(&mut issues);
+        let tree = build_tree(&nodes, locations, &mut issues);
+        match tree {
+            Some(tree) => collect(Methodology { info, settings, nodes, tree }, issues),
+            None => Err(Error::from_issues(issues)
+                .unwrap_or_else(|| Error::single(Location::default(), IssueKind::NoCriteria))),
+        }
+    }
+
+    /// Reads the strict, versioned JSON format (see DESIGN.md).
+    ///
+    /// # Errors
+    ///
+    /// `syntax` for malformed JSON or unknown fields, `unsupported_version`, and every
+    /// validation issue of [`Methodology::new`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::Methodology;
+    /// let m = Methodology::from_json(r#"{
+    ///   "format_version": 1, "id": "tiny", "name": "Tiny",
+    ///   "nodes": [{"code": "1", "name": "Only", "max": "10"}]
+    /// }"#).unwrap();
+    /// assert_eq!(m.info().id, "tiny");
+    /// assert_eq!(Methodology::from_json(&m.to_json()).unwrap(), m);
+    /// ```
+    pub fn from_json(text: &str) -> Result<Methodology> {
+        let doc: Document = serde_json::from_str(text).map_err(|e| syntax(&e))?;
+        if doc.format_version != FORMAT_VERSION {
+            return Err(Error::single(
+                Location::default(),
+                IssueKind::UnsupportedVersion { found: doc.format_version, supported: FORMAT_VERSION },
+            ));
+        }
+        let info =
+            Info { id: doc.id, name: doc.name, year: doc.year, level: doc.level, provenance: doc.provenance };
+        Methodology::new(info, doc.settings, doc.nodes)
+    }
+
+    /// Writes the JSON format, pretty-printed, decimals as strings.
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        let doc = Document {
+            format_version: FORMAT_VERSION,
+            id: self.info.id.clone(),
+            name: self.info.name.clone(),
+            year: self.info.year,
+            level: self.info.level.clone(),
+            provenance: self.info.provenance.clone(),
+            settings: self.settings.clone(),
+            nodes: self.nodes.clone(),
+        };
+        // Serialising plain data with string keys cannot fail.
+        serde_json::to_string_pretty(&doc).unwrap_or_default()
+    }
+
+    /// What it is.
+    #[must_use]
+    pub fn info(&self) -> &Info {
+        &self.info
+    }
+
+    /// Its settings.
+    #[must_use]
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The nodes as given.
+    #[must_use]
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    /// A node by code.
+    #[must_use]
+    pub fn node(&self, code: &str) -> Option<&Node> {
+        self.tree.index.get(code).map(|&i| &self.nodes[i])
+    }
+
+    /// The codes of the leaves (the criteria that take input), in declaration order.
+    pub fn leaf_codes(&self) -> impl Iterator<Item = &str> + '_ {
+        self.tree.leaves.iter().map(|&i| self.nodes[i].code.as_str())
+    }
+
+    /// The top-level nodes (domains), in declaration order.
+    pub fn top_level(&self) -> impl Iterator<Item = &Node> + '_ {
+        self.tree.top.iter().map(|&i| &self.nodes[i])
+    }
+
+    /// The children of a node, in declaration order.
+    pub fn children(&self, code: &str) -> impl Iterator<Item = &Node> + '_ {
+        let kids = self.tree.index.get(code).map(|&i| self.tree.children[i].as_slice()).unwrap_or(&[]);
+        kids.iter().map(|&i| &self.nodes[i])
+    }
+
+    /// True when the code names a leaf.
+    #[must_use]
+    pub fn is_leaf(&self, code: &str) -> bool {
+        self.tree.index.get(code).is_some_and(|&i| self.tree.children[i].is_empty())
+    }
+
+    /// The effective maximum of a node (given, or the sum of its children's).
+    #[must_use]
+    pub fn max_of(&self, code: &str) -> Option<Decimal> {
+        self.tree.index.get(code).map(|&i| self.tree.max[i])
+    }
+
+    /// The effective weight of a node (given, or its maximum).
+    #[must_use]
+    pub fn weight_of(&self, code: &str) -> Option<Decimal> {
+        self.tree.index.get(code).map(|&i| self.tree.weight[i])
+    }
+
+    /// The index's maximum: the sum of the top-level maxima.
+    #[must_use]
+    pub fn max(&self) -> Decimal {
+        self.tree.root_max
+    }
+
+    pub(crate) fn tree(&self) -> &Tree {
+        &self.tree
+    }
+}
+
+fn syntax(e: &serde_json::Error) -> Error {
+    let loc = Location { row: Some(e.line() as u64), column: Some(e.column() as u64), ..Location::default() };
+    Error::single(loc, IssueKind::Syntax { reason: e.to_string() })
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Document {
+    format_version: u64,
+    id: String,
+    name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    year: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    level: Option<Level>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    provenance: Option<String>,
+    #[serde(default)]
+    settings: Settings,
+    nodes: Vec<Node>,
+}
+
+/// Validates the nodes and builds the tree; `None` when the structure is too broken to
+/// compute maxima (issues say why).
+fn build_tree(nodes: &[Node], locations: &[Location], issues: &mut Vec<Issue>) -> Option<Tree> {
+    let at = |i: usize| -> Location {
+        let mut l = locations.get(i).cloned().unwrap_or_default();
+        l.criterion = Some(nodes[i].code.clone());
+        l
+    };
+    if nodes.is_empty() {
+        issues.push(Issue::new(Location::default(), IssueKind::NoCriteria));
+        return None;
+    }
+    let start = issues.len();
+    let mut index: HashMap<String, usize> = HashMap::with_capacity(nodes.len());
+    for (i, n) in nodes.iter().enumerate() {
+        if n.code.is_empty() || n.code.trim() != n.code {
+            issues.push(Issue::new(at(i), IssueKind::InvalidCode { code: n.code.clone() }));
+        }
+        if let Some(&first) = index.get(&n.code) {
+            let first = match locations.get(first).and_then(|l| l.row) {
+                Some(row) => format!("on row {row}"),
+                None => format!("as node {}", first + 1),
+            };
+            issues.push(Issue::new(at(i), IssueKind::DuplicateCode { first }));
+        } else {
+            index.insert(n.code.clone(), i);
+        }
+    }
+    let mut parent = vec![None; nodes.len()];
+    for (i, n) in nodes.iter().enumerate() {
+        if let Some(p) = &n.parent {
+            match index.get(p) {
+                Some(&j) => parent[i] = Some(j),
+                None => issues.push(Issue::new(at(i), IssueKind::UnknownParent { parent: p.clone() })),
+            }
+        }
+    }
+    // Duplicates resolve to their first definition; later copies are left out of the tree.
+    let in_tree: Vec<bool> = nodes.iter().enumerate().map(|(i, n)| index[&n.code] == i).collect();
+    find_cycles(&parent, &in_tree, nodes, &at, issues);
+    if issues.len() > start {
+        return None;
+    }
+
+    let mut children = vec![Vec::new(); nodes.len()];
+    let mut top = Vec::new();
+    for i in 0..nodes.len() {
+        match parent[i] {
+            Some(p) => children[p].push(i),
+            None => top.push(i),
+        }
+    }
+    let post_order = post_order(&top, &children);
+    let leaves: Vec<usize> = (0..nodes.len()).filter(|&i| children[i].is_empty()).collect();
+    let mut leaf_pos = vec![None; nodes.len()];
+    for (k, &i) in leaves.iter().enumerate() {
+        leaf_pos[i] = Some(k);
+    }
+
+    let mut max = vec![Decimal::ZERO; nodes.len()];
+    let mut ok = true;
+    for &i in &post_order {
+        let n = &nodes[i];
+        let leaf = children[i].is_empty();
+        match n.max {
+            Some(m) if m <= Decimal::ZERO => {
+                issues.push(Issue::new(at(i), IssueKind::NonPositiveMax { max: m }));
+                ok = false;
+            }
+            Some(m) => max[i] = m,
+            None if leaf => {
+                issues.push(Issue::new(at(i), IssueKind::MissingMax));
+                ok = false;
+            }
+            None => {
+                let sum = children[i].iter().try_fold(Decimal::ZERO, |s, &c| s.checked_add(max[c]));
+                match sum {
+                    Some(s) => max[i] = s,
+                    None => {
+                        issues.push(Issue::new(at(i), too_precise("the sum of maxima overflows")));
+                        ok = false;
+                    }
+                }
+            }
+        }
+        if let Some(w) = n.weight.filter(|w| *w < Decimal::ZERO) {
+            issues.push(Issue::new(at(i), IssueKind::NegativeWeight { weight: w }));
+            ok = false;
+        }
+        if !leaf && !n.rule.is_points() {
+            issues.push(Issue::new(at(i), IssueKind::RuleOnInnerNode));
+        }
+        if leaf {
+            if let Some(reason) = rule_problem(&n.rule, max[i]) {
+                issues.push(Issue::new(at(i), IssueKind::InvalidRule { reason }));
+            }
+        }
+    }
+    let weight: Vec<Decimal> = (0..nodes.len()).map(|i| nodes[i].weight.unwrap_or(max[i])).collect();
+    if ok {
+        for i in 0..nodes.len() {
+            if !children[i].is_empty() && children[i].iter().all(|&c| weight[c].is_zero()) {
+                issues.push(Issue::new(at(i), IssueKind::ZeroWeights));
+            }
+        }
+        if top.iter().all(|&c| weight[c].is_zero()) {
+            issues.push(Issue::new(Location::default(), IssueKind::ZeroWeights));
+        }
+    }
+    let root_max = top.iter().try_fold(Decimal::ZERO, |s, &c| s.checked_add(max[c]));
+    let Some(root_max) = root_max else {
+        issues.push(Issue::new(Location::default(), too_precise("the sum of maxima overflows")));
+        return None;
+    };
+    let scale = nodes
+        .iter()
+        .flat_map(|n| {
+            let rule: Vec<Decimal> = match &n.rule {
+                Rule::Points | Rule::YesNo => vec![],
+                Rule::Proportional { full } => vec![*full],
+                Rule::Thresholds { steps, otherwise, .. } => {
+                    steps.iter().flat_map(|s| [s.bound, s.points]).chain([*otherwise]).collect()
+                }
+            };
+            n.max.into_iter().chain(n.weight).chain(rule)
+        })
+        .chain(max.iter().copied())
+        .map(|d| d.scale())
+        .max()
+        .unwrap_or(0);
+    Some(Tree { index, parent, children, top, post_order, leaves, leaf_pos, max, weight, root_max, scale })
+}
+
+fn too_precise(reason: &str) -> IssueKind {
+    IssueKind::TooPrecise { reason: reason.into() }
+}
+
+/// Reports each parent cycle once, at its first node in declaration order.
+fn find_cycles(
+    parent: &[Option<usize>],
+    in_tree: &[bool],
+    nodes: &[Node],
+    at: &dyn Fn(usize) -> Location,
+    issues: &mut Vec<Issue>,
+) {
+    // 0 = unseen, 1 = on the current walk, 2 = known to reach the top (or a reported cycle).
+    let mut state = vec![0u8; parent.len()];
+    for start in 0..parent.len() {
+        if !in_tree[start] {
+            continue;
+        }
+        let mut walk = Vec::new();
+        let mut cur = Some(start);
+        while let Some(i) = cur {
+            match state[i] {
+                2 => break,
+                1 => {
+                    let from = walk.iter().position(|&w| w == i).unwrap_or(0);
+                    let cycle_nodes = &walk[from..];
+                    let first = cycle_nodes.iter().copied().min().unwrap_or(i);
+                    let k = cycle_nodes.iter().position(|&w| w == first).unwrap_or(0);
+                    let mut cycle: Vec<String> = cycle_nodes[k..]
+                        .iter()
+                        .chain(&cycle_nodes[..k])
+                        .map(|&w| nodes[w].code.clone())
+                        .collect();
+                    cycle.push(nodes[first].code.clone());
+                    issues.push(Issue::new(at(first), IssueKind::Cycle { cycle }));
+                    break;
+                }
+                _ => {
+                    state[i] = 1;
+                    walk.push(i);
+                    cur = parent[i];
+                }
+            }
+        }
+        for w in walk {
+            state[w] = 2;
+        }
+    }
+}
+
+/// Children before parents, without recursion (trees may be 10,000 deep).
+fn post_order(top: &[usize], children: &[Vec<usize>]) -> Vec<usize> {
+    let mut out = Vec::with_capacity(children.len());
+    let mut stack: Vec<(usize, usize)> = top.iter().rev().map(|&t| (t, 0)).collect();
+    while let Some((node, next)) = stack.pop() {
+        if next < children[node].len() {
+            stack.push((node, next + 1));
+            stack.push((children[node][next], 0));
+        } else {
+            out.push(node);
+        }
+    }
+    out
+}
+
+fn rule_problem(rule: &Rule, max: Decimal) -> Option<String> {
+    let within = |p: Decimal| p >= Decimal::ZERO && p <= max;
+    match rule {
+        Rule::Points | Rule::YesNo => None,
+        Rule::Proportional { full } => {
+            (*full <= Decimal::ZERO).then(|| format!("proportional full value {full} must be positive"))
+        }
+        Rule::Thresholds { direction, steps, otherwise } => {
+            if let Some(p) = steps.iter().map(|s| s.points).chain([*otherwise]).find(|p| !within(*p)) {
+                return Some(format!("threshold points {p} are not within [0, {max}]"));
+            }
+            for pair in steps.windows(2) {
+                let ordered = match direction {
+                    Direction::AtLeast => pair[1].bound < pair[0].bound,
+                    Direction::AtMost => pair[1].bound > pair[0].bound,
+                };
+                if !ordered {
+                    let order = match direction {
+                        Direction::AtLeast => "decreasing",
+                        Direction::AtMost => "increasing",
+                    };
+                    return Some(format!(
+                        "threshold bounds must be strictly {order}: {} then {}",
+                        pair[0].bound, pair[1].bound
+                    ));
+                }
+                if pair[1].points > pair[0].points {
+                    return Some(format!(
+                        "a worse threshold ({}) must not earn more points than a better one ({})",
+                        pair[1].bound, pair[0].bound
+                    ));
+                }
+            }
+            if let Some(last) = steps.last().filter(|s| s.points < *otherwise) {
+                return Some(format!(
+                    "else ({otherwise}) must not earn more than the last threshold ({})",
+                    last.points
+                ));
+            }
+            None
+        }
+    }
+}

@@ -1,0 +1,614 @@
+//! Scoring: the one aggregation rule of DESIGN.md §2, computed exactly.
+//!
+//! A methodology and the pattern of not-applicable leaves compile into a [`Plan`]: for every
+//! node an integer denominator `Q` and, for each child, an integer coefficient `k`, so that
+//! `points(node) = Σ k · P(child) / Q(node)` where `P` are integer numerators. Evaluating a
+//! unit is then a pass of integer multiply-adds; nothing is rounded.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+
+use crate::error::{collect, Error, Issue, IssueKind, Location, Result};
+use crate::exact::{gcd, pow10, Exact};
+use crate::methodology::{Methodology, NotApplicable, RankOn, Rule};
+use crate::rank::{rank, RankOptions};
+use crate::scores::{Scores, Unit};
+
+/// Magnitudes every numerator and denominator must stay below; leaves room for one more
+/// multiplication by 100 and a power of ten when percentages are formed.
+const LIMIT: i128 = 1 << 120;
+
+/// How a leaf's raw value (at scale `S`) becomes its numerator over `Q = 10^S` (or
+/// `full · 10^S` for proportional leaves).
+#[derive(Debug, Clone)]
+enum LeafKind {
+    Points,
+    YesNo { max: i128, one: i128 },
+    Proportional { max: i128, full: i128 },
+    Thresholds { at_least: bool, steps: Vec<(i128, i128)>, otherwise: i128 },
+}
+
+/// The compiled form of a methodology for one pattern of applicable leaves.
+#[derive(Debug, Clone)]
+struct Plan {
+    /// Denominator per node, the root last; 0 for a node that does not apply.
+    den: Vec<i128>,
+    /// Per node in post-order, then the root: (node, [(child, k)]).
+    steps: Vec<(usize, Vec<(usize, i128)>)>,
+}
+
+/// What scoring needs from the methodology at the working scale.
+struct Compiler<'a> {
+    m: &'a Methodology,
+    unit: i128,
+    kinds: Vec<LeafKind>,
+    /// max per node at the working scale, the root last.
+    max: Vec<i128>,
+    /// Explicit weights at the working scale.
+    weight: Vec<Option<i128>>,
+    full_points: bool,
+}
+
+impl<'a> Compiler<'a> {
+    fn new(m: &'a Methodology, scale: u32) -> std::result::Result<Compiler<'a>, IssueKind> {
+        let t = m.tree();
+        let unit = pow10(scale).ok_or_else(|| precise("scale"))?;
+        let at = |d: Decimal| -> std::result::Result<i128, IssueKind> {
+            let k = pow10(scale - d.scale().min(scale)).ok_or_else(|| precise("scale"))?;
+            d.mantissa()
+                .checked_mul(k)
+                .filter(|v| v.abs() < LIMIT)
+                .ok_or_else(|| precise("a maximum or weight"))
+        };
+        let mut max = t.max.iter().map(|&d| at(d)).collect::<std::result::Result<Vec<_>, _>>()?;
+        max.push(at(t.root_max)?);
+        let weight = m
+            .nodes()
+            .iter()
+            .map(|n| n.weight.map(at).transpose())
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let mut kinds = Vec::with_capacity(t.leaves.len());
+        for &i in &t.leaves {
+            kinds.push(match &m.nodes()[i].rule {
+                Rule::Points => LeafKind::Points,
+                Rule::YesNo => LeafKind::YesNo { max: max[i], one: unit },
+                Rule::Proportional { full } => LeafKind::Proportional { max: max[i], full: at(*full)? },
+                Rule::Thresholds { direction, steps, otherwise } => LeafKind::Thresholds {
+                    at_least: *direction == crate::Direction::AtLeast,
+                    steps: steps
+                        .iter()
+                        .map(|s| Ok((at(s.bound)?, at(s.points)?)))
+                        .collect::<std::result::Result<_, IssueKind>>()?,
+                    otherwise: at(*otherwise)?,
+                },
+            });
+        }
+        let full_points = m.settings().not_applicable == NotApplicable::FullPoints;
+        Ok(Compiler { m, unit, kinds, max, weight, full_points })
+    }
+
+    /// The denominator of a leaf's numerator.
+    fn leaf_den(&self, leaf: usize) -> i128 {
+        match &self.kinds[leaf] {
+            LeafKind::Proportional { full, .. } => full.saturating_mul(self.unit),
+            _ => self.unit,
+        }
+    }
+
+    /// A plan for the leaves marked not applicable in `na` (by leaf position).
+    fn compile(&self, na: &[bool]) -> std::result::Result<Plan, IssueKind> {
+        let t = self.m.tree();
+        let n = t.max.len();
+        let root = n;
+        let mut den = vec![0i128; n + 1];
+        for (k, &i) in t.leaves.iter().enumerate() {
+            if !na[k] || self.full_points {
+                den[i] = self.leaf_den(k);
+            }
+        }
+        // The applicable maximum of each node as a fraction: a leaf's max when it applies,
+        // an inner node's max scaled by the share of its children's maxima that apply.
+        let mut amax: Vec<(i128, i128)> = vec![(0, 1); n + 1];
+        for &i in &t.leaves {
+            if den[i] != 0 {
+                amax[i] = (self.max[i], 1);
+            }
+        }
+        let mut steps = Vec::with_capacity(n + 1 - t.leaves.len());
+        let inner = t.post_order.iter().copied().filter(|&i| !t.children[i].is_empty());
+        for node in inner.chain([root]) {
+            let kids: &[usize] = if node == root { &t.top } else { &t.children[node] };
+            let live: Vec<usize> = kids.iter().copied().filter(|&c| den[c] != 0).collect();
+            // Weights over a common denominator: explicit, or the applicable maximum.
+            let weights: Vec<(i128, i128)> =
+                live.iter().map(|&c| self.weight[c].map_or(amax[c], |w| (w, 1))).collect();
+            let common = weights.iter().try_fold(1i128, |l, &(_, d)| lcm(l, d))?;
+            let w: Vec<i128> = weights
+                .iter()
+                .map(|&(num, d)| mul(num, common / d))
+                .collect::<std::result::Result<_, _>>()?;
+            let w_sum =
+                w.iter().try_fold(0i128, |s, &x| s.checked_add(x)).ok_or_else(|| precise("weights"))?;
+            if w_sum == 0 {
+                continue; // nothing applies below: the node does not apply
+            }
+            // k_c / Q = max_n · w_c / (max_c · W · Q_c), brought to a common denominator.
+            let mut fracs = Vec::with_capacity(live.len());
+            let mut q: i128 = 1;
+            for (&c, &wc) in live.iter().zip(&w) {
+                let num = mul(self.max[node], wc)?;
+                let d = mul(mul(self.max[c], w_sum)?, den[c])?;
+                let g = gcd(num.unsigned_abs(), d.unsigned_abs()).max(1) as i128;
+                let (a, b) = (num / g, d / g);
+                q = lcm(q, b)?;
+                fracs.push((c, a, b));
+            }
+            let coefs = fracs
+                .into_iter()
+                .map(|(c, a, b)| Ok((c, mul(a, q / b)?)))
+                .collect::<std::result::Result<Vec<_>, IssueKind>>()?;
+            // Points never exceed the maximum, so P ≤ max·Q bounds every partial sum.
+            mul(self.max[node], q)?;
+            den[node] = q;
+            steps.push((node, coefs));
+            amax[node] = self.applicable_max(node, kids, &amax)?;
+        }
+        Ok(Plan { den, steps })
+    }
+
+    /// `max(node) × Σ amax(children) ÷ Σ max(children)`, reduced; the node's own max when
+    /// everything beneath applies.
+    fn applicable_max(
+        &self,
+        node: usize,
+        kids: &[usize],
+        amax: &[(i128, i128)],
+    ) -> std::result::Result<(i128, i128), IssueKind> {
+        if kids.iter().all(|&c| amax[c] == (self.max[c], 1)) {
+            return Ok((self.max[node], 1));
+        }
+        let common = kids.iter().try_fold(1i128, |l, &c| lcm(l, amax[c].1))?;
+        let mut num = 0i128;
+        let mut full = 0i128;
+        for &c in kids {
+            num = num.checked_add(mul(amax[c].0, common / amax[c].1)?).ok_or_else(|| precise("maxima"))?;
+            full = full.checked_add(self.max[c]).ok_or_else(|| precise("maxima"))?;
+        }
+        let (num, den) = (mul(self.max[node], num)?, mul(full, common)?);
+        let g = gcd(num.unsigned_abs(), den.unsigned_abs()).max(1) as i128;
+        Ok((num / g, den / g))
+    }
+
+    /// A leaf's numerator from its raw value (already validated).
+    fn leaf_points(&self, leaf: usize, raw: i128) -> i128 {
+        match &self.kinds[leaf] {
+            LeafKind::Points => raw,
+            LeafKind::YesNo { max, one } => {
+                if raw == *one {
+                    *max
+                } else {
+                    0
+                }
+            }
+            LeafKind::Proportional { max, full } => max * raw.min(*full),
+            LeafKind::Thresholds { at_least, steps, otherwise } => steps
+                .iter()
+                .find(|(bound, _)| if *at_least { raw >= *bound } else { raw <= *bound })
+                .map_or(*otherwise, |&(_, p)| p),
+        }
+    }
+
+    /// A not-applicable leaf's numerator under the full-points policy.
+    fn full_leaf(&self, leaf: usize, node: usize) -> i128 {
+        match &self.kinds[leaf] {
+            LeafKind::Proportional { full, .. } => self.max[node] * full,
+            _ => self.max[node],
+        }
+    }
+
+    /// Checks one raw value against its leaf's rule.
+    fn check(&self, leaf: usize, node: usize, raw: i128, scores: &Scores) -> Option<IssueKind> {
+        let dec = |r: i128| scores.to_decimal(r);
+        if raw < 0 {
+            return Some(IssueKind::Negative { value: dec(raw) });
+        }
+        match &self.kinds[leaf] {
+            LeafKind::Points if raw > self.max[node] => {
+                Some(IssueKind::AboveMax { value: dec(raw), max: self.m.tree().max[node] })
+            }
+            LeafKind::YesNo { one, .. } if raw != 0 && raw != *one => {
+                Some(IssueKind::NotYesNo { text: dec(raw).to_string() })
+            }
+            _ => None,
+        }
+    }
+}
+
+fn precise(what: &str) -> IssueKind {
+    IssueKind::TooPrecise { reason: format!("{what} exceed 128-bit exact arithmetic") }
+}
+
+fn mul(a: i128, b: i128) -> std::result::Result<i128, IssueKind> {
+    a.checked_mul(b).filter(|v| v.abs() < LIMIT).ok_or_else(|| precise("products of maxima and weights"))
+}
+
+fn lcm(a: i128, b: i128) -> std::result::Result<i128, IssueKind> {
+    let g = gcd(a.unsigned_abs(), b.unsigned_abs()).max(1) as i128;
+    mul(a / g, b)
+}
+
+/// Scores every unit on every node of the methodology, ranks them and assigns bands.
+///
+/// # Errors
+///
+/// Every problem in the scores at once, each located (file, row and column when the scores
+/// came from a file; otherwise unit and criterion): missing values, negative values, points
+/// above their maximum, non yes/no input on a yes/no leaf, bonus or penalty above its cap,
+/// a unit where nothing applies, scores built for another methodology.
+///
+/// # Examples
+///
+/// ```
+/// use parindex::{score, Info, Methodology, Node, Scores, Settings, Unit, Value};
+/// use rust_decimal::Decimal;
+/// let d = |s: &str| s.parse::<Decimal>().unwrap();
+/// let m = Methodology::new(Info::new("m", "M"), Settings::default(), vec![
+///     Node::new("1", "One"),
+///     Node::new("1.1", "A").parent("1").max(d("3")),
+///     Node::new("1.2", "B").parent("1").max(d("2")),
+///     Node::new("2", "Two").max(d("5")),
+/// ]).unwrap();
+/// let mut s = Scores::new(&m);
+/// for (id, a, b, two) in [("x", "3", "1.5", "4"), ("y", "2", "NA", "5")] {
+///     let u = s.add_unit(Unit::new(id)).unwrap();
+///     s.set(u, "1.1", Value::Number(d(a))).unwrap();
+///     s.set(u, "1.2", if b == "NA" { Value::NotApplicable } else { Value::Number(d(b)) }).unwrap();
+///     s.set(u, "2", Value::Number(d(two))).unwrap();
+/// }
+/// let r = score(&m, &s).unwrap();
+/// let x = r.unit("x").unwrap();
+/// assert_eq!(x.points().to_decimal(), d("8.5"));
+/// assert_eq!(x.percent().to_decimal(), d("85"));
+/// // y: 1.2 does not apply, so domain 1 is 2 of 3 = 66.67 % and the index is 7 of the
+/// // 8 applicable points ("quy về thang điểm 100")
+/// let y = r.unit("y").unwrap();
+/// assert_eq!(y.node("1").unwrap().percent().unwrap().round(2, Default::default()), d("66.67"));
+/// assert_eq!(y.published_percent(), d("87.50"));
+/// assert_eq!((x.rank(), y.rank()), (1, 2));
+/// ```
+pub fn score(methodology: &Methodology, scores: &Scores) -> Result<Results> {
+    if scores.methodology_id() != methodology.info().id
+        || scores.leaves().iter().map(String::as_str).ne(methodology.leaf_codes())
+    {
+        return Err(Error::single(
+            Location::default(),
+            IssueKind::WrongMethodology {
+                expected: methodology.info().id.clone(),
+                found: scores.methodology_id().into(),
+            },
+        ));
+    }
+    let compiler =
+        Compiler::new(methodology, scores.scale()).map_err(|k| Error::single(Location::default(), k))?;
+    let t = methodology.tree();
+    let n_nodes = t.max.len();
+    let width = n_nodes + 1;
+    let units = scores.units().len();
+    let mut issues: Vec<Issue> = Vec::new();
+
+    // Validate every value and find each unit's applicability pattern.
+    let mut plan_of_unit = vec![0u32; units];
+    let mut plans: Vec<Plan> = Vec::new();
+    let mut plan_index: HashMap<Vec<bool>, u32> = HashMap::new();
+    let all_apply = vec![false; t.leaves.len()];
+    plans.push(compiler.compile(&all_apply).map_err(|k| Error::single(Location::default(), k))?);
+    plan_index.insert(all_apply, 0);
+    let settings = methodology.settings();
+    for u in 0..units {
+        let row = scores.row(u);
+        let mut any_na = false;
+        for (k, &raw) in row.iter().enumerate() {
+            if Scores::is_na(raw) {
+                any_na = true;
+            } else if Scores::is_missing(raw) {
+                issues.push(scores.issue(u, Some(k), IssueKind::MissingValue));
+            } else if let Some(kind) = compiler.check(k, t.leaves[k], raw, scores) {
+                issues.push(scores.issue(u, Some(k), kind));
+            }
+        }
+        for (what, raw, cap) in [
+            ("bonus", scores.raw_bonus(u), settings.bonus),
+            ("penalty", scores.raw_penalty(u), settings.penalty),
+        ] {
+            let cap = cap.unwrap_or(Decimal::ZERO);
+            let value = scores.to_decimal(raw);
+            if raw < 0 {
+                issues.push(scores.issue(u, None, IssueKind::Negative { value }));
+            } else if value > cap {
+                issues.push(scores.issue(
+                    u,
+                    None,
+                    IssueKind::AdjustmentAboveCap { what: what.into(), value, cap },
+                ));
+            }
+        }
+        if any_na && !compiler.full_points {
+            let na: Vec<bool> = row.iter().map(|&r| Scores::is_na(r)).collect();
+            let next = plans.len() as u32;
+            let p = match plan_index.get(&na) {
+                Some(&p) => p,
+                None => match compiler.compile(&na) {
+                    Ok(plan) => {
+                        plans.push(plan);
+                        plan_index.insert(na, next);
+                        next
+                    }
+                    Err(kind) => {
+                        issues.push(scores.issue(u, None, kind));
+                        continue;
+                    }
+                },
+            };
+            if plans[p as usize].den[n_nodes] == 0 {
+                issues.push(scores.issue(u, None, IssueKind::NothingApplicable));
+            }
+            plan_of_unit[u] = p;
+        }
+    }
+    if let Some(e) = Error::from_issues(std::mem::take(&mut issues)) {
+        return Err(e);
+    }
+
+    // Evaluate: leaf numerators, then every inner node and the root.
+    let mut points = vec![0i128; units * width];
+    let mut totals = Vec::with_capacity(units);
+    for u in 0..units {
+        let plan = &plans[plan_of_unit[u] as usize];
+        let p = &mut points[u * width..(u + 1) * width];
+        for (k, &raw) in scores.row(u).iter().enumerate() {
+            let node = t.leaves[k];
+            p[node] = if !Scores::is_na(raw) {
+                compiler.leaf_points(k, raw)
+            } else if compiler.full_points {
+                compiler.full_leaf(k, node)
+            } else {
+                0
+            };
+        }
+        for (node, coefs) in &plan.steps {
+            p[*node] = coefs.iter().map(|&(c, k)| k * p[c]).sum();
+        }
+        let root = Exact::new(p[n_nodes], plan.den[n_nodes]).unwrap_or(Exact::ZERO);
+        let adjust = scores.raw_bonus(u) - scores.raw_penalty(u);
+        let total = if adjust == 0 {
+            Some(root)
+        } else {
+            Exact::new(adjust, compiler.unit).and_then(|a| root.checked_add(a)).map(|t| t.max(Exact::ZERO))
+        };
+        match total {
+            Some(total) => totals.push(total),
+            None => issues.push(scores.issue(u, None, precise("the adjusted total"))),
+        }
+    }
+    if let Some(e) = Error::from_issues(issues) {
+        return Err(e);
+    }
+
+    let root_max = Exact::from_decimal(t.root_max);
+    let percent: Vec<Exact> = totals.iter().map(|&p| to_percent(p, root_max)).collect();
+    let rounding = settings.rounding;
+    let published: Vec<Decimal> = percent.iter().map(|p| p.round(rounding.places, rounding.mode)).collect();
+    let options = RankOptions::new().ties(settings.ties);
+    let ranks = match settings.rank_on {
+        RankOn::Exact => rank(&totals, options),
+        RankOn::Published => {
+            rank(&published.iter().map(|&d| Exact::from_decimal(d)).collect::<Vec<_>>(), options)
+        }
+    };
+    let results = Results {
+        methodology: methodology.clone(),
+        units: scores.units_arc(),
+        width,
+        plans: plans.into_iter().map(|p| p.den).collect(),
+        plan_of_unit,
+        points,
+        totals,
+        percent,
+        published,
+        ranks,
+        bonus: (0..units).map(|u| (scores.bonus(u), scores.penalty(u))).collect(),
+    };
+    collect(results, Vec::new())
+}
+
+/// `points × 100 ÷ max`, exactly.
+fn to_percent(points: Exact, max: Exact) -> Exact {
+    let num = points.numerator().checked_mul(100).and_then(|n| n.checked_mul(max.denominator()));
+    let den = points.denominator().checked_mul(max.numerator());
+    match (num, den) {
+        (Some(n), Some(d)) => Exact::new(n, d).map_or(Exact::ZERO, Exact::reduced),
+        _ => {
+            // Reduce first, then retry; the plan's limits make this the rare path.
+            let p = points.reduced();
+            p.checked_scale(100 * max.denominator(), max.numerator()).unwrap_or(Exact::ZERO)
+        }
+    }
+}
+
+/// The scores of every unit on every node, with ranks and bands.
+///
+/// Values are [`Exact`] fractions; turn them into decimals with [`Exact::to_decimal`]
+/// (unrounded) or [`Exact::round`] (as published). [`UnitResult::published_percent`] is the
+/// index rounded with the methodology's rounding.
+#[derive(Debug, Clone)]
+pub struct Results {
+    methodology: Methodology,
+    units: Arc<Vec<Unit>>,
+    width: usize,
+    plans: Vec<Vec<i128>>,
+    plan_of_unit: Vec<u32>,
+    points: Vec<i128>,
+    totals: Vec<Exact>,
+    percent: Vec<Exact>,
+    published: Vec<Decimal>,
+    ranks: Vec<u32>,
+    bonus: Vec<(Decimal, Decimal)>,
+}
+
+impl Results {
+    /// The methodology scored.
+    #[must_use]
+    pub fn methodology(&self) -> &Methodology {
+        &self.methodology
+    }
+
+    /// The number of units.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.units.len()
+    }
+
+    /// True when no unit was scored.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.units.is_empty()
+    }
+
+    /// The units in input order.
+    pub fn units(&self) -> impl ExactSizeIterator<Item = UnitResult<'_>> + '_ {
+        (0..self.units.len()).map(move |i| UnitResult { results: self, i })
+    }
+
+    /// The units by rank (ties in input order).
+    #[must_use]
+    pub fn ranked(&self) -> Vec<UnitResult<'_>> {
+        let mut order: Vec<usize> = (0..self.units.len()).collect();
+        order.sort_by_key(|&i| self.ranks[i]);
+        order.into_iter().map(|i| UnitResult { results: self, i }).collect()
+    }
+
+    /// A unit by id.
+    #[must_use]
+    pub fn unit(&self, id: &str) -> Option<UnitResult<'_>> {
+        self.units.iter().position(|u| u.id == id).map(|i| UnitResult { results: self, i })
+    }
+}
+
+/// One unit's results.
+#[derive(Debug, Clone, Copy)]
+pub struct UnitResult<'a> {
+    results: &'a Results,
+    i: usize,
+}
+
+impl<'a> UnitResult<'a> {
+    /// The unit.
+    #[must_use]
+    pub fn unit(&self) -> &'a Unit {
+        &self.results.units[self.i]
+    }
+
+    /// Its id.
+    #[must_use]
+    pub fn id(&self) -> &'a str {
+        &self.unit().id
+    }
+
+    /// Total points: the root's points plus bonus minus penalty (never below 0).
+    #[must_use]
+    pub fn points(&self) -> Exact {
+        self.results.totals[self.i]
+    }
+
+    /// The index: total points ÷ the methodology's maximum × 100.
+    #[must_use]
+    pub fn percent(&self) -> Exact {
+        self.results.percent[self.i]
+    }
+
+    /// The index as published: rounded once with the methodology's places and mode.
+    #[must_use]
+    pub fn published_percent(&self) -> Decimal {
+        self.results.published[self.i]
+    }
+
+    /// Its rank (1 = best) under the methodology's tie policy.
+    #[must_use]
+    pub fn rank(&self) -> u32 {
+        self.results.ranks[self.i]
+    }
+
+    /// Its band, from the published index.
+    #[must_use]
+    pub fn band(&self) -> Option<&'a str> {
+        self.results.methodology.settings().band_of(self.results.published[self.i])
+    }
+
+    /// Bonus and penalty points applied.
+    #[must_use]
+    pub fn adjustments(&self) -> (Decimal, Decimal) {
+        self.results.bonus[self.i]
+    }
+
+    /// One node's score; `None` for an unknown code.
+    #[must_use]
+    pub fn node(&self, code: &str) -> Option<NodeScore<'a>> {
+        let &node = self.results.methodology.tree().index.get(code)?;
+        Some(self.node_at(node))
+    }
+
+    /// Every node's score, in declaration order.
+    pub fn nodes(&self) -> impl Iterator<Item = NodeScore<'a>> + 'a {
+        let me = *self;
+        (0..me.results.methodology.nodes().len()).map(move |n| me.node_at(n))
+    }
+
+    fn node_at(&self, node: usize) -> NodeScore<'a> {
+        let r = self.results;
+        let den = r.plans[r.plan_of_unit[self.i] as usize][node];
+        let points = Exact::new(r.points[self.i * r.width + node], den);
+        NodeScore { results: r, node, points }
+    }
+}
+
+/// One node's score for one unit.
+#[derive(Debug, Clone, Copy)]
+pub struct NodeScore<'a> {
+    results: &'a Results,
+    node: usize,
+    points: Option<Exact>,
+}
+
+impl<'a> NodeScore<'a> {
+    /// The node's code.
+    #[must_use]
+    pub fn code(&self) -> &'a str {
+        &self.results.methodology.nodes()[self.node].code
+    }
+
+    /// Its maximum.
+    #[must_use]
+    pub fn max(&self) -> Decimal {
+        self.results.methodology.tree().max[self.node]
+    }
+
+    /// Its points; `None` when it does not apply to the unit.
+    #[must_use]
+    pub fn points(&self) -> Option<Exact> {
+        self.points
+    }
+
+    /// Its percent of its maximum; `None` when it does not apply.
+    #[must_use]
+    pub fn percent(&self) -> Option<Exact> {
+        self.points.map(|p| to_percent(p, Exact::from_decimal(self.max())))
+    }
+
+    /// True when it does not apply to the unit.
+    #[must_use]
+    pub fn is_not_applicable(&self) -> bool {
+        self.points.is_none()
+    }
+}

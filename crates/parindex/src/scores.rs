@@ -1,0 +1,446 @@
+//! Score input: units and the value of every leaf criterion, kept as exact fixed-point
+//! integers at one decimal scale so that scoring runs on integer arithmetic.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+
+use crate::error::{Error, Issue, IssueKind, Location, Result};
+use crate::exact::pow10;
+use crate::methodology::Methodology;
+
+/// A scored unit (đơn vị): a ministry, province, department, district or commune.
+///
+/// # Examples
+///
+/// ```
+/// use parindex::Unit;
+/// let u = Unit::new("tp-son-la").name("Thành phố Sơn La").group("district");
+/// assert_eq!(u.group.as_deref(), Some("district"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Unit {
+    /// The unit id, unique within a score set.
+    pub id: String,
+    /// The display name.
+    pub name: Option<String>,
+    /// The group it is ranked within (e.g. departments, districts).
+    pub group: Option<String>,
+}
+
+impl Unit {
+    /// A unit with an id.
+    #[must_use]
+    pub fn new(id: impl Into<String>) -> Unit {
+        Unit { id: id.into(), name: None, group: None }
+    }
+    /// Sets the name.
+    #[must_use]
+    pub fn name(mut self, name: impl Into<String>) -> Unit {
+        self.name = Some(name.into());
+        self
+    }
+    /// Sets the group.
+    #[must_use]
+    pub fn group(mut self, group: impl Into<String>) -> Unit {
+        self.group = Some(group.into());
+        self
+    }
+}
+
+/// The input of one leaf criterion for one unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Value {
+    /// Points, or the measured value for a rule-based leaf (1/0 for yes/no).
+    Number(Decimal),
+    /// The criterion does not apply to this unit (`NA`).
+    NotApplicable,
+}
+
+const NA: i128 = i128::MIN;
+const MISSING: i128 = i128::MIN + 1;
+/// The largest decimal scale a score set may need.
+pub(crate) const MAX_SCALE: u32 = 20;
+/// Values must stay below this magnitude at the working scale.
+const MAX_RAW: i128 = 1 << 100;
+
+/// Per-cell origins (row, column) that issues are reported at.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Origins {
+    file: Option<String>,
+    unit_rows: HashMap<usize, u64>,
+    columns: HashMap<usize, u64>,
+    cells: HashMap<(usize, usize), (u64, u64)>,
+}
+
+/// The scores of a set of units on one methodology's leaves.
+///
+/// Values are stored as integers at a common decimal scale (the largest scale seen), so
+/// `2.5` and `2.50` are the same value and no arithmetic ever goes through `f64`.
+/// Blank cells stay missing and are reported when scoring; `NA` cells do not apply.
+///
+/// # Examples
+///
+/// ```
+/// use parindex::{Info, Methodology, Node, Scores, Settings, Unit, Value};
+/// use rust_decimal::Decimal;
+/// let d = |s: &str| s.parse::<Decimal>().unwrap();
+/// let m = Methodology::new(Info::new("m", "M"), Settings::default(), vec![
+///     Node::new("1", "One").max(d("4")),
+///     Node::new("2", "Two").max(d("6")),
+/// ]).unwrap();
+///
+/// let mut scores = Scores::new(&m);
+/// let u = scores.add_unit(Unit::new("a")).unwrap();
+/// scores.set(u, "1", Value::Number(d("2.5"))).unwrap();
+/// scores.set(u, "2", Value::NotApplicable).unwrap();
+/// assert_eq!(scores.value(u, "1"), Some(Value::Number(d("2.5"))));
+/// assert_eq!(scores.set(u, "9", Value::NotApplicable).unwrap_err().to_string(),
+///            "unit a: criterion 9: unknown criterion (not in methodology m)");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scores {
+    methodology: String,
+    leaves: Arc<Vec<String>>,
+    leaf_index: Arc<HashMap<String, usize>>,
+    inner: Arc<std::collections::HashSet<String>>,
+    units: Arc<Vec<Unit>>,
+    unit_index: HashMap<String, usize>,
+    raw: Vec<i128>,
+    scale: u32,
+    bonus: Vec<i128>,
+    penalty: Vec<i128>,
+    self_assessed: HashMap<(usize, usize), Decimal>,
+    notes: HashMap<(usize, usize), String>,
+    origins: Origins,
+}
+
+impl Scores {
+    /// An empty score set for a methodology's leaves.
+    #[must_use]
+    pub fn new(methodology: &Methodology) -> Scores {
+        let leaves: Vec<String> = methodology.leaf_codes().map(str::to_owned).collect();
+        let leaf_index = leaves.iter().enumerate().map(|(i, c)| (c.clone(), i)).collect();
+        let inner = methodology
+            .nodes()
+            .iter()
+            .filter(|n| !methodology.is_leaf(&n.code))
+            .map(|n| n.code.clone())
+            .collect();
+        Scores {
+            methodology: methodology.info().id.clone(),
+            leaves: Arc::new(leaves),
+            leaf_index: Arc::new(leaf_index),
+            inner: Arc::new(inner),
+            units: Arc::new(Vec::new()),
+            unit_index: HashMap::new(),
+            raw: Vec::new(),
+            scale: methodology.tree().scale,
+            bonus: Vec::new(),
+            penalty: Vec::new(),
+            self_assessed: HashMap::new(),
+            notes: HashMap::new(),
+            origins: Origins::default(),
+        }
+    }
+
+    /// Adds a unit with every value missing; returns its index.
+    ///
+    /// # Errors
+    ///
+    /// `duplicate_unit` when the id is taken.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use parindex::{Info, Methodology, Node, Scores, Settings, Unit};
+    /// # let m = Methodology::new(Info::new("m", "M"), Settings::default(),
+    /// #     vec![Node::new("1", "One").max(10.into())]).unwrap();
+    /// let mut s = Scores::new(&m);
+    /// assert_eq!(s.add_unit(Unit::new("a")).unwrap(), 0);
+    /// assert_eq!(s.add_unit(Unit::new("a")).unwrap_err().issues()[0].code(), "duplicate_unit");
+    /// ```
+    pub fn add_unit(&mut self, unit: Unit) -> Result<usize> {
+        if let Some(&first) = self.unit_index.get(&unit.id) {
+            let first = match self.origins.unit_rows.get(&first) {
+                Some(row) => format!("row {row}"),
+                None => format!("unit {}", first + 1),
+            };
+            let kind = IssueKind::DuplicateUnit { unit: unit.id.clone(), first };
+            return Err(Error::single(Location::default(), kind));
+        }
+        let u = self.units.len();
+        self.unit_index.insert(unit.id.clone(), u);
+        Arc::make_mut(&mut self.units).push(unit);
+        self.raw.extend(std::iter::repeat_n(MISSING, self.leaves.len()));
+        self.bonus.push(0);
+        self.penalty.push(0);
+        Ok(u)
+    }
+
+    /// Sets the value of a leaf for a unit.
+    ///
+    /// # Errors
+    ///
+    /// `unknown_criterion`, `not_a_leaf` (points go on leaves), `too_precise` for a value with
+    /// more than 20 decimal places or beyond about 10^30.
+    pub fn set(&mut self, unit: usize, criterion: &str, value: Value) -> Result<()> {
+        let leaf = self.leaf(unit, criterion)?;
+        let raw = match value {
+            Value::NotApplicable => NA,
+            Value::Number(d) => self.to_raw(d).map_err(|k| self.error(unit, Some(leaf), k))?,
+        };
+        self.raw[unit * self.leaves.len() + leaf] = raw;
+        Ok(())
+    }
+
+    /// Sets the unit's bonus points (điểm thưởng), checked against the cap when scoring.
+    ///
+    /// # Errors
+    ///
+    /// `too_precise` as for [`Scores::set`].
+    pub fn set_bonus(&mut self, unit: usize, points: Decimal) -> Result<()> {
+        let raw = self.to_raw(points).map_err(|k| self.error(unit, None, k))?;
+        self.bonus[unit] = raw;
+        Ok(())
+    }
+
+    /// Sets the unit's penalty points (điểm trừ), checked against the cap when scoring.
+    ///
+    /// # Errors
+    ///
+    /// `too_precise` as for [`Scores::set`].
+    pub fn set_penalty(&mut self, unit: usize, points: Decimal) -> Result<()> {
+        let raw = self.to_raw(points).map_err(|k| self.error(unit, None, k))?;
+        self.penalty[unit] = raw;
+        Ok(())
+    }
+
+    /// Records the unit's self-assessed points for a leaf (kept for explanation; the
+    /// appraised value set with [`Scores::set`] is the one that counts).
+    ///
+    /// # Errors
+    ///
+    /// `unknown_criterion` or `not_a_leaf`.
+    pub fn set_self_assessed(&mut self, unit: usize, criterion: &str, points: Decimal) -> Result<()> {
+        let leaf = self.leaf(unit, criterion)?;
+        self.self_assessed.insert((unit, leaf), points);
+        Ok(())
+    }
+
+    /// Records a note for a unit's leaf (e.g. the appraisal council's reason for a cut).
+    ///
+    /// # Errors
+    ///
+    /// `unknown_criterion` or `not_a_leaf`.
+    pub fn set_note(&mut self, unit: usize, criterion: &str, note: impl Into<String>) -> Result<()> {
+        let leaf = self.leaf(unit, criterion)?;
+        self.notes.insert((unit, leaf), note.into());
+        Ok(())
+    }
+
+    /// Names the file the scores come from; issues are reported in it.
+    pub fn set_file(&mut self, file: impl Into<String>) {
+        self.origins.file = Some(file.into());
+    }
+
+    /// Records the row a unit's data sits on (wide files).
+    pub fn locate_unit(&mut self, unit: usize, row: u64) {
+        self.origins.unit_rows.insert(unit, row);
+    }
+
+    /// Records the column a leaf's values sit in (wide files).
+    pub fn locate_column(&mut self, criterion: &str, column: u64) {
+        if let Some(&leaf) = self.leaf_index.get(criterion) {
+            self.origins.columns.insert(leaf, column);
+        }
+    }
+
+    /// Records the row and column of one value (long files).
+    pub fn locate_value(&mut self, unit: usize, criterion: &str, row: u64, column: u64) {
+        if let Some(&leaf) = self.leaf_index.get(criterion) {
+            self.origins.cells.insert((unit, leaf), (row, column));
+        }
+    }
+
+    /// The units, in input order.
+    #[must_use]
+    pub fn units(&self) -> &[Unit] {
+        &self.units
+    }
+
+    /// A unit's index by id.
+    #[must_use]
+    pub fn unit_index(&self, id: &str) -> Option<usize> {
+        self.unit_index.get(id).copied()
+    }
+
+    /// The value of a leaf for a unit; `None` when missing or unknown.
+    #[must_use]
+    pub fn value(&self, unit: usize, criterion: &str) -> Option<Value> {
+        let &leaf = self.leaf_index.get(criterion)?;
+        match *self.raw.get(unit * self.leaves.len() + leaf)? {
+            MISSING => None,
+            NA => Some(Value::NotApplicable),
+            r => Some(Value::Number(self.to_decimal(r))),
+        }
+    }
+
+    /// A unit's self-assessed points for a leaf, when recorded.
+    #[must_use]
+    pub fn self_assessed(&self, unit: usize, criterion: &str) -> Option<Decimal> {
+        let &leaf = self.leaf_index.get(criterion)?;
+        self.self_assessed.get(&(unit, leaf)).copied()
+    }
+
+    /// A unit's note for a leaf, when recorded.
+    #[must_use]
+    pub fn note(&self, unit: usize, criterion: &str) -> Option<&str> {
+        let &leaf = self.leaf_index.get(criterion)?;
+        self.notes.get(&(unit, leaf)).map(String::as_str)
+    }
+
+    /// A unit's bonus points.
+    #[must_use]
+    pub fn bonus(&self, unit: usize) -> Decimal {
+        self.bonus.get(unit).map_or(Decimal::ZERO, |&r| self.to_decimal(r))
+    }
+
+    /// A unit's penalty points.
+    #[must_use]
+    pub fn penalty(&self, unit: usize) -> Decimal {
+        self.penalty.get(unit).map_or(Decimal::ZERO, |&r| self.to_decimal(r))
+    }
+
+    /// The id of the methodology these scores were built for.
+    #[must_use]
+    pub fn methodology_id(&self) -> &str {
+        &self.methodology
+    }
+
+    pub(crate) fn leaves(&self) -> &[String] {
+        &self.leaves
+    }
+    pub(crate) fn units_arc(&self) -> Arc<Vec<Unit>> {
+        Arc::clone(&self.units)
+    }
+    pub(crate) fn scale(&self) -> u32 {
+        self.scale
+    }
+    /// A unit's row of raw values.
+    pub(crate) fn row(&self, unit: usize) -> &[i128] {
+        let n = self.leaves.len();
+        &self.raw[unit * n..(unit + 1) * n]
+    }
+    pub(crate) fn raw_bonus(&self, unit: usize) -> i128 {
+        self.bonus[unit]
+    }
+    pub(crate) fn raw_penalty(&self, unit: usize) -> i128 {
+        self.penalty[unit]
+    }
+    pub(crate) fn is_na(raw: i128) -> bool {
+        raw == NA
+    }
+    pub(crate) fn is_missing(raw: i128) -> bool {
+        raw == MISSING
+    }
+
+    /// A decimal at the working scale, rescaling every stored value when it needs more places.
+    fn to_raw(&mut self, d: Decimal) -> std::result::Result<i128, IssueKind> {
+        let s = d.scale();
+        if s > self.scale {
+            let d_norm = d.normalize();
+            if d_norm.scale() > self.scale {
+                self.rescale(d_norm.scale())?;
+            }
+        }
+        let d = if d.scale() > self.scale { d.normalize() } else { d };
+        let k = pow10(self.scale - d.scale()).ok_or_else(|| too_precise(d))?;
+        let raw = d.mantissa().checked_mul(k).filter(|r| r.abs() < MAX_RAW).ok_or_else(|| too_precise(d))?;
+        Ok(raw)
+    }
+
+    fn rescale(&mut self, scale: u32) -> std::result::Result<(), IssueKind> {
+        if scale > MAX_SCALE {
+            return Err(IssueKind::TooPrecise { reason: format!("more than {MAX_SCALE} decimal places") });
+        }
+        let k = pow10(scale - self.scale).unwrap_or(1);
+        let up = |r: i128| -> Option<i128> {
+            if r == NA || r == MISSING {
+                Some(r)
+            } else {
+                r.checked_mul(k).filter(|v| v.abs() < MAX_RAW)
+            }
+        };
+        let over = || IssueKind::TooPrecise { reason: format!("values at {scale} decimal places overflow") };
+        let raw: Option<Vec<i128>> = self.raw.iter().map(|&r| up(r)).collect();
+        let bonus: Option<Vec<i128>> = self.bonus.iter().map(|&r| up(r)).collect();
+        let penalty: Option<Vec<i128>> = self.penalty.iter().map(|&r| up(r)).collect();
+        match (raw, bonus, penalty) {
+            (Some(raw), Some(bonus), Some(penalty)) => {
+                (self.raw, self.bonus, self.penalty, self.scale) = (raw, bonus, penalty, scale);
+                Ok(())
+            }
+            _ => Err(over()),
+        }
+    }
+
+    pub(crate) fn to_decimal(&self, raw: i128) -> Decimal {
+        Decimal::try_from_i128_with_scale(raw, self.scale).unwrap_or(Decimal::MAX).normalize()
+    }
+
+    fn leaf(&self, unit: usize, criterion: &str) -> Result<usize> {
+        if unit >= self.units.len() {
+            return Err(Error::single(
+                Location::default().criterion(criterion),
+                IssueKind::InvalidSetting {
+                    setting: "unit".into(),
+                    reason: format!("no unit with index {unit}"),
+                },
+            ));
+        }
+        match self.leaf_index.get(criterion) {
+            Some(&leaf) => Ok(leaf),
+            None if self.inner.contains(criterion) => {
+                Err(Error::single(self.location_of(unit, None).criterion(criterion), IssueKind::NotALeaf))
+            }
+            None => Err(Error::single(
+                self.location_of(unit, None).criterion(criterion),
+                IssueKind::UnknownCriterion { methodology: self.methodology.clone() },
+            )),
+        }
+    }
+
+    fn error(&self, unit: usize, leaf: Option<usize>, kind: IssueKind) -> Error {
+        Error::single(self.location_of(unit, leaf), kind)
+    }
+
+    /// Where a unit's value for a leaf (or the unit itself) came from.
+    pub(crate) fn location_of(&self, unit: usize, leaf: Option<usize>) -> Location {
+        let mut l = Location { file: self.origins.file.clone(), ..Location::default() };
+        l.unit = self.units.get(unit).map(|u| u.id.clone());
+        if let Some(leaf) = leaf {
+            l.criterion = Some(self.leaves[leaf].clone());
+            if let Some(&(row, column)) = self.origins.cells.get(&(unit, leaf)) {
+                l.row = Some(row);
+                l.column = Some(column);
+                return l;
+            }
+        }
+        l.row = self.origins.unit_rows.get(&unit).copied();
+        if l.row.is_some() {
+            l.column = leaf.and_then(|leaf| self.origins.columns.get(&leaf).copied());
+        }
+        l
+    }
+
+    /// Issue helper used by scoring.
+    pub(crate) fn issue(&self, unit: usize, leaf: Option<usize>, kind: IssueKind) -> Issue {
+        Issue::new(self.location_of(unit, leaf), kind)
+    }
+}
+
+fn too_precise(d: Decimal) -> IssueKind {
+    IssueKind::TooPrecise { reason: format!("{d} cannot be held exactly") }
+}
