@@ -1,1 +1,29 @@
-//! placeholder
+//! Readers and writers for [`parindex`]: methodology node tables and JSON, wide and long score
+//! sheets, result tables (CSV, JSON, Markdown, terminal), and the bundled examples.
+//!
+//! Every reader works on text already in memory (`&str` or `&[u8]`), never touches the file
+//! system, and reports each problem with its file, row and column, all at once, as a
+//! [`parindex::Error`].
+//!
+//! ```
+//! use parindex_io::{examples, write_results, OutputFormat, WriteOptions};
+//!
+//! let (methodology, scores) = examples::load("par-2020").unwrap();
+//! let results = parindex::score(&methodology, &scores).unwrap();
+//! let csv = write_results(&results, OutputFormat::Csv, &WriteOptions::new().round(2));
+//! assert!(csv.starts_with("unit,name,group,points,percent,rank,band,1,2,3,4\n"));
+//! assert!(csv.lines().nth(1).unwrap().starts_with("quang-ninh,Quảng Ninh,province,91.04,91.04,1,A,"));
+//! ```
+
+#![deny(missing_docs)]
+
+pub mod examples;
+mod methodology_csv;
+mod results;
+mod scores_csv;
+mod text;
+
+pub use methodology_csv::{read_methodology, read_methodology_csv, write_methodology_csv};
+pub use results::{write_results, OutputFormat, WriteOptions};
+pub use scores_csv::{read_scores, read_scores_long, read_scores_wide, score_text};
+pub use text::{decode, parse_decimal};

@@ -208,6 +208,12 @@ pub enum IssueKind {
         /// The column's name.
         column: String,
     },
+    /// A column the format does not know.
+    #[error("unknown column {column}")]
+    UnknownColumn {
+        /// The column's name.
+        column: String,
+    },
     /// A column appears twice.
     #[error("duplicate column {column}")]
     DuplicateColumn {
@@ -349,6 +355,7 @@ impl IssueKind {
             Self::MissingCriterion => "missing_criterion",
             Self::NotALeaf => "not_a_leaf",
             Self::MissingColumn { .. } => "missing_column",
+            Self::UnknownColumn { .. } => "unknown_column",
             Self::DuplicateColumn { .. } => "duplicate_column",
             Self::DuplicateUnit { .. } => "duplicate_unit",
             Self::DuplicateScore { .. } => "duplicate_score",

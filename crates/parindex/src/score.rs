@@ -276,7 +276,7 @@ fn lcm(a: i128, b: i128) -> std::result::Result<i128, IssueKind> {
 /// let y = r.unit("y").unwrap();
 /// assert_eq!(y.node("1").unwrap().percent().unwrap().round(2, Default::default()), d("66.67"));
 /// assert_eq!(y.published_percent(), d("87.50"));
-/// assert_eq!((x.rank(), y.rank()), (1, 2));
+/// assert_eq!((x.rank(), y.rank()), (2, 1));
 /// ```
 pub fn score(methodology: &Methodology, scores: &Scores) -> Result<Results> {
     if scores.methodology_id() != methodology.info().id

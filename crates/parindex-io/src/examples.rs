@@ -1,0 +1,88 @@
+//! The bundled examples: methodologies and scores under `data/`, compiled in.
+//!
+//! | name | what |
+//! |---|---|
+//! | `par-demo` | a PAR-shaped set on the real 2017 provincial domains (2948/QĐ-BNV) with illustrative criteria; 12 units (6 departments, 6 districts), 2023, long form with self-assessed and appraised points |
+//! | `par-demo-2022` | the same set, 2022 (wide form) |
+//! | `par-2020` | PAR INDEX 2020, the published top ten provinces with their four published components (maxima assumed) |
+//!
+//! The methodologies `pci-2016` and `papi-2016` are bundled without scores (the published
+//! tables stay outside the repository).
+
+use parindex::{Methodology, Scores};
+
+use parindex::Error;
+
+use crate::{read_methodology_csv, read_scores};
+
+const PAR_DEMO: &str = include_str!("../../../data/methodologies/par-demo.methodology.csv");
+const PAR_DEMO_2023: &str = include_str!("../../../data/examples/par-demo-2023.long.csv");
+const PAR_DEMO_2022: &str = include_str!("../../../data/examples/par-demo-2022.scores.csv");
+const PAR_2020: &str = include_str!("../../../data/methodologies/par-2020.methodology.csv");
+const PAR_2020_SCORES: &str = include_str!("../../../data/examples/par-2020.scores.csv");
+const PCI_2016: &str = include_str!("../../../data/methodologies/pci-2016.methodology.csv");
+const PAPI_2016: &str = include_str!("../../../data/methodologies/papi-2016.methodology.csv");
+
+/// The names [`load`] accepts.
+pub const NAMES: [&str; 3] = ["par-demo", "par-demo-2022", "par-2020"];
+
+/// The names [`methodology`] accepts.
+pub const METHODOLOGIES: [&str; 4] = ["par-demo", "par-2020", "pci-2016", "papi-2016"];
+
+/// A bundled methodology by name.
+///
+/// # Errors
+///
+/// `invalid_setting` naming the known examples when the name is unknown.
+///
+/// # Examples
+///
+/// ```
+/// let pci = parindex_io::examples::methodology("pci-2016").unwrap();
+/// assert_eq!(pci.leaf_codes().count(), 10);
+/// ```
+pub fn methodology(name: &str) -> Result<Methodology, Error> {
+    let (text, file) = match name {
+        "par-demo" | "par-demo-2022" | "par-demo-2023" => (PAR_DEMO, "par-demo.methodology.csv"),
+        "par-2020" => (PAR_2020, "par-2020.methodology.csv"),
+        "pci-2016" => (PCI_2016, "pci-2016.methodology.csv"),
+        "papi-2016" => (PAPI_2016, "papi-2016.methodology.csv"),
+        _ => return Err(unknown(name, &METHODOLOGIES)),
+    };
+    read_methodology_csv(text, file)
+}
+
+/// A bundled example: its methodology and its scores.
+///
+/// # Errors
+///
+/// `invalid_setting` naming the known examples when the name is unknown.
+///
+/// # Examples
+///
+/// ```
+/// let (m, scores) = parindex_io::examples::load("par-demo").unwrap();
+/// assert_eq!(m.info().id, "par-demo");
+/// assert_eq!(scores.units().len(), 12);
+/// ```
+pub fn load(name: &str) -> Result<(Methodology, Scores), Error> {
+    let (text, file) = match name {
+        "par-demo" | "par-demo-2023" => (PAR_DEMO_2023, "par-demo-2023.long.csv"),
+        "par-demo-2022" => (PAR_DEMO_2022, "par-demo-2022.scores.csv"),
+        "par-2020" => (PAR_2020_SCORES, "par-2020.scores.csv"),
+        _ => return Err(unknown(name, &NAMES)),
+    };
+    let m = methodology(name)?;
+    let scores = read_scores(&m, text.as_bytes(), file)?;
+    Ok((m, scores))
+}
+
+fn unknown(name: &str, known: &[&str]) -> Error {
+    Error::single(
+        parindex::Location::default(),
+        parindex::IssueKind::InvalidSetting {
+            setting: "example".into(),
+            reason: format!("unknown example {name:?}; bundled: {}", known.join(", ")),
+        },
+    )
+}

@@ -1,0 +1,463 @@
+//! Score sheets: the wide form (one row per unit) and the long form (one row per unit and
+//! criterion, with self-assessed and appraised points).
+
+use std::collections::{HashMap, HashSet};
+
+use parindex::{
+    score, Decimal, Error, Issue, IssueKind, Location, Methodology, Results, Rule, Scores, Unit, Value,
+};
+use unicode_normalization::UnicodeNormalization;
+
+use crate::text::{csv_issue, csv_reader, decode, parse_decimal};
+
+/// Cells the reader already reported; scoring's "missing value" for them would repeat it.
+#[derive(Default)]
+struct Reported {
+    cells: HashSet<(String, String)>,
+    leaves: HashSet<String>,
+    units: HashSet<String>,
+}
+
+impl Reported {
+    fn covers(&self, issue: &Issue) -> bool {
+        let unit = issue.location.unit.clone().unwrap_or_default();
+        let code = issue.location.criterion.clone().unwrap_or_default();
+        issue.kind == IssueKind::MissingValue
+            && (self.leaves.contains(&code)
+                || self.units.contains(&unit)
+                || self.cells.contains(&(unit, code)))
+    }
+}
+
+/// Reads a score sheet for a methodology: the long form when the header has a `criterion`
+/// column, the wide form otherwise.
+///
+/// # Errors
+///
+/// Every issue of [`read_scores_wide`] or [`read_scores_long`].
+///
+/// # Examples
+///
+/// ```
+/// let m = parindex_io::read_methodology(b"code,parent,max\n1,,10\n", "m.csv").unwrap();
+/// let s = parindex_io::read_scores(&m, b"unit,1\na,7.5\n", "s.csv").unwrap();
+/// assert_eq!(s.units()[0].id, "a");
+/// ```
+pub fn read_scores(methodology: &Methodology, bytes: &[u8], file: &str) -> Result<Scores, Error> {
+    read(methodology, bytes, file).and_then(|(scores, issues, _)| match Error::from_issues(issues) {
+        None => Ok(scores),
+        Some(e) => Err(e),
+    })
+}
+
+/// Reads a score sheet and scores it, reporting the problems of both steps at once, in file
+/// order.
+///
+/// # Errors
+///
+/// Every issue of reading and of [`parindex::score`], located as `file:row:column`.
+///
+/// # Examples
+///
+/// ```
+/// let m = parindex_io::read_methodology(b"code,parent,max\n1,,10\n2,,5\n", "m.csv").unwrap();
+/// let err = parindex_io::score_text(&m, b"unit,1,2\na,x,6\nb,3,\n", "s.csv").unwrap_err();
+/// assert_eq!(err.to_string(), "s.csv:2:2: criterion 1: \"x\" is not a number\n\
+///     s.csv:2:3: criterion 2: 6 exceeds its maximum 5\n\
+///     s.csv:3:3: criterion 2: missing value (write NA if the criterion does not apply)");
+/// ```
+pub fn score_text(methodology: &Methodology, bytes: &[u8], file: &str) -> Result<Results, Error> {
+    let (scores, mut issues, reported) = read(methodology, bytes, file)?;
+    match score(methodology, &scores) {
+        Ok(results) if issues.is_empty() => return Ok(results),
+        Ok(_) => {}
+        Err(e) => issues.extend(e.into_issues().into_iter().filter(|i| !reported.covers(i))),
+    }
+    issues.sort_by_key(|i| (i.location.row.unwrap_or(u64::MAX), i.location.column.unwrap_or(0)));
+    Err(Error::from_issues(issues).unwrap_or_else(|| Error::single(Location::default(), IssueKind::Empty)))
+}
+
+fn read(
+    methodology: &Methodology,
+    bytes: &[u8],
+    file: &str,
+) -> Result<(Scores, Vec<Issue>, Reported), Error> {
+    let text = decode(bytes, file)?;
+    if text.trim().is_empty() {
+        return Err(Error::single(Location::default().file(file), IssueKind::Empty));
+    }
+    let first = text.lines().next().unwrap_or_default();
+    let long = first.split(',').any(|h| h.trim().trim_matches('"') == "criterion");
+    if long {
+        read_long(methodology, text, file)
+    } else {
+        read_wide(methodology, text, file)
+    }
+}
+
+/// Reads the wide form: a header `unit[,name][,group],<leaf code>…[,bonus][,penalty]` and one
+/// row per unit. Cells hold points (or the measured value of a rule-based leaf, `yes`/`no`
+/// for a yes/no leaf), `NA` when the criterion does not apply; blank cells are missing.
+///
+/// # Errors
+///
+/// Every problem at once, located as `file:row:column`.
+///
+/// # Examples
+///
+/// ```
+/// let m = parindex_io::read_methodology(b"code,parent,max\n1,,10\n", "m.csv").unwrap();
+/// let err = parindex_io::read_scores_wide(&m, "unit,1,9\na,1,2\na,3\n", "s.csv").unwrap_err();
+/// assert_eq!(err.to_string(), "s.csv:1:3: criterion 9: unknown criterion (not in methodology m)\n\
+///     s.csv:3: duplicate unit a (first on row 2)\n\
+///     s.csv:3: row has 2 fields, the header has 3");
+/// ```
+pub fn read_scores_wide(methodology: &Methodology, text: &str, file: &str) -> Result<Scores, Error> {
+    let (scores, issues, _) = read_wide(methodology, text, file)?;
+    Error::from_issues(issues).map_or(Ok(scores), Err)
+}
+
+/// Reads the long form: a header with `unit`, `criterion` and any of `name`, `group`,
+/// `self_assessed`, `appraised`, `value`, `note`; one row per unit and leaf. `appraised`
+/// counts (blank: the self-assessed points stand); rule-based leaves read `value`; the
+/// criteria `bonus` and `penalty` carry those points.
+///
+/// # Errors
+///
+/// Every problem at once, located as `file:row:column`.
+///
+/// # Examples
+///
+/// ```
+/// let m = parindex_io::read_methodology(b"code,parent,max\n1,,10\n", "m.csv").unwrap();
+/// let s = parindex_io::read_scores_long(&m, "unit,criterion,self_assessed,appraised\na,1,9,8.5\n", "s.csv").unwrap();
+/// assert_eq!(s.self_assessed(0, "1").unwrap().to_string(), "9");
+/// assert_eq!(s.value(0, "1"), Some(parindex::Value::Number("8.5".parse().unwrap())));
+/// ```
+pub fn read_scores_long(methodology: &Methodology, text: &str, file: &str) -> Result<Scores, Error> {
+    let (scores, issues, _) = read_long(methodology, text, file)?;
+    Error::from_issues(issues).map_or(Ok(scores), Err)
+}
+
+fn nfc(s: &str) -> String {
+    s.trim().nfc().collect()
+}
+
+/// Reads one cell for a leaf: `NA`, yes/no on a yes/no leaf, or a decimal.
+fn parse_cell(rule: &Rule, text: &str) -> Result<Value, IssueKind> {
+    let t = text.trim();
+    if t.eq_ignore_ascii_case("na") || t.eq_ignore_ascii_case("n/a") {
+        return Ok(Value::NotApplicable);
+    }
+    if matches!(rule, Rule::YesNo) {
+        let lower = t.to_lowercase();
+        return match lower.as_str() {
+            "yes" | "có" | "co" | "true" | "1" | "x" => Ok(Value::Number(Decimal::ONE)),
+            "no" | "không" | "khong" | "false" | "0" => Ok(Value::Number(Decimal::ZERO)),
+            _ => Err(IssueKind::NotYesNo { text: text.to_owned() }),
+        };
+    }
+    parse_decimal(t).map(Value::Number)
+}
+
+struct Header {
+    columns: Vec<String>,
+    row: u64,
+}
+
+fn header<'a>(text: &'a str, file: &str) -> Result<(Header, csv::StringRecordsIntoIter<&'a [u8]>), Error> {
+    let mut records = csv_reader(text).into_records();
+    match records.next() {
+        None => Err(Error::single(Location::default().file(file), IssueKind::Empty)),
+        Some(Err(e)) => Err(Error::from_issues(vec![csv_issue(&e, file, 0)]).unwrap_or_else(|| empty(file))),
+        Some(Ok(h)) => {
+            let row = h.position().map_or(1, |p| p.line());
+            Ok((Header { columns: h.iter().map(nfc).collect(), row }, records))
+        }
+    }
+}
+
+fn empty(file: &str) -> Error {
+    Error::single(Location::default().file(file), IssueKind::Empty)
+}
+
+fn read_wide(
+    methodology: &Methodology,
+    text: &str,
+    file: &str,
+) -> Result<(Scores, Vec<Issue>, Reported), Error> {
+    let at = |row: u64| Location::default().file(file).row(row);
+    let (h, records) = header(text, file)?;
+    let mut issues = Vec::new();
+    let mut reported = Reported::default();
+    let mut scores = Scores::new(methodology);
+    scores.set_file(file);
+    let rules: HashMap<&str, &Rule> =
+        methodology.nodes().iter().map(|n| (n.code.as_str(), &n.rule)).collect();
+
+    let mut unit_col = None;
+    let mut name_col = None;
+    let mut group_col = None;
+    let mut adjust_cols = Vec::new();
+    let mut leaf_cols: Vec<(usize, String)> = Vec::new();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, name) in h.columns.iter().enumerate() {
+        let here = at(h.row).column(i as u64 + 1);
+        if seen.insert(name.as_str(), i).is_some() {
+            issues.push(Issue::new(here, IssueKind::DuplicateColumn { column: name.clone() }));
+            continue;
+        }
+        match name.as_str() {
+            "unit" => unit_col = Some(i),
+            "name" => name_col = Some(i),
+            "group" => group_col = Some(i),
+            "bonus" | "penalty" => adjust_cols.push((i, name.clone())),
+            code if methodology.is_leaf(code) => {
+                scores.locate_column(code, i as u64 + 1);
+                leaf_cols.push((i, code.to_owned()));
+            }
+            code if methodology.node(code).is_some() => {
+                issues.push(Issue::new(here.criterion(code), IssueKind::NotALeaf));
+            }
+            code => issues.push(Issue::new(
+                here.criterion(code),
+                IssueKind::UnknownCriterion { methodology: methodology.info().id.clone() },
+            )),
+        }
+    }
+    let Some(unit_col) = unit_col else {
+        issues.insert(0, Issue::new(at(h.row), IssueKind::MissingColumn { column: "unit".into() }));
+        return Err(Error::from_issues(issues).unwrap_or_else(|| empty(file)));
+    };
+    for code in methodology.leaf_codes() {
+        if !seen.contains_key(code) {
+            issues.push(Issue::new(at(h.row).criterion(code), IssueKind::MissingCriterion));
+            reported.leaves.insert(code.to_owned());
+        }
+    }
+
+    let mut rows = 0;
+    for record in records {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                issues.push(csv_issue(&e, file, 0));
+                continue;
+            }
+        };
+        let row = record.position().map_or(0, |p| p.line());
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        rows += 1;
+        let id = nfc(record.get(unit_col).unwrap_or_default());
+        if id.is_empty() {
+            let kind = IssueKind::MissingColumn { column: "unit".into() };
+            issues.push(Issue::new(at(row).column(unit_col as u64 + 1), kind));
+            continue;
+        }
+        let mut unit = Unit::new(id.clone());
+        unit.name = name_col.and_then(|c| record.get(c)).map(str::trim).filter(|s| !s.is_empty()).map(nfc);
+        unit.group = group_col.and_then(|c| record.get(c)).map(str::trim).filter(|s| !s.is_empty()).map(nfc);
+        let u = match scores.add_unit(unit) {
+            Ok(u) => u,
+            Err(e) => {
+                issues.extend(e.into_issues().into_iter().map(|mut i| {
+                    i.location = at(row);
+                    i
+                }));
+                continue;
+            }
+        };
+        scores.locate_unit(u, row);
+        if record.len() != h.columns.len() {
+            let kind = IssueKind::RaggedRow { expected: h.columns.len() as u64, found: record.len() as u64 };
+            issues.push(Issue::new(at(row), kind));
+            reported.units.insert(id);
+            continue;
+        }
+        for (c, code) in &leaf_cols {
+            let cell = &record[*c];
+            if cell.trim().is_empty() {
+                continue; // missing: scoring reports it
+            }
+            let rule = rules.get(code.as_str()).copied().unwrap_or(&Rule::Points);
+            let result = parse_cell(rule, cell).and_then(|v| scores.set(u, code, v).map_err(first_kind));
+            if let Err(kind) = result {
+                issues.push(Issue::new(at(row).column(*c as u64 + 1).criterion(code.clone()), kind));
+                reported.cells.insert((id.clone(), code.clone()));
+            }
+        }
+        for (c, what) in &adjust_cols {
+            let cell = record[*c].trim();
+            if cell.is_empty() {
+                continue;
+            }
+            let set = |scores: &mut Scores, d: Decimal| {
+                if what == "bonus" {
+                    scores.set_bonus(u, d)
+                } else {
+                    scores.set_penalty(u, d)
+                }
+            };
+            if let Err(kind) = parse_decimal(cell).and_then(|d| set(&mut scores, d).map_err(first_kind)) {
+                issues.push(Issue::new(at(row).column(*c as u64 + 1), kind));
+            }
+        }
+    }
+    if rows == 0 && issues.is_empty() {
+        issues.push(Issue::new(Location::default().file(file), IssueKind::NoRows));
+    }
+    Ok((scores, issues, reported))
+}
+
+fn first_kind(e: Error) -> IssueKind {
+    e.into_issues().into_iter().next().map_or(IssueKind::Empty, |i| i.kind)
+}
+
+const LONG_COLUMNS: [&str; 8] =
+    ["unit", "name", "group", "criterion", "self_assessed", "appraised", "value", "note"];
+
+fn read_long(
+    methodology: &Methodology,
+    text: &str,
+    file: &str,
+) -> Result<(Scores, Vec<Issue>, Reported), Error> {
+    let at = |row: u64| Location::default().file(file).row(row);
+    let (h, records) = header(text, file)?;
+    let mut issues = Vec::new();
+    let mut reported = Reported::default();
+    let mut scores = Scores::new(methodology);
+    scores.set_file(file);
+    let mut col: HashMap<&str, usize> = HashMap::new();
+    for (i, name) in h.columns.iter().enumerate() {
+        let here = at(h.row).column(i as u64 + 1);
+        match LONG_COLUMNS.iter().find(|c| **c == name) {
+            None => issues.push(Issue::new(here, IssueKind::UnknownColumn { column: name.clone() })),
+            Some(known) => {
+                if col.insert(known, i).is_some() {
+                    issues.push(Issue::new(here, IssueKind::DuplicateColumn { column: name.clone() }));
+                }
+            }
+        }
+    }
+    for required in ["unit", "criterion"] {
+        if !col.contains_key(required) {
+            issues.push(Issue::new(at(h.row), IssueKind::MissingColumn { column: required.into() }));
+        }
+    }
+    if !issues.is_empty() {
+        return Err(Error::from_issues(issues).unwrap_or_else(|| empty(file)));
+    }
+    let mut first_row: HashMap<(usize, String), u64> = HashMap::new();
+    let mut rows = 0;
+    for record in records {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                issues.push(csv_issue(&e, file, 0));
+                continue;
+            }
+        };
+        let row = record.position().map_or(0, |p| p.line());
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        rows += 1;
+        if record.len() != h.columns.len() {
+            let kind = IssueKind::RaggedRow { expected: h.columns.len() as u64, found: record.len() as u64 };
+            issues.push(Issue::new(at(row), kind));
+            continue;
+        }
+        let field = |name: &str| col.get(name).map(|&i| record[i].trim()).filter(|s| !s.is_empty());
+        let column = |name: &str| col.get(name).map_or(0, |&i| i as u64 + 1);
+        let Some(id) = field("unit").map(|s| nfc(s)) else {
+            let kind = IssueKind::MissingColumn { column: "unit".into() };
+            issues.push(Issue::new(at(row).column(column("unit")), kind));
+            continue;
+        };
+        let code = field("criterion").map(|s| nfc(s)).unwrap_or_default();
+        let u = match scores.unit_index(&id) {
+            Some(u) => u,
+            None => {
+                let mut unit = Unit::new(id.clone());
+                unit.name = field("name").map(|s| nfc(s));
+                unit.group = field("group").map(|s| nfc(s));
+                match scores.add_unit(unit) {
+                    Ok(u) => u,
+                    Err(e) => {
+                        issues.extend(e.into_issues());
+                        continue;
+                    }
+                }
+            }
+        };
+        let here = at(row).criterion(code.clone());
+        if let Some(&first) = first_row.get(&(u, code.clone())) {
+            let kind = IssueKind::DuplicateScore { unit: id.clone(), first: format!("row {first}") };
+            issues.push(Issue::new(here, kind));
+            continue;
+        }
+        first_row.insert((u, code.clone()), row);
+        if code == "bonus" || code == "penalty" {
+            let c = if field("appraised").is_some() { "appraised" } else { "value" };
+            let parsed = parse_decimal(field(c).unwrap_or_default()).and_then(|d| {
+                if code == "bonus" { scores.set_bonus(u, d) } else { scores.set_penalty(u, d) }
+                    .map_err(first_kind)
+            });
+            if let Err(kind) = parsed {
+                issues.push(Issue::new(here.column(column(c)), kind));
+            }
+            continue;
+        }
+        let Some(node) = methodology.node(&code) else {
+            let kind = IssueKind::UnknownCriterion { methodology: methodology.info().id.clone() };
+            issues.push(Issue::new(here.column(column("criterion")), kind));
+            continue;
+        };
+        if !methodology.is_leaf(&code) {
+            issues.push(Issue::new(here.column(column("criterion")), IssueKind::NotALeaf));
+            continue;
+        }
+        // Rule-based leaves read the measured value; points leaves the appraised points, or
+        // the self-assessed points when the appraisal left them as they were.
+        let source = if !node.rule.is_points() && field("value").is_some() {
+            "value"
+        } else if field("appraised").is_some() {
+            "appraised"
+        } else {
+            "self_assessed"
+        };
+        scores.locate_value(u, &code, row, column(source));
+        if let Some(text) = field(source) {
+            let result =
+                parse_cell(&node.rule, text).and_then(|v| scores.set(u, &code, v).map_err(first_kind));
+            if let Err(kind) = result {
+                issues.push(Issue::new(here.clone().column(column(source)), kind));
+                reported.cells.insert((id.clone(), code.clone()));
+            }
+        }
+        if let Some(text) = field("self_assessed").filter(|_| node.rule.is_points()) {
+            match parse_decimal(text) {
+                Ok(d) => {
+                    if let Err(e) = scores.set_self_assessed(u, &code, d) {
+                        issues.push(Issue::new(here.clone().column(column("self_assessed")), first_kind(e)));
+                    } else if d.is_sign_negative() || node.max.is_some_and(|m| d > m) {
+                        let kind =
+                            IssueKind::SelfAssessedOutOfRange { value: d, max: node.max.unwrap_or_default() };
+                        issues.push(Issue::new(here.clone().column(column("self_assessed")), kind));
+                    }
+                }
+                Err(_) if text.eq_ignore_ascii_case("na") => {}
+                Err(kind) => issues.push(Issue::new(here.clone().column(column("self_assessed")), kind)),
+            }
+        }
+        if let Some(note) = field("note") {
+            let _ = scores.set_note(u, &code, note);
+        }
+    }
+    if rows == 0 && issues.is_empty() {
+        issues.push(Issue::new(Location::default().file(file), IssueKind::NoRows));
+    }
+    Ok((scores, issues, reported))
+}

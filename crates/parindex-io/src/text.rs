@@ -1,0 +1,125 @@
+//! Text: decoding bytes and reading decimals exactly.
+
+use std::str::FromStr;
+
+use parindex::{Decimal, Error, IssueKind, Location};
+
+/// The UTF-8 text of a file's bytes, without a leading byte-order mark (Excel writes one).
+///
+/// # Errors
+///
+/// `encoding` for UTF-16 (a UTF-16 byte-order mark or NUL bytes) and for bytes that are
+/// not UTF-8 (e.g. Windows-1258 or TCVN3 exports), naming the first bad line.
+///
+/// # Examples
+///
+/// ```
+/// use parindex_io::decode;
+/// assert_eq!(decode(b"\xEF\xBB\xBFunit,1\n", "s.csv").unwrap(), "unit,1\n");
+/// let err = decode(b"unit\nH\xE0 N\xF4i\n", "s.csv").unwrap_err();
+/// assert_eq!(err.to_string(), "s.csv:2: the file is not UTF-8 text (byte 0xE0); save it as \"CSV UTF-8\"");
+/// ```
+pub fn decode<'a>(bytes: &'a [u8], file: &str) -> Result<&'a str, Error> {
+    let at = || Location::default().file(file);
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) || bytes.contains(&0) {
+        let reason = "the file is UTF-16 text; save it as \"CSV UTF-8\"".to_owned();
+        return Err(Error::single(at(), IssueKind::Encoding { reason }));
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| {
+        let good = e.valid_up_to();
+        let line = bytes[..good].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+        let reason =
+            format!("the file is not UTF-8 text (byte 0x{:02X}); save it as \"CSV UTF-8\"", bytes[good]);
+        Error::single(at().row(line), IssueKind::Encoding { reason })
+    })
+}
+
+/// Reads a decimal exactly: optional sign, digits, optional `.` and digits, surrounding
+/// spaces ignored. Commas (`2,5` or `1,000`), exponents, `NaN` and `inf` are refused, as is
+/// anything a 96-bit decimal cannot hold exactly. Negative zero reads as zero.
+///
+/// # Errors
+///
+/// `not_a_number`, with the text found.
+///
+/// # Examples
+///
+/// ```
+/// use parindex_io::parse_decimal;
+/// assert_eq!(parse_decimal(" 2.50 ").unwrap().to_string(), "2.50");
+/// assert_eq!(parse_decimal("-0").unwrap().to_string(), "0");
+/// for bad in ["2,5", "1e3", "NaN", "inf", "", ".", "1.2.3", "12345678901234567890123456789012345678901"] {
+///     assert_eq!(parse_decimal(bad).unwrap_err().code(), "not_a_number", "{bad}");
+/// }
+/// ```
+pub fn parse_decimal(text: &str) -> Result<Decimal, IssueKind> {
+    let bad = || IssueKind::NotANumber { text: text.to_owned() };
+    let t = text.trim();
+    let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+    let mut seen_dot = false;
+    let mut seen_digit = false;
+    for c in digits.chars() {
+        match c {
+            '0'..='9' => seen_digit = true,
+            '.' if !seen_dot => seen_dot = true,
+            _ => return Err(bad()),
+        }
+    }
+    if !seen_digit {
+        return Err(bad());
+    }
+    let d = Decimal::from_str_exact(t).map_err(|_| bad())?;
+    Ok(if d.is_zero() { Decimal::new(0, d.scale()) } else { d })
+}
+
+/// Splits leading `# key: value` lines (and blank lines) from a CSV text; returns the pairs
+/// with their line numbers, the rest of the text, and how many lines were taken.
+pub(crate) fn split_metadata(text: &str) -> (Vec<(u64, String, String)>, &str, u64) {
+    let mut meta = Vec::new();
+    let mut rest = text;
+    let mut line_no = 0u64;
+    loop {
+        let (line, tail) = match rest.find('\n') {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => (rest, ""),
+        };
+        let trimmed = line.trim_end_matches('\r').trim();
+        // A spreadsheet may export "# key: value" as a quoted field followed by empty ones.
+        let trimmed = trimmed.trim_end_matches(',').trim_matches('"').trim();
+        if rest.is_empty() || !(trimmed.starts_with('#') || trimmed.is_empty()) {
+            break;
+        }
+        line_no += 1;
+        if let Some(body) = trimmed.strip_prefix('#') {
+            if let Some((k, v)) = body.split_once(':') {
+                meta.push((line_no, k.trim().to_owned(), v.trim().to_owned()));
+            }
+        }
+        rest = tail;
+    }
+    (meta, rest, line_no)
+}
+
+/// `FromStr` for a decimal-valued metadata entry.
+pub(crate) fn metadata_decimal(value: &str) -> Option<Decimal> {
+    Decimal::from_str(value.trim()).ok()
+}
+
+/// A CSV reader over text that keeps every field as written.
+pub(crate) fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::None)
+        .from_reader(text.as_bytes())
+}
+
+/// A located `syntax` issue from the CSV parser.
+pub(crate) fn csv_issue(e: &csv::Error, file: &str, offset: u64) -> parindex::Issue {
+    let mut at = Location::default().file(file);
+    if let Some(p) = e.position() {
+        at = at.row(p.line() + offset);
+    }
+    parindex::Issue::new(at, IssueKind::Syntax { reason: e.to_string() })
+}
