@@ -1,1 +1,4 @@
+//! The integration tests: golden values from published tables, properties, examples.
 
+mod golden;
+mod properties;

@@ -139,7 +139,7 @@ pub fn read_scores_long(methodology: &Methodology, text: &str, file: &str) -> Re
     Error::from_issues(issues).map_or(Ok(scores), Err)
 }
 
-fn nfc(s: &str) -> String {
+fn clean(s: &str) -> String {
     s.trim().nfc().collect()
 }
 
@@ -172,7 +172,7 @@ fn header<'a>(text: &'a str, file: &str) -> Result<(Header, csv::StringRecordsIn
         Some(Err(e)) => Err(Error::from_issues(vec![csv_issue(&e, file, 0)]).unwrap_or_else(|| empty(file))),
         Some(Ok(h)) => {
             let row = h.position().map_or(1, |p| p.line());
-            Ok((Header { columns: h.iter().map(nfc).collect(), row }, records))
+            Ok((Header { columns: h.iter().map(clean).collect(), row }, records))
         }
     }
 }
@@ -250,15 +250,15 @@ fn read_wide(
             continue;
         }
         rows += 1;
-        let id = nfc(record.get(unit_col).unwrap_or_default());
+        let id = clean(record.get(unit_col).unwrap_or_default());
         if id.is_empty() {
             let kind = IssueKind::MissingColumn { column: "unit".into() };
             issues.push(Issue::new(at(row).column(unit_col as u64 + 1), kind));
             continue;
         }
         let mut unit = Unit::new(id.clone());
-        unit.name = name_col.and_then(|c| record.get(c)).map(str::trim).filter(|s| !s.is_empty()).map(nfc);
-        unit.group = group_col.and_then(|c| record.get(c)).map(str::trim).filter(|s| !s.is_empty()).map(nfc);
+        unit.name = name_col.and_then(|c| record.get(c)).map(str::trim).filter(|s| !s.is_empty()).map(clean);
+        unit.group = group_col.and_then(|c| record.get(c)).map(str::trim).filter(|s| !s.is_empty()).map(clean);
         let u = match scores.add_unit(unit) {
             Ok(u) => u,
             Err(e) => {
@@ -371,18 +371,18 @@ fn read_long(
         }
         let field = |name: &str| col.get(name).map(|&i| record[i].trim()).filter(|s| !s.is_empty());
         let column = |name: &str| col.get(name).map_or(0, |&i| i as u64 + 1);
-        let Some(id) = field("unit").map(|s| nfc(s)) else {
+        let Some(id) = field("unit").map(clean) else {
             let kind = IssueKind::MissingColumn { column: "unit".into() };
             issues.push(Issue::new(at(row).column(column("unit")), kind));
             continue;
         };
-        let code = field("criterion").map(|s| nfc(s)).unwrap_or_default();
+        let code = field("criterion").map(clean).unwrap_or_default();
         let u = match scores.unit_index(&id) {
             Some(u) => u,
             None => {
                 let mut unit = Unit::new(id.clone());
-                unit.name = field("name").map(|s| nfc(s));
-                unit.group = field("group").map(|s| nfc(s));
+                unit.name = field("name").map(clean);
+                unit.group = field("group").map(clean);
                 match scores.add_unit(unit) {
                     Ok(u) => u,
                     Err(e) => {

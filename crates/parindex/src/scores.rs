@@ -189,7 +189,7 @@ impl Scores {
         let leaf = self.leaf(unit, criterion)?;
         let raw = match value {
             Value::NotApplicable => NA,
-            Value::Number(d) => self.to_raw(d).map_err(|k| self.error(unit, Some(leaf), k))?,
+            Value::Number(d) => self.raw_of(d).map_err(|k| self.error(unit, Some(leaf), k))?,
         };
         self.raw[unit * self.leaves.len() + leaf] = raw;
         Ok(())
@@ -201,7 +201,7 @@ impl Scores {
     ///
     /// `too_precise` as for [`Scores::set`].
     pub fn set_bonus(&mut self, unit: usize, points: Decimal) -> Result<()> {
-        let raw = self.to_raw(points).map_err(|k| self.error(unit, None, k))?;
+        let raw = self.raw_of(points).map_err(|k| self.error(unit, None, k))?;
         self.bonus[unit] = raw;
         Ok(())
     }
@@ -212,7 +212,7 @@ impl Scores {
     ///
     /// `too_precise` as for [`Scores::set`].
     pub fn set_penalty(&mut self, unit: usize, points: Decimal) -> Result<()> {
-        let raw = self.to_raw(points).map_err(|k| self.error(unit, None, k))?;
+        let raw = self.raw_of(points).map_err(|k| self.error(unit, None, k))?;
         self.penalty[unit] = raw;
         Ok(())
     }
@@ -347,7 +347,7 @@ impl Scores {
     }
 
     /// A decimal at the working scale, rescaling every stored value when it needs more places.
-    fn to_raw(&mut self, d: Decimal) -> std::result::Result<i128, IssueKind> {
+    fn raw_of(&mut self, d: Decimal) -> std::result::Result<i128, IssueKind> {
         let s = d.scale();
         if s > self.scale {
             let d_norm = d.normalize();
