@@ -1,1 +1,186 @@
-fn main() {}
+//! Scoring benchmarks: `score/<what>/<units>` on a 3-level tree with 50 leaves and points of
+//! two decimals (a seeded generator), as in the foundation issue. Each case checks its result
+//! inside the loop. After criterion's runs, a summary compares the exact engine with two
+//! baselines measured in the same run: a float (`f64`) sum-and-sort — the fastest float peer —
+//! and a straightforward `Decimal` tree walk.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use parindex::{score, Decimal, Info, Methodology, Node, Scores, Settings, Unit, Value};
+use parindex_io::{score_text, write_results, OutputFormat, WriteOptions};
+
+/// A small, portable, seeded generator (SplitMix64).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+/// 5 domains × 5 criteria × 2 sub-criteria = 50 leaves of max 2 (total 100).
+fn methodology() -> Methodology {
+    let mut nodes = Vec::new();
+    for d in 1..=5 {
+        nodes.push(Node::new(d.to_string(), format!("Domain {d}")));
+        for c in 1..=5 {
+            nodes.push(Node::new(format!("{d}.{c}"), format!("Criterion {d}.{c}")).parent(d.to_string()));
+            for s in 1..=2 {
+                let leaf = Node::new(format!("{d}.{c}.{s}"), "Sub-criterion").parent(format!("{d}.{c}"));
+                nodes.push(leaf.max(Decimal::TWO));
+            }
+        }
+    }
+    Methodology::new(Info::new("bench", "Bench"), Settings::default(), nodes).expect("valid")
+}
+
+/// Points of two decimals in [0, 2] for every unit and leaf, as text.
+fn table(units: usize, seed: u64) -> Vec<Vec<String>> {
+    let mut rng = Rng(seed);
+    (0..units)
+        .map(|_| (0..50).map(|_| format!("{}.{:02}", rng.next() % 2, rng.next() % 100)).collect())
+        .collect()
+}
+
+fn scores(m: &Methodology, t: &[Vec<String>]) -> Scores {
+    let codes: Vec<String> = m.leaf_codes().map(str::to_owned).collect();
+    let mut s = Scores::new(m);
+    for (i, row) in t.iter().enumerate() {
+        let u = s.add_unit(Unit::new(format!("u{i}"))).expect("unique");
+        for (code, v) in codes.iter().zip(row) {
+            s.set(u, code, Value::Number(v.parse().expect("decimal"))).expect("leaf");
+        }
+    }
+    s
+}
+
+fn csv_text(m: &Methodology, t: &[Vec<String>]) -> String {
+    let mut out = String::from("unit");
+    for c in m.leaf_codes() {
+        out.push(',');
+        out.push_str(c);
+    }
+    out.push('\n');
+    for (i, row) in t.iter().enumerate() {
+        out.push_str(&format!("u{i},{}\n", row.join(",")));
+    }
+    out
+}
+
+/// Baseline 1: floats, as a numpy/R user would (sum per unit, sort for ranks).
+fn float_totals_and_ranks(values: &[f64], units: usize) -> Vec<u32> {
+    let totals: Vec<f64> = values.chunks(50).map(|r| r.iter().sum()).collect();
+    let mut order: Vec<usize> = (0..units).collect();
+    order.sort_by(|&a, &b| totals[b].total_cmp(&totals[a]));
+    let mut ranks = vec![0u32; units];
+    for (pos, &i) in order.iter().enumerate() {
+        ranks[i] = if pos > 0 && totals[order[pos - 1]] == totals[i] {
+            ranks[order[pos - 1]]
+        } else {
+            pos as u32 + 1
+        };
+    }
+    ranks
+}
+
+/// Baseline 2: a straightforward Decimal computation of totals and ranks.
+fn decimal_totals_and_ranks(values: &[Decimal], units: usize) -> Vec<u32> {
+    let totals: Vec<Decimal> = values.chunks(50).map(|r| r.iter().copied().sum()).collect();
+    let mut order: Vec<usize> = (0..units).collect();
+    order.sort_by(|&a, &b| totals[b].cmp(&totals[a]));
+    let mut ranks = vec![0u32; units];
+    for (pos, &i) in order.iter().enumerate() {
+        ranks[i] = if pos > 0 && totals[order[pos - 1]] == totals[i] {
+            ranks[order[pos - 1]]
+        } else {
+            pos as u32 + 1
+        };
+    }
+    ranks
+}
+
+const SIZES: [usize; 3] = [63, 705, 10_000];
+
+fn bench(c: &mut Criterion) {
+    let m = methodology();
+    for units in SIZES {
+        let t = table(units, 2024);
+        let s = scores(&m, &t);
+        let text = csv_text(&m, &t);
+        let mut g = c.benchmark_group("score");
+        g.bench_with_input(BenchmarkId::new("totals-ranks-table", units), &s, |b, s| {
+            b.iter(|| {
+                let r = score(&m, black_box(s)).expect("scores");
+                assert_eq!(r.len(), units);
+                r
+            })
+        });
+        g.bench_with_input(BenchmarkId::new("every-node-percent", units), &s, |b, s| {
+            b.iter(|| {
+                let r = score(&m, black_box(s)).expect("scores");
+                let n = r.units().flat_map(|u| u.nodes().filter_map(|n| n.percent())).count();
+                assert_eq!(n, units * 80);
+                r
+            })
+        });
+        g.bench_with_input(BenchmarkId::new("csv-to-ranked-csv", units), &text, |b, text| {
+            b.iter(|| {
+                let r = score_text(&m, black_box(text.as_bytes()), "bench.csv").expect("scores");
+                let out = write_results(&r, OutputFormat::Csv, &WriteOptions::new());
+                assert_eq!(out.lines().count(), units + 1);
+                out
+            })
+        });
+        g.finish();
+    }
+}
+
+/// Mean time of `f` over enough runs to fill about 200 ms.
+fn time<T>(mut f: impl FnMut() -> T) -> Duration {
+    let start = Instant::now();
+    let mut runs = 0u32;
+    while start.elapsed() < Duration::from_millis(200) || runs < 3 {
+        black_box(f());
+        runs += 1;
+    }
+    start.elapsed() / runs
+}
+
+fn summary(_: &mut Criterion) {
+    let m = methodology();
+    println!("\nsummary: totals and ranks, exact engine vs baselines measured in this run");
+    println!(
+        "{:>7}  {:>12}  {:>12}  {:>12}  {:>10}",
+        "units", "parindex", "f64 sum", "Decimal sum", "f64 ranks"
+    );
+    for units in SIZES {
+        let t = table(units, 2024);
+        let s = scores(&m, &t);
+        let floats: Vec<f64> = t.iter().flatten().map(|v| v.parse::<f64>().expect("float")).collect();
+        let decimals: Vec<Decimal> =
+            t.iter().flatten().map(|v| v.parse::<Decimal>().expect("decimal")).collect();
+        let exact = score(&m, &s).expect("scores");
+        let exact_ranks: Vec<u32> = exact.units().map(|u| u.rank()).collect();
+        let float_ranks = float_totals_and_ranks(&floats, units);
+        assert_eq!(decimal_totals_and_ranks(&decimals, units), exact_ranks, "exact baselines agree");
+        let differ = exact_ranks.iter().zip(&float_ranks).filter(|(a, b)| a != b).count();
+        let ours = time(|| score(&m, &s).expect("scores"));
+        let f = time(|| float_totals_and_ranks(&floats, units));
+        let d = time(|| decimal_totals_and_ranks(&decimals, units));
+        println!(
+            "{units:>7}  {:>10.1}µs  {:>10.1}µs  {:>10.1}µs  {differ:>4} differ",
+            ours.as_secs_f64() * 1e6,
+            f.as_secs_f64() * 1e6,
+            d.as_secs_f64() * 1e6
+        );
+    }
+}
+
+criterion_group!(benches, bench, summary);
+criterion_main!(benches);

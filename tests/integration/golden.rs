@@ -28,11 +28,16 @@ fn gap(x: Exact, published: &str) -> Decimal {
 }
 
 /// Rewrites a published table as a wide score sheet: `unit,name,<codes>`.
-fn wide_sheet(path: &PathBuf, unit: &str, columns: &[(&str, &str)]) -> (String, Vec<csv::StringRecord>, csv::StringRecord) {
+fn wide_sheet(
+    path: &PathBuf,
+    unit: &str,
+    columns: &[(&str, &str)],
+) -> (String, Vec<csv::StringRecord>, csv::StringRecord) {
     let mut reader = csv::Reader::from_path(path).expect("public table readable");
     let header = reader.headers().expect("header").clone();
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
-    let col = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
+    let col =
+        |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
     let mut sheet = String::from("unit,name");
     for (_, code) in columns {
         sheet.push(',');
@@ -194,7 +199,8 @@ fn par_demo_matches_the_independent_spreadsheet_check() {
 
     // The wide 2023 sheet holds the same appraised values as the long one.
     let wide = include_str!("../../data/examples/par-demo-2023.scores.csv");
-    let wide = score(&m, &read_scores_wide(&m, wide, "par-demo-2023.scores.csv").expect("reads")).expect("scores");
+    let wide =
+        score(&m, &read_scores_wide(&m, wide, "par-demo-2023.scores.csv").expect("reads")).expect("scores");
     for (a, b) in results.units().zip(wide.units()) {
         assert_eq!((a.id(), a.points(), a.rank()), (b.id(), b.points(), b.rank()));
     }

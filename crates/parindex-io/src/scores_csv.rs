@@ -258,7 +258,8 @@ fn read_wide(
         }
         let mut unit = Unit::new(id.clone());
         unit.name = name_col.and_then(|c| record.get(c)).map(str::trim).filter(|s| !s.is_empty()).map(clean);
-        unit.group = group_col.and_then(|c| record.get(c)).map(str::trim).filter(|s| !s.is_empty()).map(clean);
+        unit.group =
+            group_col.and_then(|c| record.get(c)).map(str::trim).filter(|s| !s.is_empty()).map(clean);
         let u = match scores.add_unit(unit) {
             Ok(u) => u,
             Err(e) => {

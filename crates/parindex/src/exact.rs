@@ -193,12 +193,27 @@ impl Exact {
     #[must_use]
     pub fn round(self, places: u32, mode: RoundingMode) -> Decimal {
         let places = places.min(MAX_PLACES);
-        let (neg, mut m, mut r, q) = self.split();
-        for _ in 0..places {
-            let t = r * 10;
-            m = m.saturating_mul(10).saturating_add(t / q);
-            r = t % q;
-        }
+        let neg = self.num < 0;
+        let q = self.den.unsigned_abs();
+        // One division when the scaled numerator fits (the usual case), in 64 bits if it can.
+        let scaled = pow10(places).and_then(|p| self.num.unsigned_abs().checked_mul(p as u128));
+        let (mut m, r) = match scaled {
+            Some(n) if n <= u64::MAX as u128 && q <= u64::MAX as u128 => {
+                let (n, q) = (n as u64, q as u64);
+                ((n / q) as i128, (n % q) as i128)
+            }
+            Some(n) => ((n / q) as i128, (n % q) as i128),
+            None => {
+                let (_, mut m, mut r, q) = self.split();
+                for _ in 0..places {
+                    let t = r * 10;
+                    m = m.saturating_mul(10).saturating_add(t / q);
+                    r = t % q;
+                }
+                (m, r)
+            }
+        };
+        let q = q as i128;
         let up = match mode {
             _ if r == 0 => false,
             RoundingMode::Down => false,

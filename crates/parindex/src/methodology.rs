@@ -659,7 +659,11 @@ pub(crate) struct Tree {
 /// assert_eq!(m.leaf_codes().collect::<Vec<_>>(), ["1.1", "1.2", "2"]);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Methodology {
+pub struct Methodology(std::sync::Arc<Inner>);
+
+/// A methodology's contents, shared so that results can hold it cheaply.
+#[derive(Debug, PartialEq, Eq)]
+struct Inner {
     info: Info,
     settings: Settings,
     nodes: Vec<Node>,
@@ -717,7 +721,9 @@ impl Methodology {
         settings.check(&mut issues);
         let tree = build_tree(&nodes, locations, &mut issues);
         match tree {
-            Some(tree) => collect(Methodology { info, settings, nodes, tree }, issues),
+            Some(tree) => {
+                collect(Methodology(std::sync::Arc::new(Inner { info, settings, nodes, tree })), issues)
+            }
             None => Err(Error::from_issues(issues)
                 .unwrap_or_else(|| Error::single(Location::default(), IssueKind::NoCriteria))),
         }
@@ -759,13 +765,13 @@ impl Methodology {
     pub fn to_json(&self) -> String {
         let doc = Document {
             format_version: FORMAT_VERSION,
-            id: self.info.id.clone(),
-            name: self.info.name.clone(),
-            year: self.info.year,
-            level: self.info.level.clone(),
-            provenance: self.info.provenance.clone(),
-            settings: self.settings.clone(),
-            nodes: self.nodes.clone(),
+            id: self.0.info.id.clone(),
+            name: self.0.info.name.clone(),
+            year: self.0.info.year,
+            level: self.0.info.level.clone(),
+            provenance: self.0.info.provenance.clone(),
+            settings: self.0.settings.clone(),
+            nodes: self.0.nodes.clone(),
         };
         // Serialising plain data with string keys cannot fail.
         serde_json::to_string_pretty(&doc).unwrap_or_default()
@@ -774,69 +780,69 @@ impl Methodology {
     /// What it is.
     #[must_use]
     pub fn info(&self) -> &Info {
-        &self.info
+        &self.0.info
     }
 
     /// Its settings.
     #[must_use]
     pub fn settings(&self) -> &Settings {
-        &self.settings
+        &self.0.settings
     }
 
     /// The nodes as given.
     #[must_use]
     pub fn nodes(&self) -> &[Node] {
-        &self.nodes
+        &self.0.nodes
     }
 
     /// A node by code.
     #[must_use]
     pub fn node(&self, code: &str) -> Option<&Node> {
-        self.tree.index.get(code).map(|&i| &self.nodes[i])
+        self.0.tree.index.get(code).map(|&i| &self.0.nodes[i])
     }
 
     /// The codes of the leaves (the criteria that take input), in declaration order.
     pub fn leaf_codes(&self) -> impl Iterator<Item = &str> + '_ {
-        self.tree.leaves.iter().map(|&i| self.nodes[i].code.as_str())
+        self.0.tree.leaves.iter().map(|&i| self.0.nodes[i].code.as_str())
     }
 
     /// The top-level nodes (domains), in declaration order.
     pub fn top_level(&self) -> impl Iterator<Item = &Node> + '_ {
-        self.tree.top.iter().map(|&i| &self.nodes[i])
+        self.0.tree.top.iter().map(|&i| &self.0.nodes[i])
     }
 
     /// The children of a node, in declaration order.
     pub fn children(&self, code: &str) -> impl Iterator<Item = &Node> + '_ {
-        let kids = self.tree.index.get(code).map(|&i| self.tree.children[i].as_slice()).unwrap_or(&[]);
-        kids.iter().map(|&i| &self.nodes[i])
+        let kids = self.0.tree.index.get(code).map(|&i| self.0.tree.children[i].as_slice()).unwrap_or(&[]);
+        kids.iter().map(|&i| &self.0.nodes[i])
     }
 
     /// True when the code names a leaf.
     #[must_use]
     pub fn is_leaf(&self, code: &str) -> bool {
-        self.tree.index.get(code).is_some_and(|&i| self.tree.children[i].is_empty())
+        self.0.tree.index.get(code).is_some_and(|&i| self.0.tree.children[i].is_empty())
     }
 
     /// The effective maximum of a node (given, or the sum of its children's).
     #[must_use]
     pub fn max_of(&self, code: &str) -> Option<Decimal> {
-        self.tree.index.get(code).map(|&i| self.tree.max[i])
+        self.0.tree.index.get(code).map(|&i| self.0.tree.max[i])
     }
 
     /// The effective weight of a node (given, or its maximum).
     #[must_use]
     pub fn weight_of(&self, code: &str) -> Option<Decimal> {
-        self.tree.index.get(code).map(|&i| self.tree.weight[i])
+        self.0.tree.index.get(code).map(|&i| self.0.tree.weight[i])
     }
 
     /// The index's maximum: the sum of the top-level maxima.
     #[must_use]
     pub fn max(&self) -> Decimal {
-        self.tree.root_max
+        self.0.tree.root_max
     }
 
     pub(crate) fn tree(&self) -> &Tree {
-        &self.tree
+        &self.0.tree
     }
 }
 

@@ -80,7 +80,9 @@ impl<'a> Compiler<'a> {
             kinds.push(match &m.nodes()[i].rule {
                 Rule::Points => LeafKind::Points,
                 Rule::YesNo => LeafKind::YesNo { max: max_s[i], one: unit },
-                Rule::Proportional { full } => LeafKind::Proportional { max: max[i], full: at(*full, scale)? },
+                Rule::Proportional { full } => {
+                    LeafKind::Proportional { max: max[i], full: at(*full, scale)? }
+                }
                 Rule::Thresholds { direction, steps, otherwise } => LeafKind::Thresholds {
                     at_least: *direction == crate::Direction::AtLeast,
                     steps: steps
@@ -342,6 +344,9 @@ pub fn score(methodology: &Methodology, scores: &Scores) -> Result<Results> {
             ("bonus", scores.raw_bonus(u), settings.bonus),
             ("penalty", scores.raw_penalty(u), settings.penalty),
         ] {
+            if raw == 0 {
+                continue;
+            }
             let cap = cap.unwrap_or(Decimal::ZERO);
             let value = scores.to_decimal(raw);
             if raw < 0 {
@@ -438,14 +443,23 @@ pub fn score(methodology: &Methodology, scores: &Scores) -> Result<Results> {
         percent,
         published,
         ranks,
-        bonus: (0..units).map(|u| (scores.bonus(u), scores.penalty(u))).collect(),
+        bonus: (0..units).map(|u| (scores.raw_bonus(u), scores.raw_penalty(u))).collect(),
+        scale: scores.scale(),
     };
     collect(results, Vec::new())
 }
 
 /// `points × 100 ÷ max`, exactly.
 fn to_percent(points: Exact, max: Exact) -> Exact {
-    points.mul_ratio(100 * max.denominator(), max.numerator()).reduced()
+    let n = 100 * max.denominator();
+    let num = points.numerator().checked_mul(n);
+    let den = points.denominator().checked_mul(max.numerator());
+    match (num, den) {
+        (Some(num), Some(den)) if num.abs() < LIMIT && den < LIMIT => {
+            Exact::new(num, den).unwrap_or(Exact::ZERO)
+        }
+        _ => points.mul_ratio(n, max.numerator()),
+    }
 }
 
 /// The scores of every unit on every node, with ranks and bands.
@@ -465,7 +479,9 @@ pub struct Results {
     percent: Vec<Exact>,
     published: Vec<Decimal>,
     ranks: Vec<u32>,
-    bonus: Vec<(Decimal, Decimal)>,
+    /// Raw bonus and penalty per unit at `scale`.
+    bonus: Vec<(i128, i128)>,
+    scale: u32,
 }
 
 impl Results {
@@ -560,7 +576,11 @@ impl<'a> UnitResult<'a> {
     /// Bonus and penalty points applied.
     #[must_use]
     pub fn adjustments(&self) -> (Decimal, Decimal) {
-        self.results.bonus[self.i]
+        let (b, p) = self.results.bonus[self.i];
+        let d = |r: i128| {
+            Decimal::try_from_i128_with_scale(r, self.results.scale).unwrap_or_default().normalize()
+        };
+        (d(b), d(p))
     }
 
     /// One node's score; `None` for an unknown code.
