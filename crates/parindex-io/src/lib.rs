@@ -10,9 +10,10 @@
 //!
 //! let (methodology, scores) = examples::load("par-2020").unwrap();
 //! let results = parindex::score(&methodology, &scores).unwrap();
+//! // The published components are rounded: their sum is 91.05, the published index 91.04.
 //! let csv = write_results(&results, OutputFormat::Csv, &WriteOptions::new().round(2));
 //! assert!(csv.starts_with("unit,name,group,points,percent,rank,band,1,2,3,4\n"));
-//! assert!(csv.lines().nth(1).unwrap().starts_with("quang-ninh,Quảng Ninh,province,91.04,91.04,1,A,"));
+//! assert!(csv.lines().nth(1).unwrap().starts_with("quang-ninh,Quảng Ninh,province,91.05,91.05,1,A,"));
 //! ```
 
 #![deny(missing_docs)]

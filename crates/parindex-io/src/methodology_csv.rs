@@ -55,7 +55,8 @@ pub fn read_methodology(bytes: &[u8], file: &str) -> Result<Methodology, Error> 
 ///
 /// let err = read_methodology_csv("code,parent,max\n1,,10\n2,1,x\n2,9,1\n", "bad.csv").unwrap_err();
 /// assert_eq!(err.to_string(), "bad.csv:3:3: criterion 2: \"x\" is not a number\n\
-///                              bad.csv:4:2: criterion 2: parent 9 does not exist");
+///                              bad.csv:4: criterion 2: duplicate criterion code (first defined on row 3)\n\
+///                              bad.csv:4: criterion 2: parent 9 does not exist");
 /// ```
 pub fn read_methodology_csv(text: &str, file: &str) -> Result<Methodology, Error> {
     let mut issues = Vec::new();

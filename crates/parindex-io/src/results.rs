@@ -70,7 +70,7 @@ impl WriteOptions {
 /// let (m, s) = examples::load("par-2020").unwrap();
 /// let r = parindex::score(&m, &s).unwrap();
 /// let json = write_results(&r, OutputFormat::Json, &WriteOptions::new());
-/// assert!(json.contains("\"published_percent\": \"91.04\""));
+/// assert!(json.contains("\"published_percent\": \"91.05\""));
 /// ```
 #[must_use]
 pub fn write_results(results: &Results, format: OutputFormat, options: &WriteOptions) -> String {

@@ -109,8 +109,7 @@ fn read(
 /// let m = parindex_io::read_methodology(b"code,parent,max\n1,,10\n", "m.csv").unwrap();
 /// let err = parindex_io::read_scores_wide(&m, "unit,1,9\na,1,2\na,3\n", "s.csv").unwrap_err();
 /// assert_eq!(err.to_string(), "s.csv:1:3: criterion 9: unknown criterion (not in methodology m)\n\
-///     s.csv:3: duplicate unit a (first on row 2)\n\
-///     s.csv:3: row has 2 fields, the header has 3");
+///     s.csv:3: duplicate unit a (first on row 2)");
 /// ```
 pub fn read_scores_wide(methodology: &Methodology, text: &str, file: &str) -> Result<Scores, Error> {
     let (scores, issues, _) = read_wide(methodology, text, file)?;
