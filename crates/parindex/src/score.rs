@@ -6,7 +6,7 @@
 //! unit is then a pass of integer multiply-adds; nothing is rounded.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rust_decimal::Decimal;
 
@@ -37,11 +37,16 @@ struct Plan {
     den: Vec<i128>,
     /// Per node in post-order, then the root: (node, [(child, k)]).
     steps: Vec<(usize, Vec<(usize, i128)>)>,
+    /// The root's numerator as `Σ K · P(leaf)`, per leaf position (0 when it does not apply).
+    root: Vec<i128>,
+    /// True when every `K` is 1 and every leaf takes points: the root is a plain sum.
+    plain_sum: bool,
 }
 
 /// What scoring needs from the methodology at the working scale.
-struct Compiler<'a> {
-    m: &'a Methodology,
+#[derive(Debug, Clone)]
+struct Compiler {
+    m: Methodology,
     unit: i128,
     kinds: Vec<LeafKind>,
     /// `10^ms`, where `ms` is the methodology's own decimal scale.
@@ -50,13 +55,15 @@ struct Compiler<'a> {
     max: Vec<i128>,
     /// max per node at the working scale.
     max_s: Vec<i128>,
+    /// max per node as an exact value, the root last.
+    max_exact: Vec<Exact>,
     /// Explicit weights at the methodology's scale.
     weight: Vec<Option<i128>>,
     full_points: bool,
 }
 
-impl<'a> Compiler<'a> {
-    fn new(m: &'a Methodology, scale: u32) -> std::result::Result<Compiler<'a>, IssueKind> {
+impl Compiler {
+    fn new(m: &Methodology, scale: u32) -> std::result::Result<Compiler, IssueKind> {
         let t = m.tree();
         let ms = t.scale.min(scale);
         let unit = pow10(scale).ok_or_else(|| precise("scale"))?;
@@ -95,7 +102,8 @@ impl<'a> Compiler<'a> {
         }
         let full_points = m.settings().not_applicable == NotApplicable::FullPoints;
         let ms_unit = pow10(ms).ok_or_else(|| precise("scale"))?;
-        Ok(Compiler { m, unit, ms_unit, kinds, max, max_s, weight, full_points })
+        let max_exact = max.iter().map(|&x| Exact::new(x, ms_unit).unwrap_or(Exact::ZERO)).collect();
+        Ok(Compiler { m: m.clone(), unit, ms_unit, kinds, max, max_s, max_exact, weight, full_points })
     }
 
     /// The denominator of a leaf's numerator.
@@ -161,7 +169,18 @@ impl<'a> Compiler<'a> {
             steps.push((node, coefs));
             amax[node] = self.applicable_max(node, kids, &amax)?;
         }
-        Ok(Plan { den, steps })
+        // Flatten: K(root) = 1, K(child) = K(parent) · k, walking from the root down.
+        let mut k_of = vec![0i128; n + 1];
+        k_of[root] = 1;
+        for (node, coefs) in steps.iter().rev() {
+            for &(c, k) in coefs {
+                k_of[c] = mul(k_of[*node], k)?;
+            }
+        }
+        let root_coefs: Vec<i128> = t.leaves.iter().map(|&i| k_of[i]).collect();
+        let plain_sum =
+            root_coefs.iter().all(|&k| k == 1) && self.kinds.iter().all(|k| matches!(k, LeafKind::Points));
+        Ok(Plan { den, steps, root: root_coefs, plain_sum })
     }
 
     /// `max(node) × Σ amax(children) ÷ Σ max(children)`, reduced; the node's own max when
@@ -261,7 +280,13 @@ fn lcm(a: i128, b: i128) -> std::result::Result<i128, IssueKind> {
     mul(a / g, b)
 }
 
+/// Marks a unit whose exact values do not fit the 128-bit plan (see [`big`]).
+const BIG: u32 = u32::MAX;
+
 /// Scores every unit on every node of the methodology, ranks them and assigns bands.
+///
+/// Totals, indices, ranks and bands are computed at once; the table of every node's points
+/// is computed the first time a node is asked for.
 ///
 /// # Errors
 ///
@@ -312,24 +337,38 @@ pub fn score(methodology: &Methodology, scores: &Scores) -> Result<Results> {
             },
         ));
     }
-    let compiler =
-        Compiler::new(methodology, scores.scale()).map_err(|k| Error::single(Location::default(), k))?;
+    let global = |k| Error::single(Location::default(), k);
+    let compiler = Compiler::new(methodology, scores.scale()).map_err(global)?;
     let t = methodology.tree();
     let n_nodes = t.max.len();
-    let width = n_nodes + 1;
     let units = scores.units().len();
+    let settings = methodology.settings();
     let mut issues: Vec<Issue> = Vec::new();
 
-    // Validate every value and find each unit's applicability pattern.
-    let mut plan_of_unit = vec![0u32; units];
-    let mut plans: Vec<Plan> = Vec::new();
-    let mut plan_index: HashMap<Vec<bool>, u32> = HashMap::new();
     let all_apply = vec![false; t.leaves.len()];
-    plans.push(compiler.compile(&all_apply).map_err(|k| Error::single(Location::default(), k))?);
-    plan_index.insert(all_apply, 0);
-    let settings = methodology.settings();
+    let mut plans: Vec<Plan> = vec![compiler.compile(&all_apply).map_err(global)?];
+    let mut plan_index: HashMap<Vec<bool>, u32> = HashMap::from([(all_apply, 0)]);
+    let leaf_max: Vec<i128> = t.leaves.iter().map(|&i| compiler.max_s[i]).collect();
+    let mut plan_of_unit = vec![0u32; units];
+    let mut root_num = vec![0i128; units];
+    let mut big_values: HashMap<usize, Vec<Option<Exact>>> = HashMap::new();
+
     for u in 0..units {
         let row = scores.row(u);
+        // The common case in one pass: every leaf takes points and applies, the root is a sum.
+        if plans[0].plain_sum {
+            let mut sum = 0i128;
+            let mut clean = true;
+            for (&raw, &max) in row.iter().zip(&leaf_max) {
+                clean &= raw >= 0 && raw <= max;
+                sum += raw;
+            }
+            if clean {
+                root_num[u] = sum;
+                check_adjustments(scores, u, settings, &mut issues);
+                continue;
+            }
+        }
         let mut any_na = false;
         for (k, &raw) in row.iter().enumerate() {
             if Scores::is_na(raw) {
@@ -340,72 +379,52 @@ pub fn score(methodology: &Methodology, scores: &Scores) -> Result<Results> {
                 issues.push(scores.issue(u, Some(k), kind));
             }
         }
-        for (what, raw, cap) in [
-            ("bonus", scores.raw_bonus(u), settings.bonus),
-            ("penalty", scores.raw_penalty(u), settings.penalty),
-        ] {
-            if raw == 0 {
-                continue;
-            }
-            let cap = cap.unwrap_or(Decimal::ZERO);
-            let value = scores.to_decimal(raw);
-            if raw < 0 {
-                issues.push(scores.issue(u, None, IssueKind::Negative { value }));
-            } else if value > cap {
-                issues.push(scores.issue(
-                    u,
-                    None,
-                    IssueKind::AdjustmentAboveCap { what: what.into(), value, cap },
-                ));
-            }
-        }
-        if any_na && !compiler.full_points {
+        check_adjustments(scores, u, settings, &mut issues);
+        let p = if any_na && !compiler.full_points {
             let na: Vec<bool> = row.iter().map(|&r| Scores::is_na(r)).collect();
-            let next = plans.len() as u32;
-            let p = match plan_index.get(&na) {
+            match plan_index.get(&na) {
                 Some(&p) => p,
-                None => match compiler.compile(&na) {
-                    Ok(plan) => {
-                        plans.push(plan);
-                        plan_index.insert(na, next);
-                        next
-                    }
-                    Err(kind) => {
-                        issues.push(scores.issue(u, None, kind));
-                        continue;
-                    }
-                },
-            };
-            if plans[p as usize].den[n_nodes] == 0 {
+                None => {
+                    let p = match compiler.compile(&na) {
+                        Ok(plan) => {
+                            plans.push(plan);
+                            plans.len() as u32 - 1
+                        }
+                        Err(_) => BIG,
+                    };
+                    plan_index.insert(na, p);
+                    p
+                }
+            }
+        } else {
+            0
+        };
+        plan_of_unit[u] = p;
+        if p == BIG {
+            let values = big::evaluate(&compiler, row);
+            if values[n_nodes].is_none() {
                 issues.push(scores.issue(u, None, IssueKind::NothingApplicable));
             }
-            plan_of_unit[u] = p;
+            big_values.insert(u, values);
+        } else if plans[p as usize].den[n_nodes] == 0 {
+            issues.push(scores.issue(u, None, IssueKind::NothingApplicable));
+        } else if issues.is_empty() {
+            root_num[u] = compiler.root_points(&plans[p as usize], row);
         }
     }
-    if let Some(e) = Error::from_issues(std::mem::take(&mut issues)) {
+    if let Some(e) = Error::from_issues(issues) {
         return Err(e);
     }
 
-    // Evaluate: leaf numerators, then every inner node and the root.
-    let mut points = vec![0i128; units * width];
     let mut totals = Vec::with_capacity(units);
+    let mut issues = Vec::new();
     for u in 0..units {
-        let plan = &plans[plan_of_unit[u] as usize];
-        let p = &mut points[u * width..(u + 1) * width];
-        for (k, &raw) in scores.row(u).iter().enumerate() {
-            let node = t.leaves[k];
-            p[node] = if !Scores::is_na(raw) {
-                compiler.leaf_points(k, raw)
-            } else if compiler.full_points {
-                compiler.full_leaf(k, node)
-            } else {
-                0
-            };
-        }
-        for (node, coefs) in &plan.steps {
-            p[*node] = coefs.iter().map(|&(c, k)| k * p[c]).sum();
-        }
-        let root = Exact::new(p[n_nodes], plan.den[n_nodes]).unwrap_or(Exact::ZERO);
+        let p = plan_of_unit[u];
+        let root = if p == BIG {
+            big_values[&u][n_nodes].unwrap_or(Exact::ZERO)
+        } else {
+            Exact::new(root_num[u], plans[p as usize].den[n_nodes]).unwrap_or(Exact::ZERO)
+        };
         let adjust = scores.raw_bonus(u) - scores.raw_penalty(u);
         let total = if adjust == 0 {
             Some(root)
@@ -421,7 +440,7 @@ pub fn score(methodology: &Methodology, scores: &Scores) -> Result<Results> {
         return Err(e);
     }
 
-    let root_max = Exact::from_decimal(t.root_max);
+    let root_max = compiler.max_exact[n_nodes];
     let percent: Vec<Exact> = totals.iter().map(|&p| to_percent(p, root_max)).collect();
     let rounding = settings.rounding;
     let published: Vec<Decimal> = percent.iter().map(|p| p.round(rounding.places, rounding.mode)).collect();
@@ -432,33 +451,103 @@ pub fn score(methodology: &Methodology, scores: &Scores) -> Result<Results> {
             rank(&published.iter().map(|&d| Exact::from_decimal(d)).collect::<Vec<_>>(), options)
         }
     };
-    let results = Results {
-        methodology: methodology.clone(),
-        units: scores.units_arc(),
-        width,
-        plans: plans.into_iter().map(|p| p.den).collect(),
-        plan_of_unit,
-        points,
-        totals,
-        percent,
-        published,
-        ranks,
-        bonus: (0..units).map(|u| (scores.raw_bonus(u), scores.raw_penalty(u))).collect(),
-        scale: scores.scale(),
-    };
-    collect(results, Vec::new())
+    collect(
+        Results {
+            units: scores.units_arc(),
+            raw: scores.raw_arc(),
+            table: OnceLock::new(),
+            compiler,
+            plans,
+            plan_of_unit,
+            big: big_values,
+            totals,
+            percent,
+            published,
+            ranks,
+            bonus: (0..units).map(|u| (scores.raw_bonus(u), scores.raw_penalty(u))).collect(),
+        },
+        Vec::new(),
+    )
+}
+
+/// Bonus and penalty must lie within `[0, cap]`.
+fn check_adjustments(scores: &Scores, u: usize, settings: &crate::Settings, issues: &mut Vec<Issue>) {
+    for (what, raw, cap) in
+        [("bonus", scores.raw_bonus(u), settings.bonus), ("penalty", scores.raw_penalty(u), settings.penalty)]
+    {
+        if raw == 0 {
+            continue;
+        }
+        let cap = cap.unwrap_or(Decimal::ZERO);
+        let value = scores.to_decimal(raw);
+        if raw < 0 {
+            issues.push(scores.issue(u, None, IssueKind::Negative { value }));
+        } else if value > cap {
+            issues.push(scores.issue(
+                u,
+                None,
+                IssueKind::AdjustmentAboveCap { what: what.into(), value, cap },
+            ));
+        }
+    }
+}
+
+impl Compiler {
+    /// A leaf's numerator, or the full-points numerator of a not-applicable leaf (0 when
+    /// not-applicable leaves drop out).
+    fn leaf_numerator(&self, k: usize, raw: i128) -> i128 {
+        let node = self.m.tree().leaves[k];
+        if !Scores::is_na(raw) {
+            self.leaf_points(k, raw)
+        } else if self.full_points {
+            self.full_leaf(k, node)
+        } else {
+            0
+        }
+    }
+
+    /// The root's numerator straight from the leaves.
+    fn root_points(&self, plan: &Plan, row: &[i128]) -> i128 {
+        if plan.plain_sum {
+            return row.iter().sum();
+        }
+        row.iter()
+            .zip(&plan.root)
+            .enumerate()
+            .map(|(k, (&raw, &c))| if c == 0 { 0 } else { c * self.leaf_numerator(k, raw) })
+            .sum()
+    }
+
+    /// Every node's numerator for one unit, the root last.
+    fn table_row(&self, plan: &Plan, row: &[i128], out: &mut [i128]) {
+        let t = self.m.tree();
+        for (k, &raw) in row.iter().enumerate() {
+            out[t.leaves[k]] = self.leaf_numerator(k, raw);
+        }
+        for (node, coefs) in &plan.steps {
+            out[*node] = coefs.iter().map(|&(c, k)| k * out[c]).sum();
+        }
+    }
 }
 
 /// `points × 100 ÷ max`, exactly.
 fn to_percent(points: Exact, max: Exact) -> Exact {
+    const SMALL: u128 = 1 << 60;
     let n = 100 * max.denominator();
-    let num = points.numerator().checked_mul(n);
-    let den = points.denominator().checked_mul(max.numerator());
-    match (num, den) {
+    let (p, q, m) = (points.numerator(), points.denominator(), max.numerator());
+    // Products of values below 2^60 cannot overflow: skip the checked 128-bit multiply.
+    if p.unsigned_abs() < SMALL
+        && q.unsigned_abs() < SMALL
+        && n.unsigned_abs() < SMALL
+        && m.unsigned_abs() < SMALL
+    {
+        return Exact::new(p * n, q * m).unwrap_or(Exact::ZERO);
+    }
+    match (p.checked_mul(n), q.checked_mul(m)) {
         (Some(num), Some(den)) if num.abs() < LIMIT && den < LIMIT => {
             Exact::new(num, den).unwrap_or(Exact::ZERO)
         }
-        _ => points.mul_ratio(n, max.numerator()),
+        _ => points.mul_ratio(n, m),
     }
 }
 
@@ -469,26 +558,28 @@ fn to_percent(points: Exact, max: Exact) -> Exact {
 /// index rounded with the methodology's rounding.
 #[derive(Debug, Clone)]
 pub struct Results {
-    methodology: Methodology,
     units: Arc<Vec<Unit>>,
-    width: usize,
-    plans: Vec<Vec<i128>>,
+    raw: Arc<Vec<i128>>,
+    /// Every node's numerator per unit (root last), computed on first use.
+    table: OnceLock<Vec<i128>>,
+    compiler: Compiler,
+    plans: Vec<Plan>,
     plan_of_unit: Vec<u32>,
-    points: Vec<i128>,
+    /// Values of units whose exact denominators outgrow 128 bits.
+    big: HashMap<usize, Vec<Option<Exact>>>,
     totals: Vec<Exact>,
     percent: Vec<Exact>,
     published: Vec<Decimal>,
     ranks: Vec<u32>,
-    /// Raw bonus and penalty per unit at `scale`.
+    /// Raw bonus and penalty per unit at the scores' scale.
     bonus: Vec<(i128, i128)>,
-    scale: u32,
 }
 
 impl Results {
     /// The methodology scored.
     #[must_use]
     pub fn methodology(&self) -> &Methodology {
-        &self.methodology
+        &self.compiler.m
     }
 
     /// The number of units.
@@ -520,6 +611,27 @@ impl Results {
     #[must_use]
     pub fn unit(&self, id: &str) -> Option<UnitResult<'_>> {
         self.units.iter().position(|u| u.id == id).map(|i| UnitResult { results: self, i })
+    }
+
+    fn width(&self) -> usize {
+        self.compiler.max.len()
+    }
+
+    /// Every node's numerator for every unit, computed once.
+    fn table(&self) -> &[i128] {
+        self.table.get_or_init(|| {
+            let width = self.width();
+            let leaves = self.compiler.m.tree().leaves.len();
+            let mut table = vec![0i128; self.units.len() * width];
+            for (u, out) in table.chunks_mut(width).enumerate() {
+                let p = self.plan_of_unit[u];
+                if p != BIG {
+                    let row = &self.raw[u * leaves..(u + 1) * leaves];
+                    self.compiler.table_row(&self.plans[p as usize], row, out);
+                }
+            }
+            table
+        })
     }
 }
 
@@ -570,36 +682,40 @@ impl<'a> UnitResult<'a> {
     /// Its band, from the published index.
     #[must_use]
     pub fn band(&self) -> Option<&'a str> {
-        self.results.methodology.settings().band_of(self.results.published[self.i])
+        self.results.methodology().settings().band_of(self.results.published[self.i])
     }
 
     /// Bonus and penalty points applied.
     #[must_use]
     pub fn adjustments(&self) -> (Decimal, Decimal) {
         let (b, p) = self.results.bonus[self.i];
-        let d = |r: i128| {
-            Decimal::try_from_i128_with_scale(r, self.results.scale).unwrap_or_default().normalize()
-        };
+        let scale = self.results.compiler.unit.ilog10();
+        let d = |r: i128| Decimal::try_from_i128_with_scale(r, scale).unwrap_or_default().normalize();
         (d(b), d(p))
     }
 
     /// One node's score; `None` for an unknown code.
     #[must_use]
     pub fn node(&self, code: &str) -> Option<NodeScore<'a>> {
-        let &node = self.results.methodology.tree().index.get(code)?;
+        let &node = self.results.methodology().tree().index.get(code)?;
         Some(self.node_at(node))
     }
 
     /// Every node's score, in declaration order.
     pub fn nodes(&self) -> impl Iterator<Item = NodeScore<'a>> + 'a {
         let me = *self;
-        (0..me.results.methodology.nodes().len()).map(move |n| me.node_at(n))
+        (0..me.results.methodology().nodes().len()).map(move |n| me.node_at(n))
     }
 
     fn node_at(&self, node: usize) -> NodeScore<'a> {
         let r = self.results;
-        let den = r.plans[r.plan_of_unit[self.i] as usize][node];
-        let points = Exact::new(r.points[self.i * r.width + node], den);
+        let p = r.plan_of_unit[self.i];
+        let points = if p == BIG {
+            r.big.get(&self.i).and_then(|v| v[node])
+        } else {
+            let den = r.plans[p as usize].den[node];
+            Exact::new(r.table()[self.i * r.width() + node], den)
+        };
         NodeScore { results: r, node, points }
     }
 }
@@ -616,13 +732,13 @@ impl<'a> NodeScore<'a> {
     /// The node's code.
     #[must_use]
     pub fn code(&self) -> &'a str {
-        &self.results.methodology.nodes()[self.node].code
+        &self.results.methodology().nodes()[self.node].code
     }
 
     /// Its maximum.
     #[must_use]
     pub fn max(&self) -> Decimal {
-        self.results.methodology.tree().max[self.node]
+        self.results.methodology().tree().max[self.node]
     }
 
     /// Its points; `None` when it does not apply to the unit.
@@ -634,12 +750,73 @@ impl<'a> NodeScore<'a> {
     /// Its percent of its maximum; `None` when it does not apply.
     #[must_use]
     pub fn percent(&self) -> Option<Exact> {
-        self.points.map(|p| to_percent(p, Exact::from_decimal(self.max())))
+        self.points.map(|p| to_percent(p, self.results.compiler.max_exact[self.node]))
     }
 
     /// True when it does not apply to the unit.
     #[must_use]
     pub fn is_not_applicable(&self) -> bool {
         self.points.is_none()
+    }
+}
+
+/// The rare path: a unit whose pattern of not-applicable leaves gives exact denominators
+/// beyond 128 bits (deep trees rebased at many levels) is evaluated with big rationals, and
+/// each value is then carried to 20 decimal places (exactly, when it fits 128 bits).
+mod big {
+    use num_bigint::BigInt;
+    use num_rational::BigRational;
+    use num_traits::{ToPrimitive, Zero};
+
+    use super::{Compiler, Exact, Scores};
+
+    fn r(n: i128, d: i128) -> BigRational {
+        BigRational::new(BigInt::from(n), BigInt::from(d))
+    }
+
+    /// Every node's points (the root last); `None` where nothing applies.
+    pub(super) fn evaluate(c: &Compiler, row: &[i128]) -> Vec<Option<Exact>> {
+        let t = c.m.tree();
+        let n = t.max.len();
+        let max = |i: usize| r(c.max[i], c.ms_unit);
+        let mut points: Vec<Option<BigRational>> = vec![None; n + 1];
+        let mut amax: Vec<BigRational> = vec![BigRational::zero(); n + 1];
+        for (k, &raw) in row.iter().enumerate() {
+            let i = t.leaves[k];
+            if !Scores::is_na(raw) || c.full_points {
+                points[i] = Some(r(c.leaf_numerator(k, raw), c.leaf_den(k)));
+                amax[i] = max(i);
+            }
+        }
+        let inner = t.post_order.iter().copied().filter(|&i| !t.children[i].is_empty());
+        for node in inner.chain([n]) {
+            let kids: &[usize] = if node == n { &t.top } else { &t.children[node] };
+            let live: Vec<usize> = kids.iter().copied().filter(|&k| points[k].is_some()).collect();
+            let weight = |k: usize| c.weight[k].map_or_else(|| amax[k].clone(), |w| r(w, c.ms_unit));
+            let w_sum: BigRational = live.iter().map(|&k| weight(k)).sum();
+            if w_sum.is_zero() {
+                continue;
+            }
+            let sum: BigRational = live
+                .iter()
+                .map(|&k| weight(k) / max(k) * points[k].clone().unwrap_or_else(BigRational::zero))
+                .sum();
+            points[node] = Some(max(node) * sum / w_sum);
+            let full: BigRational = kids.iter().map(|&k| max(k)).sum();
+            let applicable: BigRational = kids.iter().map(|&k| amax[k].clone()).sum();
+            amax[node] = if applicable == full { max(node) } else { max(node) * applicable / full };
+        }
+        points.into_iter().map(|p| p.map(|p| to_exact(&p))).collect()
+    }
+
+    fn to_exact(x: &BigRational) -> Exact {
+        if let (Some(n), Some(d)) = (x.numer().to_i128(), x.denom().to_i128()) {
+            if let Some(e) = Exact::new(n, d) {
+                return e;
+            }
+        }
+        let scale = BigInt::from(10u64.pow(10)) * BigInt::from(10u64.pow(10));
+        let q: BigInt = (x.numer() * &scale * 2 + x.denom()) / (x.denom() * 2);
+        Exact::new(q.to_i128().unwrap_or(0), 100_000_000_000_000_000_000).unwrap_or(Exact::ZERO)
     }
 }

@@ -107,7 +107,7 @@ pub struct Scores {
     inner: Arc<std::collections::HashSet<String>>,
     units: Arc<Vec<Unit>>,
     unit_index: HashMap<String, usize>,
-    raw: Vec<i128>,
+    raw: Arc<Vec<i128>>,
     scale: u32,
     bonus: Vec<i128>,
     penalty: Vec<i128>,
@@ -135,7 +135,7 @@ impl Scores {
             inner: Arc::new(inner),
             units: Arc::new(Vec::new()),
             unit_index: HashMap::new(),
-            raw: Vec::new(),
+            raw: Arc::new(Vec::new()),
             scale: methodology.tree().scale,
             bonus: Vec::new(),
             penalty: Vec::new(),
@@ -173,7 +173,8 @@ impl Scores {
         let u = self.units.len();
         self.unit_index.insert(unit.id.clone(), u);
         Arc::make_mut(&mut self.units).push(unit);
-        self.raw.extend(std::iter::repeat_n(MISSING, self.leaves.len()));
+        let n = self.leaves.len();
+        Arc::make_mut(&mut self.raw).extend(std::iter::repeat_n(MISSING, n));
         self.bonus.push(0);
         self.penalty.push(0);
         Ok(u)
@@ -191,7 +192,8 @@ impl Scores {
             Value::NotApplicable => NA,
             Value::Number(d) => self.raw_of(d).map_err(|k| self.error(unit, Some(leaf), k))?,
         };
-        self.raw[unit * self.leaves.len() + leaf] = raw;
+        let n = self.leaves.len();
+        Arc::make_mut(&mut self.raw)[unit * n + leaf] = raw;
         Ok(())
     }
 
@@ -325,6 +327,9 @@ impl Scores {
     pub(crate) fn units_arc(&self) -> Arc<Vec<Unit>> {
         Arc::clone(&self.units)
     }
+    pub(crate) fn raw_arc(&self) -> Arc<Vec<i128>> {
+        Arc::clone(&self.raw)
+    }
     pub(crate) fn scale(&self) -> u32 {
         self.scale
     }
@@ -379,7 +384,7 @@ impl Scores {
         let penalty: Option<Vec<i128>> = self.penalty.iter().map(|&r| up(r)).collect();
         match (raw, bonus, penalty) {
             (Some(raw), Some(bonus), Some(penalty)) => {
-                (self.raw, self.bonus, self.penalty, self.scale) = (raw, bonus, penalty, scale);
+                (self.raw, self.bonus, self.penalty, self.scale) = (Arc::new(raw), bonus, penalty, scale);
                 Ok(())
             }
             _ => Err(over()),
