@@ -343,7 +343,16 @@ pub fn write_methodology_csv(m: &Methodology) -> String {
     let info = m.info();
     let s = m.settings();
     let mut out = String::new();
-    let mut meta = |k: &str, v: &str| out.push_str(&format!("# {k}: {}\n", v.replace('\n', " ")));
+    let mut meta = |k: &str, v: &str| {
+        let line = format!("# {k}: {}", v.replace(['\n', '\r'], " "));
+        // Quote the line as one CSV field when it holds a quote or a comma.
+        if line.contains(['"', ',']) {
+            out.push_str(&format!("\"{}\"\n", line.replace('"', "\"\"")));
+        } else {
+            out.push_str(&line);
+            out.push('\n');
+        }
+    };
     meta("id", &info.id);
     meta("name", &info.name);
     if let Some(y) = info.year {

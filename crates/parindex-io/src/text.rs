@@ -74,7 +74,9 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, IssueKind> {
 }
 
 /// Splits leading `# key: value` lines (and blank lines) from a CSV text; returns the pairs
-/// with their line numbers, the rest of the text, and how many lines were taken.
+/// with their line numbers, the rest of the text, and how many lines were taken. A line may
+/// be a quoted CSV field (as spreadsheets save a cell holding commas or quotes) followed by
+/// empty fields; an unquoted line loses the trailing commas of empty cells.
 pub(crate) fn split_metadata(text: &str) -> (Vec<(u64, String, String)>, &str, u64) {
     let mut meta = Vec::new();
     let mut rest = text;
@@ -84,14 +86,21 @@ pub(crate) fn split_metadata(text: &str) -> (Vec<(u64, String, String)>, &str, u
             Some(i) => (&rest[..i], &rest[i + 1..]),
             None => (rest, ""),
         };
-        let trimmed = line.trim_end_matches('\r').trim();
-        // A spreadsheet may export "# key: value" as a quoted field followed by empty ones.
-        let trimmed = trimmed.trim_end_matches(',').trim_matches('"').trim();
-        if rest.is_empty() || !(trimmed.starts_with('#') || trimmed.is_empty()) {
+        let line = line.trim_end_matches('\r').trim();
+        let cell = if line.starts_with('"') {
+            let mut fields = csv_reader(line).into_records();
+            match fields.next() {
+                Some(Ok(r)) if r.iter().skip(1).all(|f| f.trim().is_empty()) => r[0].trim().to_owned(),
+                _ => line.to_owned(),
+            }
+        } else {
+            line.trim_end_matches(',').trim().to_owned()
+        };
+        if rest.is_empty() || !(cell.starts_with('#') || cell.is_empty()) {
             break;
         }
         line_no += 1;
-        if let Some(body) = trimmed.strip_prefix('#') {
+        if let Some(body) = cell.strip_prefix('#') {
             if let Some((k, v)) = body.split_once(':') {
                 meta.push((line_no, k.trim().to_owned(), v.trim().to_owned()));
             }

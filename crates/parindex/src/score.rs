@@ -345,23 +345,31 @@ pub fn score(methodology: &Methodology, scores: &Scores) -> Result<Results> {
     let settings = methodology.settings();
     let mut issues: Vec<Issue> = Vec::new();
 
+    // Plan 0 is for units where everything applies; BIG when even it outgrows 128 bits.
     let all_apply = vec![false; t.leaves.len()];
-    let mut plans: Vec<Plan> = vec![compiler.compile(&all_apply).map_err(global)?];
-    let mut plan_index: HashMap<Vec<bool>, u32> = HashMap::from([(all_apply, 0)]);
+    let mut plans: Vec<Plan> = Vec::new();
+    let first = match compiler.compile(&all_apply) {
+        Ok(plan) => {
+            plans.push(plan);
+            0
+        }
+        Err(_) => BIG,
+    };
+    let mut plan_index: HashMap<Vec<bool>, u32> = HashMap::from([(all_apply, first)]);
     let leaf_max: Vec<i128> = t.leaves.iter().map(|&i| compiler.max_s[i]).collect();
     let mut plan_of_unit = vec![0u32; units];
     let mut root_num = vec![0i128; units];
-    let mut big_values: HashMap<usize, Vec<Option<Exact>>> = HashMap::new();
+    let mut big_values: HashMap<usize, Vec<Option<(Exact, Exact)>>> = HashMap::new();
 
     for u in 0..units {
         let row = scores.row(u);
         // The common case in one pass: every leaf takes points and applies, the root is a sum.
-        if plans[0].plain_sum {
+        if plans.first().is_some_and(|p| p.plain_sum) && first == 0 {
             let mut sum = 0i128;
             let mut clean = true;
             for (&raw, &max) in row.iter().zip(&leaf_max) {
                 clean &= raw >= 0 && raw <= max;
-                sum += raw;
+                sum = sum.wrapping_add(raw); // only used when every value is in range
             }
             if clean {
                 root_num[u] = sum;
@@ -380,7 +388,9 @@ pub fn score(methodology: &Methodology, scores: &Scores) -> Result<Results> {
             }
         }
         check_adjustments(scores, u, settings, &mut issues);
-        let p = if any_na && !compiler.full_points {
+        let p = if !any_na || compiler.full_points {
+            first
+        } else {
             let na: Vec<bool> = row.iter().map(|&r| Scores::is_na(r)).collect();
             match plan_index.get(&na) {
                 Some(&p) => p,
@@ -396,8 +406,6 @@ pub fn score(methodology: &Methodology, scores: &Scores) -> Result<Results> {
                     p
                 }
             }
-        } else {
-            0
         };
         plan_of_unit[u] = p;
         if p == BIG {
@@ -421,7 +429,7 @@ pub fn score(methodology: &Methodology, scores: &Scores) -> Result<Results> {
     for u in 0..units {
         let p = plan_of_unit[u];
         let root = if p == BIG {
-            big_values[&u][n_nodes].unwrap_or(Exact::ZERO)
+            big_values[&u][n_nodes].map_or(Exact::ZERO, |v| v.0)
         } else {
             Exact::new(root_num[u], plans[p as usize].den[n_nodes]).unwrap_or(Exact::ZERO)
         };
@@ -441,7 +449,12 @@ pub fn score(methodology: &Methodology, scores: &Scores) -> Result<Results> {
     }
 
     let root_max = compiler.max_exact[n_nodes];
-    let percent: Vec<Exact> = totals.iter().map(|&p| to_percent(p, root_max)).collect();
+    let percent: Vec<Exact> = (0..units)
+        .map(|u| match big_values.get(&u).and_then(|v| v[n_nodes]) {
+            Some((_, percent)) if scores.raw_bonus(u) == scores.raw_penalty(u) => percent,
+            _ => to_percent(totals[u], root_max),
+        })
+        .collect();
     let rounding = settings.rounding;
     let published: Vec<Decimal> = percent.iter().map(|p| p.round(rounding.places, rounding.mode)).collect();
     let options = RankOptions::new().ties(settings.ties);
@@ -506,11 +519,8 @@ impl Compiler {
         }
     }
 
-    /// The root's numerator straight from the leaves.
+    /// The root's numerator straight from the leaves (not-applicable leaves included).
     fn root_points(&self, plan: &Plan, row: &[i128]) -> i128 {
-        if plan.plain_sum {
-            return row.iter().sum();
-        }
         row.iter()
             .zip(&plan.root)
             .enumerate()
@@ -565,8 +575,8 @@ pub struct Results {
     compiler: Compiler,
     plans: Vec<Plan>,
     plan_of_unit: Vec<u32>,
-    /// Values of units whose exact denominators outgrow 128 bits.
-    big: HashMap<usize, Vec<Option<Exact>>>,
+    /// Points and percent of units whose exact denominators outgrow 128 bits.
+    big: HashMap<usize, Vec<Option<(Exact, Exact)>>>,
     totals: Vec<Exact>,
     percent: Vec<Exact>,
     published: Vec<Decimal>,
@@ -710,13 +720,13 @@ impl<'a> UnitResult<'a> {
     fn node_at(&self, node: usize) -> NodeScore<'a> {
         let r = self.results;
         let p = r.plan_of_unit[self.i];
-        let points = if p == BIG {
-            r.big.get(&self.i).and_then(|v| v[node])
-        } else {
-            let den = r.plans[p as usize].den[node];
-            Exact::new(r.table()[self.i * r.width() + node], den)
-        };
-        NodeScore { results: r, node, points }
+        if p == BIG {
+            let value = r.big.get(&self.i).and_then(|v| v[node]);
+            return NodeScore { results: r, node, points: value.map(|v| v.0), percent: value.map(|v| v.1) };
+        }
+        let den = r.plans[p as usize].den[node];
+        let points = Exact::new(r.table()[self.i * r.width() + node], den);
+        NodeScore { results: r, node, points, percent: None }
     }
 }
 
@@ -726,6 +736,8 @@ pub struct NodeScore<'a> {
     results: &'a Results,
     node: usize,
     points: Option<Exact>,
+    /// Set where the percent cannot be derived exactly from the points (big path).
+    percent: Option<Exact>,
 }
 
 impl<'a> NodeScore<'a> {
@@ -750,7 +762,8 @@ impl<'a> NodeScore<'a> {
     /// Its percent of its maximum; `None` when it does not apply.
     #[must_use]
     pub fn percent(&self) -> Option<Exact> {
-        self.points.map(|p| to_percent(p, self.results.compiler.max_exact[self.node]))
+        self.percent
+            .or_else(|| self.points.map(|p| to_percent(p, self.results.compiler.max_exact[self.node])))
     }
 
     /// True when it does not apply to the unit.
@@ -774,8 +787,8 @@ mod big {
         BigRational::new(BigInt::from(n), BigInt::from(d))
     }
 
-    /// Every node's points (the root last); `None` where nothing applies.
-    pub(super) fn evaluate(c: &Compiler, row: &[i128]) -> Vec<Option<Exact>> {
+    /// Every node's points and percent (the root last); `None` where nothing applies.
+    pub(super) fn evaluate(c: &Compiler, row: &[i128]) -> Vec<Option<(Exact, Exact)>> {
         let t = c.m.tree();
         let n = t.max.len();
         let max = |i: usize| r(c.max[i], c.ms_unit);
@@ -806,7 +819,12 @@ mod big {
             let applicable: BigRational = kids.iter().map(|&k| amax[k].clone()).sum();
             amax[node] = if applicable == full { max(node) } else { max(node) * applicable / full };
         }
-        points.into_iter().map(|p| p.map(|p| to_exact(&p))).collect()
+        let hundred = BigRational::from_integer(BigInt::from(100));
+        points
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| p.map(|p| (to_exact(&p), to_exact(&(&p * &hundred / max(i))))))
+            .collect()
     }
 
     fn to_exact(x: &BigRational) -> Exact {
