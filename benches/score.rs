@@ -121,6 +121,14 @@ fn bench(c: &mut Criterion) {
                 r
             })
         });
+        g.bench_with_input(BenchmarkId::new("node-points-table", units), &s, |b, s| {
+            b.iter(|| {
+                let r = score(&m, black_box(s)).expect("scores");
+                // The first node asked for computes every unit's node table.
+                assert!(r.units().next().and_then(|u| u.node("1")).and_then(|n| n.points()).is_some());
+                r
+            })
+        });
         g.bench_with_input(BenchmarkId::new("every-node-percent", units), &s, |b, s| {
             b.iter(|| {
                 let r = score(&m, black_box(s)).expect("scores");

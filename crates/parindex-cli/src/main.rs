@@ -82,7 +82,14 @@ impl From<parindex::Error> for Failure {
 }
 
 fn read(path: &PathBuf) -> Result<Vec<u8>, Failure> {
-    std::fs::read(path).map_err(|e| Failure(vec![format!("{}: {e}", path.display())]))
+    std::fs::read(path).map_err(|e| {
+        let why = match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file".to_owned(),
+            std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+            _ => e.to_string(),
+        };
+        Failure(vec![format!("{}: cannot read: {why}", path.display())])
+    })
 }
 
 fn load_methodology(path: &PathBuf) -> Result<Methodology, Failure> {

@@ -33,7 +33,7 @@ pub const METHODOLOGIES: [&str; 4] = ["par-demo", "par-2020", "pci-2016", "papi-
 ///
 /// # Errors
 ///
-/// `invalid_setting` naming the known examples when the name is unknown.
+/// `unknown_name`, listing the bundled examples, when the name is unknown.
 ///
 /// # Examples
 ///
@@ -56,7 +56,7 @@ pub fn methodology(name: &str) -> Result<Methodology, Error> {
 ///
 /// # Errors
 ///
-/// `invalid_setting` naming the known examples when the name is unknown.
+/// `unknown_name`, listing the bundled examples, when the name is unknown.
 ///
 /// # Examples
 ///
@@ -80,9 +80,10 @@ pub fn load(name: &str) -> Result<(Methodology, Scores), Error> {
 fn unknown(name: &str, known: &[&str]) -> Error {
     Error::single(
         parindex::Location::default(),
-        parindex::IssueKind::InvalidSetting {
-            setting: "example".into(),
-            reason: format!("unknown example {name:?}; bundled: {}", known.join(", ")),
+        parindex::IssueKind::UnknownName {
+            what: "example".into(),
+            name: name.into(),
+            known: known.join(", "),
         },
     )
 }

@@ -75,7 +75,11 @@ pub fn read_methodology_csv(text: &str, file: &str) -> Result<Methodology, Error
     let mut rows = csv_reader(body).into_records();
     let header = match rows.next() {
         None => {
-            let kind = if text.trim().is_empty() { IssueKind::Empty } else { IssueKind::NoRows };
+            let kind = if text.trim().is_empty() {
+                IssueKind::Empty
+            } else {
+                IssueKind::NoHeader { expected: "code,parent,max and optional columns".into() }
+            };
             return Err(Error::single(Location::default().file(file), kind));
         }
         Some(Err(e)) => {

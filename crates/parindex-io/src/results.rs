@@ -163,7 +163,7 @@ fn json(results: &Results, options: &WriteOptions) -> String {
     let doc = json!({
         "format_version": 1,
         "methodology": m.info().id,
-        "max": m.max().to_string(),
+        "max": m.max().normalize().to_string(),
         "units": units,
     });
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();

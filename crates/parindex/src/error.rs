@@ -284,7 +284,7 @@ pub enum IssueKind {
         cap: Decimal,
     },
     /// Every criterion is not applicable to the unit.
-    #[error("no criterion applies to this unit")]
+    #[error("no criterion with a positive weight applies to this unit")]
     NothingApplicable,
     /// The scores were built for another methodology.
     #[error("scores were built for methodology {found}, not {expected}")]
@@ -302,6 +302,22 @@ pub enum IssueKind {
     /// The input has a header and no data rows.
     #[error("the file has a header but no rows")]
     NoRows,
+    /// The input has no header row.
+    #[error("the file has no header row (expected {expected})")]
+    NoHeader {
+        /// The columns expected.
+        expected: String,
+    },
+    /// A name (of a bundled example, a format…) that is not known.
+    #[error("unknown {what} {name:?} (known: {known})")]
+    UnknownName {
+        /// What was looked up.
+        what: String,
+        /// The name given.
+        name: String,
+        /// The names known.
+        known: String,
+    },
     /// The bytes are not UTF-8 text.
     #[error("{reason}")]
     Encoding {
@@ -309,7 +325,7 @@ pub enum IssueKind {
         reason: String,
     },
     /// A row has a different number of fields than the header.
-    #[error("row has {found} fields, the header has {expected}")]
+    #[error("row has {found} fields, the header has {expected}{}", ragged_hint(*.found, *.expected))]
     RaggedRow {
         /// Fields in the header.
         expected: u64,
@@ -322,6 +338,15 @@ pub enum IssueKind {
         /// The parser's message.
         reason: String,
     },
+}
+
+/// A hint for a row with too many fields: usually a decimal comma or an unquoted comma.
+fn ragged_hint(found: u64, expected: u64) -> &'static str {
+    if found > expected {
+        " (a decimal comma? write 2.5, and quote text that holds commas)"
+    } else {
+        ""
+    }
 }
 
 impl IssueKind {
@@ -370,6 +395,8 @@ impl IssueKind {
             Self::WrongMethodology { .. } => "wrong_methodology",
             Self::Empty => "empty",
             Self::NoRows => "no_rows",
+            Self::NoHeader { .. } => "no_header",
+            Self::UnknownName { .. } => "unknown_name",
             Self::Encoding { .. } => "encoding",
             Self::RaggedRow { .. } => "ragged_row",
             Self::Syntax { .. } => "syntax",

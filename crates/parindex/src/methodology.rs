@@ -905,10 +905,21 @@ fn build_tree(nodes: &[Node], locations: &[Location], issues: &mut Vec<Issue>) -
             }
         }
     }
+    // Checks of a node on its own, reported even when the structure is broken.
+    let local_start = issues.len();
+    for (i, n) in nodes.iter().enumerate() {
+        if let Some(m) = n.max.filter(|m| *m <= Decimal::ZERO) {
+            issues.push(Issue::new(at(i), IssueKind::NonPositiveMax { max: m }));
+        }
+        if let Some(w) = n.weight.filter(|w| *w < Decimal::ZERO) {
+            issues.push(Issue::new(at(i), IssueKind::NegativeWeight { weight: w }));
+        }
+    }
     // Duplicates resolve to their first definition; later copies are left out of the tree.
     let in_tree: Vec<bool> = nodes.iter().enumerate().map(|(i, n)| index[&n.code] == i).collect();
+    let local = issues.len() - local_start;
     find_cycles(&parent, &in_tree, nodes, &at, issues);
-    if issues.len() > start {
+    if issues.len() - local > start {
         return None;
     }
 
@@ -933,10 +944,7 @@ fn build_tree(nodes: &[Node], locations: &[Location], issues: &mut Vec<Issue>) -
         let n = &nodes[i];
         let leaf = children[i].is_empty();
         match n.max {
-            Some(m) if m <= Decimal::ZERO => {
-                issues.push(Issue::new(at(i), IssueKind::NonPositiveMax { max: m }));
-                ok = false;
-            }
+            Some(m) if m <= Decimal::ZERO => ok = false, // reported above
             Some(m) => max[i] = m,
             None if leaf => {
                 issues.push(Issue::new(at(i), IssueKind::MissingMax));
@@ -953,9 +961,8 @@ fn build_tree(nodes: &[Node], locations: &[Location], issues: &mut Vec<Issue>) -
                 }
             }
         }
-        if let Some(w) = n.weight.filter(|w| *w < Decimal::ZERO) {
-            issues.push(Issue::new(at(i), IssueKind::NegativeWeight { weight: w }));
-            ok = false;
+        if n.weight.is_some_and(|w| w < Decimal::ZERO) {
+            ok = false; // reported above
         }
         if !leaf && !n.rule.is_points() {
             issues.push(Issue::new(at(i), IssueKind::RuleOnInnerNode));
