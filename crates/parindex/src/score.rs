@@ -55,8 +55,8 @@ struct Compiler {
     max: Vec<i128>,
     /// max per node at the working scale.
     max_s: Vec<i128>,
-    /// max per node as an exact value, the root last.
-    max_exact: Vec<Exact>,
+    /// `100 ÷ max` per node in lowest terms, the root last: percent = points × this.
+    per_point: Vec<Exact>,
     /// Explicit weights at the methodology's scale.
     weight: Vec<Option<i128>>,
     full_points: bool,
@@ -102,8 +102,9 @@ impl Compiler {
         }
         let full_points = m.settings().not_applicable == NotApplicable::FullPoints;
         let ms_unit = pow10(ms).ok_or_else(|| precise("scale"))?;
-        let max_exact = max.iter().map(|&x| Exact::new(x, ms_unit).unwrap_or(Exact::ZERO)).collect();
-        Ok(Compiler { m: m.clone(), unit, ms_unit, kinds, max, max_s, max_exact, weight, full_points })
+        let per_point =
+            max.iter().map(|&x| Exact::new(100 * ms_unit, x).map_or(Exact::ZERO, Exact::reduced)).collect();
+        Ok(Compiler { m: m.clone(), unit, ms_unit, kinds, max, max_s, per_point, weight, full_points })
     }
 
     /// The denominator of a leaf's numerator.
@@ -448,11 +449,11 @@ pub fn score(methodology: &Methodology, scores: &Scores) -> Result<Results> {
         return Err(e);
     }
 
-    let root_max = compiler.max_exact[n_nodes];
+    let per_point = compiler.per_point[n_nodes];
     let percent: Vec<Exact> = (0..units)
         .map(|u| match big_values.get(&u).and_then(|v| v[n_nodes]) {
             Some((_, percent)) if scores.raw_bonus(u) == scores.raw_penalty(u) => percent,
-            _ => to_percent(totals[u], root_max),
+            _ => to_percent(totals[u], per_point),
         })
         .collect();
     let rounding = settings.rounding;
@@ -541,17 +542,17 @@ impl Compiler {
 }
 
 /// `points × 100 ÷ max`, exactly.
-fn to_percent(points: Exact, max: Exact) -> Exact {
+fn to_percent(points: Exact, per_point: Exact) -> Exact {
     const SMALL: u128 = 1 << 60;
-    let n = 100 * max.denominator();
-    let (p, q, m) = (points.numerator(), points.denominator(), max.numerator());
+    let (p, q) = (points.numerator(), points.denominator());
+    let (n, m) = (per_point.numerator(), per_point.denominator());
     // Products of values below 2^60 cannot overflow: skip the checked 128-bit multiply.
     if p.unsigned_abs() < SMALL
         && q.unsigned_abs() < SMALL
         && n.unsigned_abs() < SMALL
         && m.unsigned_abs() < SMALL
     {
-        return Exact::new(p * n, q * m).unwrap_or(Exact::ZERO);
+        return if m == 1 { Exact::new(p * n, q) } else { Exact::new(p * n, q * m) }.unwrap_or(Exact::ZERO);
     }
     match (p.checked_mul(n), q.checked_mul(m)) {
         (Some(num), Some(den)) if num.abs() < LIMIT && den < LIMIT => {
@@ -714,7 +715,20 @@ impl<'a> UnitResult<'a> {
     /// Every node's score, in declaration order.
     pub fn nodes(&self) -> impl Iterator<Item = NodeScore<'a>> + 'a {
         let me = *self;
-        (0..me.results.methodology().nodes().len()).map(move |n| me.node_at(n))
+        let r = self.results;
+        let n = r.width() - 1;
+        let p = r.plan_of_unit[self.i];
+        // Look the unit's row and denominators up once, not once per node.
+        let fast = (p != BIG).then(|| {
+            let w = r.width();
+            (&r.table()[self.i * w..self.i * w + n], &r.plans[p as usize].den[..n])
+        });
+        (0..n).map(move |node| match fast {
+            Some((row, den)) => {
+                NodeScore { results: r, node, points: Exact::new(row[node], den[node]), percent: None }
+            }
+            None => me.node_at(node),
+        })
     }
 
     fn node_at(&self, node: usize) -> NodeScore<'a> {
@@ -763,7 +777,7 @@ impl<'a> NodeScore<'a> {
     #[must_use]
     pub fn percent(&self) -> Option<Exact> {
         self.percent
-            .or_else(|| self.points.map(|p| to_percent(p, self.results.compiler.max_exact[self.node])))
+            .or_else(|| self.points.map(|p| to_percent(p, self.results.compiler.per_point[self.node])))
     }
 
     /// True when it does not apply to the unit.
