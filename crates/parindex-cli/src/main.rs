@@ -1,4 +1,5 @@
-//! `parindex`: score, rank and convert performance indices from the command line.
+//! `parindex`: score, rank and convert performance indices, and count dossiers, from the
+//! command line.
 //!
 //! Exit codes: 0 on success, 2 on bad input (every problem printed to stderr, one per line,
 //! as `file:row:column: criterion CODE: message`).
@@ -8,9 +9,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use parindex::Methodology;
+use parindex::{dossier_stats, Date, Methodology, Results, Scores};
 use parindex_io::{
-    examples, read_methodology, score_text, write_methodology_csv, write_results, OutputFormat, WriteOptions,
+    examples, read_dossiers, read_methodology, read_scores, score_text, write_dossier_stats, write_explanation,
+    write_methodology_csv, write_results, OutputFormat, WriteOptions,
 };
 
 #[derive(Parser)]
@@ -56,6 +58,79 @@ enum Command {
         #[arg(long, value_enum, default_value_t = MethodologyFormat::Csv)]
         to: MethodologyFormat,
     },
+    /// Explain one unit's score: every leaf's points, the appraisal cuts, the rules applied,
+    /// where it lost the most, and the gaps to the unit above and to the next band.
+    Explain {
+        /// The unit's id.
+        #[arg(long)]
+        unit: String,
+        #[command(flatten)]
+        input: Input,
+        /// How many of the largest losses to list.
+        #[arg(long, default_value_t = 3)]
+        top: usize,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Round every number to N places (csv and json print exact values otherwise).
+        #[arg(long, value_name = "N")]
+        round: Option<u32>,
+    },
+    /// Count each unit's dossiers (early, on time, late, open, overdue) and its on-time rate.
+    ///
+    /// The file has the columns unit,dossier_id,received,due,completed (a blank completed
+    /// date: still open). Dates are YYYY-MM-DD or DD/MM/YYYY (day first).
+    Dossiers {
+        /// The dossier CSV.
+        file: PathBuf,
+        /// Count as things stood at the end of this day (YYYY-MM-DD or DD/MM/YYYY). Default: the
+        /// latest received or completed date in the file (the day it was exported, at the
+        /// earliest; due dates may lie in the future and do not count).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Round the on-time rate to N places (csv and json print it exact otherwise; table and
+        /// markdown round to 2).
+        #[arg(long, value_name = "N")]
+        round: Option<u32>,
+    },
+}
+
+/// Where the methodology and scores come from: files, or a bundled example.
+#[derive(clap::Args)]
+struct Input {
+    /// The methodology: a node table CSV or the JSON format.
+    #[arg(long, required_unless_present = "example", requires = "scores")]
+    methodology: Option<PathBuf>,
+    /// The scores: wide or long CSV.
+    #[arg(long, requires = "methodology")]
+    scores: Option<PathBuf>,
+    /// A bundled example instead of files: par-demo, par-demo-2022, par-2020.
+    #[arg(long, conflicts_with_all = ["methodology", "scores"])]
+    example: Option<String>,
+}
+
+impl Input {
+    /// The methodology, its scores and the results, every problem reported at once.
+    fn load(self) -> Result<(Scores, Results), Failure> {
+        match (self.example, self.methodology, self.scores) {
+            (Some(name), _, _) => {
+                let (m, s) = examples::load(&name)?;
+                let r = parindex::score(&m, &s)?;
+                Ok((s, r))
+            }
+            (None, Some(m), Some(path)) => {
+                let m = load_methodology(&m)?;
+                let bytes = read(&path)?;
+                let file = path.display().to_string();
+                let results = score_text(&m, &bytes, &file)?;
+                Ok((read_scores(&m, &bytes, &file)?, results))
+            }
+            _ => Err(Failure(vec!["give --methodology and --scores, or --example".into()])),
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -112,12 +187,7 @@ fn run(cli: Cli) -> Result<String, Failure> {
                 }
                 _ => return Err(Failure(vec!["give --methodology and --scores, or --example".into()])),
             };
-            let format = match format {
-                Format::Table => OutputFormat::Table,
-                Format::Csv => OutputFormat::Csv,
-                Format::Json => OutputFormat::Json,
-                Format::Markdown => OutputFormat::Markdown,
-            };
+            let format = output_format(format);
             let mut options = WriteOptions::new();
             if let Some(n) = round {
                 options = options.round(n);
@@ -135,6 +205,42 @@ fn run(cli: Cli) -> Result<String, Failure> {
                 MethodologyFormat::Json => m.to_json() + "\n",
             })
         }
+        Command::Explain { unit, input, top, format, round } => {
+            let (scores, results) = input.load()?;
+            let Some(e) = parindex::explain(&results, &scores, &unit) else {
+                let known: Vec<&str> = results.units().map(|u| u.id()).collect();
+                return Err(Failure(vec![format!("unknown unit {unit:?} (units: {})", known.join(", "))]));
+            };
+            let places = results.methodology().settings().rounding.places;
+            Ok(write_explanation(&e, output_format(format), places, round, top))
+        }
+        Command::Dossiers { file, as_of, format, round } => {
+            let as_of = match as_of {
+                Some(text) => Some(
+                    Date::parse(&text)
+                        .map_err(|e| Failure(e.issues().iter().map(|i| format!("--as-of: {i}")).collect()))?,
+                ),
+                None => None,
+            };
+            let bytes = read(&file)?;
+            let dossiers = read_dossiers(&bytes, &file.display().to_string())?;
+            // The core has no clock: without --as-of, count as of the last day something happened.
+            let latest = dossiers.iter().flat_map(|d| [Some(d.received), d.completed]).flatten().max();
+            let Some(as_of) = as_of.or(latest) else {
+                return Err(Failure(vec![format!("{}: the file has a header but no rows", file.display())]));
+            };
+            let stats = dossier_stats(&dossiers, as_of)?;
+            Ok(write_dossier_stats(&stats, output_format(format), round))
+        }
+    }
+}
+
+fn output_format(format: Format) -> OutputFormat {
+    match format {
+        Format::Table => OutputFormat::Table,
+        Format::Csv => OutputFormat::Csv,
+        Format::Json => OutputFormat::Json,
+        Format::Markdown => OutputFormat::Markdown,
     }
 }
 

@@ -338,6 +338,48 @@ pub enum IssueKind {
         /// The parser's message.
         reason: String,
     },
+
+    // --- dossiers (hồ sơ thủ tục hành chính) ---
+    /// Text that is not a civil date (`YYYY-MM-DD` or `DD/MM/YYYY`).
+    #[error("{text:?} is not a date")]
+    NotADate {
+        /// The text found.
+        text: String,
+    },
+    /// A required field is blank.
+    #[error("{what} is blank")]
+    Blank {
+        /// The field (or column) that is blank.
+        what: String,
+    },
+    /// A dossier falls due before it was received.
+    #[error("dossier {dossier} is due {due}, before it was received {received}")]
+    DueBeforeReceived {
+        /// The dossier id.
+        dossier: String,
+        /// The due date.
+        due: crate::Date,
+        /// The date received.
+        received: crate::Date,
+    },
+    /// A dossier was completed before it was received.
+    #[error("dossier {dossier} was completed {completed}, before it was received {received}")]
+    CompletedBeforeReceived {
+        /// The dossier id.
+        dossier: String,
+        /// The completion date.
+        completed: crate::Date,
+        /// The date received.
+        received: crate::Date,
+    },
+    /// The same dossier id appears twice in one unit.
+    #[error("duplicate dossier {dossier} (first {first})")]
+    DuplicateDossier {
+        /// The dossier id.
+        dossier: String,
+        /// Where it first appeared (e.g. "on row 4" or "at position 2").
+        first: String,
+    },
 }
 
 /// A hint for a row with too many fields: usually a decimal comma or an unquoted comma.
@@ -400,6 +442,11 @@ impl IssueKind {
             Self::Encoding { .. } => "encoding",
             Self::RaggedRow { .. } => "ragged_row",
             Self::Syntax { .. } => "syntax",
+            Self::NotADate { .. } => "not_a_date",
+            Self::Blank { .. } => "blank",
+            Self::DueBeforeReceived { .. } => "due_before_received",
+            Self::CompletedBeforeReceived { .. } => "completed_before_received",
+            Self::DuplicateDossier { .. } => "duplicate_dossier",
         }
     }
 }

@@ -237,6 +237,11 @@ impl Exact {
         Some(Exact { num, den: self.den.checked_mul(other.den)? }.reduced())
     }
 
+    /// `self − other`, or `None` on overflow.
+    pub(crate) fn checked_sub(self, other: Exact) -> Option<Exact> {
+        self.checked_add(Exact { num: other.num.checked_neg()?, den: other.den })
+    }
+
     /// `self × n ÷ d` for `n ≥ 0`, `d > 0`, reducing crosswise before multiplying so that it
     /// stays exact whenever the result fits. Should it still not fit 128 bits, the result
     /// is the nearest 28-place decimal (never reached by validated methodologies in tests).

@@ -77,13 +77,16 @@
 
 mod error;
 mod exact;
+mod explain;
 mod methodology;
 mod rank;
 mod score;
 mod scores;
+mod target;
 
 pub use error::{Error, Issue, IssueKind, Location, Result};
 pub use exact::{Exact, RoundingMode};
+pub use explain::{explain, Explanation, LeafExplanation};
 pub use methodology::{
     Band, Direction, Info, Level, Methodology, Node, NotApplicable, RankOn, Rounding, Rule, Settings, Source,
     Step, Ties, FORMAT_VERSION,
@@ -92,6 +95,7 @@ pub use rank::{rank, RankOptions};
 pub use rust_decimal::Decimal;
 pub use score::{score, NodeScore, Results, UnitResult};
 pub use scores::{Scores, Unit, Value};
+pub use target::{dossier_stats, Assessment, Date, Dossier, DossierStats, Target};
 
 #[cfg(test)]
 mod tests {

@@ -41,6 +41,8 @@ struct Plan {
     root: Vec<i128>,
     /// True when every `K` is 1 and every leaf takes points: the root is a plain sum.
     plain_sum: bool,
+    /// `K` per node: the root's numerator moves by `K` when the node's numerator moves by 1.
+    k: Vec<i128>,
 }
 
 /// What scoring needs from the methodology at the working scale.
@@ -181,7 +183,7 @@ impl Compiler {
         let root_coefs: Vec<i128> = t.leaves.iter().map(|&i| k_of[i]).collect();
         let plain_sum =
             root_coefs.iter().all(|&k| k == 1) && self.kinds.iter().all(|k| matches!(k, LeafKind::Points));
-        Ok(Plan { den, steps, root: root_coefs, plain_sum })
+        Ok(Plan { den, steps, root: root_coefs, plain_sum, k: k_of })
     }
 
     /// `max(node) × Σ amax(children) ÷ Σ max(children)`, reduced; the node's own max when
@@ -459,12 +461,23 @@ pub fn score(methodology: &Methodology, scores: &Scores) -> Result<Results> {
     let rounding = settings.rounding;
     let published: Vec<Decimal> = percent.iter().map(|p| p.round(rounding.places, rounding.mode)).collect();
     let options = RankOptions::new().ties(settings.ties);
-    let ranks = match settings.rank_on {
-        RankOn::Exact => rank(&totals, options),
-        RankOn::Published => {
-            rank(&published.iter().map(|&d| Exact::from_decimal(d)).collect::<Vec<_>>(), options)
-        }
+    let keys: Vec<Exact> = match settings.rank_on {
+        RankOn::Exact => totals.clone(),
+        RankOn::Published => published.iter().map(|&d| Exact::from_decimal(d)).collect(),
     };
+    let ranks = rank(&keys, options);
+    // Ranks within each group (units without a group form one group of their own).
+    let mut group_ranks = vec![(0u32, 0u32); units];
+    let mut members: HashMap<Option<&str>, Vec<usize>> = HashMap::new();
+    for (u, unit) in scores.units().iter().enumerate() {
+        members.entry(unit.group.as_deref()).or_default().push(u);
+    }
+    for list in members.values() {
+        let sub: Vec<Exact> = list.iter().map(|&u| keys[u]).collect();
+        for (&u, r) in list.iter().zip(rank(&sub, options)) {
+            group_ranks[u] = (r, list.len() as u32);
+        }
+    }
     collect(
         Results {
             units: scores.units_arc(),
@@ -478,6 +491,7 @@ pub fn score(methodology: &Methodology, scores: &Scores) -> Result<Results> {
             percent,
             published,
             ranks,
+            group_ranks,
             bonus: (0..units).map(|u| (scores.raw_bonus(u), scores.raw_penalty(u))).collect(),
         },
         Vec::new(),
@@ -582,6 +596,8 @@ pub struct Results {
     percent: Vec<Exact>,
     published: Vec<Decimal>,
     ranks: Vec<u32>,
+    /// Rank within the unit's group, and the group's size.
+    group_ranks: Vec<(u32, u32)>,
     /// Raw bonus and penalty per unit at the scores' scale.
     bonus: Vec<(i128, i128)>,
 }
@@ -622,6 +638,43 @@ impl Results {
     #[must_use]
     pub fn unit(&self, id: &str) -> Option<UnitResult<'_>> {
         self.units.iter().position(|u| u.id == id).map(|i| UnitResult { results: self, i })
+    }
+
+    /// What a node adds to the unit's total points, and what it would add more at its
+    /// maximum: `(contribution, lost)`, exactly; `None` where the node does not apply (or on
+    /// the big-rational path, where no linear form exists).
+    pub(crate) fn contribution(&self, unit: usize, node: usize) -> Option<(Exact, Exact)> {
+        let p = self.plan_of_unit[unit];
+        if p == BIG {
+            return None;
+        }
+        let plan = &self.plans[p as usize];
+        let root = self.width() - 1;
+        let (q, k, q_root) = (plan.den[node], plan.k[node], plan.den[root]);
+        if q == 0 || k == 0 {
+            return None;
+        }
+        let num = self.table()[unit * self.width() + node];
+        let points = Exact::new(num, q)?;
+        let max = Exact::new(self.compiler.max[node], self.compiler.ms_unit)?;
+        let lost = max.checked_sub(points)?;
+        // Moving the node's points by x moves the root's by x · K · Q / Q(root).
+        Some((points.mul_ratio(k * q, q_root), lost.mul_ratio(k * q, q_root)))
+    }
+
+    /// The unit's raw input for a leaf position, as a decimal (`None` when not applicable).
+    pub(crate) fn input(&self, unit: usize, leaf: usize) -> Option<Decimal> {
+        let leaves = self.compiler.m.tree().leaves.len();
+        let raw = self.raw[unit * leaves + leaf];
+        (!Scores::is_na(raw)).then(|| {
+            let scale = self.compiler.unit.ilog10();
+            Decimal::try_from_i128_with_scale(raw, scale).unwrap_or_default().normalize()
+        })
+    }
+
+    /// The units' exact totals, indexed like [`Results::units`].
+    pub(crate) fn totals(&self) -> &[Exact] {
+        &self.totals
     }
 
     fn width(&self) -> usize {
@@ -688,6 +741,30 @@ impl<'a> UnitResult<'a> {
     #[must_use]
     pub fn rank(&self) -> u32 {
         self.results.ranks[self.i]
+    }
+
+    /// Its rank within its group (departments, districts…) and the number of units in the
+    /// group: `(3, 12)` is "3rd of 12". Units without a group are ranked among themselves.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::{score, Info, Methodology, Node, Scores, Settings, Unit, Value};
+    /// let m = Methodology::new(Info::new("m", "M"), Settings::default(),
+    ///     vec![Node::new("1", "Một").max(100.into())]).unwrap();
+    /// let mut s = Scores::new(&m);
+    /// for (id, group, points) in [("so-noi-vu", "department", 95), ("tp-son-la", "district", 90),
+    ///                             ("moc-chau", "district", 92)] {
+    ///     let u = s.add_unit(Unit::new(id).group(group)).unwrap();
+    ///     s.set(u, "1", Value::Number(points.into())).unwrap();
+    /// }
+    /// let r = score(&m, &s).unwrap();
+    /// let tp = r.unit("tp-son-la").unwrap();
+    /// assert_eq!((tp.rank(), tp.group_rank()), (3, (2, 2)));
+    /// ```
+    #[must_use]
+    pub fn group_rank(&self) -> (u32, u32) {
+        self.results.group_ranks[self.i]
     }
 
     /// Its band, from the published index.

@@ -1,0 +1,167 @@
+//! Writing explanations: a readable table, Markdown, CSV (one row per leaf) or JSON.
+
+use parindex::{Decimal, Exact, Explanation, RoundingMode};
+use serde_json::json;
+
+use crate::OutputFormat;
+
+/// Writes a unit's explanation. Values are rounded to `places` (half up) in the table and
+/// Markdown, printed in full in CSV and JSON unless `round` is given. `top` is how many
+/// of the largest losses to list first.
+///
+/// # Examples
+///
+/// ```
+/// use parindex_io::{examples, write_explanation, OutputFormat};
+/// let (m, s) = examples::load("par-demo").unwrap();
+/// let r = parindex::score(&m, &s).unwrap();
+/// let e = parindex::explain(&r, &s, "so-y-te").unwrap();
+/// let text = write_explanation(&e, OutputFormat::Table, 2, None, 3);
+/// assert!(text.starts_with("so-y-te  Sở Y tế  (department)\n"));
+/// assert!(text.contains("rank 11/12"));
+/// ```
+#[must_use]
+pub fn write_explanation(
+    e: &Explanation,
+    format: OutputFormat,
+    places: u32,
+    round: Option<u32>,
+    top: usize,
+) -> String {
+    let full = |x: Exact| match round {
+        Some(p) => x.round(p, RoundingMode::HalfUp).to_string(),
+        None => x.to_decimal().to_string(),
+    };
+    let short = |x: Exact| x.round(round.unwrap_or(places), RoundingMode::HalfUp).to_string();
+    let opt = |x: Option<Decimal>| x.map(|d| d.normalize().to_string()).unwrap_or_default();
+    match format {
+        OutputFormat::Json => {
+            let leaves: Vec<_> = e
+                .leaves
+                .iter()
+                .map(|l| {
+                    json!({
+                        "code": l.code, "name": l.name, "max": l.max.normalize().to_string(),
+                        "self_assessed": l.self_assessed.map(|d| d.normalize().to_string()),
+                        "input": l.input.map(|d| d.normalize().to_string()),
+                        "points": l.points.map(full), "cut": l.cut.map(|d| d.normalize().to_string()),
+                        "contribution": l.contribution.map(full), "lost": l.lost.map(full),
+                        "rule": l.rule, "note": l.note,
+                    })
+                })
+                .collect();
+            let doc = json!({
+                "unit": e.unit, "name": e.name, "group": e.group,
+                "points": full(e.points), "percent": full(e.percent), "published_percent": e.published.to_string(),
+                "rank": e.rank.0, "of": e.rank.1, "group_rank": e.group_rank.0, "group_size": e.group_rank.1,
+                "band": e.band, "gap_to_above": e.gap_to_above.map(full),
+                "next_band": e.gap_to_next_band.as_ref().map(|(b, g)| json!({"band": b, "gap_percent": g.to_string()})),
+                "top_losses": e.top_losses(top).iter().map(|l| l.code.clone()).collect::<Vec<_>>(),
+                "leaves": leaves,
+            });
+            serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+        }
+        OutputFormat::Csv => {
+            let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+            let _ = w.write_record([
+                "code", "name", "max", "self_assessed", "input", "cut", "points", "contribution", "lost", "rule", "note",
+            ]);
+            for l in &e.leaves {
+                let _ = w.write_record([
+                    l.code.clone(),
+                    l.name.clone(),
+                    l.max.normalize().to_string(),
+                    opt(l.self_assessed),
+                    opt(l.input),
+                    opt(l.cut),
+                    l.points.map(full).unwrap_or_else(|| "NA".into()),
+                    l.contribution.map(full).unwrap_or_default(),
+                    l.lost.map(full).unwrap_or_default(),
+                    l.rule.clone(),
+                    l.note.clone().unwrap_or_default(),
+                ]);
+            }
+            String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+        }
+        OutputFormat::Table | OutputFormat::Markdown => {
+            let md = format == OutputFormat::Markdown;
+            let mut out = String::new();
+            let title = format!(
+                "{}{}{}",
+                e.unit,
+                e.name.as_ref().map(|n| format!("  {n}")).unwrap_or_default(),
+                e.group.as_ref().map(|g| format!("  ({g})")).unwrap_or_default()
+            );
+            out.push_str(&if md { format!("### {title}\n\n") } else { format!("{title}\n") });
+            out.push_str(&format!(
+                "points {} · index {} % · rank {}/{} · {}/{} in its group · band {}\n",
+                short(e.points),
+                e.published,
+                e.rank.0,
+                e.rank.1,
+                e.group_rank.0,
+                e.group_rank.1,
+                e.band.as_deref().unwrap_or("-")
+            ));
+            if let Some(g) = e.gap_to_above {
+                out.push_str(&format!("{} points behind the unit ranked above\n", short(g)));
+            }
+            if let Some((band, gap)) = &e.gap_to_next_band {
+                out.push_str(&format!("{gap} index points below band {band}\n"));
+            }
+            let losses = e.top_losses(top);
+            if !losses.is_empty() {
+                out.push_str(if md { "\nWhere it lost the most points:\n\n" } else { "\nwhere it lost the most points:\n" });
+                for (k, l) in losses.iter().enumerate() {
+                    let lost = l.lost.map(short).unwrap_or_default();
+                    let note = l.note.as_ref().map(|n| format!(" — {n}")).unwrap_or_default();
+                    out.push_str(&format!("{}. {} {}: -{lost} ({}){note}\n", k + 1, l.code, l.name, l.rule));
+                }
+            }
+            out.push('\n');
+            let header = ["Code", "Max", "Self", "Input", "Cut", "Points", "Lost", "Rule"];
+            let rows: Vec<Vec<String>> = e
+                .leaves
+                .iter()
+                .map(|l| {
+                    vec![
+                        l.code.clone(),
+                        l.max.normalize().to_string(),
+                        opt(l.self_assessed),
+                        l.input.map_or_else(|| "NA".into(), |d| d.normalize().to_string()),
+                        opt(l.cut),
+                        l.points.map_or_else(|| "NA".into(), short),
+                        l.lost.map(short).unwrap_or_default(),
+                        l.rule.clone(),
+                    ]
+                })
+                .collect();
+            let mut width: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+            for r in &rows {
+                for (i, c) in r.iter().enumerate() {
+                    width[i] = width[i].max(c.chars().count());
+                }
+            }
+            let line = |cells: Vec<String>| {
+                let padded: Vec<String> = cells
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| format!("{c}{}", " ".repeat(width[i] - c.chars().count())))
+                    .collect();
+                if md {
+                    format!("| {} |\n", padded.join(" | "))
+                } else {
+                    format!("{}\n", padded.join("  ").trim_end())
+                }
+            };
+            out.push_str(&line(header.iter().map(|h| h.to_string()).collect()));
+            if md {
+                out.push_str(&format!("|{}|\n", width.iter().map(|w| "-".repeat(w + 2)).collect::<Vec<_>>().join("|")));
+            }
+            for r in rows {
+                out.push_str(&line(r));
+            }
+            out
+        }
+    }
+}
