@@ -215,3 +215,42 @@ impl Times100 for Exact {
         Exact::new(self.numerator() * 100, self.denominator()).expect("fraction")
     }
 }
+
+#[test]
+fn par_demo_two_years_movement_sentence() {
+    let (m, now) = examples::load("par-demo").expect("bundled");
+    let (_, before) = examples::load("par-demo-2022").expect("bundled");
+    let cmp = parindex::compare(&score(&m, &now).expect("scores"), &score(&m, &before).expect("scores"));
+    let tp = cmp.units.iter().find(|u| u.unit == "tp-son-la").expect("compared");
+    // By hand: 2022 districts ranked moc-chau 92.81, mai-son 89.34, tp-son-la 86.35, van-ho
+    // 83.59, yen-chau 80.77, song-ma 73.47 -> tp-son-la 3rd of 6; 2023 it leads with 94.32
+    // (92.82 + a 1.5 bonus); overall it moved from 7th to 2nd.
+    assert_eq!(tp.movement, parindex::Movement::Up(5));
+    assert_eq!(tp.points.map(|p| p.to_decimal()), Some(dec("7.97")));
+    assert_eq!(
+        tp.sentence_vi("huyện, thành phố", "2022"),
+        "Thành phố Sơn La đạt 94.32 điểm, xếp thứ 1/6 huyện, thành phố (tăng 02 bậc so với năm 2022)"
+    );
+    assert!(cmp.differing_nodes.is_empty(), "same methodology both years");
+}
+
+#[test]
+fn par_demo_explanation_of_a_rebased_department() {
+    let (m, s) = examples::load("par-demo").expect("bundled");
+    let r = score(&m, &s).expect("scores");
+    let e = parindex::explain(&r, &s, "so-y-te").expect("known unit");
+    assert_eq!((e.rank, e.group_rank, e.band.as_deref()), ((11, 12), (6, 6), Some("C")));
+    // 3.2.1 does not apply to departments; every lost point weighs 100/98.5 in the index.
+    let na = e.leaves.iter().find(|l| l.code == "3.2.1").expect("leaf");
+    assert_eq!((na.points, na.rule.as_str()), (None, "not applicable"));
+    let worst = e.top_losses(1)[0];
+    assert_eq!(worst.code, "8.2");
+    assert_eq!(worst.lost.map(|x| x.round(4, parindex::RoundingMode::HalfUp)), Some(dec("1.2792")));
+    // Contributions add up to the total (no bonus or penalty for this unit).
+    let sum = e
+        .leaves
+        .iter()
+        .filter_map(|l| l.contribution)
+        .fold(Exact::ZERO, |a, c| a.checked_add(c).expect("fits"));
+    assert_eq!(sum, e.points);
+}

@@ -11,8 +11,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use parindex::{dossier_stats, Date, Methodology, Results, Scores};
 use parindex_io::{
-    examples, read_dossiers, read_methodology, read_scores, score_text, write_dossier_stats, write_explanation,
-    write_methodology_csv, write_results, OutputFormat, WriteOptions,
+    examples, read_dossiers, read_methodology, read_scores, score_text, write_comparison,
+    write_dossier_stats, write_explanation, write_methodology_csv, write_results, OutputFormat, WriteOptions,
 };
 
 #[derive(Parser)]
@@ -57,6 +57,31 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = MethodologyFormat::Csv)]
         to: MethodologyFormat,
+    },
+    /// Compare this year with last year: changes in points and index, rank movements overall
+    /// and within groups, band changes, and the nodes the two methodologies do not share.
+    Compare {
+        #[command(flatten)]
+        input: Input,
+        /// Last year's scores (scored on --previous-methodology, or this year's methodology).
+        #[arg(long, conflicts_with = "previous_example", required_unless_present = "previous_example")]
+        previous: Option<PathBuf>,
+        /// Last year's methodology, when it differs.
+        #[arg(long, requires = "previous")]
+        previous_methodology: Option<PathBuf>,
+        /// A bundled example as last year (e.g. par-demo-2022).
+        #[arg(long)]
+        previous_example: Option<String>,
+        /// End the table with the published sentence per unit, naming this previous year
+        /// ("… tăng 08 bậc so với năm 2022").
+        #[arg(long, value_name = "YEAR")]
+        sentences: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Round every number to N places (csv and json print exact values otherwise).
+        #[arg(long, value_name = "N")]
+        round: Option<u32>,
     },
     /// Explain one unit's score: every leaf's points, the appraisal cuts, the rules applied,
     /// where it lost the most, and the gaps to the unit above and to the next band.
@@ -204,6 +229,33 @@ fn run(cli: Cli) -> Result<String, Failure> {
                 MethodologyFormat::Csv => write_methodology_csv(&m),
                 MethodologyFormat::Json => m.to_json() + "\n",
             })
+        }
+        Command::Compare {
+            input,
+            previous,
+            previous_methodology,
+            previous_example,
+            sentences,
+            format,
+            round,
+        } => {
+            let (_, now) = input.load()?;
+            let before = match (previous_example, previous) {
+                (Some(name), _) => {
+                    let (m, s) = examples::load(&name)?;
+                    parindex::score(&m, &s)?
+                }
+                (None, Some(path)) => {
+                    let m = match previous_methodology {
+                        Some(mp) => load_methodology(&mp)?,
+                        None => now.methodology().clone(),
+                    };
+                    score_text(&m, &read(&path)?, &path.display().to_string())?
+                }
+                (None, None) => return Err(Failure(vec!["give --previous or --previous-example".into()])),
+            };
+            let cmp = parindex::compare(&now, &before);
+            Ok(write_comparison(&cmp, output_format(format), round, sentences.as_deref()))
         }
         Command::Explain { unit, input, top, format, round } => {
             let (scores, results) = input.load()?;

@@ -205,8 +205,8 @@ const TABLE_PLACES: u32 = 2;
 /// received, early, on_time, late, open, overdue, on_time_rate`. The on-time rate is in
 /// percent ([`DossierStats::on_time_rate`]); CSV and JSON print it exact unless `round` is
 /// given, the table and Markdown round it to `round` places (2 by default); rounding is half
-/// up. A unit that has completed nothing has no rate: `NA` (JSON `null`). JSON and the table
-/// also give the date the dossiers are counted as of (from the first unit).
+/// up. A unit that has completed nothing has no rate: `NA` (JSON `null`). JSON, the table and
+/// Markdown also give the date the dossiers are counted as of (from the first unit).
 ///
 /// # Examples
 ///
@@ -438,7 +438,8 @@ mod tests {
 
     #[test]
     fn issues_carry_the_unit() {
-        let e = read_dossiers(format!("{HEADER}van-ho,1,x,2024-01-10,\n").as_bytes(), "d.csv").unwrap_err();
+        let e = read_dossiers(format!("{HEADER}van-ho,1,x,2024-01-10,\n").as_bytes(), "d.csv")
+            .expect_err("bad date");
         assert_eq!(e.issues()[0].location, Location::default().file("d.csv").row(2).column(3).unit("van-ho"));
         assert_eq!(e.issues()[0].code(), "not_a_date");
     }

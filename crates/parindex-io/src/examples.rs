@@ -8,6 +8,16 @@
 //!
 //! The methodologies `pci-2016` and `papi-2016` are bundled without scores (the published
 //! tables stay outside the repository).
+//!
+//! # Examples
+//!
+//! ```
+//! let (m, scores) = parindex_io::examples::load("par-2020").unwrap();
+//! let results = parindex::score(&m, &scores).unwrap();
+//! let top = &results.ranked()[0];
+//! assert_eq!(top.id(), "quang-ninh");
+//! assert_eq!(top.published_percent().to_string(), "91.05");
+//! ```
 
 use parindex::{Methodology, Scores};
 
@@ -24,9 +34,27 @@ const PCI_2016: &str = include_str!("../../../data/methodologies/pci-2016.method
 const PAPI_2016: &str = include_str!("../../../data/methodologies/papi-2016.methodology.csv");
 
 /// The names [`load`] accepts.
+///
+/// # Examples
+///
+/// ```
+/// for name in parindex_io::examples::NAMES {
+///     let (m, scores) = parindex_io::examples::load(name).unwrap();
+///     assert!(parindex::score(&m, &scores).is_ok(), "{name}");
+/// }
+/// ```
 pub const NAMES: [&str; 3] = ["par-demo", "par-demo-2022", "par-2020"];
 
 /// The names [`methodology`] accepts.
+///
+/// # Examples
+///
+/// ```
+/// use parindex_io::examples::{methodology, METHODOLOGIES};
+/// let leaves: Vec<usize> =
+///     METHODOLOGIES.iter().map(|name| methodology(name).unwrap().leaf_codes().count()).collect();
+/// assert_eq!(leaves, [46, 4, 10, 22]);
+/// ```
 pub const METHODOLOGIES: [&str; 4] = ["par-demo", "par-2020", "pci-2016", "papi-2016"];
 
 /// A bundled methodology by name.
@@ -40,6 +68,8 @@ pub const METHODOLOGIES: [&str; 4] = ["par-demo", "par-2020", "pci-2016", "papi-
 /// ```
 /// let pci = parindex_io::examples::methodology("pci-2016").unwrap();
 /// assert_eq!(pci.leaf_codes().count(), 10);
+/// let err = parindex_io::examples::methodology("pci-2015").unwrap_err();
+/// assert_eq!(err.issues()[0].code(), "unknown_name");
 /// ```
 pub fn methodology(name: &str) -> Result<Methodology, Error> {
     let (text, file) = match name {
@@ -64,6 +94,9 @@ pub fn methodology(name: &str) -> Result<Methodology, Error> {
 /// let (m, scores) = parindex_io::examples::load("par-demo").unwrap();
 /// assert_eq!(m.info().id, "par-demo");
 /// assert_eq!(scores.units().len(), 12);
+/// // pci-2016 is bundled as a methodology only, without scores.
+/// let err = parindex_io::examples::load("pci-2016").unwrap_err();
+/// assert_eq!(err.to_string(), "unknown example \"pci-2016\" (known: par-demo, par-demo-2022, par-2020)");
 /// ```
 pub fn load(name: &str) -> Result<(Methodology, Scores), Error> {
     let (text, file) = match name {

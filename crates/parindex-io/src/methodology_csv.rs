@@ -23,7 +23,9 @@ const COLUMNS: [&str; 9] = ["code", "parent", "name", "name_en", "max", "weight"
 ///
 /// ```
 /// let m = parindex_io::read_methodology(b"code,parent,max\n1,,10\n", "tiny.csv").unwrap();
-/// assert_eq!(m.info().id, "tiny");
+/// assert_eq!(m.info().id, "tiny"); // the id defaults to the file name
+/// let from_json = parindex_io::read_methodology(m.to_json().as_bytes(), "tiny.json").unwrap();
+/// assert_eq!(from_json, m);
 /// ```
 pub fn read_methodology(bytes: &[u8], file: &str) -> Result<Methodology, Error> {
     let text = decode(bytes, file)?;

@@ -62,9 +62,20 @@ pub fn write_explanation(
             serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
         }
         OutputFormat::Csv => {
-            let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+            let mut w =
+                csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
             let _ = w.write_record([
-                "code", "name", "max", "self_assessed", "input", "cut", "points", "contribution", "lost", "rule", "note",
+                "code",
+                "name",
+                "max",
+                "self_assessed",
+                "input",
+                "cut",
+                "points",
+                "contribution",
+                "lost",
+                "rule",
+                "note",
             ]);
             for l in &e.leaves {
                 let _ = w.write_record([
@@ -111,7 +122,11 @@ pub fn write_explanation(
             }
             let losses = e.top_losses(top);
             if !losses.is_empty() {
-                out.push_str(if md { "\nWhere it lost the most points:\n\n" } else { "\nwhere it lost the most points:\n" });
+                out.push_str(if md {
+                    "\nWhere it lost the most points:\n\n"
+                } else {
+                    "\nwhere it lost the most points:\n"
+                });
                 for (k, l) in losses.iter().enumerate() {
                     let lost = l.lost.map(short).unwrap_or_default();
                     let note = l.note.as_ref().map(|n| format!(" — {n}")).unwrap_or_default();
@@ -156,10 +171,160 @@ pub fn write_explanation(
             };
             out.push_str(&line(header.iter().map(|h| h.to_string()).collect()));
             if md {
-                out.push_str(&format!("|{}|\n", width.iter().map(|w| "-".repeat(w + 2)).collect::<Vec<_>>().join("|")));
+                out.push_str(&format!(
+                    "|{}|\n",
+                    width.iter().map(|w| "-".repeat(w + 2)).collect::<Vec<_>>().join("|")
+                ));
             }
             for r in rows {
                 out.push_str(&line(r));
+            }
+            out
+        }
+    }
+}
+
+/// Writes a year-over-year comparison: one row per unit (this year's rank order, then the
+/// units no longer ranked) with points, index, their changes, ranks before and now, the
+/// movement overall and within the group, and bands; the nodes that could not be compared
+/// follow the table (JSON: `differing_nodes`). With `sentences`, the table and Markdown end with
+/// the sentence of a published decision for each unit, e.g. "… xếp thứ 3/12 (tăng 08 bậc so
+/// với năm 2022)", naming `previous_year`.
+///
+/// # Examples
+///
+/// ```
+/// use parindex_io::{examples, write_comparison, OutputFormat};
+/// let (m, now) = examples::load("par-demo").unwrap();
+/// let (_, before) = examples::load("par-demo-2022").unwrap();
+/// let cmp = parindex::compare(&parindex::score(&m, &now).unwrap(), &parindex::score(&m, &before).unwrap());
+/// let csv = write_comparison(&cmp, OutputFormat::Csv, None, None);
+/// assert!(csv.lines().any(|l| l.starts_with("tp-son-la,Thành phố Sơn La,district,94.32,")));
+/// ```
+#[must_use]
+pub fn write_comparison(
+    c: &parindex::Comparison,
+    format: OutputFormat,
+    round: Option<u32>,
+    sentences: Option<&str>,
+) -> String {
+    let num = |x: Option<Exact>| match (x, round) {
+        (None, _) => String::new(),
+        (Some(x), Some(p)) => x.round(p, RoundingMode::HalfUp).to_string(),
+        (Some(x), None) if matches!(format, OutputFormat::Table | OutputFormat::Markdown) => {
+            x.round(2, RoundingMode::HalfUp).to_string()
+        }
+        (Some(x), None) => x.to_decimal().to_string(),
+    };
+    let rank = |s: Option<&parindex::Standing>| s.map(|s| s.rank.0.to_string()).unwrap_or_default();
+    let header = [
+        "unit",
+        "name",
+        "group",
+        "points",
+        "points_change",
+        "percent",
+        "percent_change",
+        "rank",
+        "previous_rank",
+        "movement",
+        "group_rank",
+        "group_movement",
+        "band",
+        "previous_band",
+    ];
+    let rows: Vec<Vec<String>> = c
+        .units
+        .iter()
+        .map(|u| {
+            vec![
+                u.unit.clone(),
+                u.name.clone().unwrap_or_default(),
+                u.group.clone().unwrap_or_default(),
+                num(u.current.as_ref().map(|s| s.points)),
+                num(u.points),
+                num(u.current.as_ref().map(|s| s.percent)),
+                num(u.percent),
+                rank(u.current.as_ref()),
+                rank(u.previous.as_ref()),
+                u.movement.to_string(),
+                u.current
+                    .as_ref()
+                    .map(|s| format!("{}/{}", s.group_rank.0, s.group_rank.1))
+                    .unwrap_or_default(),
+                u.group_movement.to_string(),
+                u.current.as_ref().and_then(|s| s.band.clone()).unwrap_or_default(),
+                u.previous.as_ref().and_then(|s| s.band.clone()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    match format {
+        OutputFormat::Json => {
+            let units: Vec<_> = rows
+                .iter()
+                .map(|r| {
+                    serde_json::Value::Object(
+                        header.iter().map(|h| h.to_string()).zip(r.iter().map(|v| json!(v))).collect(),
+                    )
+                })
+                .collect();
+            let differing: Vec<_> =
+                c.differing_nodes.iter().map(|d| json!({"code": d.code, "reason": d.reason})).collect();
+            serde_json::to_string_pretty(&json!({"units": units, "differing_nodes": differing}))
+                .unwrap_or_default()
+                + "\n"
+        }
+        OutputFormat::Csv => {
+            let mut w =
+                csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+            let _ = w.write_record(header);
+            for r in &rows {
+                let _ = w.write_record(r);
+            }
+            String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+        }
+        OutputFormat::Table | OutputFormat::Markdown => {
+            let md = format == OutputFormat::Markdown;
+            let mut width: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+            for r in &rows {
+                for (i, cell) in r.iter().enumerate() {
+                    width[i] = width[i].max(cell.chars().count());
+                }
+            }
+            let line = |cells: Vec<String>| {
+                let padded: Vec<String> = cells
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| format!("{c}{}", " ".repeat(width[i] - c.chars().count())))
+                    .collect();
+                if md {
+                    format!("| {} |\n", padded.join(" | "))
+                } else {
+                    format!("{}\n", padded.join("  ").trim_end())
+                }
+            };
+            let mut out = line(header.iter().map(|h| h.to_string()).collect());
+            if md {
+                out.push_str(&format!(
+                    "|{}|\n",
+                    width.iter().map(|w| "-".repeat(w + 2)).collect::<Vec<_>>().join("|")
+                ));
+            }
+            for r in rows {
+                out.push_str(&line(r));
+            }
+            if !c.differing_nodes.is_empty() {
+                out.push_str("\nnot compared (the methodologies differ):\n");
+                for d in &c.differing_nodes {
+                    out.push_str(&format!("- {}: {}\n", d.code, d.reason));
+                }
+            }
+            if let Some(year) = sentences {
+                out.push('\n');
+                for u in &c.units {
+                    let group = u.group.as_deref().unwrap_or_default();
+                    out.push_str(&format!("{}{}\n", if md { "- " } else { "" }, u.sentence_vi(group, year)));
+                }
             }
             out
         }

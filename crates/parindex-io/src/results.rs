@@ -4,6 +4,18 @@ use parindex::{Decimal, Exact, Results, UnitResult};
 use serde_json::{json, Value as Json};
 
 /// The output formats.
+///
+/// # Examples
+///
+/// ```
+/// use parindex_io::{read_methodology, score_text, write_results, OutputFormat, WriteOptions};
+/// let m = read_methodology(b"code,parent,max\n1,,3\n", "m.csv").unwrap();
+/// let r = score_text(&m, "unit,name,1\nxa-tan-lap,Xã Tân Lập,1\n".as_bytes(), "s.csv").unwrap();
+/// let md = write_results(&r, OutputFormat::Markdown, &WriteOptions::new());
+/// let lines: Vec<&str> = md.lines().collect();
+/// assert_eq!(lines[1], "| ---: | ---------- | ---------- | ----- | -----: | ------: | ---- | ---: |");
+/// assert_eq!(lines[2], "|    1 | xa-tan-lap | Xã Tân Lập |       |   1.00 |   33.33 |      | 1.00 |");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OutputFormat {
     /// An aligned table for a terminal, rounded to the methodology's places.
@@ -38,6 +50,17 @@ impl OutputFormat {
 }
 
 /// Options for [`write_results`].
+///
+/// # Examples
+///
+/// ```
+/// # use parindex_io::{read_methodology, score_text, write_results, OutputFormat, WriteOptions};
+/// # let m = read_methodology(b"code,parent,max\n1,,3\n", "m.csv").unwrap();
+/// # let r = score_text(&m, "unit,name,1\nxa-tan-lap,Xã Tân Lập,1\n".as_bytes(), "s.csv").unwrap();
+/// // One criterion of maximum 3; Xã Tân Lập earns 1 point, an index of 33.33…%.
+/// let table = write_results(&r, OutputFormat::Table, &WriteOptions::new().round(1));
+/// assert_eq!(table.lines().nth(2), Some("   1  xa-tan-lap  Xã Tân Lập            1.0     33.3        1.0"));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct WriteOptions {
     round: Option<u32>,
@@ -45,12 +68,34 @@ pub struct WriteOptions {
 
 impl WriteOptions {
     /// Unrounded CSV and JSON; tables rounded to the methodology's places.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use parindex_io::{read_methodology, score_text, write_results, OutputFormat, WriteOptions};
+    /// # let m = read_methodology(b"code,parent,max\n1,,3\n", "m.csv").unwrap();
+    /// # let r = score_text(&m, "unit,name,1\nxa-tan-lap,Xã Tân Lập,1\n".as_bytes(), "s.csv").unwrap();
+    /// // One criterion of maximum 3; Xã Tân Lập earns 1 point, an index of 33.33…%.
+    /// let csv = write_results(&r, OutputFormat::Csv, &WriteOptions::new());
+    /// assert_eq!(csv.lines().nth(1), Some("xa-tan-lap,Xã Tân Lập,,1,33.333333333333333333333333333,1,,1"));
+    /// ```
     #[must_use]
     pub fn new() -> WriteOptions {
         WriteOptions::default()
     }
 
     /// Rounds every number to `places` with the methodology's mode.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use parindex_io::{read_methodology, score_text, write_results, OutputFormat, WriteOptions};
+    /// # let m = read_methodology(b"code,parent,max\n1,,3\n", "m.csv").unwrap();
+    /// # let r = score_text(&m, "unit,name,1\nxa-tan-lap,Xã Tân Lập,1\n".as_bytes(), "s.csv").unwrap();
+    /// // One criterion of maximum 3; Xã Tân Lập earns 1 point, an index of 33.33…%.
+    /// let csv = write_results(&r, OutputFormat::Csv, &WriteOptions::new().round(2));
+    /// assert_eq!(csv.lines().nth(1), Some("xa-tan-lap,Xã Tân Lập,,1.00,33.33,1,,1.00"));
+    /// ```
     #[must_use]
     pub fn round(mut self, places: u32) -> WriteOptions {
         self.round = Some(places);

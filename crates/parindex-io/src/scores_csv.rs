@@ -40,8 +40,11 @@ impl Reported {
 ///
 /// ```
 /// let m = parindex_io::read_methodology(b"code,parent,max\n1,,10\n", "m.csv").unwrap();
-/// let s = parindex_io::read_scores(&m, b"unit,1\na,7.5\n", "s.csv").unwrap();
-/// assert_eq!(s.units()[0].id, "a");
+/// let wide = parindex_io::read_scores(&m, b"unit,1\nso-noi-vu,7.5\n", "s.csv").unwrap();
+/// let long = parindex_io::read_scores(&m, b"unit,criterion,appraised\nso-noi-vu,1,7.5\n", "l.csv").unwrap();
+/// assert_eq!(wide.units()[0].id, "so-noi-vu");
+/// assert_eq!(wide.value(0, "1"), Some(parindex::Value::Number("7.5".parse().unwrap())));
+/// assert_eq!(long.value(0, "1"), wide.value(0, "1"));
 /// ```
 pub fn read_scores(methodology: &Methodology, bytes: &[u8], file: &str) -> Result<Scores, Error> {
     read(methodology, bytes, file).and_then(|(scores, issues, _)| match Error::from_issues(issues) {

@@ -5,6 +5,17 @@ use std::fmt;
 use rust_decimal::Decimal;
 
 /// A result whose error is [`Error`].
+///
+/// # Examples
+///
+/// ```
+/// use parindex::{Methodology, Result};
+///
+/// fn load(json: &str) -> Result<Methodology> {
+///     Methodology::from_json(json)
+/// }
+/// assert_eq!(load("[]").unwrap_err().issues()[0].code(), "syntax");
+/// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Where an issue was found. Every field is optional: the core knows units and criteria,
@@ -34,36 +45,79 @@ pub struct Location {
 
 impl Location {
     /// Sets the file.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(parindex::Location::default().file("scores.csv").to_string(), "scores.csv");
+    /// ```
     #[must_use]
     pub fn file(mut self, file: impl Into<String>) -> Self {
         self.file = Some(file.into());
         self
     }
     /// Sets the row.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::Location;
+    /// assert_eq!(Location::default().file("scores.csv").row(14).to_string(), "scores.csv:14");
+    /// assert_eq!(Location::default().row(14).to_string(), "row 14");
+    /// ```
     #[must_use]
     pub fn row(mut self, row: u64) -> Self {
         self.row = Some(row);
         self
     }
     /// Sets the column.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(parindex::Location::default().row(14).column(7).to_string(), "row 14, column 7");
+    /// ```
     #[must_use]
     pub fn column(mut self, column: u64) -> Self {
         self.column = Some(column);
         self
     }
-    /// Sets the unit.
+    /// Sets the unit. It is printed only when no row points at it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::Location;
+    /// assert_eq!(Location::default().unit("so-noi-vu").to_string(), "unit so-noi-vu");
+    /// let at_row = Location::default().file("scores.csv").row(3).unit("so-noi-vu");
+    /// assert_eq!(at_row.to_string(), "scores.csv:3");
+    /// ```
     #[must_use]
     pub fn unit(mut self, unit: impl Into<String>) -> Self {
         self.unit = Some(unit.into());
         self
     }
     /// Sets the criterion code.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(parindex::Location::default().criterion("3.4.1").to_string(), "criterion 3.4.1");
+    /// ```
     #[must_use]
     pub fn criterion(mut self, code: impl Into<String>) -> Self {
         self.criterion = Some(code.into());
         self
     }
     /// True when nothing is known.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::Location;
+    /// assert!(Location::default().is_empty());
+    /// assert!(!Location::default().criterion("3.4.1").is_empty());
+    /// ```
     #[must_use]
     pub fn is_empty(&self) -> bool {
         *self == Location::default()
@@ -102,6 +156,15 @@ impl fmt::Display for Location {
 
 /// What is wrong. Each kind has a stable [`IssueKind::code`] that programs can branch on
 /// while the wording of the message improves.
+///
+/// # Examples
+///
+/// ```
+/// use parindex::IssueKind;
+/// let kind = IssueKind::AboveMax { value: "2.75".parse().unwrap(), max: "2.5".parse().unwrap() };
+/// assert_eq!(kind.code(), "above_max");
+/// assert_eq!(kind.to_string(), "2.75 exceeds its maximum 2.5");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum IssueKind {
@@ -474,12 +537,31 @@ pub struct Issue {
 
 impl Issue {
     /// An issue at a location.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::{Issue, IssueKind, Location};
+    /// let at = Location::default().file("scores.csv").row(14).column(7).criterion("3.2.1");
+    /// let kind = IssueKind::AboveMax { value: "2.75".parse().unwrap(), max: "2.5".parse().unwrap() };
+    /// let issue = Issue::new(at, kind);
+    /// assert_eq!(issue.to_string(), "scores.csv:14:7: criterion 3.2.1: 2.75 exceeds its maximum 2.5");
+    /// ```
     #[must_use]
     pub fn new(location: Location, kind: IssueKind) -> Issue {
         Issue { location, kind }
     }
 
     /// The stable code of its kind.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::{Issue, IssueKind, Location};
+    /// let issue = Issue::new(Location::default(), IssueKind::NothingApplicable);
+    /// assert_eq!(issue.code(), "nothing_applicable");
+    /// assert_eq!(issue.to_string(), "no criterion with a positive weight applies to this unit");
+    /// ```
     #[must_use]
     pub fn code(&self) -> &'static str {
         self.kind.code()
@@ -512,30 +594,82 @@ pub struct Error {
 
 impl Error {
     /// An error from issues; `None` when there are none.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::{Error, Issue, IssueKind, Location};
+    /// assert!(Error::from_issues(Vec::new()).is_none());
+    /// let at = |row| Location::default().file("scores.csv").row(row);
+    /// let err = Error::from_issues(vec![
+    ///     Issue::new(at(2), IssueKind::MissingValue),
+    ///     Issue::new(at(5), IssueKind::NotYesNo { text: "có lẽ".into() }),
+    /// ])
+    /// .unwrap();
+    /// assert_eq!(err.to_string(), "scores.csv:2: missing value (write NA if the criterion does not apply)\n\
+    ///                              scores.csv:5: \"có lẽ\" is not yes or no");
+    /// ```
     #[must_use]
     pub fn from_issues(issues: Vec<Issue>) -> Option<Error> {
         (!issues.is_empty()).then_some(Error { issues })
     }
 
     /// A single issue.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::{Error, IssueKind, Location};
+    /// let err = Error::single(Location::default().file("scores.csv"), IssueKind::Empty);
+    /// assert_eq!(err.to_string(), "scores.csv: the file is empty");
+    /// ```
     #[must_use]
     pub fn single(location: Location, kind: IssueKind) -> Error {
         Error { issues: vec![Issue::new(location, kind)] }
     }
 
     /// Every issue, in input order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::{Info, Methodology, Node, Settings};
+    /// let nodes = vec![Node::new("1", "Chỉ đạo, điều hành"), Node::new("2", "Thể chế")];
+    /// let err = Methodology::new(Info::new("x", "x"), Settings::default(), nodes).unwrap_err();
+    /// let codes: Vec<&str> = err.issues().iter().map(|i| i.code()).collect();
+    /// assert_eq!(codes, ["missing_max", "missing_max"]);
+    /// ```
     #[must_use]
     pub fn issues(&self) -> &[Issue] {
         &self.issues
     }
 
     /// Takes the issues out.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::{Error, IssueKind, Location};
+    /// let err = Error::single(Location::default().unit("xa-tan-lap"), IssueKind::NothingApplicable);
+    /// let issues = err.into_issues();
+    /// assert_eq!(issues[0].location.unit.as_deref(), Some("xa-tan-lap"));
+    /// ```
     #[must_use]
     pub fn into_issues(self) -> Vec<Issue> {
         self.issues
     }
 
     /// Fills the file name of every issue that has none.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::{Error, IssueKind, Location};
+    /// let err = Error::single(Location::default().row(3), IssueKind::MissingValue).in_file("scores.csv");
+    /// assert_eq!(err.issues()[0].location.file.as_deref(), Some("scores.csv"));
+    /// let named = Error::single(Location::default().file("a.csv"), IssueKind::Empty).in_file("b.csv");
+    /// assert_eq!(named.to_string(), "a.csv: the file is empty");
+    /// ```
     #[must_use]
     pub fn in_file(mut self, file: &str) -> Error {
         for issue in &mut self.issues {

@@ -100,6 +100,14 @@ pub struct Exact {
 
 impl Exact {
     /// Zero.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::Exact;
+    /// assert_eq!(Exact::ZERO, Exact::new(0, 7).unwrap());
+    /// assert_eq!(Exact::ZERO.to_string(), "0");
+    /// ```
     pub const ZERO: Exact = Exact { num: 0, den: 1 };
 
     /// A fraction; `None` when the denominator is not positive.
@@ -107,7 +115,11 @@ impl Exact {
     /// # Examples
     ///
     /// ```
-    /// assert!(parindex::Exact::new(1, 0).is_none());
+    /// use parindex::Exact;
+    /// assert_eq!(Exact::new(3, 4).unwrap().to_string(), "0.75");
+    /// assert_eq!(Exact::new(-3, 4).unwrap().to_string(), "-0.75");
+    /// assert!(Exact::new(1, 0).is_none());
+    /// assert!(Exact::new(3, -4).is_none());
     /// ```
     #[must_use]
     pub fn new(num: i128, den: i128) -> Option<Exact> {
@@ -132,12 +144,28 @@ impl Exact {
     }
 
     /// The numerator (the fraction is not necessarily reduced).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::Exact;
+    /// assert_eq!(Exact::new(6, 8).unwrap().numerator(), 6);
+    /// assert_eq!(Exact::from_decimal("2.50".parse().unwrap()).numerator(), 250);
+    /// ```
     #[must_use]
     pub fn numerator(self) -> i128 {
         self.num
     }
 
     /// The denominator, always positive.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::Exact;
+    /// assert_eq!(Exact::new(6, 8).unwrap().denominator(), 8);
+    /// assert_eq!(Exact::from_decimal("2.50".parse().unwrap()).denominator(), 100);
+    /// ```
     #[must_use]
     pub fn denominator(self) -> i128 {
         self.den
@@ -228,8 +256,17 @@ impl Exact {
         decimal(neg, m.min(MAX_MANTISSA - 1), places)
     }
 
-    /// `self + other`, or `None` on overflow.
-    pub(crate) fn checked_add(self, other: Exact) -> Option<Exact> {
+    /// `self + other`, exactly; `None` if it does not fit 128 bits.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::Exact;
+    /// let third = Exact::new(1, 3).unwrap();
+    /// assert_eq!(third.checked_add(third).unwrap(), Exact::new(2, 3).unwrap());
+    /// ```
+    #[must_use]
+    pub fn checked_add(self, other: Exact) -> Option<Exact> {
         if self.den == other.den {
             return Some(Exact { num: self.num.checked_add(other.num)?, den: self.den });
         }
@@ -237,8 +274,17 @@ impl Exact {
         Some(Exact { num, den: self.den.checked_mul(other.den)? }.reduced())
     }
 
-    /// `self − other`, or `None` on overflow.
-    pub(crate) fn checked_sub(self, other: Exact) -> Option<Exact> {
+    /// `self − other`, exactly; `None` if it does not fit 128 bits.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::Exact;
+    /// let d = Exact::new(9432, 100).unwrap().checked_sub(Exact::new(8635, 100).unwrap()).unwrap();
+    /// assert_eq!(d.to_decimal().to_string(), "7.97");
+    /// ```
+    #[must_use]
+    pub fn checked_sub(self, other: Exact) -> Option<Exact> {
         self.checked_add(Exact { num: other.num.checked_neg()?, den: other.den })
     }
 

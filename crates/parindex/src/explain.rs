@@ -73,7 +73,7 @@ impl Explanation {
     pub fn top_losses(&self, n: usize) -> Vec<&LeafExplanation> {
         let mut lossy: Vec<&LeafExplanation> =
             self.leaves.iter().filter(|l| l.lost.is_some_and(|x| x > Exact::ZERO)).collect();
-        lossy.sort_by(|a, b| b.lost.cmp(&a.lost));
+        lossy.sort_by_key(|l| std::cmp::Reverse(l.lost));
         lossy.truncate(n);
         lossy
     }
@@ -131,7 +131,8 @@ pub fn explain(results: &Results, scores: &Scores, unit: &str) -> Option<Explana
             (Rule::Points, Some(sa), Some(ap)) => Some(sa - ap),
             _ => None,
         };
-        let (contribution, lost) = results.contribution(i, node).map_or((None, None), |(c, l)| (Some(c), Some(l)));
+        let (contribution, lost) =
+            results.contribution(i, node).map_or((None, None), |(c, l)| (Some(c), Some(l)));
         leaves.push(LeafExplanation {
             code: n.code.clone(),
             name: n.name.clone(),
@@ -153,8 +154,8 @@ pub fn explain(results: &Results, scores: &Scores, unit: &str) -> Option<Explana
     let gap_to_next_band = settings
         .bands
         .iter()
-        .filter(|b| b.min > published)
-        .last()
+        .rev()
+        .find(|b| b.min > published)
         .map(|b| (b.label.clone(), (b.min - published).round_dp(settings.rounding.places)));
     Some(Explanation {
         unit: unit.to_owned(),

@@ -75,6 +75,7 @@
 
 #![deny(missing_docs)]
 
+mod compare;
 mod error;
 mod exact;
 mod explain;
@@ -84,6 +85,7 @@ mod score;
 mod scores;
 mod target;
 
+pub use compare::{compare, Comparison, Movement, NodeChange, NodeDifference, Standing, UnitChange};
 pub use error::{Error, Issue, IssueKind, Location, Result};
 pub use exact::{Exact, RoundingMode};
 pub use explain::{explain, Explanation, LeafExplanation};

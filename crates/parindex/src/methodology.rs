@@ -10,6 +10,15 @@ use crate::error::{collect, Error, Issue, IssueKind, Location, Result};
 use crate::exact::RoundingMode;
 
 /// The stored JSON format version this build reads and writes.
+///
+/// # Examples
+///
+/// ```
+/// use parindex::{Methodology, FORMAT_VERSION};
+/// let json = r#"{"format_version": 2, "id": "x", "name": "x", "nodes": []}"#;
+/// let err = Methodology::from_json(json).unwrap_err();
+/// assert_eq!(err.to_string(), format!("unsupported format_version 2 (this build reads {FORMAT_VERSION})"));
+/// ```
 pub const FORMAT_VERSION: u64 = 1;
 
 /// The kind of unit a methodology scores.
@@ -79,6 +88,15 @@ impl fmt::Display for Level {
 }
 
 /// Where a criterion's points come from.
+///
+/// # Examples
+///
+/// ```
+/// use parindex::{Node, Source};
+/// let sipas = Node::new("8", "Chỉ số hài lòng (SIPAS)").max(10.into()).source(Source::Survey);
+/// assert_eq!(sipas.source.name(), "survey");
+/// assert_eq!(Source::default(), Source::Appraised);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
@@ -122,6 +140,19 @@ impl Source {
 }
 
 /// Which side of a threshold earns its points.
+///
+/// # Examples
+///
+/// Lower is better: days of delay, "0 → 1, up to 5 → 0.5, else 0".
+///
+/// ```
+/// use parindex::{Decimal, Direction, Rule, Step};
+/// let d = |s: &str| s.parse::<Decimal>().unwrap();
+/// let steps = vec![Step { bound: d("0"), points: d("1") }, Step { bound: d("5"), points: d("0.5") }];
+/// let rule = Rule::Thresholds { direction: Direction::AtMost, steps, otherwise: d("0") };
+/// assert_eq!(rule.points(d("3"), d("1")), Some(d("0.5")));
+/// assert_eq!(rule.to_string(), "<=0:1 | <=5:0.5 | else:0");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
@@ -133,6 +164,17 @@ pub enum Direction {
 }
 
 /// One step of a threshold rule: values on the good side of `bound` earn `points`.
+///
+/// # Examples
+///
+/// ```
+/// use parindex::{Decimal, Direction, Rule, Step};
+/// let d = |s: &str| s.parse::<Decimal>().unwrap();
+/// let step = Step { bound: d("95"), points: d("1.5") };
+/// let rule = Rule::Thresholds { direction: Direction::AtLeast, steps: vec![step], otherwise: d("0") };
+/// assert_eq!(rule.points(d("95"), d("2")), Some(d("1.5"))); // the bound is inclusive
+/// assert_eq!(rule.points(d("94.9"), d("2")), Some(d("0")));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
@@ -196,6 +238,14 @@ pub enum Rule {
 
 impl Rule {
     /// True when the input is points rather than a measured value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::Rule;
+    /// assert!(Rule::default().is_points());
+    /// assert!(!Rule::YesNo.is_points());
+    /// ```
     #[must_use]
     pub fn is_points(&self) -> bool {
         matches!(self, Rule::Points)
@@ -273,6 +323,19 @@ impl fmt::Display for Rule {
 
 /// A named band ("xếp loại"): published values at or above `min` (and below the next band's
 /// `min`) get `label`.
+///
+/// # Examples
+///
+/// ```
+/// use parindex::{Band, Decimal, Settings};
+/// let d = |s: &str| s.parse::<Decimal>().unwrap();
+/// let s = Settings::default().bands(vec![
+///     Band { label: "Tốt".into(), min: d("90") },
+///     Band { label: "Khá".into(), min: d("80") },
+/// ]);
+/// assert_eq!(s.band_of(d("90.00")), Some("Tốt"));
+/// assert_eq!(s.band_of(d("89.99")), Some("Khá"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Band {
@@ -284,6 +347,26 @@ pub struct Band {
 }
 
 /// What happens to a criterion that does not apply to a unit (`NA`).
+///
+/// # Examples
+///
+/// A commune earns 6 of 8 points and the 2-point criterion does not apply to it:
+///
+/// ```
+/// use parindex::{score, Info, Methodology, Node, NotApplicable, Scores, Settings, Unit, Value};
+/// let index = |policy| {
+///     let nodes = vec![Node::new("1", "Thủ tục").max(8.into()), Node::new("2", "Biên giới").max(2.into())];
+///     let settings = Settings::default().not_applicable(policy);
+///     let m = Methodology::new(Info::new("xa", "Xã"), settings, nodes).unwrap();
+///     let mut s = Scores::new(&m);
+///     let u = s.add_unit(Unit::new("xa-tan-lap")).unwrap();
+///     s.set(u, "1", Value::Number(6.into())).unwrap();
+///     s.set(u, "2", Value::NotApplicable).unwrap();
+///     score(&m, &s).unwrap().unit("xa-tan-lap").unwrap().published_percent().to_string()
+/// };
+/// assert_eq!(index(NotApplicable::Rebase), "75.00"); // 6 of 8
+/// assert_eq!(index(NotApplicable::FullPoints), "80.00"); // 8 of 10
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NotApplicable {
@@ -295,6 +378,15 @@ pub enum NotApplicable {
 }
 
 /// How equal totals are ranked.
+///
+/// # Examples
+///
+/// ```
+/// use parindex::{rank, Exact, RankOptions, Ties};
+/// let index: Vec<Exact> = [92, 88, 88, 75].iter().map(|&x| Exact::new(x, 1).unwrap()).collect();
+/// assert_eq!(rank(&index, RankOptions::new().ties(Ties::Competition)), [1, 2, 2, 4]);
+/// assert_eq!(rank(&index, RankOptions::new().ties(Ties::Dense)), [1, 2, 2, 3]);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Ties {
@@ -306,6 +398,26 @@ pub enum Ties {
 }
 
 /// Which value ranks are computed on.
+///
+/// # Examples
+///
+/// Two departments whose indices, 90.004 and 89.996, both publish as 90.00:
+///
+/// ```
+/// use parindex::{score, Info, Methodology, Node, RankOn, Scores, Settings, Unit, Value};
+/// let ranks = |on| {
+///     let nodes = vec![Node::new("1", "Tổng điểm").max(100.into())];
+///     let m = Methodology::new(Info::new("m", "M"), Settings::default().rank_on(on), nodes).unwrap();
+///     let mut s = Scores::new(&m);
+///     for (id, v) in [("so-noi-vu", "90.004"), ("so-tu-phap", "89.996")] {
+///         let u = s.add_unit(Unit::new(id)).unwrap();
+///         s.set(u, "1", Value::Number(v.parse().unwrap())).unwrap();
+///     }
+///     score(&m, &s).unwrap().units().map(|u| u.rank()).collect::<Vec<_>>()
+/// };
+/// assert_eq!(ranks(RankOn::Exact), [1, 2]);
+/// assert_eq!(ranks(RankOn::Published), [1, 1]);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RankOn {
@@ -317,6 +429,13 @@ pub enum RankOn {
 }
 
 /// Rounding of published values.
+///
+/// # Examples
+///
+/// ```
+/// use parindex::{Rounding, RoundingMode};
+/// assert_eq!(Rounding::default(), Rounding { places: 2, mode: RoundingMode::HalfUp });
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rounding {
@@ -370,42 +489,94 @@ pub struct Settings {
 
 impl Settings {
     /// Sets the rounding.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::{Rounding, RoundingMode, Settings};
+    /// let s = Settings::default().rounding(1, RoundingMode::HalfEven);
+    /// assert_eq!(s.rounding, Rounding { places: 1, mode: RoundingMode::HalfEven });
+    /// ```
     #[must_use]
     pub fn rounding(mut self, places: u32, mode: RoundingMode) -> Self {
         self.rounding = Rounding { places, mode };
         self
     }
     /// Sets the not-applicable policy.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::{NotApplicable, Settings};
+    /// let s = Settings::default().not_applicable(NotApplicable::FullPoints);
+    /// assert_eq!(s.not_applicable, NotApplicable::FullPoints);
+    /// ```
     #[must_use]
     pub fn not_applicable(mut self, policy: NotApplicable) -> Self {
         self.not_applicable = policy;
         self
     }
     /// Sets the bonus cap.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::{Decimal, Settings};
+    /// assert_eq!(Settings::default().bonus(Decimal::TWO).bonus, Some(Decimal::TWO));
+    /// ```
     #[must_use]
     pub fn bonus(mut self, cap: Decimal) -> Self {
         self.bonus = Some(cap);
         self
     }
     /// Sets the penalty cap.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::{Decimal, Settings};
+    /// assert_eq!(Settings::default().penalty(Decimal::TWO).penalty, Some(Decimal::TWO));
+    /// ```
     #[must_use]
     pub fn penalty(mut self, cap: Decimal) -> Self {
         self.penalty = Some(cap);
         self
     }
     /// Sets the bands.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::{Band, Settings};
+    /// let s = Settings::default().bands(vec![Band { label: "A".into(), min: 90.into() }]);
+    /// assert_eq!(s.bands[0].label, "A");
+    /// ```
     #[must_use]
     pub fn bands(mut self, bands: Vec<Band>) -> Self {
         self.bands = bands;
         self
     }
     /// Sets the tie policy.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::{Settings, Ties};
+    /// assert_eq!(Settings::default().ties(Ties::Dense).ties, Ties::Dense);
+    /// ```
     #[must_use]
     pub fn ties(mut self, ties: Ties) -> Self {
         self.ties = ties;
         self
     }
     /// Sets what ranks are computed on.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::{RankOn, Settings};
+    /// assert_eq!(Settings::default().rank_on(RankOn::Published).rank_on, RankOn::Published);
+    /// ```
     #[must_use]
     pub fn rank_on(mut self, on: RankOn) -> Self {
         self.rank_on = on;
@@ -413,6 +584,20 @@ impl Settings {
     }
 
     /// The band of a published value: the first band whose `min` it reaches.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::{Band, Decimal, Settings};
+    /// let d = |s: &str| s.parse::<Decimal>().unwrap();
+    /// let s = Settings::default().bands(vec![
+    ///     Band { label: "A".into(), min: d("90") },
+    ///     Band { label: "B".into(), min: d("80") },
+    /// ]);
+    /// assert_eq!(s.band_of(d("95.5")), Some("A"));
+    /// assert_eq!(s.band_of(d("80.00")), Some("B"));
+    /// assert_eq!(s.band_of(d("79.99")), None);
+    /// ```
     #[must_use]
     pub fn band_of(&self, published: Decimal) -> Option<&str> {
         self.bands.iter().find(|b| published >= b.min).map(|b| b.label.as_str())
@@ -512,6 +697,15 @@ pub struct Node {
 
 impl Node {
     /// A node with a code and a name; everything else by default.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::Node;
+    /// let n = Node::new("3.4.1", "Tỷ lệ hồ sơ đúng hạn");
+    /// assert_eq!(n.code, "3.4.1");
+    /// assert!(n.parent.is_none() && n.max.is_none() && n.rule.is_points());
+    /// ```
     #[must_use]
     pub fn new(code: impl Into<String>, name: impl Into<String>) -> Node {
         Node {
@@ -527,42 +721,95 @@ impl Node {
         }
     }
     /// Sets the parent.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let n = parindex::Node::new("3.4.1", "Tỷ lệ hồ sơ đúng hạn").parent("3.4");
+    /// assert_eq!(n.parent.as_deref(), Some("3.4"));
+    /// ```
     #[must_use]
     pub fn parent(mut self, code: impl Into<String>) -> Node {
         self.parent = Some(code.into());
         self
     }
     /// Sets the English name.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let n = parindex::Node::new("3.4.1", "Tỷ lệ hồ sơ đúng hạn").name_en("On-time dossiers");
+    /// assert_eq!(n.name_en.as_deref(), Some("On-time dossiers"));
+    /// ```
     #[must_use]
     pub fn name_en(mut self, name: impl Into<String>) -> Node {
         self.name_en = Some(name.into());
         self
     }
     /// Sets the maximum.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::{Decimal, Node};
+    /// assert_eq!(Node::new("3.4.1", "Tỷ lệ hồ sơ đúng hạn").max(Decimal::TWO).max, Some(Decimal::TWO));
+    /// ```
     #[must_use]
     pub fn max(mut self, max: Decimal) -> Node {
         self.max = Some(max);
         self
     }
     /// Sets the weight.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::{Decimal, Node};
+    /// let n = Node::new("5", "Tính minh bạch").weight(20.into());
+    /// assert_eq!(n.weight, Some(Decimal::from(20)));
+    /// ```
     #[must_use]
     pub fn weight(mut self, weight: Decimal) -> Node {
         self.weight = Some(weight);
         self
     }
     /// Sets the source.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::{Node, Source};
+    /// let n = Node::new("3.4.1", "Tỷ lệ hồ sơ đúng hạn").source(Source::Measured);
+    /// assert_eq!(n.source, Source::Measured);
+    /// ```
     #[must_use]
     pub fn source(mut self, source: Source) -> Node {
         self.source = source;
         self
     }
     /// Sets the rule.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::{Decimal, Node, Rule};
+    /// let rate = Rule::Proportional { full: Decimal::ONE_HUNDRED };
+    /// let n = Node::new("3.4.1", "Tỷ lệ hồ sơ đúng hạn").rule(rate);
+    /// assert_eq!(n.rule.to_string(), "proportional:100");
+    /// ```
     #[must_use]
     pub fn rule(mut self, rule: Rule) -> Node {
         self.rule = rule;
         self
     }
     /// Sets the note.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let n = parindex::Node::new("1", "Chỉ đạo, điều hành").note("Lĩnh vực 1 theo 2948/QĐ-BNV");
+    /// assert_eq!(n.note.as_deref(), Some("Lĩnh vực 1 theo 2948/QĐ-BNV"));
+    /// ```
     #[must_use]
     pub fn note(mut self, note: impl Into<String>) -> Node {
         self.note = Some(note.into());
@@ -571,6 +818,15 @@ impl Node {
 }
 
 /// The identity of a methodology: what it is, for whom, and where it comes from.
+///
+/// # Examples
+///
+/// ```
+/// use parindex::{Info, Level};
+/// let info = Info::new("par-province-2023", "Chỉ số CCHC cấp tỉnh 2023").year(2023).level(Level::Province);
+/// assert_eq!(info.year, Some(2023));
+/// assert_eq!(info.level.unwrap().to_string(), "province");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Info {
     /// A short id, e.g. `par-province-2023`.
@@ -587,23 +843,51 @@ pub struct Info {
 
 impl Info {
     /// An id and a name.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let info = parindex::Info::new("par-demo", "Bộ chỉ số CCHC minh hoạ");
+    /// assert_eq!(info.id, "par-demo");
+    /// assert!(info.year.is_none() && info.level.is_none());
+    /// ```
     #[must_use]
     pub fn new(id: impl Into<String>, name: impl Into<String>) -> Info {
         Info { id: id.into(), name: name.into(), ..Info::default() }
     }
     /// Sets the year.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(parindex::Info::new("par-demo", "Demo").year(2023).year, Some(2023));
+    /// ```
     #[must_use]
     pub fn year(mut self, year: i32) -> Info {
         self.year = Some(year);
         self
     }
     /// Sets the level.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::{Info, Level};
+    /// assert_eq!(Info::new("par-demo", "Demo").level(Level::Department).level, Some(Level::Department));
+    /// ```
     #[must_use]
     pub fn level(mut self, level: Level) -> Info {
         self.level = Some(level);
         self
     }
     /// Sets the provenance note.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let info = parindex::Info::new("par-2017", "PAR INDEX").provenance("2948/QĐ-BNV (2017)");
+    /// assert_eq!(info.provenance.as_deref(), Some("2948/QĐ-BNV (2017)"));
+    /// ```
     #[must_use]
     pub fn provenance(mut self, note: impl Into<String>) -> Info {
         self.provenance = Some(note.into());
@@ -691,6 +975,19 @@ impl Methodology {
     /// assert!(text.contains("criterion 1: parent 9 does not exist"));
     /// assert!(text.contains("criterion 1: duplicate criterion code (first defined as node 1)"));
     /// ```
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::{Info, Methodology, Node, Settings};
+    /// let nodes = vec![
+    ///     Node::new("3", "Cải cách thủ tục hành chính"),
+    ///     Node::new("3.4.1", "Tỷ lệ hồ sơ đúng hạn").parent("3").max(2.into()),
+    ///     Node::new("3.4.2", "Tỷ lệ hồ sơ trực tuyến").parent("3").max("1.5".parse().unwrap()),
+    /// ];
+    /// let m = Methodology::new(Info::new("par-demo", "PAR demo"), Settings::default(), nodes).unwrap();
+    /// assert_eq!(m.max().to_string(), "3.5");
+    /// ```
     pub fn new(info: Info, settings: Settings, nodes: Vec<Node>) -> Result<Methodology> {
         Methodology::located(info, settings, nodes, &[])
     }
@@ -761,6 +1058,24 @@ impl Methodology {
     }
 
     /// Writes the JSON format, pretty-printed, decimals as strings.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use parindex::{Decimal, Info, Methodology, Node, Settings};
+    /// # let d = |s: &str| s.parse::<Decimal>().unwrap();
+    /// # let m = Methodology::new(Info::new("par-demo", "PAR demo").year(2023), Settings::default(), vec![
+    /// #     Node::new("3", "Cải cách thủ tục hành chính"),
+    /// #     Node::new("3.4", "Kết quả giải quyết hồ sơ").parent("3").weight(d("3")),
+    /// #     Node::new("3.4.1", "Tỷ lệ hồ sơ đúng hạn").parent("3.4").max(d("2")),
+    /// #     Node::new("3.4.2", "Tỷ lệ hồ sơ trực tuyến").parent("3.4").max(d("1.5")),
+    /// #     Node::new("4", "Cải cách tổ chức bộ máy").max(d("6.5")),
+    /// # ]).unwrap();
+    /// // 3 Cải cách TTHC > 3.4 (weight 3) > 3.4.1 (max 2), 3.4.2 (max 1.5); 4 Tổ chức bộ máy (max 6.5)
+    /// let json = m.to_json();
+    /// assert!(json.contains(r#""format_version": 1"#) && json.contains(r#""max": "1.5""#));
+    /// assert_eq!(Methodology::from_json(&json).unwrap(), m);
+    /// ```
     #[must_use]
     pub fn to_json(&self) -> String {
         let doc = Document {
@@ -778,64 +1093,251 @@ impl Methodology {
     }
 
     /// What it is.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use parindex::{Decimal, Info, Methodology, Node, Settings};
+    /// # let d = |s: &str| s.parse::<Decimal>().unwrap();
+    /// # let m = Methodology::new(Info::new("par-demo", "PAR demo").year(2023), Settings::default(), vec![
+    /// #     Node::new("3", "Cải cách thủ tục hành chính"),
+    /// #     Node::new("3.4", "Kết quả giải quyết hồ sơ").parent("3").weight(d("3")),
+    /// #     Node::new("3.4.1", "Tỷ lệ hồ sơ đúng hạn").parent("3.4").max(d("2")),
+    /// #     Node::new("3.4.2", "Tỷ lệ hồ sơ trực tuyến").parent("3.4").max(d("1.5")),
+    /// #     Node::new("4", "Cải cách tổ chức bộ máy").max(d("6.5")),
+    /// # ]).unwrap();
+    /// // 3 Cải cách TTHC > 3.4 (weight 3) > 3.4.1 (max 2), 3.4.2 (max 1.5); 4 Tổ chức bộ máy (max 6.5)
+    /// assert_eq!(m.info().id, "par-demo");
+    /// assert_eq!(m.info().year, Some(2023));
+    /// ```
     #[must_use]
     pub fn info(&self) -> &Info {
         &self.0.info
     }
 
     /// Its settings.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use parindex::{Decimal, Info, Methodology, Node, Settings};
+    /// # let d = |s: &str| s.parse::<Decimal>().unwrap();
+    /// # let m = Methodology::new(Info::new("par-demo", "PAR demo").year(2023), Settings::default(), vec![
+    /// #     Node::new("3", "Cải cách thủ tục hành chính"),
+    /// #     Node::new("3.4", "Kết quả giải quyết hồ sơ").parent("3").weight(d("3")),
+    /// #     Node::new("3.4.1", "Tỷ lệ hồ sơ đúng hạn").parent("3.4").max(d("2")),
+    /// #     Node::new("3.4.2", "Tỷ lệ hồ sơ trực tuyến").parent("3.4").max(d("1.5")),
+    /// #     Node::new("4", "Cải cách tổ chức bộ máy").max(d("6.5")),
+    /// # ]).unwrap();
+    /// // 3 Cải cách TTHC > 3.4 (weight 3) > 3.4.1 (max 2), 3.4.2 (max 1.5); 4 Tổ chức bộ máy (max 6.5)
+    /// assert_eq!(m.settings().rounding.places, 2);
+    /// ```
     #[must_use]
     pub fn settings(&self) -> &Settings {
         &self.0.settings
     }
 
     /// The nodes as given.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use parindex::{Decimal, Info, Methodology, Node, Settings};
+    /// # let d = |s: &str| s.parse::<Decimal>().unwrap();
+    /// # let m = Methodology::new(Info::new("par-demo", "PAR demo").year(2023), Settings::default(), vec![
+    /// #     Node::new("3", "Cải cách thủ tục hành chính"),
+    /// #     Node::new("3.4", "Kết quả giải quyết hồ sơ").parent("3").weight(d("3")),
+    /// #     Node::new("3.4.1", "Tỷ lệ hồ sơ đúng hạn").parent("3.4").max(d("2")),
+    /// #     Node::new("3.4.2", "Tỷ lệ hồ sơ trực tuyến").parent("3.4").max(d("1.5")),
+    /// #     Node::new("4", "Cải cách tổ chức bộ máy").max(d("6.5")),
+    /// # ]).unwrap();
+    /// // 3 Cải cách TTHC > 3.4 (weight 3) > 3.4.1 (max 2), 3.4.2 (max 1.5); 4 Tổ chức bộ máy (max 6.5)
+    /// assert_eq!(m.nodes().len(), 5);
+    /// assert_eq!(m.nodes()[2].code, "3.4.1");
+    /// ```
     #[must_use]
     pub fn nodes(&self) -> &[Node] {
         &self.0.nodes
     }
 
     /// A node by code.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use parindex::{Decimal, Info, Methodology, Node, Settings};
+    /// # let d = |s: &str| s.parse::<Decimal>().unwrap();
+    /// # let m = Methodology::new(Info::new("par-demo", "PAR demo").year(2023), Settings::default(), vec![
+    /// #     Node::new("3", "Cải cách thủ tục hành chính"),
+    /// #     Node::new("3.4", "Kết quả giải quyết hồ sơ").parent("3").weight(d("3")),
+    /// #     Node::new("3.4.1", "Tỷ lệ hồ sơ đúng hạn").parent("3.4").max(d("2")),
+    /// #     Node::new("3.4.2", "Tỷ lệ hồ sơ trực tuyến").parent("3.4").max(d("1.5")),
+    /// #     Node::new("4", "Cải cách tổ chức bộ máy").max(d("6.5")),
+    /// # ]).unwrap();
+    /// // 3 Cải cách TTHC > 3.4 (weight 3) > 3.4.1 (max 2), 3.4.2 (max 1.5); 4 Tổ chức bộ máy (max 6.5)
+    /// assert_eq!(m.node("3.4.1").unwrap().name, "Tỷ lệ hồ sơ đúng hạn");
+    /// assert!(m.node("9.9").is_none());
+    /// ```
     #[must_use]
     pub fn node(&self, code: &str) -> Option<&Node> {
         self.0.tree.index.get(code).map(|&i| &self.0.nodes[i])
     }
 
     /// The codes of the leaves (the criteria that take input), in declaration order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use parindex::{Decimal, Info, Methodology, Node, Settings};
+    /// # let d = |s: &str| s.parse::<Decimal>().unwrap();
+    /// # let m = Methodology::new(Info::new("par-demo", "PAR demo").year(2023), Settings::default(), vec![
+    /// #     Node::new("3", "Cải cách thủ tục hành chính"),
+    /// #     Node::new("3.4", "Kết quả giải quyết hồ sơ").parent("3").weight(d("3")),
+    /// #     Node::new("3.4.1", "Tỷ lệ hồ sơ đúng hạn").parent("3.4").max(d("2")),
+    /// #     Node::new("3.4.2", "Tỷ lệ hồ sơ trực tuyến").parent("3.4").max(d("1.5")),
+    /// #     Node::new("4", "Cải cách tổ chức bộ máy").max(d("6.5")),
+    /// # ]).unwrap();
+    /// // 3 Cải cách TTHC > 3.4 (weight 3) > 3.4.1 (max 2), 3.4.2 (max 1.5); 4 Tổ chức bộ máy (max 6.5)
+    /// assert_eq!(m.leaf_codes().collect::<Vec<_>>(), ["3.4.1", "3.4.2", "4"]);
+    /// ```
     pub fn leaf_codes(&self) -> impl Iterator<Item = &str> + '_ {
         self.0.tree.leaves.iter().map(|&i| self.0.nodes[i].code.as_str())
     }
 
     /// The top-level nodes (domains), in declaration order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use parindex::{Decimal, Info, Methodology, Node, Settings};
+    /// # let d = |s: &str| s.parse::<Decimal>().unwrap();
+    /// # let m = Methodology::new(Info::new("par-demo", "PAR demo").year(2023), Settings::default(), vec![
+    /// #     Node::new("3", "Cải cách thủ tục hành chính"),
+    /// #     Node::new("3.4", "Kết quả giải quyết hồ sơ").parent("3").weight(d("3")),
+    /// #     Node::new("3.4.1", "Tỷ lệ hồ sơ đúng hạn").parent("3.4").max(d("2")),
+    /// #     Node::new("3.4.2", "Tỷ lệ hồ sơ trực tuyến").parent("3.4").max(d("1.5")),
+    /// #     Node::new("4", "Cải cách tổ chức bộ máy").max(d("6.5")),
+    /// # ]).unwrap();
+    /// // 3 Cải cách TTHC > 3.4 (weight 3) > 3.4.1 (max 2), 3.4.2 (max 1.5); 4 Tổ chức bộ máy (max 6.5)
+    /// let domains: Vec<&str> = m.top_level().map(|n| n.code.as_str()).collect();
+    /// assert_eq!(domains, ["3", "4"]);
+    /// ```
     pub fn top_level(&self) -> impl Iterator<Item = &Node> + '_ {
         self.0.tree.top.iter().map(|&i| &self.0.nodes[i])
     }
 
     /// The children of a node, in declaration order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use parindex::{Decimal, Info, Methodology, Node, Settings};
+    /// # let d = |s: &str| s.parse::<Decimal>().unwrap();
+    /// # let m = Methodology::new(Info::new("par-demo", "PAR demo").year(2023), Settings::default(), vec![
+    /// #     Node::new("3", "Cải cách thủ tục hành chính"),
+    /// #     Node::new("3.4", "Kết quả giải quyết hồ sơ").parent("3").weight(d("3")),
+    /// #     Node::new("3.4.1", "Tỷ lệ hồ sơ đúng hạn").parent("3.4").max(d("2")),
+    /// #     Node::new("3.4.2", "Tỷ lệ hồ sơ trực tuyến").parent("3.4").max(d("1.5")),
+    /// #     Node::new("4", "Cải cách tổ chức bộ máy").max(d("6.5")),
+    /// # ]).unwrap();
+    /// // 3 Cải cách TTHC > 3.4 (weight 3) > 3.4.1 (max 2), 3.4.2 (max 1.5); 4 Tổ chức bộ máy (max 6.5)
+    /// let kids: Vec<&str> = m.children("3.4").map(|n| n.code.as_str()).collect();
+    /// assert_eq!(kids, ["3.4.1", "3.4.2"]);
+    /// assert_eq!(m.children("4").count(), 0);
+    /// ```
     pub fn children(&self, code: &str) -> impl Iterator<Item = &Node> + '_ {
         let kids = self.0.tree.index.get(code).map(|&i| self.0.tree.children[i].as_slice()).unwrap_or(&[]);
         kids.iter().map(|&i| &self.0.nodes[i])
     }
 
     /// True when the code names a leaf.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use parindex::{Decimal, Info, Methodology, Node, Settings};
+    /// # let d = |s: &str| s.parse::<Decimal>().unwrap();
+    /// # let m = Methodology::new(Info::new("par-demo", "PAR demo").year(2023), Settings::default(), vec![
+    /// #     Node::new("3", "Cải cách thủ tục hành chính"),
+    /// #     Node::new("3.4", "Kết quả giải quyết hồ sơ").parent("3").weight(d("3")),
+    /// #     Node::new("3.4.1", "Tỷ lệ hồ sơ đúng hạn").parent("3.4").max(d("2")),
+    /// #     Node::new("3.4.2", "Tỷ lệ hồ sơ trực tuyến").parent("3.4").max(d("1.5")),
+    /// #     Node::new("4", "Cải cách tổ chức bộ máy").max(d("6.5")),
+    /// # ]).unwrap();
+    /// // 3 Cải cách TTHC > 3.4 (weight 3) > 3.4.1 (max 2), 3.4.2 (max 1.5); 4 Tổ chức bộ máy (max 6.5)
+    /// assert!(m.is_leaf("3.4.1"));
+    /// assert!(!m.is_leaf("3.4"));
+    /// assert!(!m.is_leaf("9.9"));
+    /// ```
     #[must_use]
     pub fn is_leaf(&self, code: &str) -> bool {
         self.0.tree.index.get(code).is_some_and(|&i| self.0.tree.children[i].is_empty())
     }
 
     /// The effective maximum of a node (given, or the sum of its children's).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use parindex::{Decimal, Info, Methodology, Node, Settings};
+    /// # let d = |s: &str| s.parse::<Decimal>().unwrap();
+    /// # let m = Methodology::new(Info::new("par-demo", "PAR demo").year(2023), Settings::default(), vec![
+    /// #     Node::new("3", "Cải cách thủ tục hành chính"),
+    /// #     Node::new("3.4", "Kết quả giải quyết hồ sơ").parent("3").weight(d("3")),
+    /// #     Node::new("3.4.1", "Tỷ lệ hồ sơ đúng hạn").parent("3.4").max(d("2")),
+    /// #     Node::new("3.4.2", "Tỷ lệ hồ sơ trực tuyến").parent("3.4").max(d("1.5")),
+    /// #     Node::new("4", "Cải cách tổ chức bộ máy").max(d("6.5")),
+    /// # ]).unwrap();
+    /// // 3 Cải cách TTHC > 3.4 (weight 3) > 3.4.1 (max 2), 3.4.2 (max 1.5); 4 Tổ chức bộ máy (max 6.5)
+    /// assert_eq!(m.max_of("3.4.1"), Some(d("2")));
+    /// assert_eq!(m.max_of("3"), Some(d("3.5")));
+    /// assert_eq!(m.max_of("9.9"), None);
+    /// ```
     #[must_use]
     pub fn max_of(&self, code: &str) -> Option<Decimal> {
         self.0.tree.index.get(code).map(|&i| self.0.tree.max[i])
     }
 
     /// The effective weight of a node (given, or its maximum).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use parindex::{Decimal, Info, Methodology, Node, Settings};
+    /// # let d = |s: &str| s.parse::<Decimal>().unwrap();
+    /// # let m = Methodology::new(Info::new("par-demo", "PAR demo").year(2023), Settings::default(), vec![
+    /// #     Node::new("3", "Cải cách thủ tục hành chính"),
+    /// #     Node::new("3.4", "Kết quả giải quyết hồ sơ").parent("3").weight(d("3")),
+    /// #     Node::new("3.4.1", "Tỷ lệ hồ sơ đúng hạn").parent("3.4").max(d("2")),
+    /// #     Node::new("3.4.2", "Tỷ lệ hồ sơ trực tuyến").parent("3.4").max(d("1.5")),
+    /// #     Node::new("4", "Cải cách tổ chức bộ máy").max(d("6.5")),
+    /// # ]).unwrap();
+    /// // 3 Cải cách TTHC > 3.4 (weight 3) > 3.4.1 (max 2), 3.4.2 (max 1.5); 4 Tổ chức bộ máy (max 6.5)
+    /// assert_eq!(m.weight_of("3.4"), Some(d("3"))); // given
+    /// assert_eq!(m.weight_of("3.4.1"), Some(d("2"))); // its maximum
+    /// ```
     #[must_use]
     pub fn weight_of(&self, code: &str) -> Option<Decimal> {
         self.0.tree.index.get(code).map(|&i| self.0.tree.weight[i])
     }
 
     /// The index's maximum: the sum of the top-level maxima.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use parindex::{Decimal, Info, Methodology, Node, Settings};
+    /// # let d = |s: &str| s.parse::<Decimal>().unwrap();
+    /// # let m = Methodology::new(Info::new("par-demo", "PAR demo").year(2023), Settings::default(), vec![
+    /// #     Node::new("3", "Cải cách thủ tục hành chính"),
+    /// #     Node::new("3.4", "Kết quả giải quyết hồ sơ").parent("3").weight(d("3")),
+    /// #     Node::new("3.4.1", "Tỷ lệ hồ sơ đúng hạn").parent("3.4").max(d("2")),
+    /// #     Node::new("3.4.2", "Tỷ lệ hồ sơ trực tuyến").parent("3.4").max(d("1.5")),
+    /// #     Node::new("4", "Cải cách tổ chức bộ máy").max(d("6.5")),
+    /// # ]).unwrap();
+    /// // 3 Cải cách TTHC > 3.4 (weight 3) > 3.4.1 (max 2), 3.4.2 (max 1.5); 4 Tổ chức bộ máy (max 6.5)
+    /// assert_eq!(m.max(), d("10"));
+    /// ```
     #[must_use]
     pub fn max(&self) -> Decimal {
         self.0.tree.root_max

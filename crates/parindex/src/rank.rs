@@ -20,12 +20,27 @@ pub struct RankOptions {
 
 impl RankOptions {
     /// Competition ranking ("1224").
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::{RankOptions, Ties};
+    /// assert_eq!(RankOptions::new(), RankOptions::new().ties(Ties::Competition));
+    /// ```
     #[must_use]
     pub fn new() -> RankOptions {
         RankOptions::default()
     }
 
     /// Sets the tie policy.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::{rank, Exact, RankOptions, Ties};
+    /// let v = [Exact::new(88, 1).unwrap(), Exact::new(88, 1).unwrap(), Exact::new(75, 1).unwrap()];
+    /// assert_eq!(rank(&v, RankOptions::new().ties(Ties::Dense)), [1, 1, 2]);
+    /// ```
     #[must_use]
     pub fn ties(mut self, ties: Ties) -> RankOptions {
         self.ties = ties;
@@ -38,8 +53,14 @@ impl RankOptions {
 ///
 /// # Examples
 ///
+/// Values that publish alike still rank apart when they differ (rank on rounded values with
+/// [`crate::RankOn::Published`] in the methodology's settings):
+///
 /// ```
-/// use parindex::{rank, RankOptions};
+/// use parindex::{rank, Exact, RankOptions};
+/// // 89.996 and 90.004 both publish as 90.00.
+/// let v = [Exact::new(89_996, 1000).unwrap(), Exact::new(90_004, 1000).unwrap()];
+/// assert_eq!(rank(&v, RankOptions::new()), [2, 1]);
 /// assert!(rank(&[], RankOptions::new()).is_empty());
 /// ```
 #[must_use]

@@ -719,6 +719,17 @@ impl<'a> UnitResult<'a> {
         &self.unit().id
     }
 
+    /// The methodology it was scored on.
+    #[must_use]
+    pub fn methodology(&self) -> &'a Methodology {
+        self.results.methodology()
+    }
+
+    /// The number of units ranked with it.
+    pub(crate) fn results_len(&self) -> u32 {
+        self.results.len() as u32
+    }
+
     /// Total points: the root's points plus bonus minus penalty (never below 0).
     #[must_use]
     pub fn points(&self) -> Exact {

@@ -31,17 +31,37 @@ pub struct Unit {
 
 impl Unit {
     /// A unit with an id.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let u = parindex::Unit::new("so-noi-vu");
+    /// assert_eq!(u.id, "so-noi-vu");
+    /// assert!(u.name.is_none() && u.group.is_none());
+    /// ```
     #[must_use]
     pub fn new(id: impl Into<String>) -> Unit {
         Unit { id: id.into(), name: None, group: None }
     }
     /// Sets the name.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(parindex::Unit::new("so-noi-vu").name("Sở Nội vụ").name.as_deref(), Some("Sở Nội vụ"));
+    /// ```
     #[must_use]
     pub fn name(mut self, name: impl Into<String>) -> Unit {
         self.name = Some(name.into());
         self
     }
     /// Sets the group.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(parindex::Unit::new("so-noi-vu").group("department").group.as_deref(), Some("department"));
+    /// ```
     #[must_use]
     pub fn group(mut self, group: impl Into<String>) -> Unit {
         self.group = Some(group.into());
@@ -50,6 +70,18 @@ impl Unit {
 }
 
 /// The input of one leaf criterion for one unit.
+///
+/// # Examples
+///
+/// ```
+/// use parindex::{Decimal, Value};
+/// let cell = |t: &str| match t {
+///     "NA" => Value::NotApplicable,
+///     _ => Value::Number(t.parse::<Decimal>().unwrap()),
+/// };
+/// assert_eq!(cell("NA"), Value::NotApplicable);
+/// assert_eq!(cell("2.50"), Value::Number("2.5".parse().unwrap()));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Value {
     /// Points, or the measured value for a rule-based leaf (1/0 for yes/no).
@@ -118,6 +150,23 @@ pub struct Scores {
 
 impl Scores {
     /// An empty score set for a methodology's leaves.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use parindex::{Decimal, Info, Methodology, Node, Scores, Settings, Unit, Value};
+    /// # let d = |s: &str| s.parse::<Decimal>().unwrap();
+    /// # let settings = Settings::default().bonus(d("2")).penalty(d("2"));
+    /// # let m = Methodology::new(Info::new("par-demo", "PAR demo"), settings, vec![
+    /// #     Node::new("1", "Công tác chỉ đạo, điều hành CCHC"),
+    /// #     Node::new("1.1", "Kế hoạch CCHC năm").parent("1").max(d("2")),
+    /// #     Node::new("1.2", "Báo cáo CCHC đúng hạn").parent("1").max(d("1.5")),
+    /// # ]).unwrap();
+    /// // 1 Chỉ đạo, điều hành > 1.1 (max 2), 1.2 (max 1.5); bonus and penalty capped at 2
+    /// let s = Scores::new(&m);
+    /// assert!(s.units().is_empty());
+    /// assert_eq!(s.methodology_id(), "par-demo");
+    /// ```
     #[must_use]
     pub fn new(methodology: &Methodology) -> Scores {
         let leaves: Vec<String> = methodology.leaf_codes().map(str::to_owned).collect();
@@ -185,7 +234,28 @@ impl Scores {
     /// # Errors
     ///
     /// `unknown_criterion`, `not_a_leaf` (points go on leaves), `too_precise` for a value with
-    /// more than 20 decimal places or beyond about 10^30.
+    /// more than 20 decimal places or beyond about 10^30, and `invalid_setting` when `unit` is
+    /// not an index [`Scores::add_unit`] returned.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use parindex::{Decimal, Info, Methodology, Node, Scores, Settings, Unit, Value};
+    /// # let d = |s: &str| s.parse::<Decimal>().unwrap();
+    /// # let settings = Settings::default().bonus(d("2")).penalty(d("2"));
+    /// # let m = Methodology::new(Info::new("par-demo", "PAR demo"), settings, vec![
+    /// #     Node::new("1", "Công tác chỉ đạo, điều hành CCHC"),
+    /// #     Node::new("1.1", "Kế hoạch CCHC năm").parent("1").max(d("2")),
+    /// #     Node::new("1.2", "Báo cáo CCHC đúng hạn").parent("1").max(d("1.5")),
+    /// # ]).unwrap();
+    /// // 1 Chỉ đạo, điều hành > 1.1 (max 2), 1.2 (max 1.5); bonus and penalty capped at 2
+    /// let mut s = Scores::new(&m);
+    /// let u = s.add_unit(Unit::new("so-noi-vu")).unwrap();
+    /// s.set(u, "1.1", Value::Number(d("1.75"))).unwrap();
+    /// s.set(u, "1.2", Value::NotApplicable).unwrap();
+    /// assert_eq!(s.value(u, "1.1"), Some(Value::Number(d("1.75"))));
+    /// assert_eq!(s.set(u, "1", Value::Number(d("3"))).unwrap_err().issues()[0].code(), "not_a_leaf");
+    /// ```
     pub fn set(&mut self, unit: usize, criterion: &str, value: Value) -> Result<()> {
         let leaf = self.leaf(unit, criterion)?;
         let raw = match value {
@@ -202,6 +272,26 @@ impl Scores {
     /// # Errors
     ///
     /// `too_precise` as for [`Scores::set`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use parindex::{Decimal, Info, Methodology, Node, Scores, Settings, Unit, Value};
+    /// # let d = |s: &str| s.parse::<Decimal>().unwrap();
+    /// # let settings = Settings::default().bonus(d("2")).penalty(d("2"));
+    /// # let m = Methodology::new(Info::new("par-demo", "PAR demo"), settings, vec![
+    /// #     Node::new("1", "Công tác chỉ đạo, điều hành CCHC"),
+    /// #     Node::new("1.1", "Kế hoạch CCHC năm").parent("1").max(d("2")),
+    /// #     Node::new("1.2", "Báo cáo CCHC đúng hạn").parent("1").max(d("1.5")),
+    /// # ]).unwrap();
+    /// // 1 Chỉ đạo, điều hành > 1.1 (max 2), 1.2 (max 1.5); bonus and penalty capped at 2
+    /// let mut s = Scores::new(&m);
+    /// let u = s.add_unit(Unit::new("so-noi-vu")).unwrap();
+    /// s.set_bonus(u, d("1.5")).unwrap();
+    /// assert_eq!(s.bonus(u), d("1.5"));
+    /// let err = s.set_bonus(u, d("0.000000000000000000001")).unwrap_err(); // 21 places
+    /// assert_eq!(err.issues()[0].code(), "too_precise");
+    /// ```
     pub fn set_bonus(&mut self, unit: usize, points: Decimal) -> Result<()> {
         let raw = self.raw_of(points).map_err(|k| self.error(unit, None, k))?;
         self.bonus[unit] = raw;
@@ -213,6 +303,27 @@ impl Scores {
     /// # Errors
     ///
     /// `too_precise` as for [`Scores::set`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use parindex::{Decimal, Info, Methodology, Node, Scores, Settings, Unit, Value};
+    /// # let d = |s: &str| s.parse::<Decimal>().unwrap();
+    /// # let settings = Settings::default().bonus(d("2")).penalty(d("2"));
+    /// # let m = Methodology::new(Info::new("par-demo", "PAR demo"), settings, vec![
+    /// #     Node::new("1", "Công tác chỉ đạo, điều hành CCHC"),
+    /// #     Node::new("1.1", "Kế hoạch CCHC năm").parent("1").max(d("2")),
+    /// #     Node::new("1.2", "Báo cáo CCHC đúng hạn").parent("1").max(d("1.5")),
+    /// # ]).unwrap();
+    /// // 1 Chỉ đạo, điều hành > 1.1 (max 2), 1.2 (max 1.5); bonus and penalty capped at 2
+    /// let mut s = Scores::new(&m);
+    /// let u = s.add_unit(Unit::new("ubnd-huyen-a")).unwrap();
+    /// s.set(u, "1.1", Value::Number(d("2"))).unwrap();
+    /// s.set(u, "1.2", Value::Number(d("1.5"))).unwrap();
+    /// s.set_penalty(u, d("0.5")).unwrap();
+    /// let r = parindex::score(&m, &s).unwrap();
+    /// assert_eq!(r.unit("ubnd-huyen-a").unwrap().points().to_decimal(), d("3"));
+    /// ```
     pub fn set_penalty(&mut self, unit: usize, points: Decimal) -> Result<()> {
         let raw = self.raw_of(points).map_err(|k| self.error(unit, None, k))?;
         self.penalty[unit] = raw;
@@ -224,7 +335,28 @@ impl Scores {
     ///
     /// # Errors
     ///
-    /// `unknown_criterion` or `not_a_leaf`.
+    /// `unknown_criterion` or `not_a_leaf`, and `invalid_setting` when `unit` is not an index
+    /// [`Scores::add_unit`] returned.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use parindex::{Decimal, Info, Methodology, Node, Scores, Settings, Unit, Value};
+    /// # let d = |s: &str| s.parse::<Decimal>().unwrap();
+    /// # let settings = Settings::default().bonus(d("2")).penalty(d("2"));
+    /// # let m = Methodology::new(Info::new("par-demo", "PAR demo"), settings, vec![
+    /// #     Node::new("1", "Công tác chỉ đạo, điều hành CCHC"),
+    /// #     Node::new("1.1", "Kế hoạch CCHC năm").parent("1").max(d("2")),
+    /// #     Node::new("1.2", "Báo cáo CCHC đúng hạn").parent("1").max(d("1.5")),
+    /// # ]).unwrap();
+    /// // 1 Chỉ đạo, điều hành > 1.1 (max 2), 1.2 (max 1.5); bonus and penalty capped at 2
+    /// let mut s = Scores::new(&m);
+    /// let u = s.add_unit(Unit::new("so-noi-vu")).unwrap();
+    /// s.set_self_assessed(u, "1.1", d("2")).unwrap();
+    /// s.set(u, "1.1", Value::Number(d("1.5"))).unwrap(); // appraised
+    /// assert_eq!(s.self_assessed(u, "1.1"), Some(d("2")));
+    /// assert_eq!(s.value(u, "1.1"), Some(Value::Number(d("1.5"))));
+    /// ```
     pub fn set_self_assessed(&mut self, unit: usize, criterion: &str, points: Decimal) -> Result<()> {
         let leaf = self.leaf(unit, criterion)?;
         self.self_assessed.insert((unit, leaf), points);
@@ -235,7 +367,27 @@ impl Scores {
     ///
     /// # Errors
     ///
-    /// `unknown_criterion` or `not_a_leaf`.
+    /// `unknown_criterion` or `not_a_leaf`, and `invalid_setting` when `unit` is not an index
+    /// [`Scores::add_unit`] returned.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use parindex::{Decimal, Info, Methodology, Node, Scores, Settings, Unit, Value};
+    /// # let d = |s: &str| s.parse::<Decimal>().unwrap();
+    /// # let settings = Settings::default().bonus(d("2")).penalty(d("2"));
+    /// # let m = Methodology::new(Info::new("par-demo", "PAR demo"), settings, vec![
+    /// #     Node::new("1", "Công tác chỉ đạo, điều hành CCHC"),
+    /// #     Node::new("1.1", "Kế hoạch CCHC năm").parent("1").max(d("2")),
+    /// #     Node::new("1.2", "Báo cáo CCHC đúng hạn").parent("1").max(d("1.5")),
+    /// # ]).unwrap();
+    /// // 1 Chỉ đạo, điều hành > 1.1 (max 2), 1.2 (max 1.5); bonus and penalty capped at 2
+    /// let mut s = Scores::new(&m);
+    /// let u = s.add_unit(Unit::new("so-noi-vu")).unwrap();
+    /// s.set_note(u, "1.1", "Kế hoạch ban hành chậm 10 ngày").unwrap();
+    /// assert_eq!(s.note(u, "1.1"), Some("Kế hoạch ban hành chậm 10 ngày"));
+    /// assert_eq!(s.set_note(u, "9.9", "?").unwrap_err().issues()[0].code(), "unknown_criterion");
+    /// ```
     pub fn set_note(&mut self, unit: usize, criterion: &str, note: impl Into<String>) -> Result<()> {
         let leaf = self.leaf(unit, criterion)?;
         self.notes.insert((unit, leaf), note.into());
@@ -243,16 +395,83 @@ impl Scores {
     }
 
     /// Names the file the scores come from; issues are reported in it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use parindex::{Decimal, Info, Methodology, Node, Scores, Settings, Unit, Value};
+    /// # let d = |s: &str| s.parse::<Decimal>().unwrap();
+    /// # let settings = Settings::default().bonus(d("2")).penalty(d("2"));
+    /// # let m = Methodology::new(Info::new("par-demo", "PAR demo"), settings, vec![
+    /// #     Node::new("1", "Công tác chỉ đạo, điều hành CCHC"),
+    /// #     Node::new("1.1", "Kế hoạch CCHC năm").parent("1").max(d("2")),
+    /// #     Node::new("1.2", "Báo cáo CCHC đúng hạn").parent("1").max(d("1.5")),
+    /// # ]).unwrap();
+    /// // 1 Chỉ đạo, điều hành > 1.1 (max 2), 1.2 (max 1.5); bonus and penalty capped at 2
+    /// let mut s = Scores::new(&m);
+    /// s.set_file("scores.csv");
+    /// let u = s.add_unit(Unit::new("so-noi-vu")).unwrap();
+    /// let err = s.set(u, "9.9", Value::NotApplicable).unwrap_err();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "scores.csv: unit so-noi-vu: criterion 9.9: unknown criterion (not in methodology par-demo)"
+    /// );
+    /// ```
     pub fn set_file(&mut self, file: impl Into<String>) {
         self.origins.file = Some(file.into());
     }
 
     /// Records the row a unit's data sits on (wide files).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use parindex::{Decimal, Info, Methodology, Node, Scores, Settings, Unit, Value};
+    /// # let d = |s: &str| s.parse::<Decimal>().unwrap();
+    /// # let settings = Settings::default().bonus(d("2")).penalty(d("2"));
+    /// # let m = Methodology::new(Info::new("par-demo", "PAR demo"), settings, vec![
+    /// #     Node::new("1", "Công tác chỉ đạo, điều hành CCHC"),
+    /// #     Node::new("1.1", "Kế hoạch CCHC năm").parent("1").max(d("2")),
+    /// #     Node::new("1.2", "Báo cáo CCHC đúng hạn").parent("1").max(d("1.5")),
+    /// # ]).unwrap();
+    /// // 1 Chỉ đạo, điều hành > 1.1 (max 2), 1.2 (max 1.5); bonus and penalty capped at 2
+    /// let mut s = Scores::new(&m);
+    /// s.set_file("scores.csv");
+    /// let u = s.add_unit(Unit::new("so-noi-vu")).unwrap();
+    /// s.locate_unit(u, 7);
+    /// let err = s.set(u, "9.9", Value::NotApplicable).unwrap_err();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "scores.csv:7: criterion 9.9: unknown criterion (not in methodology par-demo)"
+    /// );
+    /// ```
     pub fn locate_unit(&mut self, unit: usize, row: u64) {
         self.origins.unit_rows.insert(unit, row);
     }
 
     /// Records the column a leaf's values sit in (wide files).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use parindex::{Decimal, Info, Methodology, Node, Scores, Settings, Unit, Value};
+    /// # let d = |s: &str| s.parse::<Decimal>().unwrap();
+    /// # let settings = Settings::default().bonus(d("2")).penalty(d("2"));
+    /// # let m = Methodology::new(Info::new("par-demo", "PAR demo"), settings, vec![
+    /// #     Node::new("1", "Công tác chỉ đạo, điều hành CCHC"),
+    /// #     Node::new("1.1", "Kế hoạch CCHC năm").parent("1").max(d("2")),
+    /// #     Node::new("1.2", "Báo cáo CCHC đúng hạn").parent("1").max(d("1.5")),
+    /// # ]).unwrap();
+    /// // 1 Chỉ đạo, điều hành > 1.1 (max 2), 1.2 (max 1.5); bonus and penalty capped at 2
+    /// let mut s = Scores::new(&m);
+    /// s.set_file("scores.csv");
+    /// let u = s.add_unit(Unit::new("so-noi-vu")).unwrap();
+    /// s.locate_unit(u, 7);
+    /// s.locate_column("1.2", 5);
+    /// s.set(u, "1.1", Value::Number(d("2"))).unwrap(); // 1.2 left blank
+    /// let err = parindex::score(&m, &s).unwrap_err();
+    /// assert!(err.to_string().starts_with("scores.csv:7:5: criterion 1.2: missing value"));
+    /// ```
     pub fn locate_column(&mut self, criterion: &str, column: u64) {
         if let Some(&leaf) = self.leaf_index.get(criterion) {
             self.origins.columns.insert(leaf, column);
@@ -260,6 +479,27 @@ impl Scores {
     }
 
     /// Records the row and column of one value (long files).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use parindex::{Decimal, Info, Methodology, Node, Scores, Settings, Unit, Value};
+    /// # let d = |s: &str| s.parse::<Decimal>().unwrap();
+    /// # let settings = Settings::default().bonus(d("2")).penalty(d("2"));
+    /// # let m = Methodology::new(Info::new("par-demo", "PAR demo"), settings, vec![
+    /// #     Node::new("1", "Công tác chỉ đạo, điều hành CCHC"),
+    /// #     Node::new("1.1", "Kế hoạch CCHC năm").parent("1").max(d("2")),
+    /// #     Node::new("1.2", "Báo cáo CCHC đúng hạn").parent("1").max(d("1.5")),
+    /// # ]).unwrap();
+    /// // 1 Chỉ đạo, điều hành > 1.1 (max 2), 1.2 (max 1.5); bonus and penalty capped at 2
+    /// let mut s = Scores::new(&m);
+    /// s.set_file("scores.long.csv");
+    /// let u = s.add_unit(Unit::new("so-noi-vu")).unwrap();
+    /// s.locate_value(u, "1.2", 12, 6);
+    /// s.set(u, "1.1", Value::Number(d("2"))).unwrap(); // 1.2 left blank
+    /// let err = parindex::score(&m, &s).unwrap_err();
+    /// assert!(err.to_string().starts_with("scores.long.csv:12:6: criterion 1.2: missing value"));
+    /// ```
     pub fn locate_value(&mut self, unit: usize, criterion: &str, row: u64, column: u64) {
         if let Some(&leaf) = self.leaf_index.get(criterion) {
             self.origins.cells.insert((unit, leaf), (row, column));
@@ -267,18 +507,76 @@ impl Scores {
     }
 
     /// The units, in input order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use parindex::{Decimal, Info, Methodology, Node, Scores, Settings, Unit, Value};
+    /// # let d = |s: &str| s.parse::<Decimal>().unwrap();
+    /// # let settings = Settings::default().bonus(d("2")).penalty(d("2"));
+    /// # let m = Methodology::new(Info::new("par-demo", "PAR demo"), settings, vec![
+    /// #     Node::new("1", "Công tác chỉ đạo, điều hành CCHC"),
+    /// #     Node::new("1.1", "Kế hoạch CCHC năm").parent("1").max(d("2")),
+    /// #     Node::new("1.2", "Báo cáo CCHC đúng hạn").parent("1").max(d("1.5")),
+    /// # ]).unwrap();
+    /// // 1 Chỉ đạo, điều hành > 1.1 (max 2), 1.2 (max 1.5); bonus and penalty capped at 2
+    /// let mut s = Scores::new(&m);
+    /// s.add_unit(Unit::new("so-noi-vu").name("Sở Nội vụ")).unwrap();
+    /// s.add_unit(Unit::new("so-tu-phap").name("Sở Tư pháp")).unwrap();
+    /// let ids: Vec<&str> = s.units().iter().map(|u| u.id.as_str()).collect();
+    /// assert_eq!(ids, ["so-noi-vu", "so-tu-phap"]);
+    /// ```
     #[must_use]
     pub fn units(&self) -> &[Unit] {
         &self.units
     }
 
     /// A unit's index by id.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use parindex::{Decimal, Info, Methodology, Node, Scores, Settings, Unit, Value};
+    /// # let d = |s: &str| s.parse::<Decimal>().unwrap();
+    /// # let settings = Settings::default().bonus(d("2")).penalty(d("2"));
+    /// # let m = Methodology::new(Info::new("par-demo", "PAR demo"), settings, vec![
+    /// #     Node::new("1", "Công tác chỉ đạo, điều hành CCHC"),
+    /// #     Node::new("1.1", "Kế hoạch CCHC năm").parent("1").max(d("2")),
+    /// #     Node::new("1.2", "Báo cáo CCHC đúng hạn").parent("1").max(d("1.5")),
+    /// # ]).unwrap();
+    /// // 1 Chỉ đạo, điều hành > 1.1 (max 2), 1.2 (max 1.5); bonus and penalty capped at 2
+    /// let mut s = Scores::new(&m);
+    /// s.add_unit(Unit::new("so-noi-vu")).unwrap();
+    /// s.add_unit(Unit::new("so-tu-phap")).unwrap();
+    /// assert_eq!(s.unit_index("so-tu-phap"), Some(1));
+    /// assert_eq!(s.unit_index("so-y-te"), None);
+    /// ```
     #[must_use]
     pub fn unit_index(&self, id: &str) -> Option<usize> {
         self.unit_index.get(id).copied()
     }
 
     /// The value of a leaf for a unit; `None` when missing or unknown.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use parindex::{Decimal, Info, Methodology, Node, Scores, Settings, Unit, Value};
+    /// # let d = |s: &str| s.parse::<Decimal>().unwrap();
+    /// # let settings = Settings::default().bonus(d("2")).penalty(d("2"));
+    /// # let m = Methodology::new(Info::new("par-demo", "PAR demo"), settings, vec![
+    /// #     Node::new("1", "Công tác chỉ đạo, điều hành CCHC"),
+    /// #     Node::new("1.1", "Kế hoạch CCHC năm").parent("1").max(d("2")),
+    /// #     Node::new("1.2", "Báo cáo CCHC đúng hạn").parent("1").max(d("1.5")),
+    /// # ]).unwrap();
+    /// // 1 Chỉ đạo, điều hành > 1.1 (max 2), 1.2 (max 1.5); bonus and penalty capped at 2
+    /// let mut s = Scores::new(&m);
+    /// let u = s.add_unit(Unit::new("so-noi-vu")).unwrap();
+    /// s.set(u, "1.1", Value::Number(d("1.50"))).unwrap();
+    /// assert_eq!(s.value(u, "1.1"), Some(Value::Number(d("1.5"))));
+    /// assert_eq!(s.value(u, "1.2"), None); // missing
+    /// assert_eq!(s.value(u, "9.9"), None); // unknown
+    /// ```
     #[must_use]
     pub fn value(&self, unit: usize, criterion: &str) -> Option<Value> {
         let &leaf = self.leaf_index.get(criterion)?;
@@ -290,6 +588,25 @@ impl Scores {
     }
 
     /// A unit's self-assessed points for a leaf, when recorded.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use parindex::{Decimal, Info, Methodology, Node, Scores, Settings, Unit, Value};
+    /// # let d = |s: &str| s.parse::<Decimal>().unwrap();
+    /// # let settings = Settings::default().bonus(d("2")).penalty(d("2"));
+    /// # let m = Methodology::new(Info::new("par-demo", "PAR demo"), settings, vec![
+    /// #     Node::new("1", "Công tác chỉ đạo, điều hành CCHC"),
+    /// #     Node::new("1.1", "Kế hoạch CCHC năm").parent("1").max(d("2")),
+    /// #     Node::new("1.2", "Báo cáo CCHC đúng hạn").parent("1").max(d("1.5")),
+    /// # ]).unwrap();
+    /// // 1 Chỉ đạo, điều hành > 1.1 (max 2), 1.2 (max 1.5); bonus and penalty capped at 2
+    /// let mut s = Scores::new(&m);
+    /// let u = s.add_unit(Unit::new("so-noi-vu")).unwrap();
+    /// assert_eq!(s.self_assessed(u, "1.2"), None);
+    /// s.set_self_assessed(u, "1.2", d("1.5")).unwrap();
+    /// assert_eq!(s.self_assessed(u, "1.2"), Some(d("1.5")));
+    /// ```
     #[must_use]
     pub fn self_assessed(&self, unit: usize, criterion: &str) -> Option<Decimal> {
         let &leaf = self.leaf_index.get(criterion)?;
@@ -297,6 +614,25 @@ impl Scores {
     }
 
     /// A unit's note for a leaf, when recorded.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use parindex::{Decimal, Info, Methodology, Node, Scores, Settings, Unit, Value};
+    /// # let d = |s: &str| s.parse::<Decimal>().unwrap();
+    /// # let settings = Settings::default().bonus(d("2")).penalty(d("2"));
+    /// # let m = Methodology::new(Info::new("par-demo", "PAR demo"), settings, vec![
+    /// #     Node::new("1", "Công tác chỉ đạo, điều hành CCHC"),
+    /// #     Node::new("1.1", "Kế hoạch CCHC năm").parent("1").max(d("2")),
+    /// #     Node::new("1.2", "Báo cáo CCHC đúng hạn").parent("1").max(d("1.5")),
+    /// # ]).unwrap();
+    /// // 1 Chỉ đạo, điều hành > 1.1 (max 2), 1.2 (max 1.5); bonus and penalty capped at 2
+    /// let mut s = Scores::new(&m);
+    /// let u = s.add_unit(Unit::new("so-noi-vu")).unwrap();
+    /// assert_eq!(s.note(u, "1.2"), None);
+    /// s.set_note(u, "1.2", "Thiếu báo cáo quý III").unwrap();
+    /// assert_eq!(s.note(u, "1.2"), Some("Thiếu báo cáo quý III"));
+    /// ```
     #[must_use]
     pub fn note(&self, unit: usize, criterion: &str) -> Option<&str> {
         let &leaf = self.leaf_index.get(criterion)?;
@@ -304,18 +640,71 @@ impl Scores {
     }
 
     /// A unit's bonus points.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use parindex::{Decimal, Info, Methodology, Node, Scores, Settings, Unit, Value};
+    /// # let d = |s: &str| s.parse::<Decimal>().unwrap();
+    /// # let settings = Settings::default().bonus(d("2")).penalty(d("2"));
+    /// # let m = Methodology::new(Info::new("par-demo", "PAR demo"), settings, vec![
+    /// #     Node::new("1", "Công tác chỉ đạo, điều hành CCHC"),
+    /// #     Node::new("1.1", "Kế hoạch CCHC năm").parent("1").max(d("2")),
+    /// #     Node::new("1.2", "Báo cáo CCHC đúng hạn").parent("1").max(d("1.5")),
+    /// # ]).unwrap();
+    /// // 1 Chỉ đạo, điều hành > 1.1 (max 2), 1.2 (max 1.5); bonus and penalty capped at 2
+    /// let mut s = Scores::new(&m);
+    /// let u = s.add_unit(Unit::new("so-noi-vu")).unwrap();
+    /// assert_eq!(s.bonus(u), Decimal::ZERO);
+    /// s.set_bonus(u, d("0.75")).unwrap();
+    /// assert_eq!(s.bonus(u), d("0.75"));
+    /// ```
     #[must_use]
     pub fn bonus(&self, unit: usize) -> Decimal {
         self.bonus.get(unit).map_or(Decimal::ZERO, |&r| self.to_decimal(r))
     }
 
     /// A unit's penalty points.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use parindex::{Decimal, Info, Methodology, Node, Scores, Settings, Unit, Value};
+    /// # let d = |s: &str| s.parse::<Decimal>().unwrap();
+    /// # let settings = Settings::default().bonus(d("2")).penalty(d("2"));
+    /// # let m = Methodology::new(Info::new("par-demo", "PAR demo"), settings, vec![
+    /// #     Node::new("1", "Công tác chỉ đạo, điều hành CCHC"),
+    /// #     Node::new("1.1", "Kế hoạch CCHC năm").parent("1").max(d("2")),
+    /// #     Node::new("1.2", "Báo cáo CCHC đúng hạn").parent("1").max(d("1.5")),
+    /// # ]).unwrap();
+    /// // 1 Chỉ đạo, điều hành > 1.1 (max 2), 1.2 (max 1.5); bonus and penalty capped at 2
+    /// let mut s = Scores::new(&m);
+    /// let u = s.add_unit(Unit::new("so-noi-vu")).unwrap();
+    /// assert_eq!(s.penalty(u), Decimal::ZERO);
+    /// s.set_penalty(u, d("1")).unwrap();
+    /// assert_eq!(s.penalty(u), d("1"));
+    /// ```
     #[must_use]
     pub fn penalty(&self, unit: usize) -> Decimal {
         self.penalty.get(unit).map_or(Decimal::ZERO, |&r| self.to_decimal(r))
     }
 
     /// The id of the methodology these scores were built for.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use parindex::{Decimal, Info, Methodology, Node, Scores, Settings, Unit, Value};
+    /// # let d = |s: &str| s.parse::<Decimal>().unwrap();
+    /// # let settings = Settings::default().bonus(d("2")).penalty(d("2"));
+    /// # let m = Methodology::new(Info::new("par-demo", "PAR demo"), settings, vec![
+    /// #     Node::new("1", "Công tác chỉ đạo, điều hành CCHC"),
+    /// #     Node::new("1.1", "Kế hoạch CCHC năm").parent("1").max(d("2")),
+    /// #     Node::new("1.2", "Báo cáo CCHC đúng hạn").parent("1").max(d("1.5")),
+    /// # ]).unwrap();
+    /// // 1 Chỉ đạo, điều hành > 1.1 (max 2), 1.2 (max 1.5); bonus and penalty capped at 2
+    /// assert_eq!(Scores::new(&m).methodology_id(), "par-demo");
+    /// ```
     #[must_use]
     pub fn methodology_id(&self) -> &str {
         &self.methodology

@@ -770,7 +770,7 @@ mod tests {
     #[test]
     fn completed_before_received_is_a_located_error() {
         let bad = dossier("HS-9").completed(d("2024-02-28"));
-        let err = dossier_stats(&[dossier("HS-1"), bad], d("2024-03-31")).unwrap_err();
+        let err = dossier_stats(&[dossier("HS-1"), bad], d("2024-03-31")).expect_err("invalid");
         assert_eq!(err.issues().len(), 1);
         assert_eq!(err.issues()[0].code(), "completed_before_received");
         assert_eq!(err.issues()[0].location, Location::default().unit("so-noi-vu"));
@@ -783,7 +783,7 @@ mod tests {
     #[test]
     fn due_before_received_is_a_located_error() {
         let bad = Dossier::new("van-ho", "HS-2", d("2024-03-01"), d("2024-02-29"));
-        let err = dossier_stats(&[bad], d("2024-03-31")).unwrap_err();
+        let err = dossier_stats(&[bad], d("2024-03-31")).expect_err("invalid");
         assert_eq!(err.issues()[0].code(), "due_before_received");
         assert_eq!(
             err.to_string(),
@@ -800,7 +800,7 @@ mod tests {
             dossier("HS-1").completed(d("2024-02-01")),
             Dossier::new("van-ho", "HS-1", d("2024-03-01"), d("2024-03-05")), // other unit: fine
         ];
-        let err = dossier_stats(&dossiers, d("2024-03-31")).unwrap_err();
+        let err = dossier_stats(&dossiers, d("2024-03-31")).expect_err("invalid");
         let codes: Vec<&str> = err.issues().iter().map(Issue::code).collect();
         assert_eq!(codes, ["blank", "blank", "completed_before_received", "duplicate_dossier"]);
         assert_eq!(
