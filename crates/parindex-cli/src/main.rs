@@ -12,7 +12,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use parindex::{dossier_stats, Date, Methodology, Results, Scores};
 use parindex_io::{
     examples, read_dossiers, read_methodology, read_scores, score_text, write_comparison,
-    write_dossier_stats, write_explanation, write_methodology_csv, write_results, OutputFormat, WriteOptions,
+    write_dossier_stats, write_explanation, write_methodology_csv, write_results, write_summary,
+    OutputFormat, WriteOptions,
 };
 
 #[derive(Parser)]
@@ -45,6 +46,9 @@ enum Command {
         /// Round every number to N places (csv and json print exact values otherwise).
         #[arg(long, value_name = "N")]
         round: Option<u32>,
+        /// After a table or Markdown, add averages, extremes and band counts per group.
+        #[arg(long)]
+        summary: bool,
     },
     /// Check a methodology and print it as a node table CSV or JSON.
     Methodology {
@@ -199,7 +203,7 @@ fn load_methodology(path: &PathBuf) -> Result<Methodology, Failure> {
 
 fn run(cli: Cli) -> Result<String, Failure> {
     match cli.command {
-        Command::Score { methodology, scores, example, format, round } => {
+        Command::Score { methodology, scores, example, format, round, summary } => {
             let results = match (example, methodology, scores) {
                 (Some(name), _, _) => {
                     let (m, s) = examples::load(&name)?;
@@ -217,7 +221,13 @@ fn run(cli: Cli) -> Result<String, Failure> {
             if let Some(n) = round {
                 options = options.round(n);
             }
-            Ok(write_results(&results, format, &options))
+            let mut out = write_results(&results, format, &options);
+            if summary && matches!(format, OutputFormat::Table | OutputFormat::Markdown) {
+                let places = round.unwrap_or(results.methodology().settings().rounding.places);
+                out.push('\n');
+                out.push_str(&write_summary(&parindex::summarize(&results), places));
+            }
+            Ok(out)
         }
         Command::Methodology { file, example, to } => {
             let m = match (example, file) {

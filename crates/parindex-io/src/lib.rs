@@ -28,7 +28,7 @@ mod text;
 
 pub use dossiers_csv::{read_dossiers, write_dossier_stats};
 pub use methodology_csv::{read_methodology, read_methodology_csv, write_methodology_csv};
-pub use report::{write_comparison, write_explanation};
+pub use report::{write_comparison, write_explanation, write_summary};
 pub use results::{write_results, OutputFormat, WriteOptions};
 pub use scores_csv::{read_scores, read_scores_long, read_scores_wide, score_text};
 pub use text::{decode, parse_decimal};

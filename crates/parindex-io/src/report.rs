@@ -330,3 +330,55 @@ pub fn write_comparison(
         }
     }
 }
+
+/// Writes summary statistics as a small table: per group and overall, the number of units,
+/// the average index, how many are above it, the lowest and highest index and the count per
+/// band, rounded to `places` (half up).
+///
+/// # Examples
+///
+/// ```
+/// let (m, s) = parindex_io::examples::load("par-demo").unwrap();
+/// let summary = parindex::summarize(&parindex::score(&m, &s).unwrap());
+/// let text = parindex_io::write_summary(&summary, 2);
+/// assert!(text.lines().any(|l| l.starts_with("all") && l.contains("87.30")));
+/// ```
+#[must_use]
+pub fn write_summary(summary: &parindex::Summary, places: u32) -> String {
+    let r =
+        |x: Option<Exact>| x.map(|x| x.round(places, RoundingMode::HalfUp).to_string()).unwrap_or_default();
+    let header = ["group", "units", "average", "above_average", "min", "max", "bands"];
+    let row = |g: &parindex::GroupSummary, name: &str| {
+        vec![
+            name.to_owned(),
+            g.units.to_string(),
+            r(g.average),
+            g.above_average.to_string(),
+            r(g.min),
+            r(g.max),
+            g.bands.iter().map(|(b, n)| format!("{b}: {n}")).collect::<Vec<_>>().join(", "),
+        ]
+    };
+    let mut rows: Vec<Vec<String>> =
+        summary.groups.iter().map(|g| row(g, g.group.as_deref().unwrap_or("(no group)"))).collect();
+    rows.push(row(&summary.overall, "all"));
+    let mut width: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in &rows {
+        for (i, c) in row.iter().enumerate() {
+            width[i] = width[i].max(c.chars().count());
+        }
+    }
+    let line = |cells: Vec<String>| {
+        let padded: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c}{}", " ".repeat(width[i] - c.chars().count())))
+            .collect();
+        format!("{}\n", padded.join("  ").trim_end())
+    };
+    let mut out = line(header.iter().map(|h| h.to_string()).collect());
+    for row in rows {
+        out.push_str(&line(row));
+    }
+    out
+}

@@ -83,6 +83,7 @@ mod methodology;
 mod rank;
 mod score;
 mod scores;
+mod summary;
 mod target;
 
 pub use compare::{compare, Comparison, Movement, NodeChange, NodeDifference, Standing, UnitChange};
@@ -97,6 +98,7 @@ pub use rank::{rank, RankOptions};
 pub use rust_decimal::Decimal;
 pub use score::{score, NodeScore, Results, UnitResult};
 pub use scores::{Scores, Unit, Value};
+pub use summary::{summarize, GroupSummary, Summary};
 pub use target::{dossier_stats, Assessment, Date, Dossier, DossierStats, Target};
 
 #[cfg(test)]
