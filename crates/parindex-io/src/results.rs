@@ -249,6 +249,8 @@ fn table(results: &Results, options: &WriteOptions, markdown: bool) -> String {
             .enumerate()
             .map(|(i, c)| {
                 let pad = " ".repeat(width[i] - c.chars().count());
+                // A pipe inside a Markdown cell would split it.
+                let c = if markdown { c.replace('|', "\\|") } else { c.clone() };
                 if numeric(i) {
                     format!("{pad}{c}")
                 } else {

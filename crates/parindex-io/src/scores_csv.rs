@@ -254,8 +254,7 @@ fn read_wide(
         rows += 1;
         let id = clean(record.get(unit_col).unwrap_or_default());
         if id.is_empty() {
-            let kind = IssueKind::MissingColumn { column: "unit".into() };
-            issues.push(Issue::new(at(row).column(unit_col as u64 + 1), kind));
+            issues.push(Issue::new(at(row).column(unit_col as u64 + 1), IssueKind::MissingUnit));
             continue;
         }
         let mut unit = Unit::new(id.clone());
@@ -375,8 +374,7 @@ fn read_long(
         let field = |name: &str| col.get(name).map(|&i| record[i].trim()).filter(|s| !s.is_empty());
         let column = |name: &str| col.get(name).map_or(0, |&i| i as u64 + 1);
         let Some(id) = field("unit").map(clean) else {
-            let kind = IssueKind::MissingColumn { column: "unit".into() };
-            issues.push(Issue::new(at(row).column(column("unit")), kind));
+            issues.push(Issue::new(at(row).column(column("unit")), IssueKind::MissingUnit));
             continue;
         };
         let code = field("criterion").map(clean).unwrap_or_default();
@@ -424,13 +422,17 @@ fn read_long(
         }
         // Rule-based leaves read the measured value; points leaves the appraised points, or
         // the self-assessed points when the appraisal left them as they were.
-        let source = if !node.rule.is_points() && field("value").is_some() {
-            "value"
-        } else if field("appraised").is_some() {
-            "appraised"
+        let candidates: &[&str] = if node.rule.is_points() {
+            &["appraised", "self_assessed", "value"]
         } else {
-            "self_assessed"
+            &["value", "appraised"]
         };
+        let source = candidates
+            .iter()
+            .copied()
+            .find(|c| field(c).is_some())
+            .or_else(|| candidates.iter().copied().find(|c| col.contains_key(c)))
+            .unwrap_or("criterion");
         scores.locate_value(u, &code, row, column(source));
         if let Some(text) = field(source) {
             let result =
@@ -463,4 +465,41 @@ fn read_long(
         issues.push(Issue::new(Location::default().file(file), IssueKind::NoRows));
     }
     Ok((scores, issues, reported))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m() -> Methodology {
+        crate::read_methodology(b"code,parent,max\n1,,10\n", "m.csv").unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn long_form_reads_a_points_leaf_from_value_alone() {
+        let s = read_scores_long(&m(), "unit,criterion,value\na,1,5\n", "s.csv")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.value(0, "1"), Some(Value::Number(Decimal::from(5))));
+    }
+
+    #[test]
+    fn a_blank_unit_cell_is_reported_where_it_is() {
+        let err = read_scores_wide(&m(), "unit,1\n,5\n", "s.csv").map(|_| ()).expect_err("rejected");
+        assert_eq!(err.to_string(), "s.csv:2:1: missing unit id");
+        let err = read_scores_long(&m(), "unit,criterion,appraised\n,1,5\n", "s.csv")
+            .map(|_| ())
+            .expect_err("rejected");
+        assert_eq!(err.to_string(), "s.csv:2:1: missing unit id");
+    }
+
+    #[test]
+    fn a_long_row_without_any_value_points_at_the_appraised_column() {
+        let err = score_text(&m(), b"unit,criterion,self_assessed,appraised\na,1,,\n", "s.csv")
+            .map(|_| ())
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "s.csv:2:4: criterion 1: missing value (write NA if the criterion does not apply)"
+        );
+    }
 }

@@ -302,6 +302,9 @@ pub enum IssueKind {
     /// A cell is blank where a value is required.
     #[error("missing value (write NA if the criterion does not apply)")]
     MissingValue,
+    /// A row without a unit id.
+    #[error("missing unit id")]
+    MissingUnit,
     /// Text that is not a decimal number.
     #[error("{text:?} is not a number")]
     NotANumber {
@@ -349,6 +352,12 @@ pub enum IssueKind {
     /// Every criterion is not applicable to the unit.
     #[error("no criterion with a positive weight applies to this unit")]
     NothingApplicable,
+    /// A unit index that no unit has.
+    #[error("no unit with index {index}")]
+    NoSuchUnit {
+        /// The index given.
+        index: u64,
+    },
     /// The scores were built for another methodology.
     #[error("scores were built for methodology {found}, not {expected}")]
     WrongMethodology {
@@ -490,6 +499,7 @@ impl IssueKind {
             Self::DuplicateUnit { .. } => "duplicate_unit",
             Self::DuplicateScore { .. } => "duplicate_score",
             Self::MissingValue => "missing_value",
+            Self::MissingUnit => "missing_unit",
             Self::NotANumber { .. } => "not_a_number",
             Self::NotYesNo { .. } => "not_yes_no",
             Self::AboveMax { .. } => "above_max",
@@ -497,6 +507,7 @@ impl IssueKind {
             Self::SelfAssessedOutOfRange { .. } => "self_assessed_out_of_range",
             Self::AdjustmentAboveCap { .. } => "adjustment_above_cap",
             Self::NothingApplicable => "nothing_applicable",
+            Self::NoSuchUnit { .. } => "no_such_unit",
             Self::WrongMethodology { .. } => "wrong_methodology",
             Self::Empty => "empty",
             Self::NoRows => "no_rows",

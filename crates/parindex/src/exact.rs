@@ -191,7 +191,7 @@ impl Exact {
             if next >= MAX_MANTISSA {
                 break;
             }
-            let t = r * 10; // r < q < 2^124: no overflow
+            let t = r * 10; // r < q < 2^123: no overflow
             m = next + t / q;
             r = t % q;
             scale += 1;
@@ -221,16 +221,15 @@ impl Exact {
     #[must_use]
     pub fn round(self, places: u32, mode: RoundingMode) -> Decimal {
         let places = places.min(MAX_PLACES);
-        let neg = self.num < 0;
-        let q = self.den.unsigned_abs();
+        let (neg, n, q) = self.bounded();
         // One division when the scaled numerator fits (the usual case), in 64 bits if it can.
-        let scaled = pow10(places).and_then(|p| self.num.unsigned_abs().checked_mul(p as u128));
+        let scaled = pow10(places).and_then(|p| n.checked_mul(p as u128));
         let (mut m, r) = match scaled {
             Some(n) if n <= u64::MAX as u128 && q <= u64::MAX as u128 => {
                 let (n, q) = (n as u64, q as u64);
                 ((n / q) as i128, (n % q) as i128)
             }
-            Some(n) => ((n / q) as i128, (n % q) as i128),
+            Some(n) => ((n / q).min(i128::MAX as u128) as i128, (n % q) as i128),
             None => {
                 let (_, mut m, mut r, q) = self.split();
                 for _ in 0..places {
@@ -321,13 +320,28 @@ impl Exact {
 
     /// Sign, integer part, remainder and denominator, with `remainder < denominator`.
     fn split(self) -> (bool, i128, i128, i128) {
-        let neg = self.num < 0;
-        let n = self.num.unsigned_abs();
-        let q = self.den.unsigned_abs();
-        // Values reaching output are bounded by the plan's overflow checks (< 2^124).
-        let m = (n / q) as i128;
-        let r = (n % q) as i128;
+        let (neg, n, q) = self.bounded();
+        let m = (n / q).min(i128::MAX as u128) as i128;
+        let r = (n % q) as i128; // r < q < 2^123
         (neg, m, r, q as i128)
+    }
+
+    /// Sign, |numerator| and denominator with the denominator below 2^123, so that digit
+    /// arithmetic (`r · 10`, `2 · r`) cannot overflow. Engine values already are; a huge
+    /// denominator built by hand is reduced, then both terms are shifted right — well past
+    /// the 28 digits a decimal holds.
+    fn bounded(self) -> (bool, u128, u128) {
+        const MAX_DEN: u128 = 1 << 123;
+        let neg = self.num < 0;
+        let (mut n, mut q) = (self.num.unsigned_abs(), self.den.unsigned_abs());
+        if q >= MAX_DEN {
+            let g = gcd(n, q).max(1);
+            (n, q) = (n / g, q / g);
+            while q >= MAX_DEN {
+                (n, q) = (n >> 1, q >> 1);
+            }
+        }
+        (neg, n, q)
     }
 }
 
@@ -437,6 +451,18 @@ mod tests {
         let b = Exact::new(i128::MAX - 2, i128::MAX - 1).unwrap_or(Exact::ZERO);
         assert!(a > b);
         assert!(Exact::new(-1, 3).unwrap_or(Exact::ZERO) < Exact::new(-1, 4).unwrap_or(Exact::ZERO));
+    }
+
+    #[test]
+    fn huge_denominators_convert_without_overflow() {
+        let half = Exact::new(i128::MAX / 2, i128::MAX).unwrap_or(Exact::ZERO);
+        assert_eq!(half.to_decimal().to_string(), "0.5");
+        let one = Exact::new((1 << 126) + 1, (1 << 126) + 3).unwrap_or(Exact::ZERO);
+        assert_eq!(one.round(2, RoundingMode::HalfUp).to_string(), "1.00");
+        assert_eq!(
+            Exact::new(i128::MIN, 1).unwrap_or(Exact::ZERO).round(0, RoundingMode::Down),
+            -Decimal::MAX
+        );
     }
 
     #[test]

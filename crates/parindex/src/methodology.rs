@@ -1583,6 +1583,9 @@ fn rule_problem(rule: &Rule, max: Decimal) -> Option<String> {
             (*full <= Decimal::ZERO).then(|| format!("proportional full value {full} must be positive"))
         }
         Rule::Thresholds { direction, steps, otherwise } => {
+            if steps.is_empty() {
+                return Some("a threshold rule needs at least one step before else".into());
+            }
             if let Some(p) = steps.iter().map(|s| s.points).chain([*otherwise]).find(|p| !within(*p)) {
                 return Some(format!("threshold points {p} are not within [0, {max}]"));
             }

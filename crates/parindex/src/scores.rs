@@ -234,7 +234,7 @@ impl Scores {
     /// # Errors
     ///
     /// `unknown_criterion`, `not_a_leaf` (points go on leaves), `too_precise` for a value with
-    /// more than 20 decimal places or beyond about 10^30, and `invalid_setting` when `unit` is
+    /// more than 20 decimal places or beyond about 10^30, and `no_such_unit` when `unit` is
     /// not an index [`Scores::add_unit`] returned.
     ///
     /// # Examples
@@ -271,7 +271,7 @@ impl Scores {
     ///
     /// # Errors
     ///
-    /// `too_precise` as for [`Scores::set`].
+    /// `too_precise` as for [`Scores::set`]; `no_such_unit` for an unknown unit index.
     ///
     /// # Examples
     ///
@@ -293,6 +293,7 @@ impl Scores {
     /// assert_eq!(err.issues()[0].code(), "too_precise");
     /// ```
     pub fn set_bonus(&mut self, unit: usize, points: Decimal) -> Result<()> {
+        self.check_unit(unit)?;
         let raw = self.raw_of(points).map_err(|k| self.error(unit, None, k))?;
         self.bonus[unit] = raw;
         Ok(())
@@ -302,7 +303,7 @@ impl Scores {
     ///
     /// # Errors
     ///
-    /// `too_precise` as for [`Scores::set`].
+    /// `too_precise` as for [`Scores::set`]; `no_such_unit` for an unknown unit index.
     ///
     /// # Examples
     ///
@@ -325,6 +326,7 @@ impl Scores {
     /// assert_eq!(r.unit("ubnd-huyen-a").unwrap().points().to_decimal(), d("3"));
     /// ```
     pub fn set_penalty(&mut self, unit: usize, points: Decimal) -> Result<()> {
+        self.check_unit(unit)?;
         let raw = self.raw_of(points).map_err(|k| self.error(unit, None, k))?;
         self.penalty[unit] = raw;
         Ok(())
@@ -335,7 +337,7 @@ impl Scores {
     ///
     /// # Errors
     ///
-    /// `unknown_criterion` or `not_a_leaf`, and `invalid_setting` when `unit` is not an index
+    /// `unknown_criterion` or `not_a_leaf`, and `no_such_unit` when `unit` is not an index
     /// [`Scores::add_unit`] returned.
     ///
     /// # Examples
@@ -367,7 +369,7 @@ impl Scores {
     ///
     /// # Errors
     ///
-    /// `unknown_criterion` or `not_a_leaf`, and `invalid_setting` when `unit` is not an index
+    /// `unknown_criterion` or `not_a_leaf`, and `no_such_unit` when `unit` is not an index
     /// [`Scores::add_unit`] returned.
     ///
     /// # Examples
@@ -784,16 +786,20 @@ impl Scores {
         Decimal::try_from_i128_with_scale(raw, self.scale).unwrap_or(Decimal::MAX).normalize()
     }
 
-    fn leaf(&self, unit: usize, criterion: &str) -> Result<usize> {
-        if unit >= self.units.len() {
-            return Err(Error::single(
-                Location::default().criterion(criterion),
-                IssueKind::InvalidSetting {
-                    setting: "unit".into(),
-                    reason: format!("no unit with index {unit}"),
-                },
-            ));
+    /// An error unless `unit` is an index [`Scores::add_unit`] returned.
+    fn check_unit(&self, unit: usize) -> Result<()> {
+        if unit < self.units.len() {
+            return Ok(());
         }
+        Err(Error::single(Location::default(), IssueKind::NoSuchUnit { index: unit as u64 }))
+    }
+
+    fn leaf(&self, unit: usize, criterion: &str) -> Result<usize> {
+        self.check_unit(unit).map_err(|e| {
+            let mut issues = e.into_issues();
+            issues.iter_mut().for_each(|i| i.location.criterion = Some(criterion.to_owned()));
+            Error::from_issues(issues).unwrap_or_else(|| Error::single(Location::default(), IssueKind::Empty))
+        })?;
         match self.leaf_index.get(criterion) {
             Some(&leaf) => Ok(leaf),
             None if self.inner.contains(criterion) => {
