@@ -496,7 +496,7 @@ mod tests {
     fn a_long_row_without_any_value_points_at_the_appraised_column() {
         let err = score_text(&m(), b"unit,criterion,self_assessed,appraised\na,1,,\n", "s.csv")
             .map(|_| ())
-            .unwrap_err();
+            .expect_err("rejected");
         assert_eq!(
             err.to_string(),
             "s.csv:2:4: criterion 1: missing value (write NA if the criterion does not apply)"
