@@ -102,7 +102,8 @@ pub(crate) fn split_metadata(text: &str) -> (Vec<(u64, String, String)>, &str, u
         line_no += 1;
         if let Some(body) = cell.strip_prefix('#') {
             if let Some((k, v)) = body.split_once(':') {
-                meta.push((line_no, k.trim().to_owned(), v.trim().to_owned()));
+                // A stray carriage return inside a value reads as a space, as it is written.
+                meta.push((line_no, k.trim().to_owned(), v.replace('\r', " ").trim().to_owned()));
             }
         }
         rest = tail;
