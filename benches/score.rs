@@ -174,7 +174,7 @@ fn summary(_: &mut Criterion) {
         let decimals: Vec<Decimal> =
             t.iter().flatten().map(|v| v.parse::<Decimal>().expect("decimal")).collect();
         let exact = score(&m, &s).expect("scores");
-        let exact_ranks: Vec<u32> = exact.units().map(|u| u.rank()).collect();
+        let exact_ranks: Vec<u32> = exact.units().map(|u| u.rank().expect("every unit is ranked")).collect();
         let float_ranks = float_totals_and_ranks(&floats, units);
         assert_eq!(decimal_totals_and_ranks(&decimals, units), exact_ranks, "exact baselines agree");
         let differ = exact_ranks.iter().zip(&float_ranks).filter(|(a, b)| a != b).count();

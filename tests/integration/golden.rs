@@ -87,9 +87,101 @@ fn pci_2016_totals_within_1e_5_and_ranks_exact() {
         let g = gap(u.percent(), &r[total]);
         worst = worst.max(g);
         assert!(g <= dec("0.00001"), "{}: {} vs published {}", &r[1], u.percent(), &r[total]);
-        assert_eq!(u.rank().to_string(), r[rank], "{} rank", &r[1]);
+        assert_eq!(u.rank().map(|k| k.to_string()).as_deref(), Some(&r[rank]), "{} rank", &r[1]);
     }
     eprintln!("PCI 2016: worst gap to the published total {worst}");
+}
+
+/// PCI 2016 as a wide sheet `unit,name,group,<1..10>`, the group being the published tier
+/// (Rất tốt … Thấp), and the published rows.
+fn pci_2016_by_tier(dir: &std::path::Path) -> (String, Vec<csv::StringRecord>, csv::StringRecord) {
+    let columns = [
+        ("entry_costs", "1"),
+        ("land_access", "2"),
+        ("transparency", "3"),
+        ("time_costs", "4"),
+        ("informal_charges", "5"),
+        ("policy_bias_equal_competition", "6"),
+        ("proactivity", "7"),
+        ("business_support_services", "8"),
+        ("labor_training", "9"),
+        ("legal_institutions", "10"),
+    ];
+    let (sheet, rows, header) = wide_sheet(&dir.join("pci_2016_provinces.csv"), "province", &columns);
+    let tier = header.iter().position(|h| h == "tier_published").expect("tier column");
+    // Insert the tier as the group column after `unit,name`.
+    let mut grouped = String::new();
+    for (i, line) in sheet.lines().enumerate() {
+        let (head, rest) = line
+            .split_once(',')
+            .and_then(|(u, r)| r.split_once(',').map(|(n, r)| ((u, n), r)))
+            .expect("unit,name,…");
+        let group = if i == 0 { "group" } else { &rows[i - 1][tier] };
+        grouped.push_str(&format!("{},{},{group},{rest}\n", head.0, head.1));
+    }
+    (grouped, rows, header)
+}
+
+#[test]
+fn pci_2016_ranks_within_published_tiers_and_bands_from_their_boundaries() {
+    let Some(dir) = public_data() else { return };
+    let m = examples::methodology("pci-2016").expect("bundled");
+    let (sheet, rows, header) = pci_2016_by_tier(&dir);
+    let col =
+        |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
+    let (rank, tier, total) = (col("rank"), col("tier_published"), col("pci_weighted_published"));
+    let scores = read_scores_wide(&m, &sheet, "pci_2016_provinces.csv").expect("reads");
+    let results = score(&m, &scores).expect("scores");
+
+    // (a) the published ranks, and (b) within each tier, ranks 1..n in the published order.
+    let mut tiers: Vec<(String, Vec<&csv::StringRecord>)> = Vec::new();
+    for r in &rows {
+        match tiers.iter_mut().find(|(t, _)| *t == r[tier]) {
+            Some((_, members)) => members.push(r),
+            None => tiers.push((r[tier].to_owned(), vec![r])),
+        }
+    }
+    let names: Vec<&str> = tiers.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(names, ["Rất tốt", "Tốt", "Khá", "Trung bình", "Tương đối thấp", "Thấp"]);
+    for (name, members) in &tiers {
+        let n = members.len() as u32;
+        for (k, r) in members.iter().enumerate() {
+            let u = by_unit(&results, &r[1]);
+            assert_eq!(u.rank().map(|x| x.to_string()).as_deref(), Some(&r[rank]), "{} rank", &r[1]);
+            assert_eq!(u.unit().group.as_deref(), Some(name.as_str()));
+            assert_eq!(u.group_rank(), Some((k as u32 + 1, n)), "{} in {name}", &r[1]);
+        }
+    }
+
+    // (c) bands derived from the tiers: each tier's band starts at its lowest published total,
+    // rounded as published (6, 16, 29, 6, 4 and 2 provinces; checked independently with Python's
+    // decimal module); every province then falls in its own tier.
+    let bands: Vec<parindex::Band> = tiers
+        .iter()
+        .map(|(name, members)| {
+            let lowest = members.iter().map(|r| dec(&r[total])).min().expect("a tier has members");
+            let min = lowest.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+            parindex::Band { label: name.clone(), min }
+        })
+        .collect();
+    let cut_offs: Vec<String> = bands.iter().map(|b| format!("{}>={}", b.label, b.min)).collect();
+    assert_eq!(
+        cut_offs,
+        [
+            "Rất tốt>=62.76",
+            "Tốt>=60.07",
+            "Khá>=56.93",
+            "Trung bình>=56.21",
+            "Tương đối thấp>=53.63",
+            "Thấp>=52.99"
+        ]
+    );
+    let banded = m.with_settings(m.settings().clone().bands(bands)).expect("ordered bands");
+    let results = score(&banded, &scores).expect("scores");
+    for r in &rows {
+        let u = by_unit(&results, &r[1]);
+        assert_eq!(u.band(), Some(&r[tier]), "{} at {}", &r[1], u.published_percent());
+    }
 }
 
 #[test]
@@ -160,7 +252,7 @@ fn par_2020_totals_from_published_components_within_rounding() {
         if !diff.is_zero() {
             explained.push(format!("{} {} vs {}", f[0], ours, f[2]));
         }
-        assert_eq!(u.rank().to_string(), f[3], "{} rank", f[0]);
+        assert_eq!(u.rank().map(|k| k.to_string()).as_deref(), Some(f[3]), "{} rank", f[0]);
     }
     // Exactly the three rows where the sum of rounded components misses the published total.
     assert_eq!(
@@ -191,7 +283,11 @@ fn par_demo_matches_the_independent_spreadsheet_check() {
     let results = score(&m, &scores).expect("scores");
     for (id, percent, rank, band) in expected_2023 {
         let u = by_unit(&results, id);
-        assert_eq!((u.published_percent(), u.rank(), u.band()), (dec(percent), rank, Some(band)), "{id}");
+        assert_eq!(
+            (u.published_percent(), u.rank(), u.band()),
+            (dec(percent), Some(rank), Some(band)),
+            "{id}"
+        );
     }
     // Rebasing: a department's index is its points over the 98.5 points that apply to it.
     let tc = by_unit(&results, "so-tai-chinh");
@@ -239,7 +335,7 @@ fn par_demo_explanation_of_a_rebased_department() {
     let (m, s) = examples::load("par-demo").expect("bundled");
     let r = score(&m, &s).expect("scores");
     let e = parindex::explain(&r, &s, "so-y-te").expect("known unit");
-    assert_eq!((e.rank, e.group_rank, e.band.as_deref()), ((11, 12), (6, 6), Some("C")));
+    assert_eq!((e.rank, e.group_rank, e.band.as_deref()), (Some((11, 12)), Some((6, 6)), Some("C")));
     // 3.2.1 does not apply to departments; every lost point weighs 100/98.5 in the index.
     let na = e.leaves.iter().find(|l| l.code == "3.2.1").expect("leaf");
     assert_eq!((na.points, na.rule.as_str()), (None, "not applicable"));

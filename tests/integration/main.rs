@@ -1,4 +1,6 @@
 //! The integration tests: golden values from published tables, properties, examples.
 
+mod bad_input;
 mod golden;
+mod plans;
 mod properties;

@@ -283,13 +283,13 @@ fn settings() -> impl Strategy<Value = Settings> {
         prop::option::of(0u32..=500),
         prop::option::of(0u32..=500),
         bands,
-        any::<bool>(),
+        prop::sample::select(vec![Ties::Competition, Ties::Dense, Ties::Ordinal]),
         any::<bool>(),
     )
-        .prop_map(move |(places, mode, full, bonus, penalty, bands, dense, published)| {
+        .prop_map(move |(places, mode, full, bonus, penalty, bands, ties, published)| {
             let mut s = Settings::default()
                 .rounding(places, mode)
-                .ties(if dense { Ties::Dense } else { Ties::Competition })
+                .ties(ties)
                 .rank_on(if published { RankOn::Published } else { RankOn::Exact })
                 .bands(
                     bands
@@ -309,14 +309,26 @@ fn settings() -> impl Strategy<Value = Settings> {
 
 fn methodology() -> impl Strategy<Value = Methodology> {
     let domains = vec(shape(), 1..=4).prop_filter("1 to 30 leaves", |d| leaf_count(d) <= 30);
-    (info(), settings(), domains, any::<bool>()).prop_map(|(info, settings, domains, reversed)| {
-        let mut nodes = Vec::new();
-        push_nodes(&domains, None, &mut nodes);
-        if reversed {
-            nodes.reverse(); // children before parents: declaration order must not matter
-        }
-        Methodology::new(info, settings, nodes).expect("a generated methodology is valid")
-    })
+    let tie_break = vec(any::<usize>(), 0..=2);
+    (info(), settings(), domains, any::<bool>(), tie_break).prop_map(
+        |(info, settings, domains, reversed, picks)| {
+            let mut nodes = Vec::new();
+            push_nodes(&domains, None, &mut nodes);
+            if reversed {
+                nodes.reverse(); // children before parents: declaration order must not matter
+            }
+            // A tie-break key of up to two distinct nodes, leaves or not.
+            let mut codes: Vec<String> = Vec::new();
+            for p in picks {
+                let code = &nodes[p % nodes.len()].code;
+                if !codes.contains(code) {
+                    codes.push(code.clone());
+                }
+            }
+            Methodology::new(info, settings.tie_break(codes), nodes)
+                .expect("a generated methodology is valid")
+        },
+    )
 }
 
 // --- generated score sets --------------------------------------------------------------------
@@ -435,6 +447,24 @@ fn in_order(case: &Case) -> Scores {
 }
 
 /// Scores a case; valid random input always scores (deep rebasing takes the big-rational path).
+/// The case's units that `unit` keeps (as the unit it returns), with all their values.
+fn scores_where(case: &Case, unit: impl Fn(usize) -> Option<Unit>) -> Scores {
+    let leaves: Vec<&str> = case.m.leaf_codes().collect();
+    let mut s = Scores::new(&case.m);
+    for (i, d) in case.units.iter().enumerate() {
+        let Some(unit) = unit(i) else { continue };
+        let u = s.add_unit(unit).expect("unique ids");
+        for (k, cell) in d.cells.iter().enumerate() {
+            let v = match *cell {
+                Cell::Na => Value::NotApplicable,
+                Cell::Num(x) => Value::Number(x),
+            };
+            s.set(u, leaves[k], v).expect("a leaf of the methodology");
+        }
+    }
+    s
+}
+
 fn score_case(case: &Case) -> Results {
     score(&case.m, &in_order(case)).unwrap_or_else(|e| panic!("valid scores must score: {e}"))
 }
@@ -619,7 +649,10 @@ proptest! {
             prop_assert_eq!(s.points(), p.points(), "{}", p.id());
             prop_assert_eq!(s.percent(), p.percent(), "{}", p.id());
             prop_assert_eq!(s.published_percent(), p.published_percent(), "{}", p.id());
-            prop_assert_eq!(s.rank(), p.rank(), "{}", p.id());
+            // Ordinal ranks number the units still tied in input order; see property 4.
+            if case.m.settings().ties != Ties::Ordinal {
+                prop_assert_eq!(s.rank(), p.rank(), "{}", p.id());
+            }
             prop_assert_eq!(s.band(), p.band(), "{}", p.id());
             for (a, b) in s.nodes().zip(p.nodes()) {
                 prop_assert_eq!(a.points(), b.points(), "{} {}", p.id(), a.code());
@@ -627,30 +660,50 @@ proptest! {
         }
     }
 
-    /// 4. Ranks follow totals: higher is never worse, equal shares, competition skips.
+    /// 4. Ranks follow the key (the ranked value, then the tie-break nodes' points): a higher
+    /// key is never worse; equal keys share a rank, competition skips, dense does not, ordinal
+    /// numbers them in input order.
     #[test]
     fn ranks_are_consistent_with_totals(case in case()) {
         let r = score_case(&case);
         let settings = case.m.settings();
+        let (places, mode) = (settings.rounding.places, settings.rounding.mode);
+        let published = settings.rank_on == RankOn::Published;
         // What ranks are computed on, as exact values.
-        let key = |u: &parindex::UnitResult<'_>| match settings.rank_on {
-            RankOn::Exact => u.points(),
-            RankOn::Published => Exact::from_decimal(u.published_percent()),
+        let key = |u: &parindex::UnitResult<'_>| {
+            let main = if published { Exact::from_decimal(u.published_percent()) } else { u.points() };
+            let ties: Vec<Option<Exact>> = settings
+                .tie_break
+                .iter()
+                .map(|code| {
+                    let p = u.node(code).and_then(|n| n.points());
+                    p.map(|p| if published { Exact::from_decimal(p.round(places, mode)) } else { p })
+                })
+                .collect();
+            (main, ties)
         };
         let all: Vec<_> = r.units().collect();
-        for a in &all {
-            for b in &all {
-                if a.points() > b.points() {
-                    prop_assert!(a.rank() <= b.rank(), "{} beats {} but ranks worse", a.id(), b.id());
-                }
-                if a.points() == b.points() {
-                    prop_assert_eq!(a.rank(), b.rank(), "{} and {} tie", a.id(), b.id());
+        let rank = |u: &parindex::UnitResult<'_>| u.rank().expect("every unit is ranked") as usize;
+        for (i, a) in all.iter().enumerate() {
+            for (j, b) in all.iter().enumerate() {
+                // On published values a higher exact total may round equal, and then an
+                // ordinal tie or a tie-break key may put it behind.
+                let exact_order_holds =
+                    !published || (settings.tie_break.is_empty() && settings.ties != Ties::Ordinal);
+                if a.points() > b.points() && exact_order_holds {
+                    prop_assert!(rank(a) <= rank(b), "{} beats {} but ranks worse", a.id(), b.id());
                 }
                 if key(a) > key(b) {
-                    prop_assert!(a.rank() < b.rank());
+                    prop_assert!(rank(a) < rank(b));
+                }
+                if key(a) == key(b) {
+                    match settings.ties {
+                        Ties::Ordinal => prop_assert_eq!(rank(a) < rank(b), i < j, "{} {}", a.id(), b.id()),
+                        _ => prop_assert_eq!(rank(a), rank(b), "{} and {} tie", a.id(), b.id()),
+                    }
                 }
             }
-            let mut above: Vec<Exact> = all.iter().map(&key).filter(|k| *k > key(a)).collect();
+            let mut above: Vec<_> = all.iter().map(&key).filter(|k| *k > key(a)).collect();
             let expected = match settings.ties {
                 Ties::Competition => above.len() + 1,
                 Ties::Dense => {
@@ -658,8 +711,40 @@ proptest! {
                     above.dedup();
                     above.len() + 1
                 }
+                _ => above.len() + all[..i].iter().filter(|b| key(b) == key(a)).count() + 1,
             };
-            prop_assert_eq!(a.rank() as usize, expected, "{}", a.id());
+            prop_assert_eq!(rank(a), expected, "{}", a.id());
+        }
+    }
+
+    /// 7. A unit not ranked keeps its score and band, takes no place in anyone's rank, overall
+    /// or in its group: the others rank as if it were absent.
+    #[test]
+    fn units_not_ranked_take_no_place(case in case(), mask in any::<u32>()) {
+        let group = |i: usize| ["sở", "huyện", "xã"][i % 3];
+        let ranked = |i: usize| (mask >> (i % 32)) & 1 == 0;
+        let id = |i: usize| case.units[i].id.clone();
+        let all = score(&case.m, &scores_where(&case, |i| Some(Unit::new(id(i)).group(group(i)).ranked(ranked(i)))))
+            .expect("valid scores score");
+        let plain = score_case(&case);
+        for (i, (u, p)) in all.units().zip(plain.units()).enumerate() {
+            prop_assert_eq!((u.points(), u.published_percent(), u.band()), (p.points(), p.published_percent(), p.band()));
+            prop_assert_eq!(u.rank().is_some(), ranked(i), "{}", u.id());
+            prop_assert_eq!(u.group_rank().is_some(), ranked(i), "{}", u.id());
+        }
+        let only = score(&case.m, &scores_where(&case, |i| ranked(i).then(|| Unit::new(id(i)))))
+            .expect("valid scores score");
+        prop_assert_eq!(only.len(), all.ranked_len());
+        for u in only.units() {
+            prop_assert_eq!(all.unit(u.id()).expect("same ids").rank(), u.rank(), "{}", u.id());
+        }
+        for g in ["sở", "huyện", "xã"] {
+            let alone = score(&case.m, &scores_where(&case, |i| (ranked(i) && group(i) == g).then(|| Unit::new(id(i)))))
+                .expect("valid scores score");
+            for u in alone.units() {
+                let want = u.rank().map(|r| (r, alone.len() as u32));
+                prop_assert_eq!(all.unit(u.id()).expect("same ids").group_rank(), want, "{}", u.id());
+            }
         }
     }
 

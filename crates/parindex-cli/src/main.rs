@@ -9,12 +9,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use parindex::{dossier_stats, Date, Methodology, Results, Scores};
+use parindex::{dossier_stats, Date, Methodology, RankOn, Results, Scores, Ties};
 use parindex_io::{
     examples, read_dossiers, read_methodology, read_scores, score_text, write_comparison,
-    write_dossier_stats, write_explanation, write_methodology_csv, write_results, write_summary,
-    OutputFormat, WriteOptions,
+    write_dossier_scores, write_dossier_stats, write_explanation, write_methodology_csv, write_results,
+    write_summary, OutputFormat, WriteOptions,
 };
+use parindex_io::{parse_change, parse_decimal, write_plan, write_what_if};
+use parindex_io::{write_ranking, Lang, RankingOptions};
 
 #[derive(Parser)]
 #[command(
@@ -105,6 +107,92 @@ enum Command {
         #[arg(long, value_name = "N")]
         round: Option<u32>,
     },
+    /// Print the ranked table of a published decision's annex: rank, unit, name, group,
+    /// points, index (%) and band, as one table or one per group; units scored but not ranked
+    /// follow apart.
+    Rank {
+        #[command(flatten)]
+        input: Input,
+        /// One section per group, ranked within the group.
+        #[arg(long)]
+        by_group: bool,
+        /// The language of the headings (table and markdown).
+        #[arg(long, value_enum, default_value_t = LangArg::En)]
+        lang: LangArg,
+        /// The tie policy, instead of the methodology's: competition (1224), dense (1223),
+        /// ordinal (1234: the methodology's tie-break key, then input order).
+        #[arg(long, value_enum)]
+        ties: Option<TiesArg>,
+        /// Rank on the exact index or on the published (rounded) one, instead of the
+        /// methodology's setting.
+        #[arg(long, value_enum)]
+        rank_on: Option<RankOnArg>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Round points and index to N places (csv and json print exact values otherwise).
+        #[arg(long, value_name = "N")]
+        round: Option<u32>,
+    },
+    /// Plan how a unit reaches a target (giải pháp nâng cao chỉ số): the fewest points to gain,
+    /// criterion by criterion, to reach a rank, a band or an index; the plan is checked by
+    /// scoring it.
+    ///
+    /// Points criteria rise in whole steps (--granularity); a yes/no criterion answered no may
+    /// turn yes; a threshold criterion may move to the bound of a better step. Proportional
+    /// criteria, criteria that do not apply, bonus and penalty stay as they are, and so do the
+    /// other units.
+    Plan {
+        /// The unit's id.
+        #[arg(long)]
+        unit: String,
+        /// The target: rank:N (rank N or better), band:LABEL (that band or better, on the
+        /// published index) or percent:P (an exact index of at least P).
+        #[arg(long, value_name = "TARGET")]
+        target: String,
+        #[command(flatten)]
+        input: Input,
+        /// The most points a criterion may gain, CODE=POINTS (0 leaves it alone); repeatable.
+        #[arg(long, value_name = "CODE=POINTS")]
+        cap: Vec<String>,
+        /// A criterion's cost per point gained, CODE=COST (default 1); repeatable.
+        #[arg(long, value_name = "CODE=COST")]
+        cost: Vec<String>,
+        /// What to minimise.
+        #[arg(long, value_enum, default_value_t = ObjectiveArg::FewestPoints)]
+        objective: ObjectiveArg,
+        /// Gains on points criteria in whole steps of this (default: the last decimal place of
+        /// the scores, e.g. 0.01).
+        #[arg(long, value_name = "STEP")]
+        granularity: Option<String>,
+        /// Leave yes/no and threshold criteria out of the plan.
+        #[arg(long)]
+        no_rule_based: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Round every number to N places (csv and json print exact values otherwise).
+        #[arg(long, value_name = "N")]
+        round: Option<u32>,
+    },
+    /// What if a unit's scores were different: its points, index, rank and band before and
+    /// after, the other units as they are.
+    WhatIf {
+        /// The unit's id.
+        #[arg(long)]
+        unit: String,
+        /// A changed value, CODE=VALUE: points, a measured value, yes/no or NA; repeatable.
+        #[arg(long = "set", value_name = "CODE=VALUE", required = true)]
+        set: Vec<String>,
+        #[command(flatten)]
+        input: Input,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Round every number to N places (csv and json print exact values otherwise).
+        #[arg(long, value_name = "N")]
+        round: Option<u32>,
+    },
     /// Count each unit's dossiers (early, on time, late, open, overdue) and its on-time rate.
     ///
     /// The file has the columns unit,dossier_id,received,due,completed (a blank completed
@@ -124,6 +212,10 @@ enum Command {
         /// markdown round to 2).
         #[arg(long, value_name = "N")]
         round: Option<u32>,
+        /// Print the on-time rates as long-form score rows for this leaf (e.g. 3.4.1), ready to
+        /// append to a long score sheet.
+        #[arg(long, value_name = "CODE")]
+        as_leaf: Option<String>,
     },
 }
 
@@ -142,6 +234,26 @@ struct Input {
 }
 
 impl Input {
+    /// Like [`Input::load`], scoring on the methodology `adjust` makes of the one given
+    /// (e.g. with other ranking settings).
+    fn load_with(
+        self,
+        adjust: impl FnOnce(&Methodology) -> Result<Methodology, Failure>,
+    ) -> Result<Results, Failure> {
+        match (self.example, self.methodology, self.scores) {
+            (Some(name), _, _) => {
+                let (m, s) = examples::load(&name)?;
+                Ok(parindex::score(&adjust(&m)?, &s)?)
+            }
+            (None, Some(m), Some(path)) => {
+                let m = adjust(&load_methodology(&m)?)?;
+                let bytes = read(&path)?;
+                Ok(score_text(&m, &bytes, &path.display().to_string())?)
+            }
+            _ => Err(Failure(vec!["give --methodology and --scores, or --example".into()])),
+        }
+    }
+
     /// The methodology, its scores and the results, every problem reported at once.
     fn load(self) -> Result<(Scores, Results), Failure> {
         match (self.example, self.methodology, self.scores) {
@@ -174,6 +286,25 @@ enum Format {
 enum MethodologyFormat {
     Csv,
     Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LangArg {
+    En,
+    Vi,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TiesArg {
+    Competition,
+    Dense,
+    Ordinal,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RankOnArg {
+    Exact,
+    Published,
 }
 
 /// A failure to report: every line goes to stderr, and the process exits with 2.
@@ -276,7 +407,108 @@ fn run(cli: Cli) -> Result<String, Failure> {
             let places = results.methodology().settings().rounding.places;
             Ok(write_explanation(&e, output_format(format), places, round, top))
         }
-        Command::Dossiers { file, as_of, format, round } => {
+        Command::Rank { input, by_group, lang, ties, rank_on, format, round } => {
+            let results = input.load_with(|m| {
+                let mut settings = m.settings().clone();
+                if let Some(t) = ties {
+                    settings.ties = match t {
+                        TiesArg::Competition => Ties::Competition,
+                        TiesArg::Dense => Ties::Dense,
+                        TiesArg::Ordinal => Ties::Ordinal,
+                    };
+                }
+                if let Some(on) = rank_on {
+                    settings.rank_on = match on {
+                        RankOnArg::Exact => RankOn::Exact,
+                        RankOnArg::Published => RankOn::Published,
+                    };
+                }
+                Ok(m.with_settings(settings)?)
+            })?;
+            let mut options = RankingOptions::new().by_group(by_group).lang(match lang {
+                LangArg::En => Lang::En,
+                LangArg::Vi => Lang::Vi,
+            });
+            if let Some(n) = round {
+                options = options.round(n);
+            }
+            Ok(write_ranking(&results, output_format(format), &options))
+        }
+        Command::Plan {
+            unit,
+            target,
+            input,
+            cap,
+            cost,
+            objective,
+            granularity,
+            no_rule_based,
+            format,
+            round,
+        } => {
+            let goal: parindex::Goal = target.parse().map_err(argument_failure)?;
+            let mut options =
+                parindex::PlanOptions::new().rule_based(!no_rule_based).objective(match objective {
+                    ObjectiveArg::FewestPoints => parindex::Objective::FewestPoints,
+                    ObjectiveArg::LeastCost => parindex::Objective::LeastCost,
+                });
+            let mut given = Vec::new();
+            for text in &cap {
+                let (code, points) = code_decimal("--cap", text)?;
+                given.push(("--cap", code.clone()));
+                options = options.cap(code, points);
+            }
+            for text in &cost {
+                let (code, per_point) = code_decimal("--cost", text)?;
+                given.push(("--cost", code.clone()));
+                options = options.cost(code, per_point);
+            }
+            if let Some(text) = granularity {
+                let step = parse_decimal(&text).map_err(|k| Failure(vec![format!("--granularity: {k}")]))?;
+                options = options.granularity(step);
+            }
+            let (scores, results) = input.load()?;
+            // Caps and costs name leaves: say which option names one that is not.
+            let m = results.methodology();
+            let mut bad = Vec::new();
+            for (option, code) in &given {
+                let kind = match m.max_of(code) {
+                    _ if m.is_leaf(code) => continue,
+                    Some(_) => parindex::IssueKind::NotALeaf,
+                    None => parindex::IssueKind::UnknownCriterion { methodology: m.info().id.clone() },
+                };
+                let issue = parindex::Issue::new(parindex::Location::default().criterion(code), kind);
+                bad.push(format!("{option}: {issue}"));
+            }
+            if !bad.is_empty() {
+                return Err(Failure(bad));
+            }
+            let p = parindex::plan(&results, &scores, &unit, &goal, &options).map_err(argument_failure)?;
+            let places = results.methodology().settings().rounding.places;
+            Ok(write_plan(&p, output_format(format), places, round))
+        }
+        Command::WhatIf { unit, set, input, format, round } => {
+            let (scores, results) = input.load()?;
+            let m = results.methodology().clone();
+            let mut changes = Vec::new();
+            let mut bad = Vec::new();
+            for text in &set {
+                match parse_change(&m, text) {
+                    Ok(change) => changes.push(change),
+                    Err(e) => bad.extend(e.issues().iter().map(|i| format!("--set: {i}"))),
+                }
+            }
+            if !bad.is_empty() {
+                return Err(Failure(bad));
+            }
+            let after = parindex::what_if(&m, &scores, &unit, &changes).map_err(argument_failure)?;
+            let Some(w) = parindex::WhatIf::between(&results, &after, &unit) else {
+                return Err(Failure(vec![format!("--unit: unknown unit {unit:?}")]));
+            };
+            let places = m.settings().rounding.places;
+            Ok(write_what_if(&w, output_format(format), places, round))
+        }
+        Command::Dossiers { file, as_of, format, round, as_leaf } => {
             let as_of = match as_of {
                 Some(text) => Some(
                     Date::parse(&text)
@@ -292,9 +524,44 @@ fn run(cli: Cli) -> Result<String, Failure> {
                 return Err(Failure(vec![format!("{}: the file has a header but no rows", file.display())]));
             };
             let stats = dossier_stats(&dossiers, as_of)?;
-            Ok(write_dossier_stats(&stats, output_format(format), round))
+            Ok(match as_leaf {
+                Some(code) => write_dossier_scores(&stats, &code, round),
+                None => write_dossier_stats(&stats, output_format(format), round),
+            })
         }
     }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ObjectiveArg {
+    /// The fewest points gained, summed over the criteria.
+    FewestPoints,
+    /// The least cost: points gained times each criterion's --cost.
+    LeastCost,
+}
+
+/// A failure whose target or unit issues name the argument they come from.
+fn argument_failure(e: parindex::Error) -> Failure {
+    Failure(
+        e.issues()
+            .iter()
+            .map(|i| match i.code() {
+                "invalid_goal" => format!("--target: {i}"),
+                "unknown_unit" => format!("--unit: {i}"),
+                _ => i.to_string(),
+            })
+            .collect(),
+    )
+}
+
+/// `CODE=NUMBER` of a repeatable option.
+fn code_decimal(option: &str, text: &str) -> Result<(String, parindex::Decimal), Failure> {
+    let Some((code, value)) = text.split_once('=') else {
+        return Err(Failure(vec![format!("{option}: {text:?} is not CODE=NUMBER")]));
+    };
+    let value = parse_decimal(value)
+        .map_err(|k| Failure(vec![format!("{option}: criterion {}: {k}", code.trim())]))?;
+    Ok((code.trim().to_owned(), value))
 }
 
 fn output_format(format: Format) -> OutputFormat {

@@ -304,3 +304,15 @@ fn unknown_format_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("invalid value 'xlsx' for '--format <FORMAT>'"));
 }
+
+#[test]
+fn on_time_rates_as_score_rows_for_a_threshold_leaf() {
+    let out = assert_ok(&demo(&["--as-leaf", "3.4.1", "--round", "2"]));
+    assert_eq!(
+        out,
+        "unit,criterion,value,note\n\
+         so-noi-vu,3.4.1,100.00,on-time rate of 9 completed dossiers as of 2024-03-29 (7 early; 2 on time; 0 late)\n\
+         tp-son-la,3.4.1,90.00,on-time rate of 10 completed dossiers as of 2024-03-29 (6 early; 3 on time; 1 late)\n\
+         van-ho,3.4.1,83.33,on-time rate of 6 completed dossiers as of 2024-03-29 (3 early; 2 on time; 1 late)\n"
+    );
+}

@@ -370,6 +370,49 @@ fn table(stats: &[DossierStats], places: u32, markdown: bool) -> String {
     out
 }
 
+/// Writes each unit's on-time rate as rows of the long score form
+/// (`unit,criterion,value,note`) for the leaf `criterion` — the measured value a threshold
+/// rule such as `>=100:2 | >=95:1.5 | >=80:1 | else:0` turns into points. The note says where
+/// the number comes from. A unit that completed nothing gets a blank value, which scoring
+/// reports as missing: a rate of 0 or 100 would be invented. Rates are exact unless `round`.
+///
+/// # Examples
+///
+/// ```
+/// use parindex::{dossier_stats, Date};
+/// use parindex_io::{read_dossiers, write_dossier_scores};
+/// let csv = "unit,dossier_id,received,due,completed\n\
+///            van-ho,1,2024-03-01,2024-03-05,2024-03-04\n\
+///            van-ho,2,2024-03-01,2024-03-05,2024-03-06\n";
+/// let stats = dossier_stats(&read_dossiers(csv.as_bytes(), "d.csv").unwrap(), "2024-03-29".parse::<Date>().unwrap()).unwrap();
+/// assert_eq!(
+///     write_dossier_scores(&stats, "3.4.1", None),
+///     "unit,criterion,value,note\n\
+///      van-ho,3.4.1,50,on-time rate of 2 completed dossiers as of 2024-03-29 (1 early; 0 on time; 1 late)\n"
+/// );
+/// ```
+#[must_use]
+pub fn write_dossier_scores(stats: &[DossierStats], criterion: &str, round: Option<u32>) -> String {
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    let _ = w.write_record(["unit", "criterion", "value", "note"]);
+    for s in stats {
+        let value = s.on_time_rate().map_or_else(String::new, |r| match round {
+            Some(p) => r.round(p, parindex::RoundingMode::HalfUp).to_string(),
+            None => r.to_decimal().to_string(),
+        });
+        let note = format!(
+            "on-time rate of {} completed dossiers as of {} ({} early; {} on time; {} late)",
+            s.completed(),
+            s.as_of,
+            s.completed_early,
+            s.completed_on_time,
+            s.completed_late
+        );
+        let _ = w.write_record([s.unit.as_str(), criterion, value.as_str(), note.as_str()]);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

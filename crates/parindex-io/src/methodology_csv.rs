@@ -36,9 +36,11 @@ pub fn read_methodology(bytes: &[u8], file: &str) -> Result<Methodology, Error> 
     }
 }
 
-/// Reads the node table CSV described in DESIGN.md: optional `# key: value` metadata lines,
-/// then a header with `code`, `parent`, `max` and optionally `name`, `name_en`, `weight`,
-/// `source`, `rule`, `note`, then one row per node.
+/// Reads the node table CSV described in DESIGN.md: optional `# key: value` metadata lines
+/// (`id`, `name`, `year`, `level`, `provenance`, `rounding`, `not_applicable`, `bands`,
+/// `bonus`, `penalty`, `ties`, `tie_break`, `rank_on`), then a header with `code`, `parent`,
+/// `max` and optionally `name`, `name_en`, `weight`, `source`, `rule`, `note`, then one row
+/// per node. A setting's problem is reported at its metadata line.
 ///
 /// # Errors
 ///
@@ -54,6 +56,12 @@ pub fn read_methodology(bytes: &[u8], file: &str) -> Result<Methodology, Error> 
 /// let m = read_methodology_csv(text, "demo.csv").unwrap();
 /// assert_eq!(m.max_of("1").unwrap().to_string(), "10");
 /// assert_eq!(m.settings().bands.len(), 2);
+///
+/// let ordinal = "# ties: ordinal\n# tie_break: 2; 1.1\ncode,parent,max\n1,,\n1.1,1,6\n2,,4\n";
+/// let m = read_methodology_csv(ordinal, "o.csv").unwrap();
+/// assert_eq!(m.settings().tie_break, ["2", "1.1"]);
+/// let unknown = read_methodology_csv("# tie_break: 8\ncode,parent,max\n1,,10\n", "u.csv").unwrap_err();
+/// assert_eq!(unknown.to_string(), "u.csv:1: invalid setting tie_break: criterion 8 does not exist");
 ///
 /// let err = read_methodology_csv("code,parent,max\n1,,10\n2,1,x\n2,9,1\n", "bad.csv").unwrap_err();
 /// assert_eq!(err.to_string(), "bad.csv:3:3: criterion 2: \"x\" is not a number\n\
@@ -182,7 +190,19 @@ pub fn read_methodology_csv(text: &str, file: &str) -> Result<Methodology, Error
         Ok(_) => Err(Error::from_issues(issues).unwrap_or_else(|| unreachable_err(file))),
         Err(e) => {
             // Keep one issue per place: a value that did not read already explains its node.
-            for issue in e.into_issues() {
+            for mut issue in e.into_issues() {
+                // A setting's issue belongs on the metadata line that set it.
+                let key = match &issue.kind {
+                    IssueKind::InvalidSetting { setting, .. } => Some(setting.as_str()),
+                    IssueKind::InvalidBands { .. } => Some("bands"),
+                    _ => None,
+                };
+                if let Some((line, ..)) = key
+                    .and_then(|k| meta.iter().find(|(_, name, _)| name == k))
+                    .filter(|_| issue.location.row.is_none())
+                {
+                    issue.location.row = Some(*line);
+                }
                 let dup = issues.iter().any(|i| {
                     i.location.row == issue.location.row
                         && i.location.row.is_some()
@@ -252,18 +272,16 @@ fn apply_metadata(
         "bonus" => s.bonus = Some(dec(value)?),
         "penalty" => s.penalty = Some(dec(value)?),
         "ties" => {
-            s.ties = match value {
-                "competition" => Ties::Competition,
-                "dense" => Ties::Dense,
-                _ => return Err(bad(format!("{value:?} is not competition or dense"))),
-            }
+            s.ties = Ties::from_name(value)
+                .ok_or_else(|| bad(format!("{value:?} is not competition, dense or ordinal")))?;
         }
         "rank_on" => {
-            s.rank_on = match value {
-                "exact" => RankOn::Exact,
-                "published" => RankOn::Published,
-                _ => return Err(bad(format!("{value:?} is not exact or published"))),
-            }
+            s.rank_on = RankOn::from_name(value)
+                .ok_or_else(|| bad(format!("{value:?} is not exact or published")))?;
+        }
+        "tie_break" => {
+            s.tie_break =
+                value.split(';').map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned).collect();
         }
         "bands" => {
             s.bands = value
@@ -388,20 +406,11 @@ pub fn write_methodology_csv(m: &Methodology) -> String {
     if let Some(p) = s.penalty {
         meta("penalty", &p.to_string());
     }
-    meta(
-        "ties",
-        match s.ties {
-            Ties::Competition => "competition",
-            Ties::Dense => "dense",
-        },
-    );
-    meta(
-        "rank_on",
-        match s.rank_on {
-            RankOn::Exact => "exact",
-            RankOn::Published => "published",
-        },
-    );
+    meta("ties", s.ties.name());
+    if !s.tie_break.is_empty() {
+        meta("tie_break", &s.tie_break.join("; "));
+    }
+    meta("rank_on", s.rank_on.name());
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
     let opt = |d: Option<Decimal>| d.map(|d| d.to_string()).unwrap_or_default();
     // Writing to a Vec cannot fail.

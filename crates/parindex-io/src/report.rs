@@ -53,7 +53,8 @@ pub fn write_explanation(
             let doc = json!({
                 "unit": e.unit, "name": e.name, "group": e.group,
                 "points": full(e.points), "percent": full(e.percent), "published_percent": e.published.to_string(),
-                "rank": e.rank.0, "of": e.rank.1, "group_rank": e.group_rank.0, "group_size": e.group_rank.1,
+                "rank": e.rank.map(|r| r.0), "of": e.rank.map(|r| r.1),
+                "group_rank": e.group_rank.map(|r| r.0), "group_size": e.group_rank.map(|r| r.1),
                 "band": e.band, "gap_to_above": e.gap_to_above.map(full),
                 "next_band": e.gap_to_next_band.as_ref().map(|(b, g)| json!({"band": b, "gap_percent": g.to_string()})),
                 "top_losses": e.top_losses(top).iter().map(|l| l.code.clone()).collect::<Vec<_>>(),
@@ -104,14 +105,14 @@ pub fn write_explanation(
                 e.group.as_ref().map(|g| format!("  ({g})")).unwrap_or_default()
             );
             out.push_str(&if md { format!("### {title}\n\n") } else { format!("{title}\n") });
+            let standing = match (e.rank, e.group_rank) {
+                (Some((r, n)), Some((g, m))) => format!("rank {r}/{n} · {g}/{m} in its group"),
+                _ => "not ranked".to_owned(),
+            };
             out.push_str(&format!(
-                "points {} · index {} % · rank {}/{} · {}/{} in its group · band {}\n",
+                "points {} · index {} % · {standing} · band {}\n",
                 short(e.points),
                 e.published,
-                e.rank.0,
-                e.rank.1,
-                e.group_rank.0,
-                e.group_rank.1,
                 e.band.as_deref().unwrap_or("-")
             ));
             if let Some(g) = e.gap_to_above {
@@ -216,7 +217,8 @@ pub fn write_comparison(
         }
         (Some(x), None) => x.to_decimal().to_string(),
     };
-    let rank = |s: Option<&parindex::Standing>| s.map(|s| s.rank.0.to_string()).unwrap_or_default();
+    let rank =
+        |s: Option<&parindex::Standing>| s.and_then(|s| s.rank).map(|r| r.0.to_string()).unwrap_or_default();
     let header = [
         "unit",
         "name",
@@ -250,7 +252,8 @@ pub fn write_comparison(
                 u.movement.to_string(),
                 u.current
                     .as_ref()
-                    .map(|s| format!("{}/{}", s.group_rank.0, s.group_rank.1))
+                    .and_then(|s| s.group_rank)
+                    .map(|(r, n)| format!("{r}/{n}"))
                     .unwrap_or_default(),
                 u.group_movement.to_string(),
                 u.current.as_ref().and_then(|s| s.band.clone()).unwrap_or_default(),
@@ -333,7 +336,8 @@ pub fn write_comparison(
 
 /// Writes summary statistics as a small table: per group and overall, the number of units,
 /// the average index, how many are above it, the lowest and highest index and the count per
-/// band, rounded to `places` (half up).
+/// band, rounded to `places` (half up). When some units are scored but not ranked, a
+/// `not_ranked` column counts them (the averages and extremes are of the ranked units).
 ///
 /// # Examples
 ///
@@ -347,9 +351,14 @@ pub fn write_comparison(
 pub fn write_summary(summary: &parindex::Summary, places: u32) -> String {
     let r =
         |x: Option<Exact>| x.map(|x| x.round(places, RoundingMode::HalfUp).to_string()).unwrap_or_default();
-    let header = ["group", "units", "average", "above_average", "min", "max", "bands"];
+    // A `not_ranked` column only when some unit is scored but not ranked.
+    let unranked = summary.overall.unranked > 0;
+    let mut header = vec!["group", "units", "average", "above_average", "min", "max", "bands"];
+    if unranked {
+        header.insert(2, "not_ranked");
+    }
     let row = |g: &parindex::GroupSummary, name: &str| {
-        vec![
+        let mut cells = vec![
             name.to_owned(),
             g.units.to_string(),
             r(g.average),
@@ -357,7 +366,11 @@ pub fn write_summary(summary: &parindex::Summary, places: u32) -> String {
             r(g.min),
             r(g.max),
             g.bands.iter().map(|(b, n)| format!("{b}: {n}")).collect::<Vec<_>>().join(", "),
-        ]
+        ];
+        if unranked {
+            cells.insert(2, g.unranked.to_string());
+        }
+        cells
     };
     let mut rows: Vec<Vec<String>> =
         summary.groups.iter().map(|g| row(g, g.group.as_deref().unwrap_or("(no group)"))).collect();

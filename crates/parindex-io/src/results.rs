@@ -104,9 +104,10 @@ impl WriteOptions {
 }
 
 /// Writes results. CSV has the columns `unit,name,group,points,percent,rank,band` and one
-/// column per top-level node (its points), one row per unit sorted by rank; CSV and JSON
-/// print exact values in full unless [`WriteOptions::round`] is set; the table and Markdown
-/// round to the methodology's places. Not-applicable nodes print as `NA`.
+/// column per top-level node (its points), one row per unit sorted by rank, the units not
+/// ranked last with an empty rank (JSON: `null`); CSV and JSON print exact values in full
+/// unless [`WriteOptions::round`] is set; the table and Markdown round to the methodology's
+/// places. Not-applicable nodes print as `NA`.
 ///
 /// # Examples
 ///
@@ -147,7 +148,7 @@ fn row(results: &Results, u: &UnitResult<'_>, places: Option<u32>, top: &[String
         unit.group.clone().unwrap_or_default(),
         number(results, u.points(), places),
         number(results, u.percent(), places),
-        u.rank().to_string(),
+        u.rank().map(|r| r.to_string()).unwrap_or_default(),
         u.band().unwrap_or_default().to_owned(),
     ];
     for code in top {

@@ -98,9 +98,11 @@ fn read(
     }
 }
 
-/// Reads the wide form: a header `unit[,name][,group],<leaf code>…[,bonus][,penalty]` and one
-/// row per unit. Cells hold points (or the measured value of a rule-based leaf, `yes`/`no`
-/// for a yes/no leaf), `NA` when the criterion does not apply; blank cells are missing.
+/// Reads the wide form: a header `unit[,name][,group][,ranked],<leaf code>…[,bonus][,penalty]`
+/// and one row per unit. Cells hold points (or the measured value of a rule-based leaf,
+/// `yes`/`no` for a yes/no leaf), `NA` when the criterion does not apply; blank cells are
+/// missing. The optional `ranked` column says whether the unit takes part in the ranking:
+/// `yes` (the default, also when blank) or `no` (scored, banded, not ranked).
 ///
 /// # Errors
 ///
@@ -113,6 +115,11 @@ fn read(
 /// let err = parindex_io::read_scores_wide(&m, "unit,1,9\na,1,2\na,3\n", "s.csv").unwrap_err();
 /// assert_eq!(err.to_string(), "s.csv:1:3: criterion 9: unknown criterion (not in methodology m)\n\
 ///     s.csv:3: duplicate unit a (first on row 2)");
+///
+/// let s = parindex_io::read_scores_wide(&m, "unit,ranked,1\nbo-a,,7\nttcp,no,9\n", "s.csv").unwrap();
+/// assert_eq!((s.units()[0].ranked, s.units()[1].ranked), (true, false));
+/// let err = parindex_io::read_scores_wide(&m, "unit,ranked,1\nbo-a,maybe,7\n", "s.csv").unwrap_err();
+/// assert_eq!(err.to_string(), "s.csv:2:2: \"maybe\" is not yes or no");
 /// ```
 pub fn read_scores_wide(methodology: &Methodology, text: &str, file: &str) -> Result<Scores, Error> {
     let (scores, issues, _) = read_wide(methodology, text, file)?;
@@ -120,9 +127,11 @@ pub fn read_scores_wide(methodology: &Methodology, text: &str, file: &str) -> Re
 }
 
 /// Reads the long form: a header with `unit`, `criterion` and any of `name`, `group`,
-/// `self_assessed`, `appraised`, `value`, `note`; one row per unit and leaf. `appraised`
-/// counts (blank: the self-assessed points stand); rule-based leaves read `value`; the
-/// criteria `bonus` and `penalty` carry those points.
+/// `ranked`, `self_assessed`, `appraised`, `value`, `note`; one row per unit and leaf.
+/// `appraised` counts (blank: the self-assessed points stand); rule-based leaves read
+/// `value`; the criteria `bonus` and `penalty` carry those points. `ranked` (`yes`, the
+/// default, or `no`) may be given on any of the unit's rows; blank cells say nothing, and two
+/// rows of one unit must not contradict each other.
 ///
 /// # Errors
 ///
@@ -131,10 +140,16 @@ pub fn read_scores_wide(methodology: &Methodology, text: &str, file: &str) -> Re
 /// # Examples
 ///
 /// ```
-/// let m = parindex_io::read_methodology(b"code,parent,max\n1,,10\n", "m.csv").unwrap();
+/// let m = parindex_io::read_methodology(b"code,parent,max\n1,,10\n2,,10\n", "m.csv").unwrap();
 /// let s = parindex_io::read_scores_long(&m, "unit,criterion,self_assessed,appraised\na,1,9,8.5\n", "s.csv").unwrap();
 /// assert_eq!(s.self_assessed(0, "1").unwrap().to_string(), "9");
 /// assert_eq!(s.value(0, "1"), Some(parindex::Value::Number("8.5".parse().unwrap())));
+///
+/// let text = "unit,criterion,ranked,appraised\nttcp,1,,8\nttcp,2,no,9\n";
+/// assert!(!parindex_io::read_scores_long(&m, text, "s.csv").unwrap().units()[0].ranked);
+/// let text = "unit,criterion,ranked,appraised\nttcp,1,no,8\nttcp,2,yes,9\n";
+/// let err = parindex_io::read_scores_long(&m, text, "s.csv").unwrap_err();
+/// assert_eq!(err.to_string(), "s.csv:3:3: ranked \"yes\" contradicts \"no\" on row 2");
 /// ```
 pub fn read_scores_long(methodology: &Methodology, text: &str, file: &str) -> Result<Scores, Error> {
     let (scores, issues, _) = read_long(methodology, text, file)?;
@@ -143,6 +158,15 @@ pub fn read_scores_long(methodology: &Methodology, text: &str, file: &str) -> Re
 
 fn clean(s: &str) -> String {
     s.trim().nfc().collect()
+}
+
+/// Reads a `ranked` cell: yes (also blank) or no.
+fn parse_ranked(text: &str) -> Result<bool, IssueKind> {
+    match clean(text).to_lowercase().as_str() {
+        "" | "yes" | "có" | "co" | "true" | "1" | "x" => Ok(true),
+        "no" | "không" | "khong" | "false" | "0" => Ok(false),
+        _ => Err(IssueKind::NotYesNo { text: text.to_owned() }),
+    }
 }
 
 /// Reads one cell for a leaf: `NA`, yes/no on a yes/no leaf, or a decimal.
@@ -200,6 +224,7 @@ fn read_wide(
     let mut unit_col = None;
     let mut name_col = None;
     let mut group_col = None;
+    let mut ranked_col = None;
     let mut adjust_cols = Vec::new();
     let mut leaf_cols: Vec<(usize, String)> = Vec::new();
     let mut seen: HashMap<&str, usize> = HashMap::new();
@@ -213,6 +238,7 @@ fn read_wide(
             "unit" => unit_col = Some(i),
             "name" => name_col = Some(i),
             "group" => group_col = Some(i),
+            "ranked" => ranked_col = Some(i),
             "bonus" | "penalty" => adjust_cols.push((i, name.clone())),
             code if methodology.is_leaf(code) => {
                 scores.locate_column(code, i as u64 + 1);
@@ -261,6 +287,12 @@ fn read_wide(
         unit.name = name_col.and_then(|c| record.get(c)).map(str::trim).filter(|s| !s.is_empty()).map(clean);
         unit.group =
             group_col.and_then(|c| record.get(c)).map(str::trim).filter(|s| !s.is_empty()).map(clean);
+        if let Some((c, cell)) = ranked_col.and_then(|c| record.get(c).map(|cell| (c, cell))) {
+            match parse_ranked(cell) {
+                Ok(ranked) => unit.ranked = ranked,
+                Err(kind) => issues.push(Issue::new(at(row).column(c as u64 + 1), kind)),
+            }
+        }
         let u = match scores.add_unit(unit) {
             Ok(u) => u,
             Err(e) => {
@@ -317,8 +349,8 @@ fn first_kind(e: Error) -> IssueKind {
     e.into_issues().into_iter().next().map_or(IssueKind::Empty, |i| i.kind)
 }
 
-const LONG_COLUMNS: [&str; 8] =
-    ["unit", "name", "group", "criterion", "self_assessed", "appraised", "value", "note"];
+const LONG_COLUMNS: [&str; 9] =
+    ["unit", "name", "group", "ranked", "criterion", "self_assessed", "appraised", "value", "note"];
 
 fn read_long(
     methodology: &Methodology,
@@ -352,6 +384,8 @@ fn read_long(
         return Err(Error::from_issues(issues).unwrap_or_else(|| empty(file)));
     }
     let mut first_row: HashMap<(usize, String), u64> = HashMap::new();
+    // The first explicit `ranked` cell of each unit: (value, its text, row).
+    let mut ranked_at: HashMap<usize, (bool, String, u64)> = HashMap::new();
     let mut rows = 0;
     for record in records {
         let record = match record {
@@ -393,6 +427,26 @@ fn read_long(
                 }
             }
         };
+        if let Some(text) = field("ranked") {
+            let cell = at(row).column(column("ranked"));
+            match (parse_ranked(text), ranked_at.get(&u)) {
+                (Err(kind), _) => issues.push(Issue::new(cell, kind)),
+                (Ok(ranked), None) => {
+                    ranked_at.insert(u, (ranked, text.to_owned(), row));
+                    let _ = scores.set_ranked(u, ranked); // `u` was just added or found
+                }
+                (Ok(ranked), Some((previous, first, first_row))) if ranked != *previous => {
+                    let kind = IssueKind::ConflictingValue {
+                        column: "ranked".into(),
+                        value: text.to_owned(),
+                        previous: first.clone(),
+                        row: *first_row,
+                    };
+                    issues.push(Issue::new(cell, kind));
+                }
+                (Ok(_), Some(_)) => {}
+            }
+        }
         let here = at(row).criterion(code.clone());
         if let Some(&first) = first_row.get(&(u, code.clone())) {
             let kind = IssueKind::DuplicateScore { unit: id.clone(), first: format!("row {first}") };

@@ -6,7 +6,21 @@ use crate::exact::Exact;
 use crate::score::{Results, UnitResult};
 
 /// How a unit's rank moved between two years.
+///
+/// A unit present this year but not ranked ([`crate::Unit::ranked`]) is [`Movement::Unranked`],
+/// whatever it was last year; a ranked unit that was absent or not ranked last year is
+/// [`Movement::New`]; a unit absent this year is [`Movement::Gone`].
+///
+/// # Examples
+///
+/// ```
+/// use parindex::Movement;
+/// assert_eq!(Movement::Up(8).to_string(), "up 8");
+/// assert_eq!(Movement::Gone.to_string(), "no longer ranked");
+/// assert_eq!(Movement::Unranked.to_string(), "not ranked");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Movement {
     /// Up by this many places.
     Up(u32),
@@ -14,31 +28,28 @@ pub enum Movement {
     Down(u32),
     /// The same rank.
     Same,
-    /// Ranked this year, absent last year.
+    /// Ranked this year; absent, or present but not ranked, last year.
     New,
-    /// Ranked last year, absent this year.
+    /// Absent this year.
     Gone,
+    /// Present this year but not ranked: scored only.
+    Unranked,
 }
 
 impl Movement {
+    /// A unit present this year: its rank now (`None`: not ranked) and last year's (`None`:
+    /// absent or not ranked).
     fn between(now: Option<u32>, before: Option<u32>) -> Movement {
         match (now, before) {
+            (None, _) => Movement::Unranked,
             (Some(n), Some(b)) if n < b => Movement::Up(b - n),
             (Some(n), Some(b)) if n > b => Movement::Down(n - b),
             (Some(_), Some(_)) => Movement::Same,
             (Some(_), None) => Movement::New,
-            _ => Movement::Gone,
         }
     }
 
-    /// In words: `up 8`, `down 2`, `same`, `new`, `no longer ranked`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// assert_eq!(parindex::Movement::Up(8).to_string(), "up 8");
-    /// assert_eq!(parindex::Movement::Gone.to_string(), "no longer ranked");
-    /// ```
+    /// In words: `up 8`, `down 2`, `same`, `new`, `no longer ranked`, `not ranked`.
     fn describe(self) -> String {
         match self {
             Movement::Up(n) => format!("up {n}"),
@@ -46,6 +57,7 @@ impl Movement {
             Movement::Same => "same".into(),
             Movement::New => "new".into(),
             Movement::Gone => "no longer ranked".into(),
+            Movement::Unranked => "not ranked".into(),
         }
     }
 }
@@ -68,10 +80,10 @@ pub struct Standing {
     pub published: Decimal,
     /// The published (rounded) total points.
     pub published_points: Decimal,
-    /// Overall rank and number of units.
-    pub rank: (u32, u32),
-    /// Rank within its group and the group's size.
-    pub group_rank: (u32, u32),
+    /// Overall rank and the number of ranked units; `None` when not ranked.
+    pub rank: Option<(u32, u32)>,
+    /// Rank within its group and the number of ranked units in it; `None` when not ranked.
+    pub group_rank: Option<(u32, u32)>,
     /// Its band.
     pub band: Option<String>,
 }
@@ -84,7 +96,7 @@ impl Standing {
             percent: u.percent(),
             published: u.published_percent(),
             published_points: u.points().round(r.places, r.mode),
-            rank: (u.rank(), u.results_len()),
+            rank: u.rank().map(|r| (r, u.ranked_len())),
             group_rank: u.group_rank(),
             band: u.band().map(str::to_owned),
         }
@@ -132,7 +144,8 @@ pub struct UnitChange {
 impl UnitChange {
     /// The sentence of a published decision, in Vietnamese: "Thành phố Sơn La đạt 90.39 điểm,
     /// xếp thứ 3/12 huyện, thành phố (tăng 08 bậc so với năm 2019)". `group_label` names the
-    /// group after the rank (empty for none); the rank is the rank within the group.
+    /// group after the rank (empty for none); the rank is the rank within the group. A unit
+    /// scored but not ranked: "… đạt 95.10 điểm (không xếp hạng)".
     ///
     /// # Examples
     ///
@@ -143,17 +156,17 @@ impl UnitChange {
         let Some(now) = &self.current else {
             return format!("{name} không còn được xếp hạng so với năm {previous_year}");
         };
+        let Some((rank, of)) = now.group_rank else {
+            return format!("{name} đạt {} điểm (không xếp hạng)", now.published_points);
+        };
         let label = if group_label.is_empty() { String::new() } else { format!(" {group_label}") };
         let change = match self.group_movement {
             Movement::Up(n) => format!("tăng {n:02} bậc so với năm {previous_year}"),
             Movement::Down(n) => format!("giảm {n:02} bậc so với năm {previous_year}"),
             Movement::Same => format!("giữ nguyên thứ hạng so với năm {previous_year}"),
-            Movement::New | Movement::Gone => format!("lần đầu xếp hạng, năm {previous_year} chưa có"),
+            _ => format!("lần đầu xếp hạng, năm {previous_year} chưa có"),
         };
-        format!(
-            "{name} đạt {} điểm, xếp thứ {}/{}{label} ({change})",
-            now.published_points, now.group_rank.0, now.group_rank.1
-        )
+        format!("{name} đạt {} điểm, xếp thứ {rank}/{of}{label} ({change})", now.published_points)
     }
 }
 
@@ -171,7 +184,8 @@ pub struct NodeDifference {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Comparison {
-    /// This year's units in rank order, then the units present only last year.
+    /// This year's units in rank order (those not ranked after them), then the units present
+    /// only last year.
     pub units: Vec<UnitChange>,
     /// Nodes that cannot be compared, with why.
     pub differing_nodes: Vec<NodeDifference>,
@@ -181,7 +195,8 @@ pub struct Comparison {
 /// points and index, rank movements overall and within the group, band changes, and per-node
 /// changes for the nodes both methodologies share with the same maximum (the others are
 /// listed in [`Comparison::differing_nodes`]). A unit present in only one year is not an
-/// error: it is `New` or `Gone`.
+/// error: it is `New` or `Gone`. A unit scored but not ranked this year is `Unranked`, and
+/// comes after the ranked units; one not ranked last year but ranked now is `New`.
 ///
 /// # Examples
 ///
@@ -259,8 +274,11 @@ pub fn compare(current: &Results, previous: &Results) -> Comparison {
             previous: before.as_ref().map(Standing::of),
             points: diff(Some(u.points()), before.map(|b| b.points())),
             percent: diff(Some(u.percent()), before.map(|b| b.percent())),
-            movement: Movement::between(Some(u.rank()), before.map(|b| b.rank())),
-            group_movement: Movement::between(Some(u.group_rank().0), before.map(|b| b.group_rank().0)),
+            movement: Movement::between(u.rank(), before.and_then(|b| b.rank())),
+            group_movement: Movement::between(
+                u.group_rank().map(|g| g.0),
+                before.and_then(|b| b.group_rank()).map(|g| g.0),
+            ),
             nodes,
         });
     }
@@ -279,4 +297,55 @@ pub fn compare(current: &Results, previous: &Results) -> Comparison {
         });
     }
     Comparison { units, differing_nodes }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{score, Info, Methodology, Node, Scores, Settings, Unit, Value};
+
+    fn year(rows: &[(&str, bool, i64)]) -> Results {
+        let m = Methodology::new(
+            Info::new("m", "M"),
+            Settings::default(),
+            vec![Node::new("1", "Một").max(100.into())],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let mut s = Scores::new(&m);
+        for &(id, ranked, p) in rows {
+            let u = s
+                .add_unit(Unit::new(id).name(id.to_uppercase()).group("bộ").ranked(ranked))
+                .unwrap_or_else(|e| panic!("{e}"));
+            s.set(u, "1", Value::Number(p.into())).unwrap_or_else(|e| panic!("{e}"));
+        }
+        score(&m, &s).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn units_not_ranked_move_as_unranked_or_new() {
+        let before = year(&[("a", true, 90), ("b", false, 95), ("c", true, 80), ("d", true, 70)]);
+        let now = year(&[("a", true, 85), ("b", true, 88), ("c", false, 99), ("e", false, 60)]);
+        let cmp = compare(&now, &before);
+        let moves: Vec<(&str, Movement, Movement)> =
+            cmp.units.iter().map(|u| (u.unit.as_str(), u.movement, u.group_movement)).collect();
+        assert_eq!(
+            moves,
+            [
+                ("b", Movement::New, Movement::New),
+                ("a", Movement::Down(1), Movement::Down(1)),
+                ("c", Movement::Unranked, Movement::Unranked),
+                ("e", Movement::Unranked, Movement::Unranked),
+                ("d", Movement::Gone, Movement::Gone),
+            ]
+        );
+        let c = &cmp.units[2];
+        assert_eq!(c.current.as_ref().map(|s| (s.rank, s.group_rank)), Some((None, None)));
+        assert_eq!(c.previous.as_ref().map(|s| (s.rank, s.group_rank)), Some((Some((2, 3)), Some((2, 3)))));
+        assert_eq!(c.sentence_vi("bộ", "2022"), "C đạt 99.00 điểm (không xếp hạng)");
+        // "b" ranks 1st of 2 ranked units now.
+        assert_eq!(
+            cmp.units[0].sentence_vi("bộ", "2022"),
+            "B đạt 88.00 điểm, xếp thứ 1/2 bộ (lần đầu xếp hạng, năm 2022 chưa có)"
+        );
+    }
 }

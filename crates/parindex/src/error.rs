@@ -299,6 +299,18 @@ pub enum IssueKind {
         /// Where it first appeared.
         first: String,
     },
+    /// A unit's attribute given twice with different values (long form: one per row).
+    #[error("{column} {value:?} contradicts {previous:?} on row {row}")]
+    ConflictingValue {
+        /// The column.
+        column: String,
+        /// The value here.
+        value: String,
+        /// The value given first.
+        previous: String,
+        /// The row it was given on.
+        row: u64,
+    },
     /// A cell is blank where a value is required.
     #[error("missing value (write NA if the criterion does not apply)")]
     MissingValue,
@@ -452,6 +464,39 @@ pub enum IssueKind {
         /// Where it first appeared (e.g. "on row 4" or "at position 2").
         first: String,
     },
+
+    // --- what-if and plans (giải pháp nâng cao chỉ số) ---
+    /// A unit id the scores do not have.
+    #[error("unknown unit {unit:?} (units: {known})")]
+    UnknownUnit {
+        /// The id given.
+        unit: String,
+        /// The ids known (the first 20).
+        known: String,
+    },
+    /// A target (`rank:5`, `band:A`, `percent:90`) that cannot be read, or does not fit the
+    /// methodology or the unit.
+    #[error("invalid target {text:?}: {reason}")]
+    InvalidGoal {
+        /// The target as written.
+        text: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// No plan reaches the target, even with every criterion that can be planned at its cap.
+    #[error("{goal} cannot be reached: at best {best}, with every criterion that can be planned at its cap")]
+    GoalUnreachable {
+        /// The target, in words (`band A`, `rank 1`, `an index of 95 %`).
+        goal: String,
+        /// The best the unit can reach, in words.
+        best: String,
+    },
+    /// A plan that scoring shows does not reach its target: a bug, never expected.
+    #[error("the plan computed for {goal} does not reach it when scored (please report this)")]
+    PlanNotVerified {
+        /// The target, in words.
+        goal: String,
+    },
 }
 
 /// A hint for a row with too many fields: usually a decimal comma or an unquoted comma.
@@ -498,6 +543,7 @@ impl IssueKind {
             Self::DuplicateColumn { .. } => "duplicate_column",
             Self::DuplicateUnit { .. } => "duplicate_unit",
             Self::DuplicateScore { .. } => "duplicate_score",
+            Self::ConflictingValue { .. } => "conflicting_value",
             Self::MissingValue => "missing_value",
             Self::MissingUnit => "missing_unit",
             Self::NotANumber { .. } => "not_a_number",
@@ -521,6 +567,10 @@ impl IssueKind {
             Self::DueBeforeReceived { .. } => "due_before_received",
             Self::CompletedBeforeReceived { .. } => "completed_before_received",
             Self::DuplicateDossier { .. } => "duplicate_dossier",
+            Self::UnknownUnit { .. } => "unknown_unit",
+            Self::InvalidGoal { .. } => "invalid_goal",
+            Self::GoalUnreachable { .. } => "goal_unreachable",
+            Self::PlanNotVerified { .. } => "plan_not_verified",
         }
     }
 }

@@ -52,13 +52,14 @@ pub struct Explanation {
     pub percent: Exact,
     /// The published index.
     pub published: Decimal,
-    /// Overall rank and the number of units.
-    pub rank: (u32, u32),
-    /// Rank within its group and the group's size.
-    pub group_rank: (u32, u32),
+    /// Overall rank and the number of ranked units; `None` for a unit not ranked.
+    pub rank: Option<(u32, u32)>,
+    /// Rank within its group and the number of ranked units in it; `None` when not ranked.
+    pub group_rank: Option<(u32, u32)>,
     /// Its band.
     pub band: Option<String>,
-    /// Points behind the unit ranked just above (`None` for the first).
+    /// Points behind the ranked unit just above: the least total above its own among the
+    /// ranked units (`None` for the first, and for a unit not ranked).
     pub gap_to_above: Option<Exact>,
     /// The next band up and the index points (%) missing to reach it.
     pub gap_to_next_band: Option<(String, Decimal)>,
@@ -106,7 +107,7 @@ impl Explanation {
 /// s.set_self_assessed(1, "1.2", d("56")).unwrap();
 /// let r = score(&m, &s).unwrap();
 /// let e = explain(&r, &s, "b").unwrap();
-/// assert_eq!(e.rank, (2, 2));
+/// assert_eq!(e.rank, Some((2, 2)));
 /// assert_eq!(e.gap_to_above.unwrap().to_decimal(), d("7"));
 /// assert_eq!(e.gap_to_next_band, Some(("A".to_string(), d("2.00"))));
 /// let worst = e.top_losses(1)[0];
@@ -149,7 +150,12 @@ pub fn explain(results: &Results, scores: &Scores, unit: &str) -> Option<Explana
     }
     let totals = results.totals();
     let mine = u.points();
-    let gap_to_above = totals.iter().filter(|&&x| x > mine).min().and_then(|&above| above.checked_sub(mine));
+    let ranked_totals = results.units().zip(totals).filter(|(x, _)| x.is_ranked()).map(|(_, &t)| t);
+    let gap_to_above = ranked_totals
+        .filter(|&x| x > mine)
+        .min()
+        .filter(|_| u.is_ranked())
+        .and_then(|above| above.checked_sub(mine));
     let published = u.published_percent();
     let gap_to_next_band = settings
         .bands
@@ -164,7 +170,7 @@ pub fn explain(results: &Results, scores: &Scores, unit: &str) -> Option<Explana
         points: mine,
         percent: u.percent(),
         published,
-        rank: (u.rank(), results.len() as u32),
+        rank: u.rank().map(|r| (r, results.ranked_len() as u32)),
         group_rank: u.group_rank(),
         band: u.band().map(str::to_owned),
         gap_to_above,
@@ -196,5 +202,32 @@ fn describe(rule: &Rule, input: Option<Decimal>, points: Option<Exact>, max: Dec
                 (None, None) => format!("{v} → {p} of {max}"),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{explain, score, Info, Methodology, Node, Scores, Settings, Unit, Value};
+
+    #[test]
+    fn a_unit_not_ranked_has_no_rank_and_is_nobody_s_unit_above() {
+        let m = Methodology::new(
+            Info::new("m", "M"),
+            Settings::default(),
+            vec![Node::new("1", "Một").max(100.into())],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let mut s = Scores::new(&m);
+        for (unit, p) in [(Unit::new("a"), 80), (Unit::new("x").ranked(false), 85), (Unit::new("b"), 90)] {
+            let u = s.add_unit(unit).unwrap_or_else(|e| panic!("{e}"));
+            s.set(u, "1", Value::Number(p.into())).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let r = score(&m, &s).unwrap_or_else(|e| panic!("{e}"));
+        let a = explain(&r, &s, "a").unwrap_or_else(|| panic!("known unit"));
+        assert_eq!(a.rank, Some((2, 2)));
+        // 10 points behind b, not 5 behind x, which takes no place.
+        assert_eq!(a.gap_to_above.map(|g| g.to_decimal()), Some(10.into()));
+        let x = explain(&r, &s, "x").unwrap_or_else(|| panic!("known unit"));
+        assert_eq!((x.rank, x.group_rank, x.gap_to_above), (None, None, None));
     }
 }

@@ -80,6 +80,7 @@ mod error;
 mod exact;
 mod explain;
 mod methodology;
+mod plan;
 mod rank;
 mod score;
 mod scores;
@@ -94,7 +95,8 @@ pub use methodology::{
     Band, Direction, Info, Level, Methodology, Node, NotApplicable, RankOn, Rounding, Rule, Settings, Source,
     Step, Ties, FORMAT_VERSION,
 };
-pub use rank::{rank, RankOptions};
+pub use plan::{plan, what_if, Goal, LeafChange, Objective, Plan, PlanOptions, PlanStep, WhatIf};
+pub use rank::{rank, rank_by, RankOptions};
 pub use rust_decimal::Decimal;
 pub use score::{score, NodeScore, Results, UnitResult};
 pub use scores::{Scores, Unit, Value};

@@ -379,6 +379,9 @@ pub enum NotApplicable {
 
 /// How equal totals are ranked.
 ///
+/// Units are first compared on the ranked value and then on the methodology's tie-break key
+/// ([`Settings::tie_break`]); units equal on all of it are tied, and the policy numbers them.
+///
 /// # Examples
 ///
 /// ```
@@ -386,6 +389,8 @@ pub enum NotApplicable {
 /// let index: Vec<Exact> = [92, 88, 88, 75].iter().map(|&x| Exact::new(x, 1).unwrap()).collect();
 /// assert_eq!(rank(&index, RankOptions::new().ties(Ties::Competition)), [1, 2, 2, 4]);
 /// assert_eq!(rank(&index, RankOptions::new().ties(Ties::Dense)), [1, 2, 2, 3]);
+/// assert_eq!(rank(&index, RankOptions::new().ties(Ties::Ordinal)), [1, 2, 3, 4]);
+/// assert_eq!(Ties::from_name("ordinal"), Some(Ties::Ordinal));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -395,6 +400,41 @@ pub enum Ties {
     Competition,
     /// Dense ranking, "1223".
     Dense,
+    /// Ordinal ranking, "1234": every unit has its own rank; units still tied after the
+    /// tie-break key are numbered in input order.
+    Ordinal,
+}
+
+impl Ties {
+    /// The snake_case name used in files: `competition`, `dense`, `ordinal`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(parindex::Ties::Dense.name(), "dense");
+    /// ```
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Ties::Competition => "competition",
+            Ties::Dense => "dense",
+            Ties::Ordinal => "ordinal",
+        }
+    }
+
+    /// Parses a name as written by [`Ties::name`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::Ties;
+    /// assert_eq!(Ties::from_name("competition"), Some(Ties::Competition));
+    /// assert_eq!(Ties::from_name("1224"), None);
+    /// ```
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Ties> {
+        [Ties::Competition, Ties::Dense, Ties::Ordinal].into_iter().find(|t| t.name() == name)
+    }
 }
 
 /// Which value ranks are computed on.
@@ -415,8 +455,8 @@ pub enum Ties {
 ///     }
 ///     score(&m, &s).unwrap().units().map(|u| u.rank()).collect::<Vec<_>>()
 /// };
-/// assert_eq!(ranks(RankOn::Exact), [1, 2]);
-/// assert_eq!(ranks(RankOn::Published), [1, 1]);
+/// assert_eq!(ranks(RankOn::Exact), [Some(1), Some(2)]);
+/// assert_eq!(ranks(RankOn::Published), [Some(1), Some(1)]);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -426,6 +466,37 @@ pub enum RankOn {
     Exact,
     /// The published, rounded index: equal published values share a rank.
     Published,
+}
+
+impl RankOn {
+    /// The snake_case name used in files: `exact`, `published`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(parindex::RankOn::Published.name(), "published");
+    /// ```
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            RankOn::Exact => "exact",
+            RankOn::Published => "published",
+        }
+    }
+
+    /// Parses a name as written by [`RankOn::name`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::RankOn;
+    /// assert_eq!(RankOn::from_name("exact"), Some(RankOn::Exact));
+    /// assert_eq!(RankOn::from_name("rounded"), None);
+    /// ```
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<RankOn> {
+        [RankOn::Exact, RankOn::Published].into_iter().find(|r| r.name() == name)
+    }
 }
 
 /// Rounding of published values.
@@ -485,6 +556,10 @@ pub struct Settings {
     pub ties: Ties,
     /// Ranking on exact or published values.
     pub rank_on: RankOn,
+    /// The tie-break key: node codes whose points decide, higher first and in this order,
+    /// between units with the same ranked value (see [`Settings::tie_break`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tie_break: Vec<String>,
 }
 
 impl Settings {
@@ -582,6 +657,47 @@ impl Settings {
         self.rank_on = on;
         self
     }
+    /// Sets the tie-break key: units with the same ranked value are compared on the points of
+    /// these nodes, in this order, higher first (a node that does not apply to a unit comes
+    /// below any points). The points are exact, or rounded like the index under
+    /// [`RankOn::Published`]. Units still equal are tied: they share a rank, or under
+    /// [`Ties::Ordinal`] are numbered in input order. The codes must exist in the methodology.
+    ///
+    /// # Examples
+    ///
+    /// Two districts with 90 points each; the one with more points on domain 8 (the survey)
+    /// goes first:
+    ///
+    /// ```
+    /// use parindex::{score, Info, Methodology, Node, Scores, Settings, Ties, Unit, Value};
+    /// let settings = Settings::default().ties(Ties::Ordinal).tie_break(["8"]);
+    /// let m = Methodology::new(Info::new("m", "M"), settings, vec![
+    ///     Node::new("1", "Chỉ đạo, điều hành").max(80.into()),
+    ///     Node::new("8", "Khảo sát sự hài lòng").max(20.into()),
+    /// ]).unwrap();
+    /// let mut s = Scores::new(&m);
+    /// for (id, one, eight) in [("mai-son", 75, 15), ("yen-chau", 72, 18)] {
+    ///     let u = s.add_unit(Unit::new(id)).unwrap();
+    ///     s.set(u, "1", Value::Number(one.into())).unwrap();
+    ///     s.set(u, "8", Value::Number(eight.into())).unwrap();
+    /// }
+    /// let r = score(&m, &s).unwrap();
+    /// assert_eq!(r.unit("yen-chau").unwrap().rank(), Some(1));
+    /// assert_eq!(r.unit("mai-son").unwrap().rank(), Some(2));
+    ///
+    /// let unknown = Settings::default().tie_break(["9"]);
+    /// let err = Methodology::new(Info::new("m", "M"), unknown, vec![Node::new("1", "x").max(1.into())]);
+    /// assert_eq!(err.unwrap_err().to_string(), "invalid setting tie_break: criterion 9 does not exist");
+    /// ```
+    #[must_use]
+    pub fn tie_break<I, S>(mut self, codes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.tie_break = codes.into_iter().map(Into::into).collect();
+        self
+    }
 
     /// The band of a published value: the first band whose `min` it reaches.
     ///
@@ -601,6 +717,21 @@ impl Settings {
     #[must_use]
     pub fn band_of(&self, published: Decimal) -> Option<&str> {
         self.bands.iter().find(|b| published >= b.min).map(|b| b.label.as_str())
+    }
+
+    /// Every tie-break code must name a node, once.
+    fn check_tie_break(&self, nodes: &[Node], issues: &mut Vec<Issue>) {
+        for (i, code) in self.tie_break.iter().enumerate() {
+            let reason = if !nodes.iter().any(|n| &n.code == code) {
+                format!("criterion {code} does not exist")
+            } else if self.tie_break[..i].contains(code) {
+                format!("criterion {code} repeats")
+            } else {
+                continue;
+            };
+            let kind = IssueKind::InvalidSetting { setting: "tie_break".into(), reason };
+            issues.push(Issue::new(Location::default(), kind));
+        }
     }
 
     fn check(&self, issues: &mut Vec<Issue>) {
@@ -1016,6 +1147,7 @@ impl Methodology {
     ) -> Result<Methodology> {
         let mut issues = Vec::new();
         settings.check(&mut issues);
+        settings.check_tie_break(&nodes, &mut issues);
         let tree = build_tree(&nodes, locations, &mut issues);
         match tree {
             Some(tree) => {
@@ -1135,6 +1267,28 @@ impl Methodology {
     #[must_use]
     pub fn settings(&self) -> &Settings {
         &self.0.settings
+    }
+
+    /// The same methodology (id, name, nodes) with other settings, validated again: e.g. to
+    /// rank one year's scores under another tie policy. Scores built for `self` score on it.
+    ///
+    /// # Errors
+    ///
+    /// The settings' issues, as for [`Methodology::new`] (an unknown tie-break code…).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::{Info, Methodology, Node, Settings, Ties};
+    /// let m = Methodology::new(Info::new("m", "M"), Settings::default(),
+    ///     vec![Node::new("1", "Một").max(10.into())]).unwrap();
+    /// let dense = m.with_settings(m.settings().clone().ties(Ties::Dense)).unwrap();
+    /// assert_eq!((dense.settings().ties, dense.info().id.as_str()), (Ties::Dense, "m"));
+    /// let bad = m.with_settings(Settings::default().tie_break(["2"])).unwrap_err();
+    /// assert_eq!(bad.issues()[0].code(), "invalid_setting");
+    /// ```
+    pub fn with_settings(&self, settings: Settings) -> Result<Methodology> {
+        Methodology::new(self.0.info.clone(), settings, self.0.nodes.clone())
     }
 
     /// The nodes as given.
@@ -1619,5 +1773,44 @@ fn rule_problem(rule: &Rule, max: Decimal) -> Option<String> {
             }
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(settings: &str) -> String {
+        format!(
+            r#"{{"format_version": 1, "id": "m", "name": "M", "settings": {settings},
+                "nodes": [{{"code": "3", "name": "Thủ tục", "max": "40"}}, {{"code": "8", "name": "Khảo sát", "max": "60"}}]}}"#
+        )
+    }
+
+    #[test]
+    fn ordinal_and_the_tie_break_key_in_json() {
+        let m = Methodology::from_json(&json(r#"{"ties": "ordinal", "tie_break": ["8", "3"]}"#))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(m.settings().ties, Ties::Ordinal);
+        assert_eq!(m.settings().tie_break, ["8", "3"]);
+        let text = m.to_json();
+        assert!(text.contains("\"ties\": \"ordinal\",\n    \"rank_on\": \"exact\",\n    \"tie_break\": [\n      \"8\",\n      \"3\"\n    ]"), "{text}");
+        assert_eq!(Methodology::from_json(&text).ok(), Some(m));
+        // No key: no field, so earlier files are written as before.
+        let plain = Methodology::from_json(&json("{}")).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!plain.to_json().contains("tie_break"));
+    }
+
+    #[test]
+    fn the_tie_break_key_is_checked() {
+        let err = |settings: &str| {
+            Methodology::from_json(&json(settings)).map(|_| ()).expect_err("rejected").to_string()
+        };
+        assert_eq!(
+            err(r#"{"tie_break": ["8", "9", "8"]}"#),
+            "invalid setting tie_break: criterion 9 does not exist\ninvalid setting tie_break: criterion 8 repeats"
+        );
+        assert!(err(r#"{"tie_break": "8"}"#).contains("invalid type: string \"8\", expected a sequence"));
+        assert!(err(r#"{"ties": "random"}"#).contains("unknown variant `random`"));
     }
 }

@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use crate::error::{collect, Error, Issue, IssueKind, Location, Result};
 use crate::exact::{gcd, pow10, Exact};
 use crate::methodology::{Methodology, NotApplicable, RankOn, Rule};
-use crate::rank::{rank, RankOptions};
+use crate::rank::{rank_by, RankOptions};
 use crate::scores::{Scores, Unit};
 
 /// Magnitudes every numerator and denominator must stay below; leaves room for one more
@@ -326,7 +326,7 @@ const BIG: u32 = u32::MAX;
 /// let y = r.unit("y").unwrap();
 /// assert_eq!(y.node("1").unwrap().percent().unwrap().round(2, Default::default()), d("66.67"));
 /// assert_eq!(y.published_percent(), d("87.50"));
-/// assert_eq!((x.rank(), y.rank()), (2, 1));
+/// assert_eq!((x.rank(), y.rank()), (Some(2), Some(1)));
 /// ```
 pub fn score(methodology: &Methodology, scores: &Scores) -> Result<Results> {
     if scores.methodology_id() != methodology.info().id
@@ -460,42 +460,80 @@ pub fn score(methodology: &Methodology, scores: &Scores) -> Result<Results> {
         .collect();
     let rounding = settings.rounding;
     let published: Vec<Decimal> = percent.iter().map(|p| p.round(rounding.places, rounding.mode)).collect();
-    let options = RankOptions::new().ties(settings.ties);
-    let keys: Vec<Exact> = match settings.rank_on {
-        RankOn::Exact => totals.clone(),
-        RankOn::Published => published.iter().map(|&d| Exact::from_decimal(d)).collect(),
+    let mut results = Results {
+        units: scores.units_arc(),
+        raw: scores.raw_arc(),
+        table: OnceLock::new(),
+        compiler,
+        plans,
+        plan_of_unit,
+        big: big_values,
+        totals,
+        percent,
+        published,
+        ranks: Vec::new(),
+        group_ranks: Vec::new(),
+        bonus: (0..units).map(|u| (scores.raw_bonus(u), scores.raw_penalty(u))).collect(),
     };
-    let ranks = rank(&keys, options);
+    (results.ranks, results.group_ranks) = ranks(&results);
+    collect(results, Vec::new())
+}
+
+/// A rank within a group and the number of ranked units in it; `None` when not ranked.
+type GroupRank = Option<(u32, u32)>;
+
+/// Ranks overall and within groups (DESIGN.md §4, §9): the units taking part, on the exact or
+/// published index, then on the tie-break nodes' points; units not ranked get `None`.
+fn ranks(r: &Results) -> (Vec<Option<u32>>, Vec<GroupRank>) {
+    let settings = r.methodology().settings();
+    let options = RankOptions::new().ties(settings.ties);
+    let rounding = settings.rounding;
+    let published = settings.rank_on == RankOn::Published;
+    let at =
+        |x: Exact| if published { Exact::from_decimal(x.round(rounding.places, rounding.mode)) } else { x };
+    let main: Vec<Exact> = if published {
+        r.published.iter().map(|&d| Exact::from_decimal(d)).collect()
+    } else {
+        r.totals.clone()
+    };
+    let tree = r.methodology().tree();
+    let tie_nodes: Vec<usize> =
+        settings.tie_break.iter().filter_map(|c| tree.index.get(c).copied()).collect();
+    // The tie-break key: each node's points, `None` (below any points) where it does not apply.
+    let tie_keys: Vec<Vec<Option<Exact>>> = if tie_nodes.is_empty() {
+        Vec::new()
+    } else {
+        (0..r.len())
+            .map(|i| {
+                let u = UnitResult { results: r, i };
+                tie_nodes.iter().map(|&n| u.node_at(n).points().map(at)).collect()
+            })
+            .collect()
+    };
+    let rank_list = |list: &[usize]| -> Vec<u32> {
+        if tie_keys.is_empty() {
+            rank_by(&list.iter().map(|&u| main[u]).collect::<Vec<_>>(), options)
+        } else {
+            rank_by(&list.iter().map(|&u| (main[u], &tie_keys[u])).collect::<Vec<_>>(), options)
+        }
+    };
+    let taking_part: Vec<usize> = (0..r.len()).filter(|&u| r.units[u].ranked).collect();
+    let mut overall = vec![None; r.len()];
+    for (&u, k) in taking_part.iter().zip(rank_list(&taking_part)) {
+        overall[u] = Some(k);
+    }
     // Ranks within each group (units without a group form one group of their own).
-    let mut group_ranks = vec![(0u32, 0u32); units];
+    let mut group_ranks = vec![None; r.len()];
     let mut members: HashMap<Option<&str>, Vec<usize>> = HashMap::new();
-    for (u, unit) in scores.units().iter().enumerate() {
-        members.entry(unit.group.as_deref()).or_default().push(u);
+    for &u in &taking_part {
+        members.entry(r.units[u].group.as_deref()).or_default().push(u);
     }
     for list in members.values() {
-        let sub: Vec<Exact> = list.iter().map(|&u| keys[u]).collect();
-        for (&u, r) in list.iter().zip(rank(&sub, options)) {
-            group_ranks[u] = (r, list.len() as u32);
+        for (&u, k) in list.iter().zip(rank_list(list)) {
+            group_ranks[u] = Some((k, list.len() as u32));
         }
     }
-    collect(
-        Results {
-            units: scores.units_arc(),
-            raw: scores.raw_arc(),
-            table: OnceLock::new(),
-            compiler,
-            plans,
-            plan_of_unit,
-            big: big_values,
-            totals,
-            percent,
-            published,
-            ranks,
-            group_ranks,
-            bonus: (0..units).map(|u| (scores.raw_bonus(u), scores.raw_penalty(u))).collect(),
-        },
-        Vec::new(),
-    )
+    (overall, group_ranks)
 }
 
 /// Bonus and penalty must lie within `[0, cap]`.
@@ -595,9 +633,10 @@ pub struct Results {
     totals: Vec<Exact>,
     percent: Vec<Exact>,
     published: Vec<Decimal>,
-    ranks: Vec<u32>,
-    /// Rank within the unit's group, and the group's size.
-    group_ranks: Vec<(u32, u32)>,
+    /// Overall rank; `None` for a unit not ranked.
+    ranks: Vec<Option<u32>>,
+    /// Rank within the unit's group, and the number of ranked units in the group.
+    group_ranks: Vec<Option<(u32, u32)>>,
     /// Raw bonus and penalty per unit at the scores' scale.
     bonus: Vec<(i128, i128)>,
 }
@@ -626,12 +665,39 @@ impl Results {
         (0..self.units.len()).map(move |i| UnitResult { results: self, i })
     }
 
-    /// The units by rank (ties in input order).
+    /// The units by rank (ties in input order), then the units not ranked, in input order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::{score, Info, Methodology, Node, Scores, Settings, Unit, Value};
+    /// let m = Methodology::new(Info::new("m", "M"), Settings::default(),
+    ///     vec![Node::new("1", "Một").max(100.into())]).unwrap();
+    /// let mut s = Scores::new(&m);
+    /// for (unit, points) in [(Unit::new("a"), 80), (Unit::new("x").ranked(false), 99), (Unit::new("b"), 90)] {
+    ///     let u = s.add_unit(unit).unwrap();
+    ///     s.set(u, "1", Value::Number(points.into())).unwrap();
+    /// }
+    /// let r = score(&m, &s).unwrap();
+    /// let order: Vec<(&str, Option<u32>)> = r.ranked().iter().map(|u| (u.id(), u.rank())).collect();
+    /// assert_eq!(order, [("b", Some(1)), ("a", Some(2)), ("x", None)]);
+    /// assert_eq!((r.len(), r.ranked_len()), (3, 2));
+    /// ```
     #[must_use]
     pub fn ranked(&self) -> Vec<UnitResult<'_>> {
         let mut order: Vec<usize> = (0..self.units.len()).collect();
-        order.sort_by_key(|&i| self.ranks[i]);
+        order.sort_by_key(|&i| self.ranks[i].unwrap_or(u32::MAX));
         order.into_iter().map(|i| UnitResult { results: self, i }).collect()
+    }
+
+    /// The number of units taking part in the ranking: the `n` of "3rd of n".
+    ///
+    /// # Examples
+    ///
+    /// See [`Results::ranked`].
+    #[must_use]
+    pub fn ranked_len(&self) -> usize {
+        self.units.iter().filter(|u| u.ranked).count()
     }
 
     /// A unit by id.
@@ -660,6 +726,23 @@ impl Results {
         let lost = max.checked_sub(points)?;
         // Moving the node's points by x moves the root's by x · K · Q / Q(root).
         Some((points.mul_ratio(k * q, q_root), lost.mul_ratio(k * q, q_root)))
+    }
+
+    /// Total points the unit gains per point earned on the leaf at `leaf` (its position among
+    /// the leaves): `K · Q(leaf) / Q(root)`. `None` where the leaf does not apply, or on the
+    /// big-rational path (no linear form).
+    pub(crate) fn leaf_gain(&self, unit: usize, leaf: usize) -> Option<Exact> {
+        let p = self.plan_of_unit[unit];
+        if p == BIG {
+            return None;
+        }
+        let plan = &self.plans[p as usize];
+        let node = self.compiler.m.tree().leaves[leaf];
+        let (k, q, q_root) = (plan.k[node], plan.den[node], plan.den[self.width() - 1]);
+        if k == 0 || q == 0 {
+            return None;
+        }
+        Exact::new(1, 1).map(|one| one.mul_ratio(k * q, q_root))
     }
 
     /// The unit's raw input for a leaf position, as a decimal (`None` when not applicable).
@@ -725,9 +808,9 @@ impl<'a> UnitResult<'a> {
         self.results.methodology()
     }
 
-    /// The number of units ranked with it.
-    pub(crate) fn results_len(&self) -> u32 {
-        self.results.len() as u32
+    /// The number of units ranked (with it, when it is).
+    pub(crate) fn ranked_len(&self) -> u32 {
+        self.results.ranked_len() as u32
     }
 
     /// Total points: the root's points plus bonus minus penalty (never below 0).
@@ -748,14 +831,38 @@ impl<'a> UnitResult<'a> {
         self.results.published[self.i]
     }
 
-    /// Its rank (1 = best) under the methodology's tie policy.
+    /// Its rank (1 = best) under the methodology's tie policy and tie-break key; `None` for a
+    /// unit not ranked ([`Unit::ranked`]).
+    ///
+    /// # Examples
+    ///
+    /// See [`Unit::ranked`] and [`crate::Settings::tie_break`].
     #[must_use]
-    pub fn rank(&self) -> u32 {
+    pub fn rank(&self) -> Option<u32> {
         self.results.ranks[self.i]
     }
 
-    /// Its rank within its group (departments, districts…) and the number of units in the
-    /// group: `(3, 12)` is "3rd of 12". Units without a group are ranked among themselves.
+    /// True when the unit takes part in the ranking.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::{score, Info, Methodology, Node, Scores, Settings, Unit, Value};
+    /// let m = Methodology::new(Info::new("m", "M"), Settings::default(),
+    ///     vec![Node::new("1", "Một").max(100.into())]).unwrap();
+    /// let mut s = Scores::new(&m);
+    /// let u = s.add_unit(Unit::new("ttcp").ranked(false)).unwrap();
+    /// s.set(u, "1", Value::Number(91.into())).unwrap();
+    /// assert!(!score(&m, &s).unwrap().unit("ttcp").unwrap().is_ranked());
+    /// ```
+    #[must_use]
+    pub fn is_ranked(&self) -> bool {
+        self.unit().ranked
+    }
+
+    /// Its rank within its group (departments, districts…) and the number of ranked units in
+    /// the group: `(3, 12)` is "3rd of 12"; `None` for a unit not ranked. Units without a
+    /// group are ranked among themselves.
     ///
     /// # Examples
     ///
@@ -771,10 +878,10 @@ impl<'a> UnitResult<'a> {
     /// }
     /// let r = score(&m, &s).unwrap();
     /// let tp = r.unit("tp-son-la").unwrap();
-    /// assert_eq!((tp.rank(), tp.group_rank()), (3, (2, 2)));
+    /// assert_eq!((tp.rank(), tp.group_rank()), (Some(3), Some((2, 2))));
     /// ```
     #[must_use]
-    pub fn group_rank(&self) -> (u32, u32) {
+    pub fn group_rank(&self) -> Option<(u32, u32)> {
         self.results.group_ranks[self.i]
     }
 

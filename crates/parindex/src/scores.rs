@@ -18,6 +18,7 @@ use crate::methodology::Methodology;
 /// use parindex::Unit;
 /// let u = Unit::new("tp-son-la").name("Thành phố Sơn La").group("district");
 /// assert_eq!(u.group.as_deref(), Some("district"));
+/// assert!(u.ranked);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Unit {
@@ -27,6 +28,10 @@ pub struct Unit {
     pub name: Option<String>,
     /// The group it is ranked within (e.g. departments, districts).
     pub group: Option<String>,
+    /// Whether it takes part in the ranking (true by default). A unit that does not is
+    /// scored and banded like any other but has no rank, takes no place in anyone else's,
+    /// and is left out of averages (DESIGN.md §4, §9).
+    pub ranked: bool,
 }
 
 impl Unit {
@@ -41,7 +46,7 @@ impl Unit {
     /// ```
     #[must_use]
     pub fn new(id: impl Into<String>) -> Unit {
-        Unit { id: id.into(), name: None, group: None }
+        Unit { id: id.into(), name: None, group: None, ranked: true }
     }
     /// Sets the name.
     ///
@@ -65,6 +70,30 @@ impl Unit {
     #[must_use]
     pub fn group(mut self, group: impl Into<String>) -> Unit {
         self.group = Some(group.into());
+        self
+    }
+    /// Sets whether the unit is ranked: `false` scores it (points, index, band) without a
+    /// rank, as two ministry-level agencies are scored but not ranked nationally.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::{score, Info, Methodology, Node, Scores, Settings, Unit, Value};
+    /// let m = Methodology::new(Info::new("m", "M"), Settings::default(),
+    ///     vec![Node::new("1", "Một").max(100.into())]).unwrap();
+    /// let mut s = Scores::new(&m);
+    /// for (unit, points) in [(Unit::new("bo-a"), 88), (Unit::new("ttcp").ranked(false), 95), (Unit::new("bo-b"), 90)] {
+    ///     let u = s.add_unit(unit).unwrap();
+    ///     s.set(u, "1", Value::Number(points.into())).unwrap();
+    /// }
+    /// let r = score(&m, &s).unwrap();
+    /// assert_eq!(r.unit("ttcp").unwrap().rank(), None);
+    /// assert_eq!(r.unit("ttcp").unwrap().published_percent().to_string(), "95.00");
+    /// assert_eq!(r.unit("bo-b").unwrap().rank(), Some(1)); // the unranked 95 takes no place
+    /// ```
+    #[must_use]
+    pub fn ranked(mut self, ranked: bool) -> Unit {
+        self.ranked = ranked;
         self
     }
 }
@@ -329,6 +358,30 @@ impl Scores {
         self.check_unit(unit)?;
         let raw = self.raw_of(points).map_err(|k| self.error(unit, None, k))?;
         self.penalty[unit] = raw;
+        Ok(())
+    }
+
+    /// Sets whether a unit added earlier takes part in the ranking (see [`Unit::ranked`]).
+    ///
+    /// # Errors
+    ///
+    /// `no_such_unit` when `unit` is not an index [`Scores::add_unit`] returned.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use parindex::{Info, Methodology, Node, Scores, Settings, Unit};
+    /// # let m = Methodology::new(Info::new("m", "M"), Settings::default(),
+    /// #     vec![Node::new("1", "One").max(10.into())]).unwrap();
+    /// let mut s = Scores::new(&m);
+    /// let u = s.add_unit(Unit::new("ttcp")).unwrap();
+    /// s.set_ranked(u, false).unwrap();
+    /// assert!(!s.units()[u].ranked);
+    /// assert_eq!(s.set_ranked(7, false).unwrap_err().to_string(), "no unit with index 7");
+    /// ```
+    pub fn set_ranked(&mut self, unit: usize, ranked: bool) -> Result<()> {
+        self.check_unit(unit)?;
+        Arc::make_mut(&mut self.units)[unit].ranked = ranked;
         Ok(())
     }
 

@@ -9,19 +9,24 @@ use crate::score::Results;
 pub struct GroupSummary {
     /// The group (`None` for all units, or for units without a group).
     pub group: Option<String>,
-    /// The number of units.
+    /// The number of units, ranked or not.
     pub units: usize,
-    /// The mean index (%), exact (`None` for no units).
+    /// How many of them are not ranked ([`crate::Unit::ranked`]); they are left out of the
+    /// average, the count above it, the extremes and the node means, not of the band counts.
+    pub unranked: usize,
+    /// The mean index (%) of the ranked units, exact (`None` for none).
     pub average: Option<Exact>,
-    /// Units whose index is above the mean.
+    /// Ranked units whose index is above the mean.
     pub above_average: usize,
-    /// The lowest and highest index.
+    /// The lowest index of a ranked unit.
     pub min: Option<Exact>,
-    /// The highest index.
+    /// The highest index of a ranked unit.
     pub max: Option<Exact>,
-    /// Units per band, in the methodology's band order, then those with no band (label `-`).
+    /// Units per band (every unit: one not ranked still has its band), in the methodology's
+    /// band order, then those with no band (label `-`).
     pub bands: Vec<(String, usize)>,
-    /// The mean percent of every node over the units where it applies, in declaration order.
+    /// The mean percent of every node over the ranked units where it applies, in declaration
+    /// order.
     pub nodes: Vec<(String, Option<Exact>)>,
 }
 
@@ -37,7 +42,10 @@ pub struct Summary {
 }
 
 /// Averages, extremes, counts above average and per band, and per-node averages, overall and
-/// per group. Means are exact fractions: round them with [`Exact::round`] to publish.
+/// per group. Means are exact fractions: round them with [`Exact::round`] to publish. Units
+/// not ranked are counted (in `units`, `unranked` and the bands) but left out of the
+/// statistics of the ranking — means, extremes, counts above average — as published tables
+/// list them apart.
 ///
 /// # Examples
 ///
@@ -56,6 +64,15 @@ pub struct Summary {
 /// assert_eq!(sum.overall.bands, [("A".to_string(), 2), ("-".to_string(), 1)]);
 /// assert_eq!(sum.groups[0].group.as_deref(), Some("sở"));
 /// assert_eq!(sum.groups[0].average.unwrap().to_decimal().to_string(), "87.5");
+///
+/// // A unit scored but not ranked counts in the bands only.
+/// let u = s.add_unit(Unit::new("d").group("huyện").ranked(false)).unwrap();
+/// s.set(u, "1", Value::Number(99.into())).unwrap();
+/// let sum = summarize(&score(&m, &s).unwrap());
+/// assert_eq!((sum.overall.units, sum.overall.unranked), (4, 1));
+/// assert_eq!(sum.overall.average.unwrap().round(2, Default::default()).to_string(), "88.67");
+/// assert_eq!(sum.overall.max.unwrap().to_decimal().to_string(), "95");
+/// assert_eq!(sum.overall.bands, [("A".to_string(), 3), ("-".to_string(), 1)]);
 /// ```
 #[must_use]
 pub fn summarize(results: &Results) -> Summary {
@@ -85,7 +102,8 @@ fn mean(values: &[Exact]) -> Option<Exact> {
 
 fn summarize_units(results: &Results, members: &[usize], group: Option<String>) -> GroupSummary {
     let units: Vec<_> = results.units().collect();
-    let percents: Vec<Exact> = members.iter().map(|&i| units[i].percent()).collect();
+    let ranked: Vec<usize> = members.iter().copied().filter(|&i| units[i].is_ranked()).collect();
+    let percents: Vec<Exact> = ranked.iter().map(|&i| units[i].percent()).collect();
     let average = mean(&percents);
     let above_average = average.map_or(0, |a| percents.iter().filter(|&&p| p > a).count());
     let m = results.methodology();
@@ -109,13 +127,14 @@ fn summarize_units(results: &Results, members: &[usize], group: Option<String>) 
         .iter()
         .map(|n| {
             let values: Vec<Exact> =
-                members.iter().filter_map(|&i| units[i].node(&n.code).and_then(|s| s.percent())).collect();
+                ranked.iter().filter_map(|&i| units[i].node(&n.code).and_then(|s| s.percent())).collect();
             (n.code.clone(), mean(&values))
         })
         .collect();
     GroupSummary {
         group,
         units: members.len(),
+        unranked: members.len() - ranked.len(),
         average,
         above_average,
         min: percents.iter().min().copied(),

@@ -1,0 +1,88 @@
+//! The bad-input corpus in `tests/bad-input/`: one folder per case with the score sheet
+//! `s.csv` (and, when the case is about the methodology, `m.csv`; otherwise the shared
+//! `methodology.csv`), and `expected.txt`: the exact error lines, or `ok` for input that is
+//! accepted. The same corpus is meant for the Python and JavaScript bindings.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use parindex_io::{read_methodology, score_text};
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("bad-input")
+}
+
+/// What reading and scoring a case prints: `ok`, or every issue, one per line.
+fn outcome(dir: &Path) -> String {
+    let m_path =
+        if dir.join("m.csv").exists() { dir.join("m.csv") } else { corpus().join("methodology.csv") };
+    let m_bytes = std::fs::read(m_path).expect("methodology readable");
+    let s_bytes = std::fs::read(dir.join("s.csv")).expect("scores readable");
+    let result = read_methodology(&m_bytes, "m.csv").and_then(|m| score_text(&m, &s_bytes, "s.csv"));
+    match result {
+        Ok(_) => "ok\n".to_owned(),
+        Err(e) => e.issues().iter().fold(String::new(), |mut out, i| {
+            let _ = writeln!(out, "{i}");
+            out
+        }),
+    }
+}
+
+#[test]
+fn every_case_gives_exactly_its_expected_errors() {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(corpus())
+        .expect("corpus folder")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 30, "the corpus has {} cases", dirs.len());
+    let mut failures = Vec::new();
+    for dir in &dirs {
+        let expected = std::fs::read_to_string(dir.join("expected.txt")).expect("expected.txt");
+        let got = outcome(dir);
+        if got != expected {
+            failures.push(format!("{}:\n  expected: {expected:?}\n  got:      {got:?}", dir.display()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn a_ten_thousand_deep_tree_scores_without_recursion() {
+    let mut m = String::from("code,parent,max\nn0,,\n");
+    for i in 1..10_000 {
+        let max = if i == 9_999 { "5" } else { "" };
+        let _ = writeln!(m, "n{i},n{},{max}", i - 1);
+    }
+    let m = read_methodology(m.as_bytes(), "deep.csv").expect("a deep tree is valid");
+    let r = score_text(&m, b"unit,n9999\na,2.5\n", "s.csv").expect("scores");
+    let u = r.unit("a").expect("unit");
+    assert_eq!(u.published_percent().to_string(), "50.00");
+    assert_eq!(u.node("n0").and_then(|n| n.points()).map(|p| p.to_decimal().to_string()), Some("2.5".into()));
+}
+
+#[test]
+fn a_deep_cycle_is_found_without_recursion() {
+    let mut m = String::from("code,parent,max\n");
+    for i in 0..10_000 {
+        let _ = writeln!(m, "n{i},n{},1", (i + 1) % 10_000);
+    }
+    let err = read_methodology(m.as_bytes(), "cycle.csv").map(|_| ()).expect_err("a cycle");
+    assert_eq!(err.issues().len(), 1, "one cycle, reported once");
+    assert_eq!(err.issues()[0].code(), "cycle");
+}
+
+#[test]
+fn a_million_units_are_read_and_ranked() {
+    let m = read_methodology(b"code,parent,max\n1,,10\n2,,10\n", "m.csv").expect("valid");
+    let mut s = String::with_capacity(20_000_000);
+    s.push_str("unit,1,2\n");
+    for i in 0..1_000_000u32 {
+        let _ = writeln!(s, "u{i},{}.{},{}", i % 10, i % 100 / 10, (i / 7) % 11 % 10);
+    }
+    let r = score_text(&m, s.as_bytes(), "big.csv").expect("scores");
+    assert_eq!(r.len(), 1_000_000);
+    let best = r.units().filter(|u| u.rank() == Some(1)).count();
+    assert!(best >= 1);
+}
