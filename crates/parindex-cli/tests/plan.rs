@@ -60,11 +60,13 @@ target band:B: an index of at least 79.995 %
 plan: fewest points, in steps of 0.01: 2.62 points on 3 criteria
 
 Code  Name                                             From  To    Gain  Cost  Effect
+-------------------------------------------------------------------------------------
 2.1   Tham mưu xây dựng văn bản QPPL đúng kế hoạch     2     3     1     1     1.02
 6.1   Thực hiện dự toán ngân sách được giao            1.5   1.86  0.36  0.36  0.37
 8.2   Đánh giá của lãnh đạo, quản lý về công tác CCHC  2.24  3.5   1.26  1.26  1.28
 
        Points  Index %  Rank   Group  Band
+------------------------------------------
 now    77.34   77.34    11/12  6/6    C
 after  80.00   80.00    11/12  6/6    B
 "
@@ -159,6 +161,7 @@ target band:B: an index of at least 79.995 %
 already met: nothing to change
 
        Points  Index %  Rank  Group  Band
+-----------------------------------------
 now    95.77   95.77    1/12  1/6    A
 after  95.77   95.77    1/12  1/6    A
 "
@@ -188,10 +191,12 @@ target band:B: an index of at least 79.995 %
 plan: fewest points, in steps of 0.1: 3.5 points on 2 criteria
 
 Code  Name                                 From  To   Gain  Cost  Effect
+------------------------------------------------------------------------
 1.1   Kế hoạch CCHC năm                    1     1.5  0.5   0.5   0.50
 2.1   Tỷ lệ hồ sơ giải quyết đúng hạn (%)  85    95   3     3     3.00
 
        Points  Index %  Rank  Group  Band
+-----------------------------------------
 now    4.50    45.00    2/4   2/3    -
 after  8.00    80.00    2/4   2/3    B
 "
@@ -278,11 +283,13 @@ fn what_if_prints_old_and_new() {
 so-y-te  Sở Y tế  (department)
 
 Code   Name                                             Input        Points
+--------------------------------------------------------------------------------
 3.4.1  Tỷ lệ hồ sơ TTHC giải quyết đúng hạn             91.3 → 98.5  1.00 → 1.50
 7.1.1  Tỷ lệ văn bản đi được gửi dưới dạng điện tử      87.5 → 100   1.75 → 2.00
 8.2    Đánh giá của lãnh đạo, quản lý về công tác CCHC  2.24 → 3.5   2.24 → 3.50
 
         Points  Index %  Rank   Group  Band
+-------------------------------------------
 before  77.34   77.34    11/12  6/6    C
 after   79.38   79.38    11/12  6/6    C
 change  +2.04   +2.04    same

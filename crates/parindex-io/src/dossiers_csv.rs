@@ -7,6 +7,7 @@ use parindex::{Date, Dossier, DossierStats, Error, Issue, IssueKind, Location, R
 use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 
+use crate::table::Table;
 use crate::text::{csv_issue, csv_reader, decode};
 use crate::OutputFormat;
 
@@ -265,14 +266,8 @@ fn row(s: &DossierStats, places: Option<u32>) -> Vec<String> {
 }
 
 fn csv(stats: &[DossierStats], places: Option<u32>) -> String {
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
-    // Writing to a Vec cannot fail.
-    let _ =
-        w.write_record(["unit", "received", "early", "on_time", "late", "open", "overdue", "on_time_rate"]);
-    for s in stats {
-        let _ = w.write_record(row(s, places));
-    }
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    let header = ["unit", "received", "early", "on_time", "late", "open", "overdue", "on_time_rate"];
+    crate::table::csv(&header, stats.iter().map(|s| row(s, places)))
 }
 
 /// The JSON document, fields in this order.
@@ -323,47 +318,11 @@ fn table(stats: &[DossierStats], places: u32, markdown: bool) -> String {
         ["Unit", "Received", "Early", "On time", "Late", "Open", "Overdue", "On time %"]
             .map(String::from)
             .to_vec();
-    let rows: Vec<Vec<String>> = stats.iter().map(|s| row(s, Some(places))).collect();
-    let mut width: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for r in &rows {
-        for (i, c) in r.iter().enumerate() {
-            width[i] = width[i].max(c.chars().count());
-        }
+    let mut table = Table::new(&header).right(|i| i > 0);
+    for s in stats {
+        table.row(row(s, Some(places)));
     }
-    let line = |cells: &[String]| -> String {
-        let padded: Vec<String> = cells
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                let pad = " ".repeat(width[i] - c.chars().count());
-                if i == 0 {
-                    format!("{c}{pad}")
-                } else {
-                    format!("{pad}{c}")
-                }
-            })
-            .collect();
-        if markdown {
-            format!("| {} |\n", padded.join(" | "))
-        } else {
-            format!("{}\n", padded.join("  ").trim_end())
-        }
-    };
-    let mut out = line(&header);
-    if markdown {
-        let rule: Vec<String> = width
-            .iter()
-            .enumerate()
-            .map(|(i, &w)| if i == 0 { "-".repeat(w) } else { format!("{}:", "-".repeat(w - 1)) })
-            .collect();
-        out.push_str(&format!("| {} |\n", rule.join(" | ")));
-    } else {
-        let total: usize = width.iter().sum::<usize>() + 2 * (width.len() - 1);
-        out.push_str(&format!("{}\n", "-".repeat(total)));
-    }
-    for r in &rows {
-        out.push_str(&line(r));
-    }
+    let mut out = table.render(markdown);
     if let Some(first) = stats.first() {
         out.push_str(&format!("\nas of {}\n", first.as_of));
     }

@@ -26,6 +26,7 @@ mod rank_out;
 mod report;
 mod results;
 mod scores_csv;
+mod table;
 mod text;
 
 pub use dossiers_csv::{read_dossiers, write_dossier_scores, write_dossier_stats};

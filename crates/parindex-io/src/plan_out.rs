@@ -8,6 +8,7 @@ use parindex::{
 use serde_json::{json, Value as Json};
 use unicode_normalization::UnicodeNormalization;
 
+use crate::table::Table;
 use crate::{parse_decimal, OutputFormat};
 
 /// Reads one change of a what-if, `CODE=VALUE`: the value is `NA` (or `N/A`), yes/no on a
@@ -350,39 +351,11 @@ fn standing_json(s: &Standing, full: &dyn Fn(Exact) -> String) -> Json {
     })
 }
 
-/// An aligned table (two spaces between columns), or a Markdown table.
+/// An aligned table, or a Markdown table.
 fn table(header: &[&str], rows: &[Vec<String>], md: bool) -> String {
-    let mut width: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    let mut table = Table::new(header);
     for r in rows {
-        for (i, c) in r.iter().enumerate() {
-            width[i] = width[i].max(c.chars().count());
-        }
+        table.row(r.clone());
     }
-    let line = |cells: &[String]| {
-        let padded: Vec<String> = cells
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                let c = if md { c.replace('|', "\\|") } else { c.clone() };
-                let pad = width[i].saturating_sub(c.chars().count());
-                format!("{c}{}", " ".repeat(pad))
-            })
-            .collect();
-        if md {
-            format!("| {} |\n", padded.join(" | "))
-        } else {
-            format!("{}\n", padded.join("  ").trim_end())
-        }
-    };
-    let mut out = line(&header.iter().map(|h| h.to_string()).collect::<Vec<_>>());
-    if md {
-        out.push_str(&format!(
-            "|{}|\n",
-            width.iter().map(|w| "-".repeat(w + 2)).collect::<Vec<_>>().join("|")
-        ));
-    }
-    for r in rows {
-        out.push_str(&line(r));
-    }
-    out
+    table.render(md)
 }

@@ -3,6 +3,7 @@
 use parindex::{Exact, Results, UnitResult};
 use serde_json::json;
 
+use crate::table::Table;
 use crate::OutputFormat;
 
 /// The language of the headings of a table or Markdown ranking.
@@ -261,14 +262,8 @@ pub fn write_ranking(results: &Results, format: OutputFormat, options: &RankingO
         .collect();
     match format {
         OutputFormat::Csv => {
-            let mut w =
-                csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
-            // Writing to a Vec cannot fail.
-            let _ = w.write_record(["rank", "unit", "name", "group", "points", "percent", "band"]);
-            for row in sections.iter().flat_map(|s| &s.rows) {
-                let _ = w.write_record(row);
-            }
-            String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+            let header = ["rank", "unit", "name", "group", "points", "percent", "band"];
+            crate::table::csv(&header, sections.iter().flat_map(|s| s.rows.iter().cloned()))
         }
         _ => render(&sections, options.lang.header(), format == OutputFormat::Markdown),
     }
@@ -313,66 +308,12 @@ fn order(results: &Results, by_group: bool) -> Vec<(Option<Title>, Vec<UnitResul
 
 /// An aligned table or Markdown, one block per section, the columns as wide in every block.
 fn render(sections: &[Section], header: [&str; 7], markdown: bool) -> String {
-    let numeric = |i: usize| i == 0 || i == 4 || i == 5;
-    let mut width: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for row in sections.iter().flat_map(|s| &s.rows) {
-        for (i, c) in row.iter().enumerate() {
-            width[i] = width[i].max(c.chars().count());
-        }
-    }
-    let line = |cells: &[String]| -> String {
-        let padded: Vec<String> = cells
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                let pad = " ".repeat(width[i] - c.chars().count());
-                // A pipe inside a Markdown cell would split it.
-                let c = if markdown { c.replace('|', "\\|") } else { c.clone() };
-                if numeric(i) {
-                    format!("{pad}{c}")
-                } else {
-                    format!("{c}{pad}")
-                }
-            })
-            .collect();
-        if markdown {
-            format!("| {} |\n", padded.join(" | "))
-        } else {
-            format!("{}\n", padded.join("  ").trim_end())
-        }
-    };
-    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
-    let mut out = String::new();
-    for (k, section) in sections.iter().enumerate() {
-        if k > 0 {
-            out.push('\n');
-        }
-        if let Some(title) = &section.title {
-            out.push_str(&if markdown { format!("### {title}\n\n") } else { format!("{title}\n") });
-        }
-        out.push_str(&line(&header));
-        if markdown {
-            let rule: Vec<String> = width
-                .iter()
-                .enumerate()
-                .map(
-                    |(i, &w)| {
-                        if numeric(i) {
-                            format!("{}:", "-".repeat(w.max(2) - 1))
-                        } else {
-                            "-".repeat(w)
-                        }
-                    },
-                )
-                .collect();
-            out.push_str(&format!("| {} |\n", rule.join(" | ")));
-        } else {
-            let total: usize = width.iter().sum::<usize>() + 2 * (width.len() - 1);
-            out.push_str(&format!("{}\n", "-".repeat(total)));
-        }
+    let mut table = Table::new(&header).right(|i| i == 0 || i == 4 || i == 5);
+    for section in sections {
+        table.section(section.title.as_ref().map(ToString::to_string));
         for row in &section.rows {
-            out.push_str(&line(row));
+            table.row(row.clone());
         }
     }
-    out
+    table.render(markdown)
 }

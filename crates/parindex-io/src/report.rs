@@ -3,6 +3,7 @@
 use parindex::{Decimal, Exact, Explanation, RoundingMode};
 use serde_json::json;
 
+use crate::table::Table;
 use crate::OutputFormat;
 
 /// Writes a unit's explanation. Values are rounded to `places` (half up) in the table and
@@ -152,34 +153,11 @@ pub fn write_explanation(
                     ]
                 })
                 .collect();
-            let mut width: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-            for r in &rows {
-                for (i, c) in r.iter().enumerate() {
-                    width[i] = width[i].max(c.chars().count());
-                }
-            }
-            let line = |cells: Vec<String>| {
-                let padded: Vec<String> = cells
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| format!("{c}{}", " ".repeat(width[i] - c.chars().count())))
-                    .collect();
-                if md {
-                    format!("| {} |\n", padded.join(" | "))
-                } else {
-                    format!("{}\n", padded.join("  ").trim_end())
-                }
-            };
-            out.push_str(&line(header.iter().map(|h| h.to_string()).collect()));
-            if md {
-                out.push_str(&format!(
-                    "|{}|\n",
-                    width.iter().map(|w| "-".repeat(w + 2)).collect::<Vec<_>>().join("|")
-                ));
-            }
+            let mut table = Table::new(&header).right(|i| (1..=6).contains(&i));
             for r in rows {
-                out.push_str(&line(r));
+                table.row(r);
             }
+            out.push_str(&table.render(md));
             out
         }
     }
@@ -277,45 +255,14 @@ pub fn write_comparison(
                 .unwrap_or_default()
                 + "\n"
         }
-        OutputFormat::Csv => {
-            let mut w =
-                csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
-            let _ = w.write_record(header);
-            for r in &rows {
-                let _ = w.write_record(r);
-            }
-            String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
-        }
+        OutputFormat::Csv => crate::table::csv(&header, rows),
         OutputFormat::Table | OutputFormat::Markdown => {
             let md = format == OutputFormat::Markdown;
-            let mut width: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-            for r in &rows {
-                for (i, cell) in r.iter().enumerate() {
-                    width[i] = width[i].max(cell.chars().count());
-                }
-            }
-            let line = |cells: Vec<String>| {
-                let padded: Vec<String> = cells
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| format!("{c}{}", " ".repeat(width[i] - c.chars().count())))
-                    .collect();
-                if md {
-                    format!("| {} |\n", padded.join(" | "))
-                } else {
-                    format!("{}\n", padded.join("  ").trim_end())
-                }
-            };
-            let mut out = line(header.iter().map(|h| h.to_string()).collect());
-            if md {
-                out.push_str(&format!(
-                    "|{}|\n",
-                    width.iter().map(|w| "-".repeat(w + 2)).collect::<Vec<_>>().join("|")
-                ));
-            }
+            let mut table = Table::new(&header).right(|i| (3..=8).contains(&i));
             for r in rows {
-                out.push_str(&line(r));
+                table.row(r);
             }
+            let mut out = table.render(md);
             if !c.differing_nodes.is_empty() {
                 out.push_str("\nnot compared (the methodologies differ):\n");
                 for d in &c.differing_nodes {
@@ -375,23 +322,10 @@ pub fn write_summary(summary: &parindex::Summary, places: u32) -> String {
     let mut rows: Vec<Vec<String>> =
         summary.groups.iter().map(|g| row(g, g.group.as_deref().unwrap_or("(no group)"))).collect();
     rows.push(row(&summary.overall, "all"));
-    let mut width: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for row in &rows {
-        for (i, c) in row.iter().enumerate() {
-            width[i] = width[i].max(c.chars().count());
-        }
-    }
-    let line = |cells: Vec<String>| {
-        let padded: Vec<String> = cells
-            .iter()
-            .enumerate()
-            .map(|(i, c)| format!("{c}{}", " ".repeat(width[i] - c.chars().count())))
-            .collect();
-        format!("{}\n", padded.join("  ").trim_end())
-    };
-    let mut out = line(header.iter().map(|h| h.to_string()).collect());
+    let numeric = header.len() - 1; // every column but the group and the bands
+    let mut table = Table::new(&header).right(|i| i > 0 && i < numeric);
     for row in rows {
-        out.push_str(&line(row));
+        table.row(row);
     }
-    out
+    table.render(false)
 }

@@ -3,6 +3,8 @@
 use parindex::{Decimal, Exact, Results, UnitResult};
 use serde_json::{json, Value as Json};
 
+use crate::table::Table;
+
 /// The output formats.
 ///
 /// # Examples
@@ -160,16 +162,10 @@ fn row(results: &Results, u: &UnitResult<'_>, places: Option<u32>, top: &[String
 
 fn csv(results: &Results, options: &WriteOptions) -> String {
     let top = top_codes(results);
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
     let mut header: Vec<String> =
         ["unit", "name", "group", "points", "percent", "rank", "band"].map(String::from).to_vec();
     header.extend(top.iter().cloned());
-    // Writing to a Vec cannot fail.
-    let _ = w.write_record(&header);
-    for u in results.ranked() {
-        let _ = w.write_record(row(results, &u, options.round, &top));
-    }
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    crate::table::csv(&header, results.ranked().iter().map(|u| row(results, u, options.round, &top)))
 }
 
 fn json(results: &Results, options: &WriteOptions) -> String {
@@ -237,48 +233,9 @@ fn table(results: &Results, options: &WriteOptions, markdown: bool) -> String {
             r
         })
         .collect();
-    let numeric = |i: usize| i == 0 || i == 4 || i == 5 || i >= 7;
-    let mut width: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for r in &rows {
-        for (i, c) in r.iter().enumerate() {
-            width[i] = width[i].max(c.chars().count());
-        }
+    let mut table = Table::new(&header).right(|i| i == 0 || i == 4 || i == 5 || i >= 7);
+    for r in rows {
+        table.row(r);
     }
-    let line = |cells: &[String]| -> String {
-        let padded: Vec<String> = cells
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                let pad = " ".repeat(width[i] - c.chars().count());
-                // A pipe inside a Markdown cell would split it.
-                let c = if markdown { c.replace('|', "\\|") } else { c.clone() };
-                if numeric(i) {
-                    format!("{pad}{c}")
-                } else {
-                    format!("{c}{pad}")
-                }
-            })
-            .collect();
-        if markdown {
-            format!("| {} |\n", padded.join(" | "))
-        } else {
-            format!("{}\n", padded.join("  ").trim_end())
-        }
-    };
-    let mut out = line(&header);
-    if markdown {
-        let rule: Vec<String> = width
-            .iter()
-            .enumerate()
-            .map(|(i, &w)| if numeric(i) { format!("{}:", "-".repeat(w.max(2) - 1)) } else { "-".repeat(w) })
-            .collect();
-        out.push_str(&format!("| {} |\n", rule.join(" | ")));
-    } else {
-        let total: usize = width.iter().sum::<usize>() + 2 * (width.len() - 1);
-        out.push_str(&format!("{}\n", "-".repeat(total)));
-    }
-    for r in &rows {
-        out.push_str(&line(r));
-    }
-    out
+    table.render(markdown)
 }
