@@ -350,3 +350,18 @@ fn par_demo_explanation_of_a_rebased_department() {
         .fold(Exact::ZERO, |a, c| a.checked_add(c).expect("fits"));
     assert_eq!(sum, e.points);
 }
+
+#[test]
+fn bundled_examples_give_the_golden_vectors_byte_for_byte() {
+    // The same files are checked by the Python and JavaScript bindings.
+    use parindex_io::{write_results, OutputFormat, WriteOptions};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/expected");
+    for name in ["par-demo", "par-demo-2022", "par-2020"] {
+        let (m, s) = examples::load(name).expect("bundled");
+        let r = score(&m, &s).expect("scores");
+        for (format, ext) in [(OutputFormat::Json, "json"), (OutputFormat::Csv, "csv")] {
+            let want = std::fs::read_to_string(dir.join(format!("{name}.results.{ext}"))).expect("golden file");
+            assert_eq!(write_results(&r, format, &WriteOptions::new()), want, "{name}.results.{ext}");
+        }
+    }
+}
