@@ -8,7 +8,7 @@ use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::table::Table;
-use crate::text::{csv_issue, csv_reader, decode};
+use crate::text::{csv_issue, csv_reader, data_rows, decode};
 use crate::OutputFormat;
 
 /// The columns of a dossier list, all required, in any order.
@@ -100,18 +100,14 @@ pub fn read_dossiers(bytes: &[u8], file: &str) -> Result<Vec<Dossier>, Error> {
     let mut dossiers = Vec::new();
     let mut first_row: HashMap<(String, String), u64> = HashMap::new();
     let mut rows = 0;
-    for record in records {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                issues.push(csv_issue(&e, file, 0));
+    for item in data_rows(records, file, 0) {
+        let (row, record) = match item {
+            Ok(x) => x,
+            Err(issue) => {
+                issues.push(issue);
                 continue;
             }
         };
-        let row = record.position().map_or(0, |p| p.line());
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
         rows += 1;
         if record.len() != names.len() {
             let kind = IssueKind::RaggedRow { expected: names.len() as u64, found: record.len() as u64 };

@@ -7,7 +7,9 @@ use parindex::{
     NotApplicable, RankOn, RoundingMode, Rule, Source, Step, Ties,
 };
 
-use crate::text::{csv_issue, csv_reader, decode, metadata_decimal, parse_decimal, split_metadata};
+use crate::text::{
+    csv_issue, csv_reader, data_rows, decode, metadata_decimal, parse_decimal, split_metadata,
+};
 
 const COLUMNS: [&str; 9] = ["code", "parent", "name", "name_en", "max", "weight", "source", "rule", "note"];
 
@@ -123,18 +125,14 @@ pub fn read_methodology_csv(text: &str, file: &str) -> Result<Methodology, Error
 
     let mut nodes = Vec::new();
     let mut locations = Vec::new();
-    for record in rows {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                issues.push(csv_issue(&e, file, offset));
+    for item in data_rows(rows, file, offset) {
+        let (row, record) = match item {
+            Ok(x) => x,
+            Err(issue) => {
+                issues.push(issue);
                 continue;
             }
         };
-        let row = offset + record.position().map_or(0, |p| p.line());
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
         if record.len() != header.len() {
             let kind = IssueKind::RaggedRow { expected: header.len() as u64, found: record.len() as u64 };
             issues.push(Issue::new(at(row), kind));

@@ -8,7 +8,7 @@ use parindex::{
 };
 use unicode_normalization::UnicodeNormalization;
 
-use crate::text::{csv_issue, csv_reader, decode, parse_decimal};
+use crate::text::{csv_issue, csv_reader, data_rows, decode, parse_decimal};
 
 /// Cells the reader already reported; scoring's "missing value" for them would repeat it.
 #[derive(Default)]
@@ -265,18 +265,14 @@ fn read_wide(
     }
 
     let mut rows = 0;
-    for record in records {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                issues.push(csv_issue(&e, file, 0));
+    for item in data_rows(records, file, 0) {
+        let (row, record) = match item {
+            Ok(x) => x,
+            Err(issue) => {
+                issues.push(issue);
                 continue;
             }
         };
-        let row = record.position().map_or(0, |p| p.line());
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
         rows += 1;
         let id = clean(record.get(unit_col).unwrap_or_default());
         if id.is_empty() {
@@ -387,18 +383,14 @@ fn read_long(
     // The first explicit `ranked` cell of each unit: (value, its text, row).
     let mut ranked_at: HashMap<usize, (bool, String, u64)> = HashMap::new();
     let mut rows = 0;
-    for record in records {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                issues.push(csv_issue(&e, file, 0));
+    for item in data_rows(records, file, 0) {
+        let (row, record) = match item {
+            Ok(x) => x,
+            Err(issue) => {
+                issues.push(issue);
                 continue;
             }
         };
-        let row = record.position().map_or(0, |p| p.line());
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
         rows += 1;
         if record.len() != h.columns.len() {
             let kind = IssueKind::RaggedRow { expected: h.columns.len() as u64, found: record.len() as u64 };

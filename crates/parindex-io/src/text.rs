@@ -133,3 +133,18 @@ pub(crate) fn csv_issue(e: &csv::Error, file: &str, offset: u64) -> parindex::Is
     }
     parindex::Issue::new(at, IssueKind::Syntax { reason: e.to_string() })
 }
+
+/// The data rows of a CSV: `(line, record)` for every row that is not blank, or the located
+/// syntax issue of a row that does not parse. `offset` is the number of lines before the CSV
+/// text in its file (metadata lines).
+pub(crate) fn data_rows<'a>(
+    records: csv::StringRecordsIntoIter<&'a [u8]>,
+    file: &'a str,
+    offset: u64,
+) -> impl Iterator<Item = Result<(u64, csv::StringRecord), parindex::Issue>> + 'a {
+    records.filter_map(move |record| match record {
+        Err(e) => Some(Err(csv_issue(&e, file, offset))),
+        Ok(r) if r.iter().all(|f| f.trim().is_empty()) => None,
+        Ok(r) => Some(Ok((offset + r.position().map_or(0, |p| p.line()), r))),
+    })
+}
