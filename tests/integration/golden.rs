@@ -360,7 +360,8 @@ fn bundled_examples_give_the_golden_vectors_byte_for_byte() {
         let (m, s) = examples::load(name).expect("bundled");
         let r = score(&m, &s).expect("scores");
         for (format, ext) in [(OutputFormat::Json, "json"), (OutputFormat::Csv, "csv")] {
-            let want = std::fs::read_to_string(dir.join(format!("{name}.results.{ext}"))).expect("golden file");
+            let want =
+                std::fs::read_to_string(dir.join(format!("{name}.results.{ext}"))).expect("golden file");
             assert_eq!(write_results(&r, format, &WriteOptions::new()), want, "{name}.results.{ext}");
         }
     }
