@@ -1,0 +1,32 @@
+"""parindex: exact scoring, ranking and explanation of public-administration indices.
+
+Vietnam's PAR INDEX (Chỉ số cải cách hành chính) and every index built the same way
+(PCI, PAPI, provincial indices): a :class:`Methodology` (the criteria tree, as data),
+the :class:`Scores` of each unit, and :func:`score` giving :class:`Results`.
+
+Numbers are exact decimals: values come back as :class:`decimal.Decimal` (pandas
+``object`` columns) unless you ask for floats (``to_pandas(as_float=True)``).
+
+>>> import parindex
+>>> results = parindex.score(*parindex.examples.load("par-demo"))
+>>> df = results.to_pandas()
+>>> list(df.columns[:7])
+['unit', 'name', 'group', 'points', 'percent', 'rank', 'band']
+>>> df.loc[1, "unit"], df.loc[1, "percent"]
+('tp-son-la', Decimal('94.32'))
+"""
+
+from . import examples
+from ._errors import InputError, ParIndexError
+from ._parindex import Methodology, Results, Scores, __version__, score
+
+__all__ = [
+    "InputError",
+    "Methodology",
+    "ParIndexError",
+    "Results",
+    "Scores",
+    "__version__",
+    "examples",
+    "score",
+]

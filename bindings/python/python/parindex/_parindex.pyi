@@ -1,0 +1,255 @@
+"""The native module of parindex (Rust, PyO3). Hand-kept: checked by ``mypy.stubtest``.
+
+Import from :mod:`parindex`, not from here.
+"""
+
+import os
+from decimal import Decimal
+from typing import Any, Dict, List, Optional, Tuple, Union, final
+
+import pandas
+
+_PathOrText = Union[str, bytes, "os.PathLike[str]"]
+
+__all__ = [
+    "Methodology",
+    "Scores",
+    "Results",
+    "score",
+    "example_load",
+    "example_methodology",
+    "EXAMPLES",
+    "EXAMPLE_METHODOLOGIES",
+    "__version__",
+]
+
+__version__: str
+EXAMPLES: List[str]
+EXAMPLE_METHODOLOGIES: List[str]
+
+@final
+class Methodology:
+    """A methodology (bộ tiêu chí): the criteria tree and its settings.
+
+    Immutable, comparable with ``==``, picklable (through its JSON form).
+
+    >>> import parindex
+    >>> m = parindex.Methodology.from_csv("code,parent,max\\n1,,6\\n2,,4\\n", file="tiny.csv")
+    >>> (m.id, m.leaf_codes, m.max)
+    ('tiny', ['1', '2'], Decimal('10'))
+    >>> parindex.Methodology.from_json(m.to_json()) == m
+    True
+    """
+
+    @staticmethod
+    def from_json(text: str) -> Methodology:
+        """Reads the strict, versioned JSON form (see DESIGN.md §5).
+
+        Raises :class:`parindex.InputError` listing every problem.
+        """
+
+    @staticmethod
+    def from_csv(source: _PathOrText, file: Optional[str] = None) -> Methodology:
+        """Reads a node table CSV: ``source`` is a path, or the text itself when it
+        is ``bytes`` or a ``str`` with a line break.
+
+        Errors are located in ``file`` (default: the path as given, or
+        ``methodology.csv`` for text); the id defaults to the file's stem.
+        Raises :class:`parindex.InputError` listing every problem.
+        """
+
+    @staticmethod
+    def read(path: Union[str, "os.PathLike[str]"]) -> Methodology:
+        """Reads a methodology file: JSON when the name ends in ``.json`` or the text
+        starts with ``{``, the node table CSV otherwise.
+
+        Raises ``FileNotFoundError``, or :class:`parindex.InputError` listing every problem.
+        """
+
+    def to_json(self) -> str:
+        """The strict, versioned JSON form (decimals as strings)."""
+
+    def to_csv(self) -> str:
+        """The node table CSV, metadata lines first."""
+
+    @property
+    def id(self) -> str:
+        """The methodology's id, e.g. ``par-demo``."""
+
+    @property
+    def name(self) -> str:
+        """Its name."""
+
+    @property
+    def year(self) -> Optional[int]:
+        """Its year, when given."""
+
+    @property
+    def max(self) -> Decimal:
+        """The index's maximum: the sum of the domains' maxima."""
+
+    @property
+    def leaf_codes(self) -> List[str]:
+        """The codes of the leaves (where scores are entered), in declaration order."""
+
+    @property
+    def top_level(self) -> List[str]:
+        """The codes of the domains (the nodes without a parent)."""
+
+    def __reduce__(self) -> Tuple[Any, Tuple[str]]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+
+@final
+class Scores:
+    """The scores of every unit on every leaf of one methodology.
+
+    >>> import parindex
+    >>> m, scores = parindex.examples.load("par-2020")
+    >>> (len(scores), scores.units[0])
+    (10, 'quang-ninh')
+    """
+
+    @staticmethod
+    def from_csv(methodology: Methodology, source: _PathOrText, file: Optional[str] = None) -> Scores:
+        """Reads a score sheet: the long form when its header has a ``criterion``
+        column, the wide form (``unit[,name][,group][,ranked],<leaf code>…[,bonus][,penalty]``)
+        otherwise. ``source`` is a path, or the text itself when it is ``bytes`` or a
+        ``str`` with a line break; errors are located in ``file`` (default: the path
+        as given, or ``scores.csv`` for text).
+
+        >>> import parindex
+        >>> m = parindex.Methodology.from_csv("code,parent,max\\n1,,10\\n")
+        >>> parindex.Scores.from_csv(m, "unit,1\\nso-noi-vu,7.5\\n").units
+        ['so-noi-vu']
+
+        Raises :class:`parindex.InputError` listing every problem.
+        """
+
+    @staticmethod
+    def from_pandas(methodology: Methodology, frame: pandas.DataFrame, file: Optional[str] = None) -> Scores:
+        """Reads a DataFrame laid out like a score sheet (wide or long; a ``unit``
+        index counts as a column).
+
+        Cells convert exactly: a ``float`` through its shortest round-trip text (so
+        2.5 stays ``2.5``), an ``int`` as it is, a ``decimal.Decimal`` as it is, a
+        ``bool`` as yes/no, a ``str`` is parsed as in a CSV (``"NA"``: not
+        applicable). ``None``/``NaN``/``pd.NA`` is a *missing value*, an error: read
+        sheets with ``pd.read_csv(path, keep_default_na=False)`` so that ``NA`` stays
+        ``"NA"``. Errors are located in ``file`` (default ``DataFrame``), rows counted
+        as in ``df.to_csv(index=False)``:
+        the header is row 1, so row *r* is ``df.iloc[r - 2]``.
+        """
+
+    @property
+    def units(self) -> List[str]:
+        """The unit ids, in input order."""
+
+    @property
+    def methodology_id(self) -> str:
+        """The id of the methodology the scores were read for."""
+
+    def __len__(self) -> int: ...
+
+@final
+class Results:
+    """The scores of every unit on every node, with ranks and bands.
+
+    Values are exact: :class:`decimal.Decimal` in Python (unrounded, as the
+    CSV and JSON writers print them); the published index is rounded once,
+    with the methodology's places and mode.
+
+    >>> import parindex
+    >>> results = parindex.score(*parindex.examples.load("par-2020"))
+    >>> results
+    <Results par-2020: 10 units, 10 ranked>
+    """
+
+    def to_pandas(self, as_float: bool = False) -> pandas.DataFrame:
+        """One row per unit sorted by rank (units not ranked last), with the columns
+        ``unit, name, group, points, percent, rank, band`` and then one column per
+        top-level node (its points; ``None`` where it does not apply).
+
+        ``points``, ``percent`` and the node columns hold exact ``decimal.Decimal``
+        values in ``object`` columns, or ``float64`` with ``as_float=True``;
+        ``rank`` is a nullable ``Int64`` (``<NA>`` for a unit not ranked).
+
+        >>> import parindex
+        >>> df = parindex.score(*parindex.examples.load("par-2020")).to_pandas()
+        >>> df.loc[0, "unit"], df.loc[0, "points"], int(df.loc[0, "rank"])
+        ('quang-ninh', Decimal('91.05'), 1)
+        """
+
+    def to_json(self, round: Optional[int] = None) -> str:
+        """The JSON ``parindex score --format json`` writes: exact values unless ``round``."""
+
+    def to_csv(self, round: Optional[int] = None) -> str:
+        """The CSV ``parindex score --format csv`` writes: exact values unless ``round``."""
+
+    def to_markdown(self, round: Optional[int] = None) -> str:
+        """The Markdown table ``parindex score --format markdown`` writes."""
+
+    def explain(self, unit: str) -> Dict[str, Any]:
+        """Why a unit has the score it has: its points, index, ranks, band, the gap
+        to the unit above and to the next band, and for every leaf (``leaves``) its
+        maximum, self-assessed and appraised input, the cut, the points earned, the
+        rule that gave them, what it adds to the total and what it lost.
+
+        >>> import parindex
+        >>> e = parindex.score(*parindex.examples.load("par-demo")).explain("so-y-te")
+        >>> (e["rank"], e["of"])
+        (11, 12)
+
+        Raises ``KeyError`` for an unknown unit.
+        """
+
+    def compare(self, previous: Results, as_float: bool = False) -> pandas.DataFrame:
+        """Year-over-year comparison, matched by unit id: one row per unit with
+        ``unit, name, group, points, points_change, percent, percent_change, rank,
+        previous_rank, movement, group_rank, group_movement, band, previous_band``.
+        The nodes that could not be compared (their maxima differ) are listed in
+        ``df.attrs["differing_nodes"]``.
+        """
+
+    def summary(self) -> Dict[str, Any]:
+        """Averages, extremes and band counts: ``{"overall": {...}, "groups": [...]}``."""
+
+    @property
+    def methodology(self) -> Methodology:
+        """The methodology scored."""
+
+    @property
+    def units(self) -> List[str]:
+        """The unit ids, in input order."""
+
+    def __len__(self) -> int: ...
+    def _repr_html_(self) -> str:
+        """The ranked table with bands, rounded as published (Jupyter)."""
+
+def score(
+    methodology: Union[Methodology, str, "os.PathLike[str]"],
+    scores: Union[Scores, pandas.DataFrame, _PathOrText],
+    *,
+    file: Optional[str] = None,
+) -> Results:
+    """Scores, ranks and bands every unit.
+
+    ``methodology`` is a :class:`Methodology` or a path; ``scores`` a
+    :class:`Scores`, a pandas DataFrame (see :meth:`Scores.from_pandas`), a path,
+    or the text of a score sheet, its errors located in ``file`` when given.
+    Problems of reading and of scoring are reported together, as the command
+    line does.
+
+    >>> import parindex
+    >>> results = parindex.score(*parindex.examples.load("par-demo"))
+    >>> results.to_pandas().loc[0, "band"]
+    'A'
+
+    Raises :class:`parindex.InputError` listing every problem.
+    """
+
+def example_load(name: str) -> Tuple[Methodology, Scores]:
+    """A bundled example: its methodology and its scores (see :mod:`parindex.examples`)."""
+
+def example_methodology(name: str) -> Methodology:
+    """A bundled methodology by name (see :mod:`parindex.examples`)."""

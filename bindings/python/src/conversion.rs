@@ -1,0 +1,505 @@
+//! Every conversion between Python and the core, in one place: inputs (paths, text, pandas
+//! DataFrames) into bytes the `parindex-io` readers take, core errors and panics into Python
+//! exceptions, and core values (exact fractions, explanations, comparisons, summaries) into
+//! `decimal.Decimal`, dicts and DataFrames. Nothing here scores, ranks or rounds on its own.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use parindex::{Comparison, Decimal, Exact, Explanation, GroupSummary, Issue, Location, Results, Summary};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyType};
+
+static INPUT_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static PARINDEX_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static DECIMAL: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------
+
+/// Runs one core call: its error becomes `parindex.InputError`, a panic `parindex.ParIndexError`
+/// (never a `PanicException`).
+pub(crate) fn core<T>(py: Python<'_>, call: impl FnOnce() -> parindex::Result<T>) -> PyResult<T> {
+    match catch_unwind(AssertUnwindSafe(call)) {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(error)) => Err(input_error(py, &error)),
+        Err(panic) => Err(internal_error(py, panic.as_ref())),
+    }
+}
+
+/// Runs one core call that cannot fail, turning a panic into `parindex.ParIndexError`.
+pub(crate) fn infallible<T>(py: Python<'_>, call: impl FnOnce() -> T) -> PyResult<T> {
+    core(py, || Ok(call()))
+}
+
+fn internal_error(py: Python<'_>, panic: &(dyn std::any::Any + Send)) -> PyErr {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned());
+    let message = format!("internal error, please report it: {what}");
+    match PARINDEX_ERROR.import(py, "parindex._errors", "ParIndexError") {
+        Ok(cls) => PyErr::from_type(cls.clone(), message),
+        Err(e) => e,
+    }
+}
+
+/// `parindex.InputError(str(error), [issue dicts])`.
+fn input_error(py: Python<'_>, error: &parindex::Error) -> PyErr {
+    let raise = || -> PyResult<PyErr> {
+        let issues = PyList::empty(py);
+        for issue in error.issues() {
+            issues.append(issue_dict(py, issue)?)?;
+        }
+        let cls = INPUT_ERROR.import(py, "parindex._errors", "InputError")?;
+        Ok(PyErr::from_value(cls.call1((error.to_string(), issues))?))
+    };
+    raise().unwrap_or_else(|e| e)
+}
+
+/// `{code, message, location, file, row, column, unit, criterion}`: `message` is the full line
+/// as the command line prints it, `location` its `file:row:column` part.
+fn issue_dict<'py>(py: Python<'py>, issue: &Issue) -> PyResult<Bound<'py, PyDict>> {
+    let at = &issue.location;
+    let mut place = Location::default();
+    if let Some(file) = &at.file {
+        place = place.file(file.clone());
+    }
+    if let Some(row) = at.row {
+        place = place.row(row);
+    }
+    if let Some(column) = at.column {
+        place = place.column(column);
+    }
+    let d = PyDict::new(py);
+    d.set_item("code", issue.code())?;
+    d.set_item("message", issue.to_string())?;
+    d.set_item("location", place.to_string())?;
+    d.set_item("file", at.file.as_deref())?;
+    d.set_item("row", at.row)?;
+    d.set_item("column", at.column)?;
+    d.set_item("unit", at.unit.as_deref())?;
+    d.set_item("criterion", at.criterion.as_deref())?;
+    Ok(d)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs
+// ---------------------------------------------------------------------------------------------
+
+/// The bytes of an input and the file name its errors are located in.
+pub(crate) struct Source {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) file: String,
+}
+
+/// A path (`str` without a line break, or `os.PathLike`) is read; a `str` with a line break,
+/// or `bytes`, is the text itself, located as `file` (default `default_file`).
+pub(crate) fn path_or_text(
+    obj: &Bound<'_, PyAny>,
+    file: Option<String>,
+    default_file: &str,
+) -> PyResult<Source> {
+    if let Ok(bytes) = obj.cast::<PyBytes>() {
+        let file = file.unwrap_or_else(|| default_file.to_owned());
+        return Ok(Source { bytes: bytes.as_bytes().to_vec(), file });
+    }
+    if let Ok(text) = obj.cast::<PyString>() {
+        let text = text.to_cow()?;
+        if text.contains('\n') {
+            let file = file.unwrap_or_else(|| default_file.to_owned());
+            return Ok(Source { bytes: text.as_bytes().to_vec(), file });
+        }
+    }
+    path(obj, file)
+}
+
+/// Reads a file through Python (so a missing file is a `FileNotFoundError` naming it), located
+/// as the path as given unless `file` says otherwise.
+pub(crate) fn path(obj: &Bound<'_, PyAny>, file: Option<String>) -> PyResult<Source> {
+    let py = obj.py();
+    let os = py.import("os")?;
+    let name: String = os.call_method1("fspath", (obj,))?.str()?.extract()?;
+    let read = py.import("pathlib")?.getattr("Path")?.call1((obj,))?.call_method0("read_bytes")?;
+    let bytes = read.cast::<PyBytes>()?.as_bytes().to_vec();
+    Ok(Source { bytes, file: file.unwrap_or(name) })
+}
+
+/// True for a pandas DataFrame (anything with `columns` and `iloc`).
+pub(crate) fn is_frame(obj: &Bound<'_, PyAny>) -> bool {
+    obj.hasattr("columns").unwrap_or(false) && obj.hasattr("iloc").unwrap_or(false)
+}
+
+/// A DataFrame in the wide (or long) form as the CSV text of the same sheet: the header is
+/// the column labels, a `unit` index becomes a column. Cells convert exactly:
+/// a `float` through its shortest round-trip text (`2.5`, never `2.4999…`), printed without
+/// an exponent; an `int` as it is; a `decimal.Decimal` in plain notation; a `bool` as
+/// `yes`/`no`; a `str` as it is (the reader parses it); `None`, `NaN` and `pd.NA` as a blank
+/// cell, which the reader reports as a missing value. Errors are located in `file` (default
+/// `DataFrame`), rows counted as in `df.to_csv(index=False)`.
+pub(crate) fn frame_csv(frame: &Bound<'_, PyAny>, file: Option<String>) -> PyResult<Source> {
+    let py = frame.py();
+    let mut frame = frame.clone();
+    let index_name = frame.getattr("index")?.getattr("name")?;
+    if !index_name.is_none() && index_name.str()?.to_cow()? == "unit" {
+        frame = frame.call_method0("reset_index")?;
+    }
+    let labels: Vec<Bound<'_, PyAny>> = frame.getattr("columns")?.call_method0("tolist")?.extract()?;
+    let mut header = Vec::with_capacity(labels.len());
+    let mut columns: Vec<Vec<String>> = Vec::with_capacity(labels.len());
+    let iloc = frame.getattr("iloc")?;
+    for (j, label) in labels.iter().enumerate() {
+        header.push(label.str()?.to_cow()?.into_owned());
+        let column = iloc.get_item((py.Ellipsis(), j))?;
+        let dtype = column.getattr("dtype")?.str()?.to_cow()?.into_owned();
+        let cells = match dtype.as_str() {
+            // numpy columns: the raw values in one call, no Python object per cell.
+            "float64" => raw_column(&column, "float64", |b| {
+                let x = f64::from_ne_bytes(b);
+                // Rust prints the shortest text that reads back as the same float, no exponent.
+                if x.is_nan() {
+                    String::new()
+                } else {
+                    format!("{x}")
+                }
+            })?,
+            "int64" => raw_column(&column, "int64", |b| i64::from_ne_bytes(b).to_string())?,
+            _ => {
+                let values = column.call_method0("tolist")?;
+                let values = values.cast::<PyList>()?;
+                let mut cells = Vec::with_capacity(values.len());
+                for v in values.iter() {
+                    cells.push(cell(&v)?);
+                }
+                cells
+            }
+        };
+        columns.push(cells);
+    }
+    let rows = columns.first().map_or(0, Vec::len);
+    let mut out = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    let written = (|| -> csv::Result<Vec<u8>> {
+        out.write_record(&header)?;
+        for i in 0..rows {
+            out.write_record(columns.iter().map(|c| c[i].as_str()))?;
+        }
+        out.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+    })();
+    let bytes =
+        written.map_err(|e| PyTypeError::new_err(format!("cannot write the DataFrame as CSV: {e}")))?;
+    Ok(Source { bytes, file: file.unwrap_or_else(|| "DataFrame".to_owned()) })
+}
+
+/// A numpy column of 8-byte values through its raw bytes (`to_numpy().tobytes()`).
+fn raw_column(
+    column: &Bound<'_, PyAny>,
+    dtype: &str,
+    text: impl Fn([u8; 8]) -> String,
+) -> PyResult<Vec<String>> {
+    let raw = column.call_method1("to_numpy", (dtype,))?.call_method0("tobytes")?;
+    let raw = raw.cast::<PyBytes>()?.as_bytes();
+    Ok(raw.chunks_exact(8).map(|c| text(c.try_into().unwrap_or([0; 8]))).collect())
+}
+
+/// One DataFrame cell as the text of a CSV cell.
+fn cell(v: &Bound<'_, PyAny>) -> PyResult<String> {
+    if v.is_none() {
+        return Ok(String::new());
+    }
+    if let Ok(s) = v.cast::<PyString>() {
+        return Ok(s.to_cow()?.into_owned());
+    }
+    if v.is_instance_of::<PyBool>() {
+        return Ok(if v.is_truthy()? { "yes" } else { "no" }.to_owned());
+    }
+    if let Ok(f) = v.cast::<PyFloat>() {
+        let x = f.value();
+        // Rust prints the shortest text that reads back as the same float, without exponent.
+        return Ok(if x.is_nan() { String::new() } else { format!("{x}") });
+    }
+    if v.is_instance_of::<PyInt>() {
+        return Ok(v.str()?.to_cow()?.into_owned());
+    }
+    let py = v.py();
+    if v.is_instance(DECIMAL.import(py, "decimal", "Decimal")?)? {
+        if v.call_method0("is_nan")?.is_truthy()? {
+            return Ok(String::new());
+        }
+        return py.import("builtins")?.getattr("format")?.call1((v, "f"))?.extract();
+    }
+    // pd.NA, pd.NaT, numpy scalars left over in object columns.
+    if py.import("pandas")?.call_method1("isna", (v,))?.is_truthy().unwrap_or(false) {
+        return Ok(String::new());
+    }
+    Ok(v.str()?.to_cow()?.into_owned())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outputs
+// ---------------------------------------------------------------------------------------------
+
+/// An exact value as a `decimal.Decimal` (the nearest decimal of up to 28 places, exact
+/// whenever the fraction terminates within that, as the writers print it).
+fn exact(x: Exact) -> Decimal {
+    x.to_decimal()
+}
+
+/// Builds a DataFrame from columns; `decimals` name the columns of `decimal.Decimal` values,
+/// made `float64` when `as_float`; `integers` become the nullable `Int64`.
+fn frame<'py>(
+    py: Python<'py>,
+    columns: Vec<(String, Vec<Bound<'py, PyAny>>)>,
+    decimals: &[String],
+    integers: &[&str],
+    as_float: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let pandas = py.import("pandas")?;
+    let data = PyDict::new(py);
+    let mut order = Vec::with_capacity(columns.len());
+    for (name, values) in columns {
+        data.set_item(&name, PyList::new(py, values)?)?;
+        order.push(name);
+    }
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("columns", order)?;
+    kwargs.set_item("dtype", "object")?;
+    let df = pandas.getattr("DataFrame")?.call((data,), Some(&kwargs))?;
+    let types = PyDict::new(py);
+    for name in integers {
+        types.set_item(*name, "Int64")?;
+    }
+    if as_float {
+        for name in decimals {
+            types.set_item(name, "float64")?;
+        }
+    }
+    df.call_method1("astype", (types,))
+}
+
+/// `Results.to_pandas`: one row per unit sorted by rank (the units not ranked last), the
+/// columns of the CSV writer: `unit, name, group, points, percent, rank, band`, then one column
+/// per top-level node (its points; `None` where it does not apply).
+pub(crate) fn results_frame<'py>(
+    py: Python<'py>,
+    results: &Results,
+    as_float: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let top: Vec<String> = results.methodology().top_level().map(|n| n.code.clone()).collect();
+    let mut names: Vec<String> =
+        ["unit", "name", "group", "points", "percent", "rank", "band"].map(String::from).to_vec();
+    names.extend(top.iter().cloned());
+    let mut columns: Vec<Vec<Bound<'py, PyAny>>> = vec![Vec::with_capacity(results.len()); names.len()];
+    for u in results.ranked() {
+        let unit = u.unit();
+        let mut row = vec![
+            unit.id.as_str().into_pyobject(py)?.into_any(),
+            unit.name.as_deref().into_pyobject(py)?,
+            unit.group.as_deref().into_pyobject(py)?,
+            exact(u.points()).into_pyobject(py)?,
+            exact(u.percent()).into_pyobject(py)?,
+            u.rank().into_pyobject(py)?,
+            u.band().into_pyobject(py)?,
+        ];
+        for code in &top {
+            row.push(u.node(code).and_then(|n| n.points()).map(exact).into_pyobject(py)?);
+        }
+        for (column, value) in columns.iter_mut().zip(row) {
+            column.push(value);
+        }
+    }
+    let mut decimals = vec!["points".to_owned(), "percent".to_owned()];
+    decimals.extend(top);
+    frame(py, names.into_iter().zip(columns).collect(), &decimals, &["rank"], as_float)
+}
+
+/// `Results.explain`: the explanation as a dict, exact values as `decimal.Decimal`.
+pub(crate) fn explanation<'py>(py: Python<'py>, e: &Explanation) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("unit", &e.unit)?;
+    d.set_item("name", e.name.as_deref())?;
+    d.set_item("group", e.group.as_deref())?;
+    d.set_item("points", exact(e.points))?;
+    d.set_item("percent", exact(e.percent))?;
+    d.set_item("published_percent", e.published)?;
+    d.set_item("rank", e.rank.map(|r| r.0))?;
+    d.set_item("of", e.rank.map(|r| r.1))?;
+    d.set_item("group_rank", e.group_rank.map(|r| r.0))?;
+    d.set_item("group_size", e.group_rank.map(|r| r.1))?;
+    d.set_item("band", e.band.as_deref())?;
+    d.set_item("gap_to_above", e.gap_to_above.map(exact))?;
+    match &e.gap_to_next_band {
+        Some((band, gap)) => {
+            let next = PyDict::new(py);
+            next.set_item("band", band)?;
+            next.set_item("gap_percent", gap)?;
+            d.set_item("next_band", next)?;
+        }
+        None => d.set_item("next_band", py.None())?,
+    }
+    let leaves = PyList::empty(py);
+    for l in &e.leaves {
+        let leaf = PyDict::new(py);
+        leaf.set_item("code", &l.code)?;
+        leaf.set_item("name", &l.name)?;
+        leaf.set_item("max", l.max)?;
+        leaf.set_item("self_assessed", l.self_assessed)?;
+        leaf.set_item("input", l.input)?;
+        leaf.set_item("points", l.points.map(exact))?;
+        leaf.set_item("cut", l.cut)?;
+        leaf.set_item("contribution", l.contribution.map(exact))?;
+        leaf.set_item("lost", l.lost.map(exact))?;
+        leaf.set_item("rule", &l.rule)?;
+        leaf.set_item("note", l.note.as_deref())?;
+        leaves.append(leaf)?;
+    }
+    d.set_item("leaves", leaves)?;
+    Ok(d)
+}
+
+/// `Results.compare`: one row per unit with the columns of the comparison CSV; the nodes that
+/// could not be compared are in `df.attrs["differing_nodes"]`.
+pub(crate) fn comparison_frame<'py>(
+    py: Python<'py>,
+    c: &Comparison,
+    as_float: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let names = [
+        "unit",
+        "name",
+        "group",
+        "points",
+        "points_change",
+        "percent",
+        "percent_change",
+        "rank",
+        "previous_rank",
+        "movement",
+        "group_rank",
+        "group_movement",
+        "band",
+        "previous_band",
+    ];
+    let mut columns: Vec<Vec<Bound<'py, PyAny>>> = vec![Vec::with_capacity(c.units.len()); names.len()];
+    for u in &c.units {
+        let now = u.current.as_ref();
+        let before = u.previous.as_ref();
+        let row = vec![
+            u.unit.as_str().into_pyobject(py)?.into_any(),
+            u.name.as_deref().into_pyobject(py)?,
+            u.group.as_deref().into_pyobject(py)?,
+            now.map(|s| exact(s.points)).into_pyobject(py)?,
+            u.points.map(exact).into_pyobject(py)?,
+            now.map(|s| exact(s.percent)).into_pyobject(py)?,
+            u.percent.map(exact).into_pyobject(py)?,
+            now.and_then(|s| s.rank).map(|r| r.0).into_pyobject(py)?,
+            before.and_then(|s| s.rank).map(|r| r.0).into_pyobject(py)?,
+            u.movement.to_string().into_pyobject(py)?.into_any(),
+            now.and_then(|s| s.group_rank).map(|r| r.0).into_pyobject(py)?,
+            u.group_movement.to_string().into_pyobject(py)?.into_any(),
+            now.and_then(|s| s.band.as_deref()).into_pyobject(py)?,
+            before.and_then(|s| s.band.as_deref()).into_pyobject(py)?,
+        ];
+        for (column, value) in columns.iter_mut().zip(row) {
+            column.push(value);
+        }
+    }
+    let decimals: Vec<String> =
+        ["points", "points_change", "percent", "percent_change"].map(String::from).to_vec();
+    let df = frame(
+        py,
+        names.iter().map(|n| (*n).to_owned()).zip(columns).collect(),
+        &decimals,
+        &["rank", "previous_rank", "group_rank"],
+        as_float,
+    )?;
+    let differing = PyList::empty(py);
+    for n in &c.differing_nodes {
+        let d = PyDict::new(py);
+        d.set_item("code", &n.code)?;
+        d.set_item("reason", &n.reason)?;
+        differing.append(d)?;
+    }
+    df.getattr("attrs")?.set_item("differing_nodes", differing)?;
+    Ok(df)
+}
+
+/// `Results.summary`: `{"overall": {...}, "groups": [{...}, ...]}`, percents exact.
+pub(crate) fn summary<'py>(py: Python<'py>, s: &Summary) -> PyResult<Bound<'py, PyDict>> {
+    let group = |g: &GroupSummary| -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("group", g.group.as_deref())?;
+        d.set_item("units", g.units)?;
+        d.set_item("not_ranked", g.unranked)?;
+        d.set_item("average", g.average.map(exact))?;
+        d.set_item("above_average", g.above_average)?;
+        d.set_item("min", g.min.map(exact))?;
+        d.set_item("max", g.max.map(exact))?;
+        let bands = PyDict::new(py);
+        for (label, n) in &g.bands {
+            bands.set_item(label, n)?;
+        }
+        d.set_item("bands", bands)?;
+        let nodes = PyDict::new(py);
+        for (code, average) in &g.nodes {
+            nodes.set_item(code, average.map(exact))?;
+        }
+        d.set_item("nodes", nodes)?;
+        Ok(d)
+    };
+    let d = PyDict::new(py);
+    d.set_item("overall", group(&s.overall)?)?;
+    let groups = PyList::empty(py);
+    for g in &s.groups {
+        groups.append(group(g)?)?;
+    }
+    d.set_item("groups", groups)?;
+    Ok(d)
+}
+
+/// `Results._repr_html_`: the ranked table, rounded as published (the methodology's places
+/// and mode), units not ranked last.
+pub(crate) fn results_html(results: &Results) -> String {
+    let m = results.methodology();
+    let r = m.settings().rounding;
+    let top: Vec<&str> = m.top_level().map(|n| n.code.as_str()).collect();
+    let mut html = format!(
+        "<table class=\"parindex\">\n<caption>{} — {} units</caption>\n<thead><tr>",
+        escape(&m.info().id),
+        results.len()
+    );
+    for h in ["Rank", "Unit", "Name", "Group", "Points", "Index %", "Band"].iter().chain(top.iter()) {
+        html.push_str(&format!("<th>{}</th>", escape(h)));
+    }
+    html.push_str("</tr></thead>\n<tbody>\n");
+    for u in results.ranked() {
+        let unit = u.unit();
+        let cells = [
+            u.rank().map(|x| x.to_string()).unwrap_or_default(),
+            unit.id.clone(),
+            unit.name.clone().unwrap_or_default(),
+            unit.group.clone().unwrap_or_default(),
+            u.points().round(r.places, r.mode).to_string(),
+            u.published_percent().to_string(),
+            u.band().unwrap_or_default().to_owned(),
+        ];
+        html.push_str("<tr>");
+        for c in cells {
+            html.push_str(&format!("<td>{}</td>", escape(&c)));
+        }
+        for code in &top {
+            let p = u.node(code).and_then(|n| n.points());
+            let text = p.map_or_else(|| "NA".to_owned(), |p| p.round(r.places, r.mode).to_string());
+            html.push_str(&format!("<td>{text}</td>"));
+        }
+        html.push_str("</tr>\n");
+    }
+    html.push_str("</tbody>\n</table>");
+    html
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}

@@ -1,0 +1,322 @@
+//! `parindex._parindex`: the native module of the Python package `parindex`.
+//!
+//! No logic lives here: each function converts its arguments (see `conversion`), makes one call
+//! into `parindex` or `parindex-io`, and converts the answer back. The documented Python API is
+//! the hand-kept stub `python/parindex/_parindex.pyi`.
+
+use std::sync::Arc;
+
+use parindex_io::{OutputFormat, WriteOptions};
+use pyo3::exceptions::PyKeyError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+
+mod conversion;
+
+use conversion::{core, infallible, Source};
+
+/// A methodology (bộ tiêu chí): the criteria tree and its settings.
+#[pyclass(frozen, eq, module = "parindex._parindex", name = "Methodology")]
+#[derive(PartialEq)]
+struct PyMethodology {
+    inner: Arc<parindex::Methodology>,
+}
+
+impl PyMethodology {
+    fn new(m: parindex::Methodology) -> PyMethodology {
+        PyMethodology { inner: Arc::new(m) }
+    }
+}
+
+#[pymethods]
+impl PyMethodology {
+    /// Reads the strict JSON form.
+    #[staticmethod]
+    fn from_json(py: Python<'_>, text: &str) -> PyResult<PyMethodology> {
+        core(py, || parindex::Methodology::from_json(text)).map(PyMethodology::new)
+    }
+
+    /// Reads a node table CSV from a path or from text.
+    #[staticmethod]
+    #[pyo3(signature = (source, file=None))]
+    fn from_csv(py: Python<'_>, source: &Bound<'_, PyAny>, file: Option<String>) -> PyResult<PyMethodology> {
+        let Source { bytes, file } = conversion::path_or_text(source, file, "methodology.csv")?;
+        core(py, || {
+            parindex_io::decode(&bytes, &file).and_then(|t| parindex_io::read_methodology_csv(t, &file))
+        })
+        .map(PyMethodology::new)
+    }
+
+    /// Reads a methodology file: JSON for `.json`, the node table CSV otherwise.
+    #[staticmethod]
+    fn read(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<PyMethodology> {
+        let Source { bytes, file } = conversion::path(path, None)?;
+        core(py, || parindex_io::read_methodology(&bytes, &file)).map(PyMethodology::new)
+    }
+
+    /// The strict, versioned JSON form.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        infallible(py, || self.inner.to_json())
+    }
+
+    /// The node table CSV.
+    fn to_csv(&self, py: Python<'_>) -> PyResult<String> {
+        infallible(py, || parindex_io::write_methodology_csv(&self.inner))
+    }
+
+    #[getter]
+    fn id(&self) -> &str {
+        &self.inner.info().id
+    }
+
+    #[getter]
+    fn name(&self) -> &str {
+        &self.inner.info().name
+    }
+
+    #[getter]
+    fn year(&self) -> Option<i32> {
+        self.inner.info().year
+    }
+
+    #[getter]
+    fn max(&self) -> parindex::Decimal {
+        self.inner.max()
+    }
+
+    #[getter]
+    fn leaf_codes(&self) -> Vec<String> {
+        self.inner.leaf_codes().map(str::to_owned).collect()
+    }
+
+    #[getter]
+    fn top_level(&self) -> Vec<String> {
+        self.inner.top_level().map(|n| n.code.clone()).collect()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<Methodology {}: {} criteria, {} leaves, max {}>",
+            self.inner.info().id,
+            self.inner.nodes().len(),
+            self.inner.leaf_codes().count(),
+            self.inner.max().normalize()
+        )
+    }
+
+    /// Pickles through the JSON form.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        let py = slf.py();
+        let from_json = py.get_type::<PyMethodology>().getattr("from_json")?;
+        Ok((from_json, PyTuple::new(py, [slf.get().inner.to_json()])?))
+    }
+}
+
+/// The scores of every unit on every leaf, as read from a score sheet.
+#[pyclass(frozen, module = "parindex._parindex", name = "Scores")]
+struct PyScores {
+    inner: Arc<parindex::Scores>,
+}
+
+#[pymethods]
+impl PyScores {
+    /// Reads a wide or long score sheet from a path or from text.
+    #[staticmethod]
+    #[pyo3(signature = (methodology, source, file=None))]
+    fn from_csv(
+        py: Python<'_>,
+        methodology: &PyMethodology,
+        source: &Bound<'_, PyAny>,
+        file: Option<String>,
+    ) -> PyResult<PyScores> {
+        let Source { bytes, file } = conversion::path_or_text(source, file, "scores.csv")?;
+        let scores = core(py, || parindex_io::read_scores(&methodology.inner, &bytes, &file))?;
+        Ok(PyScores { inner: Arc::new(scores) })
+    }
+
+    /// Reads a pandas DataFrame in the wide (or long) form.
+    #[staticmethod]
+    #[pyo3(signature = (methodology, frame, file=None))]
+    fn from_pandas(
+        py: Python<'_>,
+        methodology: &PyMethodology,
+        frame: &Bound<'_, PyAny>,
+        file: Option<String>,
+    ) -> PyResult<PyScores> {
+        let Source { bytes, file } = conversion::frame_csv(frame, file)?;
+        let scores = core(py, || parindex_io::read_scores(&methodology.inner, &bytes, &file))?;
+        Ok(PyScores { inner: Arc::new(scores) })
+    }
+
+    #[getter]
+    fn units(&self) -> Vec<String> {
+        self.inner.units().iter().map(|u| u.id.clone()).collect()
+    }
+
+    #[getter]
+    fn methodology_id(&self) -> &str {
+        self.inner.methodology_id()
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.units().len()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<Scores for {}: {} units>", self.inner.methodology_id(), self.inner.units().len())
+    }
+}
+
+/// Scores, ranks and bands of every unit on every node.
+#[pyclass(frozen, module = "parindex._parindex", name = "Results")]
+struct PyResults {
+    inner: parindex::Results,
+    scores: Arc<parindex::Scores>,
+}
+
+#[pymethods]
+impl PyResults {
+    /// One row per unit, sorted by rank.
+    #[pyo3(signature = (as_float=false))]
+    fn to_pandas<'py>(&self, py: Python<'py>, as_float: bool) -> PyResult<Bound<'py, PyAny>> {
+        conversion::results_frame(py, &self.inner, as_float)
+    }
+
+    /// The JSON the command line writes.
+    #[pyo3(signature = (round=None))]
+    fn to_json(&self, py: Python<'_>, round: Option<u32>) -> PyResult<String> {
+        let options = round.map_or_else(WriteOptions::new, |p| WriteOptions::new().round(p));
+        infallible(py, || parindex_io::write_results(&self.inner, OutputFormat::Json, &options))
+    }
+
+    /// The CSV the command line writes.
+    #[pyo3(signature = (round=None))]
+    fn to_csv(&self, py: Python<'_>, round: Option<u32>) -> PyResult<String> {
+        let options = round.map_or_else(WriteOptions::new, |p| WriteOptions::new().round(p));
+        infallible(py, || parindex_io::write_results(&self.inner, OutputFormat::Csv, &options))
+    }
+
+    /// The Markdown table the command line writes.
+    #[pyo3(signature = (round=None))]
+    fn to_markdown(&self, py: Python<'_>, round: Option<u32>) -> PyResult<String> {
+        let options = round.map_or_else(WriteOptions::new, |p| WriteOptions::new().round(p));
+        infallible(py, || parindex_io::write_results(&self.inner, OutputFormat::Markdown, &options))
+    }
+
+    /// Why a unit has the score it has.
+    fn explain<'py>(&self, py: Python<'py>, unit: &str) -> PyResult<Bound<'py, PyDict>> {
+        match infallible(py, || parindex::explain(&self.inner, &self.scores, unit))? {
+            Some(e) => conversion::explanation(py, &e),
+            None => Err(PyKeyError::new_err(format!("unknown unit {unit:?}"))),
+        }
+    }
+
+    /// Year-over-year comparison with an earlier result set, matched by unit id.
+    #[pyo3(signature = (previous, as_float=false))]
+    fn compare<'py>(
+        &self,
+        py: Python<'py>,
+        previous: &PyResults,
+        as_float: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = infallible(py, || parindex::compare(&self.inner, &previous.inner))?;
+        conversion::comparison_frame(py, &c, as_float)
+    }
+
+    /// Averages, extremes and band counts, overall and per group.
+    fn summary<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let s = infallible(py, || parindex::summarize(&self.inner))?;
+        conversion::summary(py, &s)
+    }
+
+    #[getter]
+    fn methodology(&self) -> PyMethodology {
+        PyMethodology::new(self.inner.methodology().clone())
+    }
+
+    #[getter]
+    fn units(&self) -> Vec<String> {
+        self.inner.units().map(|u| u.id().to_owned()).collect()
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<Results {}: {} units, {} ranked>",
+            self.inner.methodology().info().id,
+            self.inner.len(),
+            self.inner.ranked_len()
+        )
+    }
+
+    fn __str__(&self, py: Python<'_>) -> PyResult<String> {
+        infallible(py, || parindex_io::write_results(&self.inner, OutputFormat::Table, &WriteOptions::new()))
+    }
+
+    fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
+        infallible(py, || conversion::results_html(&self.inner))
+    }
+}
+
+/// Scores, ranks and bands every unit.
+#[pyfunction]
+#[pyo3(signature = (methodology, scores, *, file=None))]
+fn score(
+    py: Python<'_>,
+    methodology: &Bound<'_, PyAny>,
+    scores: &Bound<'_, PyAny>,
+    file: Option<String>,
+) -> PyResult<PyResults> {
+    let m = match methodology.cast::<PyMethodology>() {
+        Ok(m) => m.get().inner.clone(),
+        Err(_) => PyMethodology::read(py, methodology)?.inner,
+    };
+    let scores = match scores.cast::<PyScores>() {
+        Ok(s) => s.get().inner.clone(),
+        Err(_) => {
+            let Source { bytes, file } = if conversion::is_frame(scores) {
+                conversion::frame_csv(scores, file)?
+            } else {
+                conversion::path_or_text(scores, file, "scores.csv")?
+            };
+            // On error, report the problems of reading and of scoring at once, as the CLI does.
+            let read = core(py, || {
+                parindex_io::read_scores(&m, &bytes, &file)
+                    .map_err(|e| parindex_io::score_text(&m, &bytes, &file).err().unwrap_or(e))
+            })?;
+            Arc::new(read)
+        }
+    };
+    let results = core(py, || parindex::score(&m, &scores))?;
+    Ok(PyResults { inner: results, scores })
+}
+
+/// A bundled example: its methodology and its scores.
+#[pyfunction]
+fn example_load(py: Python<'_>, name: &str) -> PyResult<(PyMethodology, PyScores)> {
+    let (m, s) = core(py, || parindex_io::examples::load(name))?;
+    Ok((PyMethodology::new(m), PyScores { inner: Arc::new(s) }))
+}
+
+/// A bundled methodology.
+#[pyfunction]
+fn example_methodology(py: Python<'_>, name: &str) -> PyResult<PyMethodology> {
+    core(py, || parindex_io::examples::methodology(name)).map(PyMethodology::new)
+}
+
+#[pymodule]
+fn _parindex(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyMethodology>()?;
+    m.add_class::<PyScores>()?;
+    m.add_class::<PyResults>()?;
+    m.add_function(wrap_pyfunction!(score, m)?)?;
+    m.add_function(wrap_pyfunction!(example_load, m)?)?;
+    m.add_function(wrap_pyfunction!(example_methodology, m)?)?;
+    m.add("EXAMPLES", parindex_io::examples::NAMES.to_vec())?;
+    m.add("EXAMPLE_METHODOLOGIES", parindex_io::examples::METHODOLOGIES.to_vec())?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}
