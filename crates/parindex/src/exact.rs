@@ -359,6 +359,7 @@ fn decimal(neg: bool, m: i128, scale: u32) -> Decimal {
 }
 
 impl PartialEq for Exact {
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.cmp(other) == Ordering::Equal
     }
@@ -373,6 +374,7 @@ impl PartialOrd for Exact {
 }
 
 impl Ord for Exact {
+    #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
         if self.den == other.den {
             return self.num.cmp(&other.num);

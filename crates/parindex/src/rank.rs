@@ -92,18 +92,30 @@ pub fn rank_by<K: Ord>(keys: &[K], options: RankOptions) -> Vec<u32> {
     // Stable: equal keys keep their input order, which numbers them under `Ordinal`.
     order.sort_by(|&a, &b| keys[b].cmp(&keys[a]));
     let mut ranks = vec![0u32; keys.len()];
+    for (i, rank) in number(&order, |a, b| keys[a] == keys[b], options.ties) {
+        ranks[i] = rank;
+    }
+    ranks
+}
+
+/// Numbers items already in rank order: `(item, rank)` under the tie policy, where `same`
+/// says whether two items tie.
+pub(crate) fn number<'a>(
+    order: &'a [usize],
+    same: impl Fn(usize, usize) -> bool + 'a,
+    ties: Ties,
+) -> impl Iterator<Item = (usize, u32)> + 'a {
     let mut current = 0u32;
-    for (pos, &i) in order.iter().enumerate() {
-        let tied = pos > 0 && keys[order[pos - 1]] == keys[i];
-        current = match options.ties {
+    order.iter().enumerate().map(move |(pos, &i)| {
+        let tied = pos > 0 && same(order[pos - 1], i);
+        current = match ties {
             Ties::Ordinal => pos as u32 + 1,
             _ if tied => current,
             Ties::Competition => pos as u32 + 1,
             Ties::Dense => current + 1,
         };
-        ranks[i] = current;
-    }
-    ranks
+        (i, current)
+    })
 }
 
 #[cfg(test)]

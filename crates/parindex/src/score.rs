@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use crate::error::{collect, Error, Issue, IssueKind, Location, Result};
 use crate::exact::{gcd, pow10, Exact};
 use crate::methodology::{Methodology, NotApplicable, RankOn, Rule};
-use crate::rank::{rank_by, RankOptions};
+use crate::rank::number;
 use crate::scores::{Scores, Unit};
 
 /// Magnitudes every numerator and denominator must stay below; leaves room for one more
@@ -453,9 +453,11 @@ pub fn score(methodology: &Methodology, scores: &Scores) -> Result<Results> {
 
     let per_point = compiler.per_point[n_nodes];
     let percent: Vec<Exact> = (0..units)
-        .map(|u| match big_values.get(&u).and_then(|v| v[n_nodes]) {
-            Some((_, percent)) if scores.raw_bonus(u) == scores.raw_penalty(u) => percent,
-            _ => to_percent(totals[u], per_point),
+        .map(|u| {
+            match (!big_values.is_empty()).then(|| big_values.get(&u).and_then(|v| v[n_nodes])).flatten() {
+                Some((_, percent)) if scores.raw_bonus(u) == scores.raw_penalty(u) => percent,
+                _ => to_percent(totals[u], per_point),
+            }
         })
         .collect();
     let rounding = settings.rounding;
@@ -486,15 +488,16 @@ type GroupRank = Option<(u32, u32)>;
 /// published index, then on the tie-break nodes' points; units not ranked get `None`.
 fn ranks(r: &Results) -> (Vec<Option<u32>>, Vec<GroupRank>) {
     let settings = r.methodology().settings();
-    let options = RankOptions::new().ties(settings.ties);
     let rounding = settings.rounding;
     let published = settings.rank_on == RankOn::Published;
     let at =
         |x: Exact| if published { Exact::from_decimal(x.round(rounding.places, rounding.mode)) } else { x };
-    let main: Vec<Exact> = if published {
-        r.published.iter().map(|&d| Exact::from_decimal(d)).collect()
+    let rounded: Vec<Exact>;
+    let main: &[Exact] = if published {
+        rounded = r.published.iter().map(|&d| Exact::from_decimal(d)).collect();
+        &rounded
     } else {
-        r.totals.clone()
+        &r.totals
     };
     let tree = r.methodology().tree();
     let tie_nodes: Vec<usize> =
@@ -510,26 +513,38 @@ fn ranks(r: &Results) -> (Vec<Option<u32>>, Vec<GroupRank>) {
             })
             .collect()
     };
-    let rank_list = |list: &[usize]| -> Vec<u32> {
-        if tie_keys.is_empty() {
-            rank_by(&list.iter().map(|&u| main[u]).collect::<Vec<_>>(), options)
-        } else {
-            rank_by(&list.iter().map(|&u| (main[u], &tie_keys[u])).collect::<Vec<_>>(), options)
-        }
-    };
-    let taking_part: Vec<usize> = (0..r.len()).filter(|&u| r.units[u].ranked).collect();
+    let no_ties: Vec<Option<Exact>> = Vec::new();
+    let key = |u: usize| (main[u], tie_keys.get(u).unwrap_or(&no_ties));
+    // One sort, best first; equal keys keep input order (numbered so under ordinal).
+    let mut order: Vec<usize> = (0..r.len()).filter(|&u| r.units[u].ranked).collect();
+    if tie_keys.is_empty() {
+        order.sort_unstable_by(|&a, &b| main[b].cmp(&main[a]).then(a.cmp(&b)));
+    } else {
+        order.sort_unstable_by(|&a, &b| key(b).cmp(&key(a)).then(a.cmp(&b)));
+    }
+    let same = |a: usize, b: usize| key(a) == key(b);
     let mut overall = vec![None; r.len()];
-    for (&u, k) in taking_part.iter().zip(rank_list(&taking_part)) {
+    for (u, k) in number(&order, same, settings.ties) {
         overall[u] = Some(k);
     }
-    // Ranks within each group (units without a group form one group of their own).
+    // Within each group (units without a group form one of their own) the overall order
+    // restricted to the group is the group's order: no second sort.
     let mut group_ranks = vec![None; r.len()];
+    let first_group = order.first().map(|&u| r.units[u].group.as_deref());
+    if order.iter().all(|&u| Some(r.units[u].group.as_deref()) == first_group) {
+        // One group (the usual case): its ranks are the overall ranks.
+        let size = order.len() as u32;
+        for &u in &order {
+            group_ranks[u] = overall[u].map(|k| (k, size));
+        }
+        return (overall, group_ranks);
+    }
     let mut members: HashMap<Option<&str>, Vec<usize>> = HashMap::new();
-    for &u in &taking_part {
+    for &u in &order {
         members.entry(r.units[u].group.as_deref()).or_default().push(u);
     }
     for list in members.values() {
-        for (&u, k) in list.iter().zip(rank_list(list)) {
+        for (u, k) in number(list, same, settings.ties) {
             group_ranks[u] = Some((k, list.len() as u32));
         }
     }
