@@ -122,6 +122,7 @@ impl Exact {
     /// assert!(Exact::new(3, -4).is_none());
     /// ```
     #[must_use]
+    #[inline]
     pub fn new(num: i128, den: i128) -> Option<Exact> {
         (den > 0).then_some(Exact { num, den })
     }

@@ -609,6 +609,7 @@ impl Compiler {
 }
 
 /// `points × 100 ÷ max`, exactly.
+#[inline]
 fn to_percent(points: Exact, per_point: Exact) -> Exact {
     const SMALL: u128 = 1 << 60;
     let (p, q) = (points.numerator(), points.denominator());
@@ -979,12 +980,14 @@ impl<'a> NodeScore<'a> {
 
     /// Its points; `None` when it does not apply to the unit.
     #[must_use]
+    #[inline]
     pub fn points(&self) -> Option<Exact> {
         self.points
     }
 
     /// Its percent of its maximum; `None` when it does not apply.
     #[must_use]
+    #[inline]
     pub fn percent(&self) -> Option<Exact> {
         self.percent
             .or_else(|| self.points.map(|p| to_percent(p, self.results.compiler.per_point[self.node])))
