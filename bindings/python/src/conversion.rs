@@ -366,22 +366,7 @@ pub(crate) fn comparison_frame<'py>(
     c: &Comparison,
     as_float: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let names = [
-        "unit",
-        "name",
-        "group",
-        "points",
-        "points_change",
-        "percent",
-        "percent_change",
-        "rank",
-        "previous_rank",
-        "movement",
-        "group_rank",
-        "group_movement",
-        "band",
-        "previous_band",
-    ];
+    let names = parindex_io::COMPARISON_COLUMNS;
     let mut columns: Vec<Vec<Bound<'py, PyAny>>> = vec![Vec::with_capacity(c.units.len()); names.len()];
     for u in &c.units {
         let now = u.current.as_ref();

@@ -33,7 +33,7 @@ pub use dossiers_csv::{read_dossiers, write_dossier_scores, write_dossier_stats}
 pub use methodology_csv::{read_methodology, read_methodology_csv, write_methodology_csv};
 pub use plan_out::{parse_change, write_plan, write_what_if};
 pub use rank_out::{write_ranking, Lang, RankingOptions};
-pub use report::{write_comparison, write_explanation, write_summary};
+pub use report::{write_comparison, write_explanation, write_summary, COMPARISON_COLUMNS};
 pub use results::{write_results, OutputFormat, WriteOptions};
 pub use scores_csv::{read_scores, read_scores_long, read_scores_wide, score_text};
 pub use text::{decode, parse_decimal};

@@ -163,6 +163,30 @@ pub fn write_explanation(
     }
 }
 
+/// The columns of a comparison table, in order (CSV, JSON keys, data frames).
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(parindex_io::COMPARISON_COLUMNS[9], "movement");
+/// ```
+pub const COMPARISON_COLUMNS: [&str; 14] = [
+    "unit",
+    "name",
+    "group",
+    "points",
+    "points_change",
+    "percent",
+    "percent_change",
+    "rank",
+    "previous_rank",
+    "movement",
+    "group_rank",
+    "group_movement",
+    "band",
+    "previous_band",
+];
+
 /// Writes a year-over-year comparison: one row per unit (this year's rank order, then the
 /// units no longer ranked) with points, index, their changes, ranks before and now, the
 /// movement overall and within the group, and bands; the nodes that could not be compared
@@ -197,22 +221,7 @@ pub fn write_comparison(
     };
     let rank =
         |s: Option<&parindex::Standing>| s.and_then(|s| s.rank).map(|r| r.0.to_string()).unwrap_or_default();
-    let header = [
-        "unit",
-        "name",
-        "group",
-        "points",
-        "points_change",
-        "percent",
-        "percent_change",
-        "rank",
-        "previous_rank",
-        "movement",
-        "group_rank",
-        "group_movement",
-        "band",
-        "previous_band",
-    ];
+    let header = COMPARISON_COLUMNS;
     let rows: Vec<Vec<String>> = c
         .units
         .iter()
