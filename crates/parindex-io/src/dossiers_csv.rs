@@ -8,7 +8,7 @@ use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::table::Table;
-use crate::text::{csv_issue, csv_reader, data_rows, decode};
+use crate::text::{csv_issue, csv_reader, data_rows, decode, known_columns};
 use crate::OutputFormat;
 
 /// The columns of a dossier list, all required, in any order.
@@ -74,23 +74,7 @@ pub fn read_dossiers(bytes: &[u8], file: &str) -> Result<Vec<Dossier>, Error> {
     let header_row = header.position().map_or(1, |p| p.line());
     let names: Vec<String> = header.iter().map(clean).collect();
     let mut issues = Vec::new();
-    let mut col: HashMap<&str, usize> = HashMap::new();
-    for (i, name) in names.iter().enumerate() {
-        let here = at(header_row).column(i as u64 + 1);
-        match COLUMNS.iter().find(|c| **c == name) {
-            None => issues.push(Issue::new(here, IssueKind::UnknownColumn { column: name.clone() })),
-            Some(known) => {
-                if col.insert(known, i).is_some() {
-                    issues.push(Issue::new(here, IssueKind::DuplicateColumn { column: name.clone() }));
-                }
-            }
-        }
-    }
-    for required in COLUMNS {
-        if !col.contains_key(required) {
-            issues.push(Issue::new(at(header_row), IssueKind::MissingColumn { column: required.into() }));
-        }
-    }
+    let col = known_columns(&names, &COLUMNS, &COLUMNS, &at(header_row), &mut issues);
     if !issues.is_empty() {
         return Err(Error::from_issues(issues).unwrap_or_else(|| empty(file)));
     }

@@ -1,14 +1,12 @@
 //! The methodology node table: a CSV a person can keep in a spreadsheet.
 
-use std::collections::HashMap;
-
 use parindex::{
     Band, Decimal, Direction, Error, Info, Issue, IssueKind, Level, Location, Methodology, Node,
     NotApplicable, RankOn, RoundingMode, Rule, Source, Step, Ties,
 };
 
 use crate::text::{
-    csv_issue, csv_reader, data_rows, decode, metadata_decimal, parse_decimal, split_metadata,
+    csv_issue, csv_reader, data_rows, decode, known_columns, metadata_decimal, parse_decimal, split_metadata,
 };
 
 const COLUMNS: [&str; 9] = ["code", "parent", "name", "name_en", "max", "weight", "source", "rule", "note"];
@@ -101,24 +99,8 @@ pub fn read_methodology_csv(text: &str, file: &str) -> Result<Methodology, Error
         Some(Ok(h)) => h,
     };
     let header_row = offset + header.position().map_or(1, |p| p.line());
-    let mut col: HashMap<&str, usize> = HashMap::new();
-    for (i, name) in header.iter().enumerate() {
-        let name = name.trim();
-        let here = at(header_row).column(i as u64 + 1);
-        match COLUMNS.iter().find(|c| **c == name) {
-            None => issues.push(Issue::new(here, IssueKind::UnknownColumn { column: name.to_owned() })),
-            Some(known) => {
-                if col.insert(known, i).is_some() {
-                    issues.push(Issue::new(here, IssueKind::DuplicateColumn { column: name.to_owned() }));
-                }
-            }
-        }
-    }
-    for required in ["code", "parent", "max"] {
-        if !col.contains_key(required) {
-            issues.push(Issue::new(at(header_row), IssueKind::MissingColumn { column: required.to_owned() }));
-        }
-    }
+    let names: Vec<&str> = header.iter().collect();
+    let col = known_columns(&names, &COLUMNS, &["code", "parent", "max"], &at(header_row), &mut issues);
     if !issues.is_empty() && col.len() < 3 {
         return Err(Error::from_issues(issues).unwrap_or_else(|| unreachable_err(file)));
     }

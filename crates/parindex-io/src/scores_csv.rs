@@ -8,7 +8,7 @@ use parindex::{
 };
 use unicode_normalization::UnicodeNormalization;
 
-use crate::text::{csv_issue, csv_reader, data_rows, decode, parse_decimal};
+use crate::text::{csv_issue, csv_reader, data_rows, decode, known_columns, parse_decimal};
 
 /// Cells the reader already reported; scoring's "missing value" for them would repeat it.
 #[derive(Default)]
@@ -359,23 +359,7 @@ fn read_long(
     let mut reported = Reported::default();
     let mut scores = Scores::new(methodology);
     scores.set_file(file);
-    let mut col: HashMap<&str, usize> = HashMap::new();
-    for (i, name) in h.columns.iter().enumerate() {
-        let here = at(h.row).column(i as u64 + 1);
-        match LONG_COLUMNS.iter().find(|c| **c == name) {
-            None => issues.push(Issue::new(here, IssueKind::UnknownColumn { column: name.clone() })),
-            Some(known) => {
-                if col.insert(known, i).is_some() {
-                    issues.push(Issue::new(here, IssueKind::DuplicateColumn { column: name.clone() }));
-                }
-            }
-        }
-    }
-    for required in ["unit", "criterion"] {
-        if !col.contains_key(required) {
-            issues.push(Issue::new(at(h.row), IssueKind::MissingColumn { column: required.into() }));
-        }
-    }
+    let col = known_columns(&h.columns, &LONG_COLUMNS, &["unit", "criterion"], &at(h.row), &mut issues);
     if !issues.is_empty() {
         return Err(Error::from_issues(issues).unwrap_or_else(|| empty(file)));
     }

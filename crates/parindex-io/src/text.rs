@@ -148,3 +148,38 @@ pub(crate) fn data_rows<'a>(
         Ok(r) => Some(Ok((offset + r.position().map_or(0, |p| p.line()), r))),
     })
 }
+
+/// Maps a header's names to the columns a format knows: `name → index`, reporting (at the
+/// header row, `at`) unknown and repeated columns and the `required` ones that are missing.
+pub(crate) fn known_columns<'k, S: AsRef<str>>(
+    names: &[S],
+    known: &[&'k str],
+    required: &[&str],
+    at: &Location,
+    issues: &mut Vec<parindex::Issue>,
+) -> std::collections::HashMap<&'k str, usize> {
+    let mut col = std::collections::HashMap::new();
+    for (i, name) in names.iter().enumerate() {
+        let name = name.as_ref().trim();
+        let here = at.clone().column(i as u64 + 1);
+        match known.iter().find(|c| **c == name) {
+            None => {
+                issues.push(parindex::Issue::new(here, IssueKind::UnknownColumn { column: name.to_owned() }))
+            }
+            Some(k) => {
+                if col.insert(*k, i).is_some() {
+                    issues.push(parindex::Issue::new(
+                        here,
+                        IssueKind::DuplicateColumn { column: name.to_owned() },
+                    ));
+                }
+            }
+        }
+    }
+    for &r in required {
+        if !col.contains_key(r) {
+            issues.push(parindex::Issue::new(at.clone(), IssueKind::MissingColumn { column: r.to_owned() }));
+        }
+    }
+    col
+}
