@@ -58,7 +58,9 @@ fn clean(s: &str) -> String {
 /// );
 /// ```
 pub fn read_dossiers(bytes: &[u8], file: &str) -> Result<Vec<Dossier>, Error> {
-    let at = |row: u64| Location::default().file(file).row(row);
+    if crate::xlsx::is_workbook(bytes, file) {
+        return crate::xlsx::read_dossiers_xlsx(bytes, file, &crate::XlsxOptions::new());
+    }
     let text = decode(bytes, file)?;
     if text.trim().is_empty() {
         return Err(Error::single(Location::default().file(file), IssueKind::Empty));
@@ -72,7 +74,19 @@ pub fn read_dossiers(bytes: &[u8], file: &str) -> Result<Vec<Dossier>, Error> {
         None => return Err(empty(file)),
     };
     let header_row = header.position().map_or(1, |p| p.line());
-    let names: Vec<String> = header.iter().map(clean).collect();
+    dossiers_from_rows(header.iter(), header_row, data_rows(records, file, 0), file)
+}
+
+/// The dossier list from its header row (cells, row number) and data rows, whatever the
+/// source (a CSV text or a worksheet).
+pub(crate) fn dossiers_from_rows<S: AsRef<str>>(
+    header: impl IntoIterator<Item = S>,
+    header_row: u64,
+    records: impl Iterator<Item = Result<(u64, csv::StringRecord), Issue>>,
+    file: &str,
+) -> Result<Vec<Dossier>, Error> {
+    let at = |row: u64| Location::default().file(file).row(row);
+    let names: Vec<String> = header.into_iter().map(|h| clean(h.as_ref())).collect();
     let mut issues = Vec::new();
     let col = known_columns(&names, &COLUMNS, &COLUMNS, &at(header_row), &mut issues);
     if !issues.is_empty() {
@@ -84,7 +98,7 @@ pub fn read_dossiers(bytes: &[u8], file: &str) -> Result<Vec<Dossier>, Error> {
     let mut dossiers = Vec::new();
     let mut first_row: HashMap<(String, String), u64> = HashMap::new();
     let mut rows = 0;
-    for item in data_rows(records, file, 0) {
+    for item in records {
         let (row, record) = match item {
             Ok(x) => x,
             Err(issue) => {

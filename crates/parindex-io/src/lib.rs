@@ -28,6 +28,7 @@ mod results;
 mod scores_csv;
 mod table;
 mod text;
+mod xlsx;
 
 pub use dossiers_csv::{read_dossiers, write_dossier_scores, write_dossier_stats};
 pub use methodology_csv::{read_methodology, read_methodology_csv, write_methodology_csv};
@@ -37,3 +38,7 @@ pub use report::{write_comparison, write_explanation, write_summary, COMPARISON_
 pub use results::{write_results, OutputFormat, WriteOptions};
 pub use scores_csv::{read_scores, read_scores_long, read_scores_wide, score_text};
 pub use text::{decode, parse_decimal};
+pub use xlsx::{
+    is_workbook, read_dossiers_xlsx, read_methodology_xlsx, read_scores_xlsx, score_xlsx, sheet_names,
+    XlsxOptions,
+};

@@ -11,8 +11,10 @@ use crate::text::{
 
 const COLUMNS: [&str; 9] = ["code", "parent", "name", "name_en", "max", "weight", "source", "rule", "note"];
 
-/// Reads a methodology from a file's bytes: JSON when the name ends in `.json` or the text
-/// starts with `{`, the node table CSV otherwise.
+/// Reads a methodology from a file's bytes: an `.xlsx` workbook (its first sheet, see
+/// [`read_methodology_xlsx`](crate::read_methodology_xlsx)) when the name ends in `.xlsx` or
+/// the bytes are a workbook's, JSON when the name ends in `.json` or the text starts with
+/// `{`, the node table CSV otherwise.
 ///
 /// # Errors
 ///
@@ -28,6 +30,9 @@ const COLUMNS: [&str; 9] = ["code", "parent", "name", "name_en", "max", "weight"
 /// assert_eq!(from_json, m);
 /// ```
 pub fn read_methodology(bytes: &[u8], file: &str) -> Result<Methodology, Error> {
+    if crate::xlsx::is_workbook(bytes, file) {
+        return crate::xlsx::read_methodology_xlsx(bytes, file, &crate::XlsxOptions::new());
+    }
     let text = decode(bytes, file)?;
     if file.ends_with(".json") || text.trim_start().starts_with('{') {
         Methodology::from_json(text).map_err(|e| e.in_file(file))
@@ -69,9 +74,28 @@ pub fn read_methodology(bytes: &[u8], file: &str) -> Result<Methodology, Error> 
 ///                              bad.csv:4: criterion 2: parent 9 does not exist");
 /// ```
 pub fn read_methodology_csv(text: &str, file: &str) -> Result<Methodology, Error> {
+    let (meta, body, offset) = split_metadata(text);
+    let mut rows = csv_reader(body).into_records();
+    let header = match rows.next() {
+        None => None,
+        Some(Err(e)) => Some(Err(csv_issue(&e, file, offset))),
+        Some(Ok(h)) => Some(Ok((offset + h.position().map_or(1, |p| p.line()), h))),
+    };
+    methodology_from_rows(meta, header, data_rows(rows, file, offset), file, text.trim().is_empty())
+}
+
+/// The node table from its parts, whatever the source (a CSV text or a worksheet): the
+/// metadata `(row, key, value)`, the header row, the data rows (blank rows already left out)
+/// and whether the source held nothing at all.
+pub(crate) fn methodology_from_rows(
+    meta: Vec<(u64, String, String)>,
+    header: Option<Result<(u64, csv::StringRecord), Issue>>,
+    rows: impl Iterator<Item = Result<(u64, csv::StringRecord), Issue>>,
+    file: &str,
+    blank: bool,
+) -> Result<Methodology, Error> {
     let mut issues = Vec::new();
     let at = |row: u64| Location::default().file(file).row(row);
-    let (meta, body, offset) = split_metadata(text);
     let stem = file.rsplit(['/', '\\']).next().unwrap_or(file);
     let stem = stem.split('.').next().unwrap_or(stem);
     let mut info = Info::new(stem, stem);
@@ -82,23 +106,20 @@ pub fn read_methodology_csv(text: &str, file: &str) -> Result<Methodology, Error
         }
     }
 
-    let mut rows = csv_reader(body).into_records();
-    let header = match rows.next() {
+    let (header_row, header) = match header {
         None => {
-            let kind = if text.trim().is_empty() {
+            let kind = if blank {
                 IssueKind::Empty
             } else {
                 IssueKind::NoHeader { expected: "code,parent,max and optional columns".into() }
             };
             return Err(Error::single(Location::default().file(file), kind));
         }
-        Some(Err(e)) => {
-            return Err(Error::from_issues(vec![csv_issue(&e, file, offset)])
-                .unwrap_or_else(|| unreachable_err(file)))
+        Some(Err(issue)) => {
+            return Err(Error::from_issues(vec![issue]).unwrap_or_else(|| unreachable_err(file)))
         }
         Some(Ok(h)) => h,
     };
-    let header_row = offset + header.position().map_or(1, |p| p.line());
     let names: Vec<&str> = header.iter().collect();
     let col = known_columns(&names, &COLUMNS, &["code", "parent", "max"], &at(header_row), &mut issues);
     if !issues.is_empty() && col.len() < 3 {
@@ -107,7 +128,7 @@ pub fn read_methodology_csv(text: &str, file: &str) -> Result<Methodology, Error
 
     let mut nodes = Vec::new();
     let mut locations = Vec::new();
-    for item in data_rows(rows, file, offset) {
+    for item in rows {
         let (row, record) = match item {
             Ok(x) => x,
             Err(issue) => {

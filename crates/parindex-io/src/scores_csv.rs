@@ -12,7 +12,7 @@ use crate::text::{csv_issue, csv_reader, data_rows, decode, known_columns, parse
 
 /// Cells the reader already reported; scoring's "missing value" for them would repeat it.
 #[derive(Default)]
-struct Reported {
+pub(crate) struct Reported {
     cells: HashSet<(String, String)>,
     leaves: HashSet<String>,
     units: HashSet<String>,
@@ -30,7 +30,9 @@ impl Reported {
 }
 
 /// Reads a score sheet for a methodology: the long form when the header has a `criterion`
-/// column, the wide form otherwise.
+/// column, the wide form otherwise; an `.xlsx` workbook (its first sheet, see
+/// [`read_scores_xlsx`](crate::read_scores_xlsx)) when the name ends in `.xlsx` or the bytes
+/// are a workbook's.
 ///
 /// # Errors
 ///
@@ -47,6 +49,9 @@ impl Reported {
 /// assert_eq!(long.value(0, "1"), wide.value(0, "1"));
 /// ```
 pub fn read_scores(methodology: &Methodology, bytes: &[u8], file: &str) -> Result<Scores, Error> {
+    if crate::xlsx::is_workbook(bytes, file) {
+        return crate::xlsx::read_scores_xlsx(methodology, bytes, file, &crate::XlsxOptions::new());
+    }
     read(methodology, bytes, file).and_then(|(scores, issues, _)| match Error::from_issues(issues) {
         None => Ok(scores),
         Some(e) => Err(e),
@@ -70,14 +75,10 @@ pub fn read_scores(methodology: &Methodology, bytes: &[u8], file: &str) -> Resul
 ///     s.csv:3:3: criterion 2: missing value (write NA if the criterion does not apply)");
 /// ```
 pub fn score_text(methodology: &Methodology, bytes: &[u8], file: &str) -> Result<Results, Error> {
-    let (scores, mut issues, reported) = read(methodology, bytes, file)?;
-    match score(methodology, &scores) {
-        Ok(results) if issues.is_empty() => return Ok(results),
-        Ok(_) => {}
-        Err(e) => issues.extend(e.into_issues().into_iter().filter(|i| !reported.covers(i))),
+    if crate::xlsx::is_workbook(bytes, file) {
+        return crate::xlsx::score_xlsx(methodology, bytes, file, &crate::XlsxOptions::new());
     }
-    issues.sort_by_key(|i| (i.location.row.unwrap_or(u64::MAX), i.location.column.unwrap_or(0)));
-    Err(Error::from_issues(issues).unwrap_or_else(|| Error::single(Location::default(), IssueKind::Empty)))
+    score_read(methodology, read(methodology, bytes, file)?)
 }
 
 fn read(
@@ -96,6 +97,37 @@ fn read(
     } else {
         read_wide(methodology, text, file)
     }
+}
+
+/// Reads a score sheet from its header and data rows, whatever the source (a CSV text or a
+/// worksheet): the long form when the header has a `criterion` column, the wide form
+/// otherwise.
+pub(crate) fn scores_from_rows(
+    methodology: &Methodology,
+    header: Header,
+    rows: impl Iterator<Item = Result<(u64, csv::StringRecord), Issue>>,
+    file: &str,
+) -> Result<(Scores, Vec<Issue>, Reported), Error> {
+    if header.columns.iter().any(|c| c == "criterion") {
+        long_from_rows(methodology, header, rows, file)
+    } else {
+        wide_from_rows(methodology, header, rows, file)
+    }
+}
+
+/// Scores what was read, reporting the problems of reading and scoring at once, in row order.
+pub(crate) fn score_read(
+    methodology: &Methodology,
+    read: (Scores, Vec<Issue>, Reported),
+) -> Result<Results, Error> {
+    let (scores, mut issues, reported) = read;
+    match score(methodology, &scores) {
+        Ok(results) if issues.is_empty() => return Ok(results),
+        Ok(_) => {}
+        Err(e) => issues.extend(e.into_issues().into_iter().filter(|i| !reported.covers(i))),
+    }
+    issues.sort_by_key(|i| (i.location.row.unwrap_or(u64::MAX), i.location.column.unwrap_or(0)));
+    Err(Error::from_issues(issues).unwrap_or_else(|| Error::single(Location::default(), IssueKind::Empty)))
 }
 
 /// Reads the wide form: a header `unit[,name][,group][,ranked],<leaf code>…[,bonus][,penalty]`
@@ -127,7 +159,8 @@ pub fn read_scores_wide(methodology: &Methodology, text: &str, file: &str) -> Re
 }
 
 /// Reads the long form: a header with `unit`, `criterion` and any of `name`, `group`,
-/// `ranked`, `self_assessed`, `appraised`, `value`, `note`; one row per unit and leaf.
+/// `ranked`, `self_assessed`, `appraised`, `value`, `note` (and `criterion_name`, `max`, which
+/// are not read: they help the person filling the sheet); one row per unit and leaf.
 /// `appraised` counts (blank: the self-assessed points stand); rule-based leaves read
 /// `value`; the criteria `bonus` and `penalty` carry those points. `ranked` (`yes`, the
 /// default, or `no`) may be given on any of the unit's rows; blank cells say nothing, and two
@@ -186,9 +219,17 @@ fn parse_cell(rule: &Rule, text: &str) -> Result<Value, IssueKind> {
     parse_decimal(t).map(Value::Number)
 }
 
-struct Header {
-    columns: Vec<String>,
-    row: u64,
+/// A header row: its cells (trimmed, NFC) and its row number.
+pub(crate) struct Header {
+    pub(crate) columns: Vec<String>,
+    pub(crate) row: u64,
+}
+
+impl Header {
+    /// A header from its cells as written.
+    pub(crate) fn new<S: AsRef<str>>(cells: impl IntoIterator<Item = S>, row: u64) -> Header {
+        Header { columns: cells.into_iter().map(|c| clean(c.as_ref())).collect(), row }
+    }
 }
 
 fn header<'a>(text: &'a str, file: &str) -> Result<(Header, csv::StringRecordsIntoIter<&'a [u8]>), Error> {
@@ -212,8 +253,17 @@ fn read_wide(
     text: &str,
     file: &str,
 ) -> Result<(Scores, Vec<Issue>, Reported), Error> {
-    let at = |row: u64| Location::default().file(file).row(row);
     let (h, records) = header(text, file)?;
+    wide_from_rows(methodology, h, data_rows(records, file, 0), file)
+}
+
+fn wide_from_rows(
+    methodology: &Methodology,
+    h: Header,
+    records: impl Iterator<Item = Result<(u64, csv::StringRecord), Issue>>,
+    file: &str,
+) -> Result<(Scores, Vec<Issue>, Reported), Error> {
+    let at = |row: u64| Location::default().file(file).row(row);
     let mut issues = Vec::new();
     let mut reported = Reported::default();
     let mut scores = Scores::new(methodology);
@@ -265,7 +315,7 @@ fn read_wide(
     }
 
     let mut rows = 0;
-    for item in data_rows(records, file, 0) {
+    for item in records {
         let (row, record) = match item {
             Ok(x) => x,
             Err(issue) => {
@@ -345,16 +395,38 @@ fn first_kind(e: Error) -> IssueKind {
     e.into_issues().into_iter().next().map_or(IssueKind::Empty, |i| i.kind)
 }
 
-const LONG_COLUMNS: [&str; 9] =
-    ["unit", "name", "group", "ranked", "criterion", "self_assessed", "appraised", "value", "note"];
+/// The long form's columns; `criterion_name` and `max` (as in the fill-in template) are for
+/// the person filling the sheet and are not read.
+const LONG_COLUMNS: [&str; 11] = [
+    "unit",
+    "name",
+    "group",
+    "ranked",
+    "criterion",
+    "criterion_name",
+    "max",
+    "self_assessed",
+    "appraised",
+    "value",
+    "note",
+];
 
 fn read_long(
     methodology: &Methodology,
     text: &str,
     file: &str,
 ) -> Result<(Scores, Vec<Issue>, Reported), Error> {
-    let at = |row: u64| Location::default().file(file).row(row);
     let (h, records) = header(text, file)?;
+    long_from_rows(methodology, h, data_rows(records, file, 0), file)
+}
+
+fn long_from_rows(
+    methodology: &Methodology,
+    h: Header,
+    records: impl Iterator<Item = Result<(u64, csv::StringRecord), Issue>>,
+    file: &str,
+) -> Result<(Scores, Vec<Issue>, Reported), Error> {
+    let at = |row: u64| Location::default().file(file).row(row);
     let mut issues = Vec::new();
     let mut reported = Reported::default();
     let mut scores = Scores::new(methodology);
@@ -367,7 +439,7 @@ fn read_long(
     // The first explicit `ranked` cell of each unit: (value, its text, row).
     let mut ranked_at: HashMap<usize, (bool, String, u64)> = HashMap::new();
     let mut rows = 0;
-    for item in data_rows(records, file, 0) {
+    for item in records {
         let (row, record) = match item {
             Ok(x) => x,
             Err(issue) => {

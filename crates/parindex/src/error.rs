@@ -41,6 +41,9 @@ pub struct Location {
     pub unit: Option<String>,
     /// The criterion (node) code concerned.
     pub criterion: Option<String>,
+    /// The worksheet, when the file is a workbook: the location then prints as
+    /// `file.xlsx!Sheet!C14` (a cell), `file.xlsx!Sheet!14:14` (a row) or `file.xlsx!Sheet`.
+    pub sheet: Option<String>,
 }
 
 impl Location {
@@ -109,6 +112,22 @@ impl Location {
         self.criterion = Some(code.into());
         self
     }
+    /// Sets the worksheet of a workbook; rows and columns then print as a cell reference.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::Location;
+    /// let at = Location::default().file("scores.xlsx").sheet("Điểm").row(14).column(3);
+    /// assert_eq!(at.criterion("1.2").to_string(), "scores.xlsx!Điểm!C14: criterion 1.2");
+    /// let row = Location::default().file("scores.xlsx").sheet("Điểm").row(14);
+    /// assert_eq!(row.to_string(), "scores.xlsx!Điểm!14:14");
+    /// ```
+    #[must_use]
+    pub fn sheet(mut self, sheet: impl Into<String>) -> Self {
+        self.sheet = Some(sheet.into());
+        self
+    }
     /// True when nothing is known.
     ///
     /// # Examples
@@ -129,7 +148,16 @@ impl fmt::Display for Location {
     /// named only when no row points at it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut parts: Vec<String> = Vec::new();
-        if let Some(file) = &self.file {
+        if let (Some(file), Some(sheet)) = (&self.file, &self.sheet) {
+            // A workbook: Excel's own notation, a cell `C14` or a row `14:14`.
+            let mut s = format!("{file}!{sheet}");
+            match (self.row, self.column) {
+                (Some(row), Some(column)) => s.push_str(&format!("!{}{row}", column_letters(column))),
+                (Some(row), None) => s.push_str(&format!("!{row}:{row}")),
+                _ => {}
+            }
+            parts.push(s);
+        } else if let Some(file) = &self.file {
             let mut s = file.clone();
             if let Some(row) = self.row {
                 s.push_str(&format!(":{row}"));
@@ -152,6 +180,17 @@ impl fmt::Display for Location {
         }
         f.write_str(&parts.join(": "))
     }
+}
+
+/// Excel's column letters of a 1-based column: 1 → `A`, 27 → `AA`.
+fn column_letters(mut column: u64) -> String {
+    let mut letters = Vec::new();
+    while column > 0 {
+        column -= 1;
+        letters.push(char::from(b'A' + (column % 26) as u8));
+        column /= 26;
+    }
+    letters.iter().rev().collect()
 }
 
 /// What is wrong. Each kind has a stable [`IssueKind::code`] that programs can branch on
@@ -497,6 +536,46 @@ pub enum IssueKind {
         /// The target, in words.
         goal: String,
     },
+
+    // --- workbooks (.xlsx) ---
+    /// A workbook protected by a password (an encrypted container).
+    #[error("the workbook is protected by a password; remove the password in Excel (File > Info > Protect Workbook) and save it again")]
+    EncryptedWorkbook,
+    /// A file that is not an `.xlsx` workbook (e.g. an Excel 97-2003 `.xls` renamed).
+    #[error("{reason}")]
+    NotXlsx {
+        /// What the file is, and what to do.
+        reason: String,
+    },
+    /// A sheet name or index that the workbook does not have.
+    #[error("no sheet {sheet:?} in the workbook (sheets: {known})")]
+    UnknownSheet {
+        /// The sheet asked for.
+        sheet: String,
+        /// The sheets the workbook has.
+        known: String,
+    },
+    /// A sheet without any cell.
+    #[error("the sheet is empty")]
+    EmptySheet,
+    /// A formula cell saved without its computed value.
+    #[error("formula ={formula} has no saved value; open the workbook in Excel (or LibreOffice), let it calculate and save it")]
+    FormulaWithoutValue {
+        /// The formula, without `=`.
+        formula: String,
+    },
+    /// A cell holding an Excel error value (`#DIV/0!`, `#N/A`, `#REF!`…).
+    #[error("the cell holds the error {error}")]
+    CellError {
+        /// The error value as Excel shows it.
+        error: String,
+    },
+    /// A workbook that could not be written (not expected: sheet names are made valid first).
+    #[error("cannot write the workbook: {reason}")]
+    XlsxWrite {
+        /// The writer's message.
+        reason: String,
+    },
 }
 
 /// A hint for a row with too many fields: usually a decimal comma or an unquoted comma.
@@ -571,6 +650,13 @@ impl IssueKind {
             Self::InvalidGoal { .. } => "invalid_goal",
             Self::GoalUnreachable { .. } => "goal_unreachable",
             Self::PlanNotVerified { .. } => "plan_not_verified",
+            Self::EncryptedWorkbook => "encrypted_workbook",
+            Self::NotXlsx { .. } => "not_xlsx",
+            Self::UnknownSheet { .. } => "unknown_sheet",
+            Self::EmptySheet => "empty_sheet",
+            Self::FormulaWithoutValue { .. } => "formula_without_value",
+            Self::CellError { .. } => "cell_error",
+            Self::XlsxWrite { .. } => "xlsx_write",
         }
     }
 }

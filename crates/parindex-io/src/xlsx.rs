@@ -1,0 +1,508 @@
+//! Reading `.xlsx` workbooks. A worksheet becomes the rows the CSV readers read — header
+//! detection, merged cells and cell values are the only things decided here — so every check
+//! is shared, and each problem is located as `file.xlsx!Sheet!C14`.
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx};
+use parindex::{Dossier, Error, Issue, IssueKind, Location, Methodology, Results, Scores};
+
+use crate::scores_csv::{score_read, scores_from_rows, Header};
+
+/// Options for reading a workbook: which sheet.
+///
+/// # Examples
+///
+/// ```
+/// use parindex_io::XlsxOptions;
+/// let first = XlsxOptions::new();
+/// assert_eq!(first, XlsxOptions::default());
+/// assert_ne!(XlsxOptions::new().sheet_name("Điểm"), XlsxOptions::new().sheet_index(0));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct XlsxOptions {
+    sheet: SheetChoice,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+enum SheetChoice {
+    #[default]
+    First,
+    Index(usize),
+    Name(String),
+}
+
+impl XlsxOptions {
+    /// The first sheet of the workbook.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let options = parindex_io::XlsxOptions::new();
+    /// # let _ = options;
+    /// ```
+    #[must_use]
+    pub fn new() -> XlsxOptions {
+        XlsxOptions::default()
+    }
+
+    /// The sheet with this name (as on its tab).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let options = parindex_io::XlsxOptions::new().sheet_name("Scores");
+    /// # let _ = options;
+    /// ```
+    #[must_use]
+    pub fn sheet_name(mut self, name: impl Into<String>) -> XlsxOptions {
+        self.sheet = SheetChoice::Name(name.into());
+        self
+    }
+
+    /// The sheet at this position, counting from 0 in tab order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let second = parindex_io::XlsxOptions::new().sheet_index(1);
+    /// # let _ = second;
+    /// ```
+    #[must_use]
+    pub fn sheet_index(mut self, index: usize) -> XlsxOptions {
+        self.sheet = SheetChoice::Index(index);
+        self
+    }
+}
+
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+const CFB_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// True when the bytes are a workbook's (a zip or an OLE container) or the name ends in
+/// `.xlsx`, `.xlsm` or `.xls`: what [`read_methodology`](crate::read_methodology),
+/// [`read_scores`](crate::read_scores) and [`read_dossiers`](crate::read_dossiers) use to
+/// choose the workbook reader.
+///
+/// # Examples
+///
+/// ```
+/// use parindex_io::is_workbook;
+/// assert!(is_workbook(b"PK\x03\x04...", "scores"));
+/// assert!(is_workbook(b"", "Scores.XLSX"));
+/// assert!(!is_workbook(b"unit,1\n", "scores.csv"));
+/// ```
+#[must_use]
+pub fn is_workbook(bytes: &[u8], file: &str) -> bool {
+    let lower = file.to_lowercase();
+    bytes.starts_with(ZIP_MAGIC)
+        || bytes.starts_with(CFB_MAGIC)
+        || [".xlsx", ".xlsm", ".xls"].iter().any(|ext| lower.ends_with(ext))
+}
+
+/// A worksheet as text: cell `(r, c)` of the grid is the sheet's cell at 0-based row
+/// `top + r`, column `left + c`.
+struct Sheet<'a> {
+    file: &'a str,
+    name: String,
+    top: u32,
+    left: u32,
+    cells: Vec<Vec<String>>,
+    /// Problems of the workbook itself (error values, formulas without values), by cell.
+    bad: Vec<Issue>,
+}
+
+/// The table found on a sheet: metadata rows, the header, the data rows (cut to the header's
+/// columns, blank rows left out), and the number of columns left of the table.
+struct Table {
+    meta: Vec<(u64, String, String)>,
+    header: Option<(u64, Vec<String>)>,
+    rows: Vec<(u64, csv::StringRecord)>,
+    shift: u64,
+}
+
+fn whole_file(file: &str, kind: IssueKind) -> Error {
+    Error::single(Location::default().file(file), kind)
+}
+
+fn open<'a>(bytes: &'a [u8], file: &str) -> Result<Xlsx<Cursor<&'a [u8]>>, Error> {
+    if bytes.is_empty() {
+        return Err(whole_file(file, IssueKind::Empty));
+    }
+    if bytes.starts_with(CFB_MAGIC) {
+        // An OLE container: either an encrypted OOXML package (its streams are
+        // `EncryptionInfo` and `EncryptedPackage`) or an Excel 97-2003 workbook.
+        let name: Vec<u8> = "EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        if bytes.windows(name.len()).any(|w| w == name.as_slice()) {
+            return Err(whole_file(file, IssueKind::EncryptedWorkbook));
+        }
+        let reason = "this is an Excel 97-2003 workbook (.xls), not .xlsx; open it in Excel and save it \
+                      as \"Excel Workbook (.xlsx)\""
+            .to_owned();
+        return Err(whole_file(file, IssueKind::NotXlsx { reason }));
+    }
+    if !bytes.starts_with(ZIP_MAGIC) {
+        let reason = if std::str::from_utf8(bytes).is_ok() {
+            "this is a text file, not an .xlsx workbook (a CSV file should be named .csv)".to_owned()
+        } else {
+            "this is not an .xlsx workbook".to_owned()
+        };
+        return Err(whole_file(file, IssueKind::NotXlsx { reason }));
+    }
+    Xlsx::new(Cursor::new(bytes)).map_err(|e| {
+        whole_file(file, IssueKind::NotXlsx { reason: format!("this is not a readable .xlsx workbook: {e}") })
+    })
+}
+
+/// The sheet names of a workbook, in tab order.
+///
+/// # Errors
+///
+/// `empty`, `encrypted_workbook` or `not_xlsx` when the bytes are not a readable `.xlsx`
+/// workbook.
+///
+/// # Examples
+///
+/// ```
+/// let err = parindex_io::sheet_names(b"unit,1\n", "s.xlsx").unwrap_err();
+/// assert_eq!(err.issues()[0].code(), "not_xlsx");
+/// ```
+pub fn sheet_names(bytes: &[u8], file: &str) -> Result<Vec<String>, Error> {
+    Ok(open(bytes, file)?.sheet_names())
+}
+
+/// An Excel number as exact text: the shortest decimal that reads back as the same `f64`
+/// (2.5 → `2.5`, 0.1 → `0.1`), never in exponent form.
+fn number_text(f: f64) -> String {
+    if f == 0.0 {
+        "0".to_owned() // also -0
+    } else {
+        format!("{f}")
+    }
+}
+
+fn cell_text(d: &Data) -> Result<String, IssueKind> {
+    Ok(match d {
+        Data::Empty => String::new(),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Float(f) => number_text(*f),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(dt) if dt.is_datetime() => {
+            let (y, mo, d, h, mi, s, ms) = dt.to_ymd_hms_milli();
+            if (h, mi, s, ms) == (0, 0, 0, 0) {
+                format!("{y:04}-{mo:02}-{d:02}")
+            } else {
+                format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}")
+            }
+        }
+        Data::DateTime(dt) => number_text(dt.as_f64()),
+        Data::Error(e) => return Err(IssueKind::CellError { error: e.to_string() }),
+    })
+}
+
+fn load<'a>(bytes: &[u8], file: &'a str, options: &XlsxOptions) -> Result<Sheet<'a>, Error> {
+    let mut wb = open(bytes, file)?;
+    let names = wb.sheet_names();
+    let unknown =
+        |sheet: String| whole_file(file, IssueKind::UnknownSheet { sheet, known: names.join(", ") });
+    let name = match &options.sheet {
+        SheetChoice::First => names.first().cloned().ok_or_else(|| unknown("1".to_owned()))?,
+        SheetChoice::Index(i) => names.get(*i).cloned().ok_or_else(|| unknown(format!("at index {i}")))?,
+        SheetChoice::Name(n) => names.iter().find(|s| *s == n).cloned().ok_or_else(|| unknown(n.clone()))?,
+    };
+    let at_sheet = Location::default().file(file).sheet(name.clone());
+    let unreadable = |e: calamine::XlsxError| {
+        Error::single(at_sheet.clone(), IssueKind::NotXlsx { reason: e.to_string() })
+    };
+    let values = wb.worksheet_range(&name).map_err(unreadable)?;
+    let formulas = wb.worksheet_formula(&name).map_err(unreadable)?;
+    let merged = wb.merge_cells_by_sheet_name(&name).unwrap_or_default();
+
+    // The grid covers every value and every formula (a formula without a saved value has no
+    // value cell at all).
+    let mut corners: Vec<((u32, u32), (u32, u32))> = Vec::new();
+    if let (Some(s), Some(e)) = (values.start(), values.end()) {
+        corners.push((s, e));
+    }
+    let formula_cells: Vec<(u32, u32, &String)> = match formulas.start() {
+        Some((r0, c0)) => formulas
+            .used_cells()
+            .filter(|(_, _, f)| !f.is_empty())
+            .map(|(r, c, f)| (r0 + r as u32, c0 + c as u32, f))
+            .collect(),
+        None => Vec::new(),
+    };
+    for &(r, c, _) in &formula_cells {
+        corners.push(((r, c), (r, c)));
+    }
+    let top = corners.iter().map(|c| c.0 .0).min();
+    let (Some(top), Some(left), Some(bottom), Some(right)) = (
+        top,
+        corners.iter().map(|c| c.0 .1).min(),
+        corners.iter().map(|c| c.1 .0).max(),
+        corners.iter().map(|c| c.1 .1).max(),
+    ) else {
+        return Err(Error::single(at_sheet, IssueKind::EmptySheet));
+    };
+    let width = (right - left + 1) as usize;
+    let mut cells = vec![vec![String::new(); width]; (bottom - top + 1) as usize];
+    let mut bad = Vec::new();
+    let here = |r: u32, c: u32| at_sheet.clone().row(u64::from(r) + 1).column(u64::from(c) + 1);
+    if let Some((r0, c0)) = values.start() {
+        for (r, c, d) in values.used_cells() {
+            let (r, c) = (r0 + r as u32, c0 + c as u32);
+            match cell_text(d) {
+                Ok(text) => cells[(r - top) as usize][(c - left) as usize] = text,
+                Err(kind) => bad.push(Issue::new(here(r, c), kind)),
+            }
+        }
+    }
+    for (r, c, f) in formula_cells {
+        if matches!(values.get_value((r, c)), None | Some(Data::Empty)) {
+            bad.push(Issue::new(here(r, c), IssueKind::FormulaWithoutValue { formula: f.clone() }));
+        }
+    }
+    // A cell merged over several rows counts in each of them (a domain code over its
+    // criteria, a unit over its rows).
+    for m in merged.iter().filter(|m| m.end.0 > m.start.0) {
+        let (r, c) = m.start;
+        if r < top || c < left || c > right {
+            continue;
+        }
+        let value = cells[(r - top) as usize][(c - left) as usize].clone();
+        for row in r + 1..=m.end.0.min(bottom) {
+            let cell = &mut cells[(row - top) as usize][(c - left) as usize];
+            if cell.is_empty() {
+                cell.clone_from(&value);
+            }
+        }
+    }
+    if cells.iter().all(|row| row.iter().all(|c| c.trim().is_empty())) && bad.is_empty() {
+        return Err(Error::single(at_sheet, IssueKind::EmptySheet));
+    }
+    Ok(Sheet { file, name, top, left, cells, bad })
+}
+
+impl Sheet<'_> {
+    /// Finds the table: the header is the first row `is_header` accepts (rows above it are a
+    /// title block, or `# key: value` metadata), or else the first non-blank row that is not
+    /// metadata.
+    fn table(&self, is_header: impl Fn(&[String]) -> bool) -> Table {
+        let row_no = |r: usize| u64::from(self.top) + r as u64 + 1;
+        let blank = |row: &[String]| row.iter().all(|c| c.trim().is_empty());
+        let first_cell = |row: &[String]| {
+            row.iter().map(|c| c.trim()).find(|c| !c.is_empty()).unwrap_or_default().to_owned()
+        };
+        let is_meta = |row: &[String]| first_cell(row).starts_with('#');
+        let lowered =
+            |row: &[String]| -> Vec<String> { row.iter().map(|c| c.trim().to_lowercase()).collect() };
+        let header_at = self
+            .cells
+            .iter()
+            .position(|row| !blank(row) && is_header(&lowered(row)))
+            .or_else(|| self.cells.iter().position(|row| !blank(row) && !is_meta(row)));
+        let end = header_at.unwrap_or(self.cells.len());
+        let meta = self.cells[..end]
+            .iter()
+            .enumerate()
+            .filter(|(_, row)| is_meta(row))
+            .filter_map(|(r, row)| {
+                let cell = first_cell(row);
+                let (k, v) = cell.strip_prefix('#')?.split_once(':')?;
+                Some((row_no(r), k.trim().to_owned(), v.replace(['\r', '\n'], " ").trim().to_owned()))
+            })
+            .collect();
+        let Some(h) = header_at else {
+            return Table { meta, header: None, rows: Vec::new(), shift: u64::from(self.left) };
+        };
+        let header_cells = &self.cells[h];
+        let first = header_cells.iter().position(|c| !c.trim().is_empty()).unwrap_or(0);
+        let last = header_cells.iter().rposition(|c| !c.trim().is_empty()).unwrap_or(first);
+        let rows = self.cells[h + 1..]
+            .iter()
+            .enumerate()
+            .filter(|(_, row)| !blank(&row[first..=last]))
+            .map(|(k, row)| (row_no(h + 1 + k), csv::StringRecord::from(row[first..=last].to_vec())))
+            .collect();
+        Table {
+            meta,
+            header: Some((row_no(h), header_cells[first..=last].to_vec())),
+            rows,
+            shift: u64::from(self.left) + first as u64,
+        }
+    }
+
+    /// The issues of a shared reader placed on the sheet (the sheet named, columns counted
+    /// from A), with the workbook's own problems; one issue per cell, the workbook's first.
+    fn locate(&self, issues: Vec<Issue>, shift: u64) -> Vec<Issue> {
+        let mut all = self.bad.clone();
+        for mut issue in issues {
+            if issue.location.file.as_deref() == Some(self.file) && issue.location.sheet.is_none() {
+                issue.location.sheet = Some(self.name.clone());
+                if issue.location.row.is_some() {
+                    issue.location.column = issue.location.column.map(|c| c + shift);
+                }
+            }
+            let cell = (issue.location.row, issue.location.column);
+            let taken =
+                cell.1.is_some() && self.bad.iter().any(|b| (b.location.row, b.location.column) == cell);
+            if !taken {
+                all.push(issue);
+            }
+        }
+        all.sort_by_key(|i| (i.location.row.unwrap_or(u64::MAX), i.location.column.unwrap_or(0)));
+        all
+    }
+
+    fn finish<T>(&self, result: Result<T, Error>, shift: u64) -> Result<T, Error> {
+        let issues = match result {
+            Ok(value) if self.bad.is_empty() => return Ok(value),
+            Ok(_) => Vec::new(),
+            Err(e) => e.into_issues(),
+        };
+        Err(Error::from_issues(self.locate(issues, shift))
+            .unwrap_or_else(|| whole_file(self.file, IssueKind::Empty)))
+    }
+}
+
+fn has(cells: &[String], name: &str) -> bool {
+    cells.iter().any(|c| c == name)
+}
+
+/// Reads a methodology node table from a worksheet: the layout of the node table CSV
+/// (DESIGN.md §5), anywhere on the sheet. Rows above the header may hold a title block (left
+/// out) and `# key: value` metadata (in their first cell); the header is the first row with
+/// `code` and `max` or `parent`. A `parent` cell merged over several rows is the parent of
+/// each. Numbers stored as numbers read as the shortest decimal that is the same `f64`
+/// (2.5 is `2.5`); numbers stored as text are read exactly as written.
+///
+/// # Errors
+///
+/// Every issue of the node table, located as `file.xlsx!Sheet!C14`, and the workbook's own:
+/// `encrypted_workbook`, `not_xlsx` (e.g. an `.xls` file named `.xlsx`), `unknown_sheet`,
+/// `empty_sheet`, `formula_without_value`, `cell_error`.
+///
+/// # Examples
+///
+/// ```
+/// use parindex_io::{read_methodology_xlsx, XlsxOptions};
+/// let err = read_methodology_xlsx(b"", "m.xlsx", &XlsxOptions::new()).unwrap_err();
+/// assert_eq!(err.to_string(), "m.xlsx: the file is empty");
+/// ```
+pub fn read_methodology_xlsx(bytes: &[u8], file: &str, options: &XlsxOptions) -> Result<Methodology, Error> {
+    let sheet = load(bytes, file, options)?;
+    let t = sheet.table(|c| has(c, "code") && (has(c, "max") || has(c, "parent")));
+    let header = t.header.map(|(row, cells)| Ok((row, csv::StringRecord::from(cells))));
+    let result = crate::methodology_csv::methodology_from_rows(
+        t.meta,
+        header,
+        t.rows.into_iter().map(Ok),
+        file,
+        false,
+    );
+    sheet.finish(result, t.shift)
+}
+
+type ReadScores = (Scores, Vec<Issue>, crate::scores_csv::Reported);
+
+fn read_scores_sheet<'a>(
+    methodology: &Methodology,
+    bytes: &[u8],
+    file: &'a str,
+    options: &XlsxOptions,
+) -> Result<(Sheet<'a>, u64, Result<ReadScores, Error>), Error> {
+    let sheet = load(bytes, file, options)?;
+    let t = sheet.table(|c| has(c, "unit"));
+    let Some((row, cells)) = t.header else {
+        let err = Error::single(
+            Location::default().file(file).sheet(sheet.name.clone()),
+            IssueKind::NoHeader { expected: "unit and the leaf codes, or unit,criterion,…".into() },
+        );
+        return Err(err);
+    };
+    let read = scores_from_rows(methodology, Header::new(cells, row), t.rows.into_iter().map(Ok), file);
+    Ok((sheet, t.shift, read))
+}
+
+/// Reads a score sheet from a worksheet: the wide or long layout of the CSV forms (DESIGN.md
+/// §5), with the header the first row holding `unit` (a title block above it is left out).
+/// A cell merged over several rows (a unit over its criteria in a long sheet) counts in each.
+/// The long form also accepts the fill-in template's `criterion_name` and `max` columns.
+///
+/// # Errors
+///
+/// Every issue of reading the scores, located as `file.xlsx!Sheet!C14`, and the workbook's
+/// own (see [`read_methodology_xlsx`]).
+///
+/// # Examples
+///
+/// ```
+/// use parindex_io::{read_methodology, read_scores_xlsx, XlsxOptions};
+/// let m = read_methodology(b"code,parent,max\n1,,10\n", "m.csv").unwrap();
+/// let err = read_scores_xlsx(&m, b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "s.xlsx", &XlsxOptions::new()).unwrap_err();
+/// assert_eq!(err.issues()[0].code(), "not_xlsx");
+/// ```
+pub fn read_scores_xlsx(
+    methodology: &Methodology,
+    bytes: &[u8],
+    file: &str,
+    options: &XlsxOptions,
+) -> Result<Scores, Error> {
+    let (sheet, shift, read) = read_scores_sheet(methodology, bytes, file, options)?;
+    let result = read.and_then(|(scores, issues, _)| Error::from_issues(issues).map_or(Ok(scores), Err));
+    sheet.finish(result, shift)
+}
+
+/// Reads a score sheet from a worksheet and scores it, reporting the problems of both steps
+/// at once, each located as `file.xlsx!Sheet!C14`.
+///
+/// # Errors
+///
+/// Every issue of [`read_scores_xlsx`] and of [`parindex::score`].
+///
+/// # Examples
+///
+/// ```
+/// use parindex_io::{read_methodology, score_xlsx, XlsxOptions};
+/// let m = read_methodology(b"code,parent,max\n1,,10\n", "m.csv").unwrap();
+/// let err = score_xlsx(&m, b"not a workbook", "s.xlsx", &XlsxOptions::new()).unwrap_err();
+/// assert_eq!(err.to_string(), "s.xlsx: this is a text file, not an .xlsx workbook (a CSV file should be named .csv)");
+/// ```
+pub fn score_xlsx(
+    methodology: &Methodology,
+    bytes: &[u8],
+    file: &str,
+    options: &XlsxOptions,
+) -> Result<Results, Error> {
+    let (sheet, shift, read) = read_scores_sheet(methodology, bytes, file, options)?;
+    let result = read.and_then(|read| score_read(methodology, read));
+    sheet.finish(result, shift)
+}
+
+/// Reads a dossier list from a worksheet: the columns of the dossier CSV (DESIGN.md §8), the
+/// header the first row holding `dossier_id`. Date cells read as their calendar day.
+///
+/// # Errors
+///
+/// Every issue of [`read_dossiers`](crate::read_dossiers), located as `file.xlsx!Sheet!C14`,
+/// and the workbook's own (see [`read_methodology_xlsx`]).
+///
+/// # Examples
+///
+/// ```
+/// use parindex_io::{read_dossiers_xlsx, XlsxOptions};
+/// let err = read_dossiers_xlsx(b"PK\x03\x04broken", "d.xlsx", &XlsxOptions::new()).unwrap_err();
+/// assert_eq!(err.issues()[0].code(), "not_xlsx");
+/// ```
+pub fn read_dossiers_xlsx(bytes: &[u8], file: &str, options: &XlsxOptions) -> Result<Vec<Dossier>, Error> {
+    let sheet = load(bytes, file, options)?;
+    let t = sheet.table(|c| has(c, "dossier_id"));
+    let Some((row, cells)) = t.header else {
+        return Err(Error::single(
+            Location::default().file(file).sheet(sheet.name.clone()),
+            IssueKind::NoHeader { expected: "unit,dossier_id,received,due,completed".into() },
+        ));
+    };
+    let result = crate::dossiers_csv::dossiers_from_rows(cells, row, t.rows.into_iter().map(Ok), file);
+    sheet.finish(result, t.shift)
+}
