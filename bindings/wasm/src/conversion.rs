@@ -7,7 +7,9 @@
 //! ignored rather than unwrapped.
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
-use parindex::{Exact, Issue, IssueKind, Location, Results};
+use parindex::{
+    Decimal, Exact, Issue, IssueKind, Location, Methodology, Objective, PlanOptions, Results, Value,
+};
 use parindex_io::WriteOptions;
 use serde::Deserialize;
 use wasm_bindgen::{JsCast, JsValue};
@@ -73,8 +75,121 @@ fn default_top() -> usize {
     3
 }
 
-/// An optional options object: `undefined` and `null` give the defaults; unknown keys and
-/// wrongly typed values are a `TypeError` with code `invalid_argument`.
+/// The options of `plan`: the CLI's `--cap`, `--cost`, `--objective`, `--granularity`,
+/// `--no-rule-based` and `--round`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct PlanOpts {
+    /// The most points a leaf may gain, by code (0 leaves it alone).
+    cap: Option<serde_json::Map<String, serde_json::Value>>,
+    /// A leaf's cost per point gained, by code (default 1).
+    cost: Option<serde_json::Map<String, serde_json::Value>>,
+    /// `fewest_points` (the default) or `least_cost`.
+    objective: Option<String>,
+    /// Gains on points leaves in whole steps of this.
+    granularity: Option<serde_json::Value>,
+    /// False leaves yes/no and threshold leaves out of the plan.
+    rule_based: Option<bool>,
+    /// Round every number to this many places (half up) in the document.
+    pub(crate) round: Option<u32>,
+}
+
+impl PlanOpts {
+    /// The core's options; a decimal that does not parse is an error at its criterion (or at
+    /// `granularity`), as the CLI reports it.
+    pub(crate) fn plan_options(&self) -> JsResult<PlanOptions> {
+        let mut options = PlanOptions::new().rule_based(self.rule_based.unwrap_or(true));
+        if let Some(name) = &self.objective {
+            let objective = Objective::from_name(name).ok_or_else(|| {
+                invalid_argument(&format!("unknown objective {name:?}: fewest_points or least_cost"))
+            })?;
+            options = options.objective(objective);
+        }
+        let mut issues = Vec::new();
+        for (what, map) in [("cap", &self.cap), ("cost", &self.cost)] {
+            for (code, value) in map.iter().flatten() {
+                match decimal(value, what)
+                    .map_err(|kind| Issue::new(Location::default().criterion(code), kind))
+                {
+                    Ok(d) if what == "cap" => options = options.cap(code.clone(), d),
+                    Ok(d) => options = options.cost(code.clone(), d),
+                    Err(issue) => issues.push(issue),
+                }
+            }
+        }
+        if let Some(value) = &self.granularity {
+            match decimal(value, "granularity") {
+                Ok(step) => options = options.granularity(step),
+                Err(kind) => issues.push(Issue::new(Location::default(), kind)),
+            }
+        }
+        match parindex::Error::from_issues(issues) {
+            Some(e) => Err(error(e)),
+            None => Ok(options),
+        }
+    }
+}
+
+/// A decimal option given as text or as a JavaScript number (its shortest round-trip text).
+fn decimal(value: &serde_json::Value, what: &str) -> Result<Decimal, IssueKind> {
+    let text = match value {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) => n.to_string(),
+        other => format!("{what} {other}"),
+    };
+    parindex_io::parse_decimal(&text)
+}
+
+/// The changes of `whatIf`: an object `{code: value}` or an array of `[code, value]` pairs
+/// (a leaf named twice takes its last value). A value is text as a score sheet holds it
+/// (points, a measured value, yes/no, `NA`), a number (its shortest round-trip text), a
+/// boolean (yes/no) or `null` (not applicable, as `null` is in `toRows`). Each is read as
+/// `parindex what-if --set CODE=VALUE` reads it; every problem is reported at once.
+pub(crate) fn changes(methodology: &Methodology, value: &JsValue) -> JsResult<Vec<(String, Value)>> {
+    let pairs: Vec<JsValue> = if Array::is_array(value) {
+        Array::from(value).iter().collect()
+    } else if value.is_object() {
+        Object::entries(value.unchecked_ref()).iter().collect()
+    } else {
+        return Err(invalid_argument("changes must be an object {code: value} or an array of [code, value]"));
+    };
+    let mut out = Vec::with_capacity(pairs.len());
+    let mut issues = Vec::new();
+    for pair in pairs {
+        let bad = || invalid_argument("each change must be a [code, value] pair with a text code");
+        if !Array::is_array(&pair) {
+            return Err(bad());
+        }
+        let pair = Array::from(&pair);
+        let code = pair.get(0).as_string().filter(|_| pair.length() == 2).ok_or_else(bad)?;
+        let v = pair.get(1);
+        let text = if let Some(s) = v.as_string() {
+            s
+        } else if let Some(x) = v.as_f64() {
+            format!("{x}")
+        } else if let Some(b) = v.as_bool() {
+            (if b { "yes" } else { "no" }).to_owned()
+        } else if v.is_null() {
+            "NA".to_owned()
+        } else {
+            return Err(invalid_argument(&format!(
+                "the value of {code:?} must be text, a number, a boolean or null"
+            )));
+        };
+        match parindex_io::parse_change(methodology, &format!("{code}={text}")) {
+            Ok(change) => out.push(change),
+            Err(e) => issues.extend(e.into_issues()),
+        }
+    }
+    match parindex::Error::from_issues(issues) {
+        Some(e) => Err(error(e)),
+        None => Ok(out),
+    }
+}
+
+/// An optional options object: `undefined` and `null` give the defaults, and so does a key
+/// whose value is `undefined` or `null`; unknown keys and wrongly typed values are a
+/// `TypeError` with code `invalid_argument`.
 pub(crate) fn options<T: Default + for<'de> Deserialize<'de>>(value: &JsValue) -> JsResult<T> {
     if value.is_undefined() || value.is_null() {
         return Ok(T::default());
@@ -84,8 +199,11 @@ pub(crate) fn options<T: Default + for<'de> Deserialize<'de>>(value: &JsValue) -
     }
     // Through a JSON map, so that unknown keys are refused (serde-wasm-bindgen reads only the
     // fields a struct names) and a mistyped option is reported by name.
-    let map: serde_json::Map<String, serde_json::Value> = serde_wasm_bindgen::from_value(value.clone())
-        .map_err(|_| invalid_argument("options must be an object"))?;
+    let mut map: serde_json::Map<String, serde_json::Value> =
+        serde_wasm_bindgen::from_value(value.clone())
+            .map_err(|_| invalid_argument("options must be an object"))?;
+    // `{round: undefined}` (or `null`) says nothing, as an absent key does.
+    map.retain(|_, v| !v.is_null());
     serde_json::from_value(serde_json::Value::Object(map))
         .map_err(|e| invalid_argument(&format!("invalid options: {e}")))
 }
@@ -144,6 +262,27 @@ pub(crate) fn rows(results: &Results, opts: &WriteOpts) -> Array {
                 set(&row, code, opt_str(text.as_deref()));
             }
             row
+        })
+        .collect()
+}
+
+/// The nodes of a methodology: `{code, parent, name, nameEn, max, leaf, rule}` in declaration
+/// order, `max` the effective maximum (a leaf's own, by default the sum of the children's).
+pub(crate) fn nodes(methodology: &Methodology) -> Array {
+    methodology
+        .nodes()
+        .iter()
+        .map(|n| {
+            let item: JsValue = Object::new().into();
+            set(&item, "code", n.code.as_str());
+            set(&item, "parent", opt_str(n.parent.as_deref()));
+            set(&item, "name", n.name.as_str());
+            set(&item, "nameEn", opt_str(n.name_en.as_deref()));
+            let max = methodology.max_of(&n.code).unwrap_or_default();
+            set(&item, "max", max.normalize().to_string());
+            set(&item, "leaf", methodology.is_leaf(&n.code));
+            set(&item, "rule", n.rule.to_string());
+            item
         })
         .collect()
 }

@@ -14,7 +14,7 @@ use wasm_bindgen::prelude::*;
 
 mod conversion;
 
-use conversion::{bytes, error, parse_json, ExplainOpts, JsResult, WriteOpts};
+use conversion::{bytes, error, parse_json, ExplainOpts, JsResult, PlanOpts, WriteOpts};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
@@ -159,6 +159,119 @@ export interface Comparison {
   differing_nodes: { code: string; reason: string }[];
 }
 
+/** Options of `Results.plan` (the CLI's `plan` options). */
+export interface PlanOptions {
+  /** The most points a leaf may gain, by code (`0` leaves it alone): the CLI's `--cap CODE=POINTS`. */
+  cap?: Record<string, string | number>;
+  /** A leaf's cost per point gained, by code (default 1): `--cost CODE=COST`. */
+  cost?: Record<string, string | number>;
+  /** What to minimise (default `fewest_points`). */
+  objective?: "fewest_points" | "least_cost";
+  /** Gains on points leaves in whole steps of this (default: the scores' last decimal place). */
+  granularity?: string | number;
+  /** `false` leaves yes/no and threshold leaves out of the plan (`--no-rule-based`). */
+  ruleBased?: boolean;
+  /** Round every number to this many places, half up (exact otherwise). */
+  round?: number;
+}
+
+/** A unit's points, index, ranks and band (a plan's or a what-if's `before` and `after`). */
+export interface Standing {
+  points: string;
+  percent: string;
+  published_percent: string;
+  /** `null` for a unit not ranked. */
+  rank: number | null;
+  of: number | null;
+  group_rank: number | null;
+  group_size: number | null;
+  band: string | null;
+}
+
+/** One leaf to raise. */
+export interface PlanStep {
+  code: string;
+  name: string;
+  /** The input now: points, or the measured value of a threshold leaf (1/0 for yes/no). */
+  from: string;
+  /** The input the plan needs. */
+  to: string;
+  /** Points gained on the leaf. */
+  gain: string;
+  /** `gain × cost per point`. */
+  cost: string;
+  /** The unit's total points gained through it. */
+  effect: string;
+}
+
+/** The least a unit must gain to reach a target: the CLI's `plan --format json` document. */
+export interface Plan {
+  unit: string;
+  name: string | null;
+  group: string | null;
+  /** `rank:5`, `band:A`, `percent:90`. */
+  target: string;
+  objective: "fewest_points" | "least_cost";
+  granularity: string;
+  /** The exact index (%) the target requires: at least this, or above it when `strict`. */
+  required_percent: string;
+  strict: boolean;
+  /** The target holds already: no steps. */
+  already_met: boolean;
+  gain: string;
+  cost: string;
+  steps: PlanStep[];
+  before: Standing;
+  /** The unit with the plan, as scored. */
+  after: Standing;
+}
+
+/** A changed value of `whatIf`: text as in a score sheet (`"98.5"`, `"yes"`, `"NA"`), a number, a boolean (yes/no) or `null` (not applicable). */
+export type ChangeValue = string | number | boolean | null;
+
+/** One leaf whose input changed in a what-if. */
+export interface LeafChange {
+  code: string;
+  name: string;
+  max: string;
+  /** `null`: not applicable. */
+  input_before: string | null;
+  input_after: string | null;
+  points_before: string | null;
+  points_after: string | null;
+}
+
+/** A unit before and after a what-if: the CLI's `what-if --format json` document. */
+export interface WhatIf {
+  unit: string;
+  name: string | null;
+  group: string | null;
+  changes: LeafChange[];
+  before: Standing;
+  after: Standing;
+  points_change: string | null;
+  percent_change: string | null;
+  /** `same`, `up 2`, `down 1`, `not ranked`. */
+  movement: string;
+}
+
+/** A node of the criteria tree (`Methodology.nodes()`). */
+export interface NodeInfo {
+  code: string;
+  /** `null` for a domain (a top-level node). */
+  parent: string | null;
+  /** The Vietnamese name. */
+  name: string;
+  /** The English name, when given. */
+  nameEn: string | null;
+  /** Its maximum: given on a leaf, the sum of its children's maxima by default. */
+  max: string;
+  /** True for a leaf (where scores are entered). */
+  leaf: boolean;
+  /** A leaf's rule as a node table writes it: `""` for points, `yes_no`, `proportional:100`, `>=100:2 | else:0`. */
+  rule: string;
+}
+
 /** A methodology (bộ tiêu chí): the criteria tree and its settings. */
 export class Methodology {
   private constructor();
@@ -174,6 +287,8 @@ export class Methodology {
   readonly name: string;
   /** The codes of its leaves, in declaration order. */
   leafCodes(): string[];
+  /** Every node of the tree, in declaration order, with its effective maximum. */
+  nodes(): NodeInfo[];
   /** The strict JSON form (no trailing newline). */
   toJson(): string;
   /** The node table CSV. */
@@ -212,6 +327,19 @@ export class Results {
   explain(unit: string, options?: ExplainOptions): Explanation;
   /** These results (this year) against `previous` (last year), unit by unit. */
   compare(previous: Results, options?: WriteOptions): Comparison;
+  /**
+   * The fewest points (or the least cost) a unit must gain, leaf by leaf, to reach a target:
+   * `rank:5`, `band:A` or `percent:90`. The plan is checked by scoring it. Throws
+   * `unknown_unit`, `invalid_goal`, `goal_unreachable`, `unknown_criterion`, `not_a_leaf`,
+   * `invalid_setting`.
+   */
+  plan(unit: string, target: string, options?: PlanOptions): Plan;
+  /**
+   * The unit's standing with some of its leaves changed, every other unit as it is. The
+   * results are untouched. Throws `unknown_unit`, `unknown_criterion`, `not_a_leaf`,
+   * `above_max`, `not_a_number`, `not_yes_no`… located at the unit and criterion.
+   */
+  whatIf(unit: string, changes: Record<string, ChangeValue> | [string, ChangeValue][], options?: WriteOptions): WhatIf;
   free(): void;
   [Symbol.dispose](): void;
 }
@@ -222,6 +350,8 @@ export function score(methodology: Methodology, scores: Scores): Results;
 export function loadExample(name: string): [Methodology, Scores];
 /** The names `loadExample` accepts. */
 export function exampleNames(): string[];
+/** The names `Methodology.example` accepts (bundled methodologies, some without scores). */
+export function methodologyNames(): string[];
 "#;
 
 /// A methodology (bộ tiêu chí): the criteria tree and its settings.
@@ -273,6 +403,12 @@ impl Methodology {
     #[wasm_bindgen(js_name = leafCodes, skip_typescript)]
     pub fn leaf_codes(&self) -> js_sys::Array {
         conversion::strings(self.inner.leaf_codes())
+    }
+
+    /// Every node, with its effective maximum.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn nodes(&self) -> js_sys::Array {
+        conversion::nodes(&self.inner)
     }
 
     /// The strict JSON form.
@@ -371,6 +507,30 @@ impl Results {
         parse_json(&json)
     }
 
+    /// Plans how a unit reaches a target (`rank:5`, `band:A`, `percent:90`).
+    #[wasm_bindgen(skip_typescript)]
+    pub fn plan(&self, unit: &str, target: &str, options: JsValue) -> JsResult<JsValue> {
+        let opts: PlanOpts = conversion::options(&options)?;
+        let plan_options = opts.plan_options()?;
+        let goal: parindex::Goal = target.parse().map_err(error)?;
+        let p = parindex::plan(&self.inner, &self.scores, unit, &goal, &plan_options).map_err(error)?;
+        let places = self.inner.methodology().settings().rounding.places;
+        parse_json(&parindex_io::write_plan(&p, parindex_io::OutputFormat::Json, places, opts.round))
+    }
+
+    /// A unit's standing with some of its leaves changed.
+    #[wasm_bindgen(js_name = whatIf, skip_typescript)]
+    pub fn what_if(&self, unit: &str, changes: JsValue, options: JsValue) -> JsResult<JsValue> {
+        let opts: WriteOpts = conversion::options(&options)?;
+        let m = self.inner.methodology();
+        let changes = conversion::changes(m, &changes)?;
+        let after = parindex::what_if(m, &self.scores, unit, &changes).map_err(error)?;
+        let w = parindex::WhatIf::between(&self.inner, &after, unit)
+            .ok_or_else(|| error(conversion::unknown_unit(&self.inner, unit)))?;
+        let places = m.settings().rounding.places;
+        parse_json(&parindex_io::write_what_if(&w, parindex_io::OutputFormat::Json, places, opts.round()))
+    }
+
     /// Compares these results (this year) with `previous` (last year).
     #[wasm_bindgen(skip_typescript)]
     pub fn compare(&self, previous: &Results, options: JsValue) -> JsResult<JsValue> {
@@ -398,4 +558,10 @@ pub fn load_example(name: &str) -> JsResult<js_sys::Array> {
 #[wasm_bindgen(js_name = exampleNames, skip_typescript)]
 pub fn example_names() -> js_sys::Array {
     conversion::strings(parindex_io::examples::NAMES)
+}
+
+/// The names `Methodology.example` accepts.
+#[wasm_bindgen(js_name = methodologyNames, skip_typescript)]
+pub fn methodology_names() -> js_sys::Array {
+    conversion::strings(parindex_io::examples::METHODOLOGIES)
 }

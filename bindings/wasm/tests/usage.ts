@@ -4,12 +4,16 @@ import {
   exampleNames,
   loadExample,
   Methodology,
+  methodologyNames,
   score,
   Scores,
   type Comparison,
   type Explanation,
+  type NodeInfo,
   type ParIndexError,
+  type Plan,
   type Row,
+  type WhatIf,
 } from "../pkg-node/parindex_wasm.js";
 
 const names: string[] = exampleNames();
@@ -58,6 +62,31 @@ new Methodology();
 // @ts-expect-error scores need their methodology
 Scores.fromCsv("unit,1\na,5\n");
 
+const plan: Plan = results.plan("so-y-te", "band:B", {
+  cap: { "8.2": "0.5", "6.1": 0 },
+  cost: { "2.1": 2 },
+  objective: "least_cost",
+  granularity: "0.05",
+  ruleBased: false,
+  round: 2,
+});
+const steps: [string, string][] = plan.steps.map((s) => [s.code, s.gain]);
+const afterRank: number | null = plan.after.rank;
+const met: boolean = plan.already_met;
+// @ts-expect-error objectives are named
+results.plan("so-y-te", "band:B", { objective: "cheapest" });
+// @ts-expect-error the target is text: rank:5, band:A, percent:90
+results.plan("so-y-te", 5);
+const w: WhatIf = results.whatIf("so-y-te", { "3.4.1": 98.5, "1.1.1": true, "3.2.1": null, "8.2": "3.5" });
+const w2: WhatIf = results.whatIf("so-y-te", [["3.4.1", "98.5"]], { round: 2 });
+const moved: string = w.movement;
+const changed: (string | null)[] = w2.changes.map((c) => c.input_after);
+// @ts-expect-error values are text, numbers, booleans or null
+results.whatIf("so-y-te", { "3.4.1": [98.5] });
+const tree: NodeInfo[] = Methodology.example("par-demo").nodes();
+const domainMax: string | undefined = tree.find((n) => n.parent === null)?.max;
+const bundled: string[] = methodologyNames();
+
 try {
   score(methodology, fromBytes);
 } catch (err) {
@@ -75,4 +104,5 @@ try {
 }
 results.free();
 
+void [steps, afterRank, met, moved, changed, domainMax, bundled];
 void [json, csv, losses, lost, nextBand, movement, ids, count, id, leaves];
