@@ -44,6 +44,8 @@ pub struct Location {
     /// The worksheet, when the file is a workbook: the location then prints as
     /// `file.xlsx!Sheet!C14` (a cell), `file.xlsx!Sheet!14:14` (a row) or `file.xlsx!Sheet`.
     pub sheet: Option<String>,
+    /// The survey item (question) concerned.
+    pub item: Option<String>,
 }
 
 impl Location {
@@ -128,6 +130,19 @@ impl Location {
         self.sheet = Some(sheet.into());
         self
     }
+    /// Sets the survey item (question) code.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let at = parindex::Location::default().file("responses.csv").row(9).column(4).item("A2");
+    /// assert_eq!(at.to_string(), "responses.csv:9:4: item A2");
+    /// ```
+    #[must_use]
+    pub fn item(mut self, code: impl Into<String>) -> Self {
+        self.item = Some(code.into());
+        self
+    }
     /// True when nothing is known.
     ///
     /// # Examples
@@ -177,6 +192,9 @@ impl fmt::Display for Location {
         }
         if let Some(code) = &self.criterion {
             parts.push(format!("criterion {code}"));
+        }
+        if let Some(code) = &self.item {
+            parts.push(format!("item {code}"));
         }
         f.write_str(&parts.join(": "))
     }
@@ -462,6 +480,76 @@ pub enum IssueKind {
         reason: String,
     },
 
+    // --- surveys (questionnaires and responses) ---
+    /// An item names an element the questionnaire does not define.
+    #[error("element {element} is not defined in the questionnaire")]
+    UnknownElement {
+        /// The element code given.
+        element: String,
+    },
+    /// An answer scale is malformed.
+    #[error("invalid answer scale: {reason}")]
+    InvalidScale {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// An item code the questionnaire does not have.
+    #[error("item {item} is not in the questionnaire")]
+    UnknownItem {
+        /// The item code given.
+        item: String,
+    },
+    /// An answer code outside the item's scale.
+    #[error("answer {answer} is outside the scale ({scale})")]
+    OutOfScale {
+        /// The answer as written.
+        answer: String,
+        /// The codes the item accepts.
+        scale: String,
+    },
+    /// A priority question with more choices than allowed.
+    #[error("{chosen} priorities chosen, at most {allowed} allowed")]
+    TooManyChoices {
+        /// How many were chosen.
+        chosen: usize,
+        /// How many are allowed.
+        allowed: u8,
+    },
+    /// An answer to an item that the respondent's form does not ask.
+    #[error("the form of group {group} does not ask this item; leave it blank")]
+    NotOnForm {
+        /// The respondent group.
+        group: String,
+    },
+    /// A respondent group that has no form.
+    #[error("group {group} has no form in the questionnaire (forms: {known})")]
+    UnknownGroup {
+        /// The group given.
+        group: String,
+        /// The groups with a form.
+        known: String,
+    },
+    /// A design weight that is negative, not finite or not a number.
+    #[error("design weight {weight:?} must be a finite number >= 0")]
+    InvalidWeight {
+        /// The weight as written.
+        weight: String,
+    },
+    /// A respondent id seen before.
+    #[error("respondent {respondent} appears twice (first {first})")]
+    DuplicateRespondent {
+        /// The respondent id.
+        respondent: String,
+        /// Where it was first seen.
+        first: String,
+    },
+    /// Survey tallies that cannot be merged or survey input whose shape does not fit.
+    #[error("survey data does not fit: {reason}")]
+    SurveyMismatch {
+        /// What does not fit.
+        reason: String,
+    },
+
     // --- dossiers (hồ sơ thủ tục hành chính) ---
     /// Text that is not a civil date (`YYYY-MM-DD` or `DD/MM/YYYY`).
     #[error("{text:?} is not a date")]
@@ -535,6 +623,38 @@ pub enum IssueKind {
     PlanNotVerified {
         /// The target, in words.
         goal: String,
+    },
+
+    // --- sensitivity and uncertainty analysis (DESIGN.md §11) ---
+    /// A Monte Carlo analysis asked for no replications.
+    #[error("the number of runs must be at least 1")]
+    ZeroRuns,
+    /// A weight or noise spread that is negative, or so large that a weight could become zero
+    /// or negative.
+    #[error("invalid spread {value}: {reason}")]
+    InvalidSpread {
+        /// The spread given.
+        value: Decimal,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A Dirichlet concentration that is not positive.
+    #[error("invalid concentration {value}: a Dirichlet concentration must be positive")]
+    InvalidConcentration {
+        /// The concentration given.
+        value: Decimal,
+    },
+    /// A perturbation that can leave a node (or the whole index) without any weight.
+    #[error("{reason}")]
+    WeightsAllZero {
+        /// Which choice leaves nothing to average.
+        reason: String,
+    },
+    /// Any other problem with an uncertainty declaration or the analysis options.
+    #[error("{reason}")]
+    InvalidSensitivity {
+        /// What is wrong.
+        reason: String,
     },
 
     // --- workbooks (.xlsx) ---
@@ -641,6 +761,16 @@ impl IssueKind {
             Self::Encoding { .. } => "encoding",
             Self::RaggedRow { .. } => "ragged_row",
             Self::Syntax { .. } => "syntax",
+            Self::UnknownElement { .. } => "unknown_element",
+            Self::InvalidScale { .. } => "invalid_scale",
+            Self::UnknownItem { .. } => "unknown_item",
+            Self::OutOfScale { .. } => "out_of_scale",
+            Self::TooManyChoices { .. } => "too_many_choices",
+            Self::NotOnForm { .. } => "not_on_form",
+            Self::UnknownGroup { .. } => "unknown_group",
+            Self::InvalidWeight { .. } => "invalid_weight",
+            Self::DuplicateRespondent { .. } => "duplicate_respondent",
+            Self::SurveyMismatch { .. } => "survey_mismatch",
             Self::NotADate { .. } => "not_a_date",
             Self::Blank { .. } => "blank",
             Self::DueBeforeReceived { .. } => "due_before_received",
@@ -650,6 +780,11 @@ impl IssueKind {
             Self::InvalidGoal { .. } => "invalid_goal",
             Self::GoalUnreachable { .. } => "goal_unreachable",
             Self::PlanNotVerified { .. } => "plan_not_verified",
+            Self::ZeroRuns => "zero_runs",
+            Self::InvalidSpread { .. } => "invalid_spread",
+            Self::InvalidConcentration { .. } => "invalid_concentration",
+            Self::WeightsAllZero { .. } => "weights_all_zero",
+            Self::InvalidSensitivity { .. } => "invalid_sensitivity",
             Self::EncryptedWorkbook => "encrypted_workbook",
             Self::NotXlsx { .. } => "not_xlsx",
             Self::UnknownSheet { .. } => "unknown_sheet",

@@ -85,6 +85,7 @@ mod rank;
 mod score;
 mod scores;
 mod summary;
+mod survey;
 mod target;
 
 pub use compare::{compare, Comparison, Movement, NodeChange, NodeDifference, Standing, UnitChange};
@@ -101,6 +102,12 @@ pub use rust_decimal::Decimal;
 pub use score::{score, NodeScore, Results, UnitResult};
 pub use scores::{Scores, Unit, Value};
 pub use summary::{summarize, GroupSummary, Summary};
+pub use survey::{
+    survey_results, AnswerOption, Answers, Batch, Design, DomainEstimate, DomainKind, Element, ElementEstimate,
+    ElementIndex, Form, Interval, InvalidAnswers, Item, ItemEstimate, ItemKind, Labels, LeafValue, Measure,
+    OverallIndex, Positive, Questionnaire, SurveyOptions, SurveyResults, SurveySettings, SurveyWarning, Tally,
+    NO_ANSWER, QUESTIONNAIRE_FORMAT_VERSION,
+};
 pub use target::{dossier_stats, Assessment, Date, Dossier, DossierStats, Target};
 
 #[cfg(test)]

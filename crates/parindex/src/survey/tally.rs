@@ -1,0 +1,657 @@
+//! The streaming, mergeable aggregation state of survey responses.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::questionnaire::{InvalidAnswers, ItemKind, Questionnaire, NO_ANSWER, SKIP};
+use crate::error::{Error, Issue, IssueKind, Location, Result};
+
+/// The answers of a batch of respondents: a row-major `respondents × columns` matrix (as a
+/// C-contiguous NumPy `uint8` array is), or one slice per column (as a data frame holds
+/// them). Columns are [`Questionnaire::columns`]; [`NO_ANSWER`](crate::NO_ANSWER) (255)
+/// means no answer.
+#[derive(Debug, Clone)]
+pub enum Answers<'a> {
+    /// Row-major: respondent `r`, column `c` at `r * columns + c`.
+    Rows(&'a [u8]),
+    /// One slice per column, each one entry per respondent.
+    Columns(Vec<&'a [u8]>),
+}
+
+/// Labels per respondent: an index into a list of names.
+#[derive(Debug, Clone, Copy)]
+pub struct Labels<'a> {
+    /// One index per respondent.
+    pub index: &'a [u32],
+    /// The names the indices point at.
+    pub names: &'a [String],
+}
+
+/// A batch of respondents in columnar form: who they rate (unit), their answers, and
+/// optionally their design weight, respondent group, stratum and cluster (PSU).
+///
+/// # Examples
+///
+/// ```
+/// use parindex::{Answers, Batch, Labels};
+/// let units = vec!["ha-tinh".to_string()];
+/// let batch = Batch::new(Labels { index: &[0, 0], names: &units }, Answers::Rows(&[5, 3]))
+///     .weights(&[1.5, 0.5]);
+/// assert_eq!(batch.len(), 2);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Batch<'a> {
+    units: Labels<'a>,
+    answers: Answers<'a>,
+    weights: Option<&'a [f64]>,
+    groups: Option<Labels<'a>>,
+    strata: Option<Labels<'a>>,
+    clusters: Option<Labels<'a>>,
+    rows: Option<&'a [u64]>,
+    file: Option<&'a str>,
+}
+
+impl<'a> Batch<'a> {
+    /// A batch of unweighted respondents from a simple random sample.
+    #[must_use]
+    pub fn new(units: Labels<'a>, answers: Answers<'a>) -> Batch<'a> {
+        Batch { units, answers, weights: None, groups: None, strata: None, clusters: None, rows: None, file: None }
+    }
+    /// Sets the design weights (finite, ≥ 0).
+    #[must_use]
+    pub fn weights(mut self, weights: &'a [f64]) -> Batch<'a> {
+        self.weights = Some(weights);
+        self
+    }
+    /// Sets the respondent groups (forms).
+    #[must_use]
+    pub fn groups(mut self, groups: Labels<'a>) -> Batch<'a> {
+        self.groups = Some(groups);
+        self
+    }
+    /// Sets the strata.
+    #[must_use]
+    pub fn strata(mut self, strata: Labels<'a>) -> Batch<'a> {
+        self.strata = Some(strata);
+        self
+    }
+    /// Sets the clusters (primary sampling units).
+    #[must_use]
+    pub fn clusters(mut self, clusters: Labels<'a>) -> Batch<'a> {
+        self.clusters = Some(clusters);
+        self
+    }
+    /// Sets where each respondent came from, for error locations: the file and its 1-based
+    /// row numbers (by default the row is the respondent's position, counting from 1).
+    #[must_use]
+    pub fn origin(mut self, file: Option<&'a str>, rows: Option<&'a [u64]>) -> Batch<'a> {
+        self.file = file;
+        self.rows = rows;
+        self
+    }
+    /// The number of respondents.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.units.index.len()
+    }
+    /// True when there are no respondents.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn answer(&self, r: usize, c: usize, columns: usize) -> u8 {
+        match &self.answers {
+            Answers::Rows(data) => data[r * columns + c],
+            Answers::Columns(cols) => cols[c][r],
+        }
+    }
+
+    fn at(&self, r: usize) -> Location {
+        let mut at = Location::default().row(self.rows.map_or(r as u64 + 1, |rows| rows[r]));
+        if let Some(file) = self.file {
+            at = at.file(file);
+        }
+        at
+    }
+}
+
+/// Which design features the responses carry; every batch of one tally must agree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Design {
+    /// Design weights were given.
+    pub weighted: bool,
+    /// Strata were given.
+    pub stratified: bool,
+    /// Clusters (PSUs) were given.
+    pub clustered: bool,
+}
+
+impl Design {
+    /// True for a simple random sample: no weights, strata or clusters.
+    #[must_use]
+    pub fn is_simple(&self) -> bool {
+        !(self.weighted || self.stratified || self.clustered)
+    }
+}
+
+/// No cluster: each respondent is its own primary sampling unit.
+pub(crate) const NO_CLUSTER: u32 = u32::MAX;
+
+/// The respondents of one unit, group, stratum and cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Cell {
+    pub unit: u32,
+    pub group: u32,
+    pub stratum: u32,
+    pub cluster: u32,
+    pub respondents: u64,
+    pub weight: f64,
+}
+
+/// Counts and weight sums of one answer code in one cell.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub(crate) struct Acc {
+    /// Answers (exact).
+    pub n: u64,
+    /// Σ w.
+    pub w: f64,
+    /// Σ w².
+    pub w2: f64,
+}
+
+type Key = (u32, u32, u32, u32);
+
+/// The aggregation state of survey responses: per unit, respondent group, stratum and
+/// cluster, and per answer code of every column, the number of answers and the sums of the
+/// weights and of their squares. Its size depends on units × items (× clusters when given),
+/// never on the number of respondents; respondents stream through it.
+///
+/// Tallies **merge**: tallying parts of the data separately and merging gives the tally of
+/// the whole — exactly for every count; for the weight sums up to floating-point
+/// reassociation (exactly when the weights are integers or other values whose sums are exact
+/// in `f64`, such as multiples of 1/1024 below 2⁴⁰). A tally serialises to JSON
+/// ([`Tally::to_json`]) so parts computed in other processes can be merged.
+///
+/// # Examples
+///
+/// ```
+/// use parindex::{survey_results, Answers, Batch, Item, ItemKind, Labels, Questionnaire, SurveySettings, Tally};
+/// let q = Questionnaire::new("q", vec![], vec![Item::new("A1", ItemKind::likert())],
+///     SurveySettings::default()).unwrap();
+/// let units = vec!["u".to_string()];
+/// let mut whole = Tally::new(&q);
+/// whole.add(&q, &Batch::new(Labels { index: &[0, 0, 0], names: &units }, Answers::Rows(&[5, 4, 2]))).unwrap();
+/// let mut a = Tally::new(&q);
+/// a.add(&q, &Batch::new(Labels { index: &[0], names: &units }, Answers::Rows(&[5]))).unwrap();
+/// let mut b = Tally::new(&q);
+/// b.add(&q, &Batch::new(Labels { index: &[0, 0], names: &units }, Answers::Rows(&[4, 2]))).unwrap();
+/// a.merge(&Tally::from_json(&b.to_json()).unwrap()).unwrap();
+/// assert_eq!(a, whole);
+/// assert_eq!(whole.respondents(), 3);
+/// ```
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tally {
+    format_version: u64,
+    questionnaire: String,
+    columns: Vec<String>,
+    slots: usize,
+    design: Option<Design>,
+    units: Vec<String>,
+    groups: Vec<String>,
+    strata: Vec<String>,
+    clusters: Vec<String>,
+    cells: Vec<Cell>,
+    acc: Vec<Acc>,
+    #[serde(skip)]
+    index: HashMap<Key, u32>,
+}
+
+impl PartialEq for Tally {
+    fn eq(&self, other: &Self) -> bool {
+        // The same content, whatever the order cells were first seen in.
+        if (&self.questionnaire, &self.columns, self.design) != (&other.questionnaire, &other.columns, other.design)
+            || self.cells.len() != other.cells.len()
+        {
+            return false;
+        }
+        let names = |t: &Tally, c: &Cell| {
+            (
+                t.units[c.unit as usize].clone(),
+                t.groups[c.group as usize].clone(),
+                t.strata[c.stratum as usize].clone(),
+                (c.cluster != NO_CLUSTER).then(|| t.clusters[c.cluster as usize].clone()),
+            )
+        };
+        let theirs: HashMap<_, usize> = other.cells.iter().enumerate().map(|(i, c)| (names(other, c), i)).collect();
+        self.cells.iter().enumerate().all(|(i, c)| {
+            theirs.get(&names(self, c)).is_some_and(|&j| {
+                let d = &other.cells[j];
+                (c.respondents, c.weight) == (d.respondents, d.weight)
+                    && self.acc[i * self.slots..(i + 1) * self.slots] == other.acc[j * other.slots..(j + 1) * other.slots]
+            })
+        })
+    }
+}
+
+const TALLY_FORMAT_VERSION: u64 = 1;
+
+fn intern(names: &mut Vec<String>, lookup: &mut HashMap<String, u32>, name: &str) -> u32 {
+    if let Some(&i) = lookup.get(name) {
+        return i;
+    }
+    let i = names.len() as u32;
+    names.push(name.to_string());
+    lookup.insert(name.to_string(), i);
+    i
+}
+
+impl Tally {
+    /// An empty tally for a questionnaire.
+    #[must_use]
+    pub fn new(questionnaire: &Questionnaire) -> Tally {
+        let layout = questionnaire.layout();
+        Tally {
+            format_version: TALLY_FORMAT_VERSION,
+            questionnaire: questionnaire.id().to_string(),
+            columns: layout.columns.iter().map(|c| c.name.clone()).collect(),
+            slots: layout.slots,
+            design: None,
+            units: Vec::new(),
+            groups: Vec::new(),
+            strata: Vec::new(),
+            clusters: Vec::new(),
+            cells: Vec::new(),
+            acc: Vec::new(),
+            index: HashMap::new(),
+        }
+    }
+
+    /// The number of respondents tallied.
+    #[must_use]
+    pub fn respondents(&self) -> u64 {
+        self.cells.iter().map(|c| c.respondents).sum()
+    }
+
+    /// The design features of the responses (none before the first batch).
+    #[must_use]
+    pub fn design(&self) -> Option<Design> {
+        self.design
+    }
+
+    /// The units seen, in order of first appearance.
+    #[must_use]
+    pub fn units(&self) -> &[String] {
+        &self.units
+    }
+
+    /// True when the tally was made for this questionnaire.
+    pub(crate) fn fits(&self, q: &Questionnaire) -> bool {
+        self.questionnaire == q.id() && self.slots == q.layout().slots && self.columns.iter().eq(q.columns())
+    }
+
+    pub(crate) fn cells(&self) -> &[Cell] {
+        &self.cells
+    }
+    pub(crate) fn acc(&self, cell: usize) -> &[Acc] {
+        &self.acc[cell * self.slots..(cell + 1) * self.slots]
+    }
+    pub(crate) fn groups(&self) -> &[String] {
+        &self.groups
+    }
+    pub(crate) fn strata_count(&self) -> usize {
+        self.strata.len()
+    }
+
+    /// Serialises the tally (JSON; weight sums are written so they read back bit for bit).
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Reads a tally written by [`Tally::to_json`].
+    pub fn from_json(text: &str) -> Result<Tally> {
+        let mut t: Tally = serde_json::from_str(text).map_err(|e| {
+            let at = Location::default().row(e.line() as u64).column(e.column() as u64);
+            Error::single(at, IssueKind::Syntax { reason: e.to_string() })
+        })?;
+        let mismatch = |reason: &str| Error::single(Location::default(), IssueKind::SurveyMismatch { reason: reason.into() });
+        if t.format_version != TALLY_FORMAT_VERSION {
+            return Err(Error::single(
+                Location::default(),
+                IssueKind::UnsupportedVersion { found: t.format_version, supported: TALLY_FORMAT_VERSION },
+            ));
+        }
+        if t.acc.len() != t.cells.len() * t.slots {
+            return Err(mismatch("the tally's sums do not match its cells"));
+        }
+        for c in &t.cells {
+            let bad = c.unit as usize >= t.units.len()
+                || c.group as usize >= t.groups.len()
+                || c.stratum as usize >= t.strata.len()
+                || (c.cluster != NO_CLUSTER && c.cluster as usize >= t.clusters.len());
+            if bad {
+                return Err(mismatch("a cell points outside the tally's names"));
+            }
+        }
+        t.reindex();
+        Ok(t)
+    }
+
+    fn reindex(&mut self) {
+        self.index = self.cells.iter().enumerate().map(|(i, c)| ((c.unit, c.group, c.stratum, c.cluster), i as u32)).collect();
+    }
+
+    fn cell(&mut self, key: Key) -> usize {
+        if let Some(&i) = self.index.get(&key) {
+            return i as usize;
+        }
+        let i = self.cells.len();
+        self.cells.push(Cell { unit: key.0, group: key.1, stratum: key.2, cluster: key.3, respondents: 0, weight: 0.0 });
+        self.acc.resize(self.acc.len() + self.slots, Acc::default());
+        self.index.insert(key, i as u32);
+        i
+    }
+
+    fn check_design(&mut self, design: Design) -> Result<()> {
+        match self.design {
+            Some(d) if d != design => Err(Error::single(
+                Location::default(),
+                IssueKind::SurveyMismatch {
+                    reason: format!("one part has {}, another {}", describe(d), describe(design)),
+                },
+            )),
+            _ => {
+                self.design = Some(design);
+                Ok(())
+            }
+        }
+    }
+
+    /// Adds a batch of respondents. Every problem in the batch is reported at once (answers
+    /// outside their scale unless the questionnaire counts them, too many priorities, answers
+    /// off the respondent's form, bad weights, indices out of range), and then the tally is
+    /// left as it was.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::{Answers, Batch, Item, ItemKind, Labels, Questionnaire, SurveySettings, Tally};
+    /// let q = Questionnaire::new("q", vec![], vec![Item::new("A1", ItemKind::likert())],
+    ///     SurveySettings::default()).unwrap();
+    /// let units = vec!["u".to_string()];
+    /// let mut tally = Tally::new(&q);
+    /// let err = tally.add(&q, &Batch::new(Labels { index: &[0, 0], names: &units }, Answers::Rows(&[9, 4]))).unwrap_err();
+    /// assert_eq!(err.to_string(), "row 1, column 1: item A1: answer 9 is outside the scale (1–5)");
+    /// assert_eq!(tally.respondents(), 0);
+    /// ```
+    pub fn add(&mut self, questionnaire: &Questionnaire, batch: &Batch) -> Result<()> {
+        let layout = questionnaire.layout();
+        if questionnaire.id() != self.questionnaire || layout.slots != self.slots {
+            return Err(Error::single(
+                Location::default(),
+                IssueKind::SurveyMismatch {
+                    reason: format!("the tally is for questionnaire {}, not {}", self.questionnaire, questionnaire.id()),
+                },
+            ));
+        }
+        let n = batch.len();
+        let columns = layout.columns.len();
+        self.check_shape(batch, columns)?;
+        self.check_answers(questionnaire, batch)?;
+        let design = Design {
+            weighted: batch.weights.is_some(),
+            stratified: batch.strata.is_some(),
+            clustered: batch.clusters.is_some(),
+        };
+        let before = self.design;
+        self.check_design(design)?;
+        if n == 0 {
+            self.design = before.or(Some(design));
+            return Ok(());
+        }
+        // Local label indices → this tally's.
+        let map = |names: &mut Vec<String>, labels: Option<Labels>| -> Vec<u32> {
+            let mut lookup: HashMap<String, u32> = names.iter().enumerate().map(|(i, s)| (s.clone(), i as u32)).collect();
+            match labels {
+                Some(l) => l.names.iter().map(|s| intern(names, &mut lookup, s)).collect(),
+                None => vec![intern(names, &mut lookup, "")],
+            }
+        };
+        let units = map(&mut self.units, Some(batch.units));
+        let groups = map(&mut self.groups, batch.groups);
+        let strata = map(&mut self.strata, batch.strata);
+        let clusters = batch.clusters.map(|c| map(&mut self.clusters, Some(c)));
+        let slots = self.slots;
+        let mut last: Option<(Key, usize)> = None;
+        for r in 0..n {
+            let key = (
+                units[batch.units.index[r] as usize],
+                batch.groups.map_or(groups[0], |g| groups[g.index[r] as usize]),
+                batch.strata.map_or(strata[0], |s| strata[s.index[r] as usize]),
+                match (&clusters, batch.clusters) {
+                    (Some(map), Some(c)) => map[c.index[r] as usize],
+                    _ => NO_CLUSTER,
+                },
+            );
+            let cell = match last {
+                Some((k, cell)) if k == key => cell,
+                _ => {
+                    let cell = self.cell(key);
+                    last = Some((key, cell));
+                    cell
+                }
+            };
+            let w = batch.weights.map_or(1.0, |w| w[r]);
+            let w2 = w * w;
+            let c = &mut self.cells[cell];
+            c.respondents += 1;
+            c.weight += w;
+            let acc = &mut self.acc[cell * slots..(cell + 1) * slots];
+            let mut add = |column: usize, code: u8| {
+                let s = layout.lut[column * 256 + usize::from(code)];
+                if s != SKIP {
+                    let a = &mut acc[usize::from(s)];
+                    a.n += 1;
+                    a.w += w;
+                    a.w2 += w2;
+                }
+            };
+            match &batch.answers {
+                Answers::Rows(data) => {
+                    for (column, &code) in data[r * columns..(r + 1) * columns].iter().enumerate() {
+                        add(column, code);
+                    }
+                }
+                Answers::Columns(cols) => {
+                    for (column, col) in cols.iter().enumerate() {
+                        add(column, col[r]);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn check_shape(&self, batch: &Batch, columns: usize) -> Result<()> {
+        let n = batch.len();
+        let mismatch = |reason: String| Err(Error::single(Location::default(), IssueKind::SurveyMismatch { reason }));
+        let answers_fit = match &batch.answers {
+            Answers::Rows(data) => data.len() == n * columns,
+            Answers::Columns(cols) => cols.len() == columns && cols.iter().all(|c| c.len() == n),
+        };
+        if !answers_fit {
+            return mismatch(format!("the answers must be {n} respondents × {columns} columns"));
+        }
+        let labels = [Some(batch.units), batch.groups, batch.strata, batch.clusters];
+        for (what, l) in ["unit", "group", "stratum", "cluster"].iter().zip(labels) {
+            if let Some(l) = l {
+                if l.index.len() != n {
+                    return mismatch(format!("{} {what} indices for {n} respondents", l.index.len()));
+                }
+                if let Some(&bad) = l.index.iter().find(|&&i| i as usize >= l.names.len()) {
+                    return mismatch(format!("{what} index {bad} but only {} names", l.names.len()));
+                }
+            }
+        }
+        if batch.weights.is_some_and(|w| w.len() != n) {
+            return mismatch(format!("the weights must have {n} entries"));
+        }
+        if batch.rows.is_some_and(|rows| rows.len() != n) {
+            return mismatch(format!("the row numbers must have {n} entries"));
+        }
+        Ok(())
+    }
+
+    /// Every problem of the answers and weights, before anything is added.
+    fn check_answers(&self, questionnaire: &Questionnaire, batch: &Batch) -> Result<()> {
+        let layout = questionnaire.layout();
+        let columns = layout.columns.len();
+        let mut issues = Vec::new();
+        if let Some(weights) = batch.weights {
+            for (r, w) in weights.iter().enumerate() {
+                if !(w.is_finite() && *w >= 0.0) {
+                    issues.push(Issue::new(batch.at(r), IssueKind::InvalidWeight { weight: w.to_string() }));
+                }
+            }
+        }
+        let strict = questionnaire.settings().invalid_answers == InvalidAnswers::Error;
+        let forms = questionnaire.forms();
+        let form_of: Option<Vec<Option<usize>>> = match (forms.is_empty(), batch.groups) {
+            (false, Some(g)) => {
+                Some(g.names.iter().map(|name| forms.iter().position(|f| &f.group == name)).collect())
+            }
+            _ => None,
+        };
+        // Invalid codes: one pass over the lookup table; a hit is rare and then located.
+        for r in 0..batch.len() {
+            for (c, column) in layout.columns.iter().enumerate() {
+                let code = batch.answer(r, c, columns);
+                if strict && code != NO_ANSWER && usize::from(layout.lut[c * 256 + usize::from(code)]) == column.offset + column.slots.len() {
+                    let item = &questionnaire.items()[column.item];
+                    issues.push(Issue::new(
+                        batch.at(r).column(c as u64 + 1).item(&column.name),
+                        IssueKind::OutOfScale { answer: code.to_string(), scale: column_scale(&item.kind) },
+                    ));
+                }
+            }
+            if let (Some(form_of), Some(g)) = (&form_of, batch.groups) {
+                let name = &g.names[g.index[r] as usize];
+                match form_of[g.index[r] as usize] {
+                    Some(f) => {
+                        for &c in &layout.off_form[f] {
+                            if batch.answer(r, c, columns) != NO_ANSWER {
+                                issues.push(Issue::new(
+                                    batch.at(r).column(c as u64 + 1).item(&layout.columns[c].name),
+                                    IssueKind::NotOnForm { group: name.clone() },
+                                ));
+                            }
+                        }
+                    }
+                    None => issues.push(Issue::new(
+                        batch.at(r),
+                        IssueKind::UnknownGroup {
+                            group: name.clone(),
+                            known: forms.iter().map(|f| f.group.as_str()).collect::<Vec<_>>().join(", "),
+                        },
+                    )),
+                }
+            }
+        }
+        // Priority items: at most k options chosen.
+        let mut c = 0;
+        while c < columns {
+            let item = &questionnaire.items()[layout.columns[c].item];
+            let width = layout.columns[c..].iter().take_while(|col| col.item == layout.columns[c].item).count();
+            if let ItemKind::Priority { choose_at_most, .. } = item.kind {
+                for r in 0..batch.len() {
+                    let chosen = (c..c + width).filter(|&k| batch.answer(r, k, columns) == 1).count();
+                    if chosen > usize::from(choose_at_most) {
+                        issues.push(Issue::new(
+                            batch.at(r).column(c as u64 + 1).item(&item.code),
+                            IssueKind::TooManyChoices { chosen, allowed: choose_at_most },
+                        ));
+                    }
+                }
+            }
+            c += width;
+        }
+        Error::from_issues(issues).map_or(Ok(()), Err)
+    }
+
+    /// Adds another tally of the same questionnaire (from another chunk, process or machine).
+    pub fn merge(&mut self, other: &Tally) -> Result<()> {
+        if other.questionnaire != self.questionnaire || other.columns != self.columns || other.slots != self.slots {
+            return Err(Error::single(
+                Location::default(),
+                IssueKind::SurveyMismatch {
+                    reason: format!("a tally of questionnaire {} cannot merge into one of {}", other.questionnaire, self.questionnaire),
+                },
+            ));
+        }
+        if let Some(d) = other.design {
+            self.check_design(d)?;
+        }
+        let map = |mine: &mut Vec<String>, theirs: &[String]| -> Vec<u32> {
+            let mut lookup: HashMap<String, u32> = mine.iter().enumerate().map(|(i, s)| (s.clone(), i as u32)).collect();
+            theirs.iter().map(|s| intern(mine, &mut lookup, s)).collect()
+        };
+        let units = map(&mut self.units, &other.units);
+        let groups = map(&mut self.groups, &other.groups);
+        let strata = map(&mut self.strata, &other.strata);
+        let clusters = map(&mut self.clusters, &other.clusters);
+        for (j, c) in other.cells.iter().enumerate() {
+            let cluster = if c.cluster == NO_CLUSTER { NO_CLUSTER } else { clusters[c.cluster as usize] };
+            let i = self.cell((units[c.unit as usize], groups[c.group as usize], strata[c.stratum as usize], cluster));
+            self.cells[i].respondents += c.respondents;
+            self.cells[i].weight += c.weight;
+            let slots = self.slots;
+            for (a, b) in self.acc[i * slots..(i + 1) * slots].iter_mut().zip(other.acc(j)) {
+                a.n += b.n;
+                a.w += b.w;
+                a.w2 += b.w2;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn describe(d: Design) -> String {
+    let mut parts = Vec::new();
+    if d.weighted {
+        parts.push("weights");
+    }
+    if d.stratified {
+        parts.push("strata");
+    }
+    if d.clustered {
+        parts.push("clusters");
+    }
+    if parts.is_empty() {
+        "a simple random sample".into()
+    } else {
+        parts.join(" and ")
+    }
+}
+
+/// The accepted codes of one answer column, for messages.
+fn column_scale(kind: &ItemKind) -> String {
+    match kind {
+        ItemKind::Priority { .. } => "1 chosen, 0 not chosen".into(),
+        other => scale_text(other),
+    }
+}
+
+/// The accepted codes of an item, for messages.
+pub(crate) fn scale_text(kind: &ItemKind) -> String {
+    match kind {
+        ItemKind::Satisfaction { min, max, .. } | ItemKind::Perception { min, max, .. } => format!("{min}–{max}"),
+        ItemKind::Options { options } | ItemKind::Priority { options, .. } => {
+            options.iter().map(|o| o.code.to_string()).collect::<Vec<_>>().join(", ")
+        }
+        ItemKind::YesNo { .. } => "1 yes, 0 no".into(),
+    }
+}
