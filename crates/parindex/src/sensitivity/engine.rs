@@ -1,0 +1,1069 @@
+//! The Monte Carlo engine (DESIGN.md §11): a float model of the compiled scoring plan,
+//! batched replications, ranks from a bucket sort, histograms of ranks per unit.
+
+use std::collections::HashMap;
+
+use rust_decimal::Decimal;
+
+use super::rng::Stream;
+use super::spec::{NodeSet, SensitivityOptions, Uncertainty, UncertaintySource, WeightDistribution};
+use crate::error::{Error, Issue, IssueKind, Location, Result};
+use crate::exact::Exact;
+use crate::methodology::{RankOn, Ties};
+use crate::score::Results;
+use crate::RoundingMode;
+
+/// An exact value as the nearest-but-deterministic `f64`: the reduced numerator over the
+/// reduced denominator, each converted (round to nearest) and divided (IEEE, correctly
+/// rounded). Equal exact values give equal floats.
+pub(crate) fn to_f64(e: Exact) -> f64 {
+    let e = e.reduced();
+    e.numerator() as f64 / e.denominator() as f64
+}
+
+fn dec_f64(d: Decimal) -> f64 {
+    to_f64(Exact::from_decimal(d))
+}
+
+/// Units sharing a compiled plan (the same pattern of applicable leaves and coefficients).
+pub(crate) struct Group {
+    /// Per node: its nominal share among its siblings (0 where it does not apply).
+    pub(crate) pi: Vec<f64>,
+    /// Per leaf: whether it applies.
+    alive: Vec<bool>,
+    /// Per leaf: the float model's nominal coefficient.
+    c0: Vec<f64>,
+    /// Member positions (in nominal order).
+    members: Vec<usize>,
+    /// Leaf percents, leaf-major, members padded to a multiple of 4: `x[l * stride + i]`.
+    x: Vec<f64>,
+    stride: usize,
+    /// The general (tree-walk) model's nominal value per member.
+    f0: Vec<f64>,
+}
+
+/// The float model of a scored methodology, for the ranked units in nominal order.
+pub(crate) struct Model {
+    pub(crate) n_nodes: usize,
+    pub(crate) children: Vec<Vec<usize>>,
+    /// Inner nodes in post-order, the root (index `n_nodes`) last.
+    pub(crate) inner: Vec<usize>,
+    pub(crate) leaves: Vec<usize>,
+    /// Depth per node, the root (0) last.
+    pub(crate) depth: Vec<u32>,
+    pub(crate) parent: Vec<usize>,
+    pub(crate) codes: Vec<String>,
+    /// Methodology weights (explicit, or the maximum) per node.
+    weight: Vec<f64>,
+    leaf_max: Vec<f64>,
+    pub(crate) groups: Vec<Group>,
+    /// Ranked units.
+    pub(crate) n: usize,
+    group_of: Vec<usize>,
+    /// Whether each unit has an input on each leaf (`pos * leaves + l`).
+    has_input: Vec<bool>,
+    /// Unrounded nominal index per position.
+    nominal: Vec<f64>,
+    /// The ranked value at nominal: the index, or the published index × 10^places.
+    key_nominal: Vec<f64>,
+    pub(crate) nominal_rank: Vec<u32>,
+    nominal_band: Vec<u32>,
+    pub(crate) ids: Vec<String>,
+    pub(crate) names: Vec<Option<String>>,
+    pub(crate) published: Vec<Decimal>,
+    ties: Ties,
+    /// `10^places` and the mode when ranking on published values.
+    published_rank: Option<(f64, RoundingMode)>,
+    /// Per band: the threshold on the unrounded index and whether it is strict.
+    band_limits: Vec<(f64, bool)>,
+    pub(crate) band_labels: Vec<String>,
+}
+
+impl Model {
+    pub(crate) fn new(results: &Results) -> Result<Model> {
+        let m = results.methodology();
+        let t = m.tree();
+        let n_nodes = t.max.len();
+        let root = n_nodes;
+        let mut children = t.children.clone();
+        children.push(t.top.clone());
+        let inner: Vec<usize> =
+            t.post_order.iter().copied().filter(|&i| !t.children[i].is_empty()).chain([root]).collect();
+        let mut depth = vec![0u32; n_nodes + 1];
+        let mut parent = vec![root; n_nodes];
+        for &node in inner.iter().rev() {
+            for &c in &children[node] {
+                depth[c] = depth[node] + 1;
+                parent[c] = node;
+            }
+        }
+        let leaves = t.leaves.clone();
+        let n_leaves = leaves.len();
+        let leaf_max: Vec<f64> = leaves.iter().map(|&i| dec_f64(t.max[i])).collect();
+        let root_max = dec_f64(t.root_max);
+        let settings = m.settings();
+
+        // Ranked units in nominal order (rank, then input order), as `Results::ranked`.
+        let all: Vec<_> = results.units().collect();
+        let mut order: Vec<usize> = (0..all.len()).filter(|&i| all[i].rank().is_some()).collect();
+        order.sort_by_key(|&i| (all[i].rank(), i));
+        let n = order.len();
+        let published_rank = (settings.rank_on == RankOn::Published)
+            .then(|| (10f64.powi(settings.rounding.places as i32), settings.rounding.mode));
+
+        let mut groups: Vec<Group> = Vec::new();
+        let mut group_index: HashMap<Vec<Option<(i128, i128)>>, usize> = HashMap::new();
+        let mut group_of = Vec::with_capacity(n);
+        let mut has_input = Vec::with_capacity(n * n_leaves);
+        let mut percents: Vec<Vec<f64>> = Vec::with_capacity(n);
+        let mut issues = Vec::new();
+        for (pos, &i) in order.iter().enumerate() {
+            let u = all[i];
+            let gains: Vec<Option<Exact>> = (0..n_leaves).map(|l| results.leaf_gain(i, l)).collect();
+            let scores: Vec<Option<Exact>> = {
+                let nodes: Vec<_> = u.nodes().collect();
+                leaves.iter().map(|&node| nodes[node].percent()).collect()
+            };
+            if gains.iter().all(Option::is_none) {
+                issues.push(Issue::new(
+                    Location::default().unit(u.id()),
+                    IssueKind::TooPrecise {
+                        reason: "the unit's exact plan exceeds 128 bits, so it has no float model".into(),
+                    },
+                ));
+                continue;
+            }
+            let key: Vec<Option<(i128, i128)>> = gains
+                .iter()
+                .map(|g| g.map(|g| (g.reduced().numerator(), g.reduced().denominator())))
+                .collect();
+            let g = *group_index.entry(key).or_insert_with(|| {
+                let c0: Vec<f64> = (0..n_leaves)
+                    .map(|l| gains[l].map_or(0.0, |g| to_f64(g) * leaf_max[l] / root_max))
+                    .collect();
+                groups.push(Group {
+                    pi: Vec::new(),
+                    alive: gains.iter().map(Option::is_some).collect(),
+                    c0,
+                    members: Vec::new(),
+                    x: Vec::new(),
+                    stride: 0,
+                    f0: Vec::new(),
+                });
+                groups.len() - 1
+            });
+            groups[g].members.push(pos);
+            group_of.push(g);
+            has_input.extend((0..n_leaves).map(|l| results.input(i, l).is_some()));
+            percents.push(scores.iter().map(|p| p.map_or(0.0, to_f64)).collect());
+        }
+        if let Some(e) = Error::from_issues(issues) {
+            return Err(e);
+        }
+        let weight: Vec<f64> = t.weight.iter().map(|&w| dec_f64(w)).collect();
+        let mut model = Model {
+            n_nodes,
+            children,
+            inner,
+            leaves,
+            depth,
+            parent,
+            codes: m.nodes().iter().map(|n| n.code.clone()).collect(),
+            weight,
+            leaf_max,
+            groups: Vec::new(),
+            n,
+            group_of,
+            has_input,
+            nominal: Vec::with_capacity(n),
+            key_nominal: Vec::with_capacity(n),
+            nominal_rank: Vec::with_capacity(n),
+            nominal_band: Vec::with_capacity(n),
+            ids: Vec::with_capacity(n),
+            names: Vec::with_capacity(n),
+            published: Vec::with_capacity(n),
+            ties: settings.ties,
+            published_rank,
+            band_limits: band_limits(settings),
+            band_labels: settings.bands.iter().map(|b| b.label.clone()).collect(),
+        };
+        for &i in &order {
+            let u = all[i];
+            let exact = u.percent();
+            model.nominal.push(to_f64(exact));
+            let published = u.published_percent();
+            model.key_nominal.push(match published_rank {
+                Some((scale, _)) => dec_f64(published) * scale,
+                None => to_f64(exact),
+            });
+            model.nominal_rank.push(u.rank().unwrap_or(0));
+            let band = u.band().and_then(|b| model.band_labels.iter().position(|l| l == b));
+            model.nominal_band.push(band.unwrap_or(model.band_labels.len()) as u32);
+            model.ids.push(u.id().to_owned());
+            model.names.push(u.unit().name.clone());
+            model.published.push(published);
+        }
+        // Shares from the plan's coefficients: S(node) = Σ of its leaves' coefficients,
+        // share = S(node) ÷ S(parent).
+        for mut g in groups {
+            let mut s = vec![0.0f64; n_nodes + 1];
+            for (l, &node) in model.leaves.iter().enumerate() {
+                s[node] = g.c0[l];
+            }
+            for &node in &model.inner {
+                s[node] = model.children[node].iter().map(|&c| s[c]).sum();
+            }
+            g.pi = (0..n_nodes)
+                .map(|c| {
+                    let p = s[model.parent[c]];
+                    if p > 0.0 {
+                        s[c] / p
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
+            let ones = vec![1.0; n_nodes];
+            let mut scratch = Scratch::new(&model);
+            model.coefficients(&g, &ones, &mut scratch.w, &mut scratch.coef);
+            g.c0 = model.leaves.iter().map(|&node| scratch.coef[node]).collect();
+            g.stride = g.members.len().div_ceil(4) * 4;
+            g.x = vec![0.0; g.stride * model.leaves.len()];
+            for (i, &pos) in g.members.iter().enumerate() {
+                for l in 0..model.leaves.len() {
+                    g.x[l * g.stride + i] = percents[pos][l];
+                }
+            }
+            let no_geo = vec![false; model.max_depth() + 1];
+            g.f0 = (0..g.members.len())
+                .map(|i| {
+                    let xs: Vec<f64> = (0..model.leaves.len()).map(|l| g.x[l * g.stride + i]).collect();
+                    model.general_value(&g, &ones, &no_geo, &xs, &scratch.w, &mut scratch.val)
+                })
+                .collect();
+            model.groups.push(g);
+        }
+        Ok(model)
+    }
+
+    pub(crate) fn max_depth(&self) -> usize {
+        self.depth.iter().copied().max().unwrap_or(0) as usize
+    }
+
+    /// Leaf coefficients of a group under weight factors `f`: `w` receives each node's
+    /// weight mass (a node applies when it is positive), `coef` each node's coefficient.
+    /// False when nothing applies at the root.
+    pub(crate) fn coefficients(&self, g: &Group, f: &[f64], w: &mut [f64], coef: &mut [f64]) -> bool {
+        for (l, &node) in self.leaves.iter().enumerate() {
+            w[node] = if g.alive[l] { 1.0 } else { 0.0 };
+        }
+        for &node in &self.inner {
+            let mut s = 0.0;
+            for &c in &self.children[node] {
+                if w[c] > 0.0 {
+                    s += g.pi[c] * f[c];
+                }
+            }
+            w[node] = s;
+        }
+        let root = self.n_nodes;
+        coef[root] = 1.0;
+        for &node in self.inner.iter().rev() {
+            let (cn, s) = (coef[node], w[node]);
+            for &c in &self.children[node] {
+                coef[c] = if cn > 0.0 && s > 0.0 && w[c] > 0.0 { cn * (g.pi[c] * f[c] / s) } else { 0.0 };
+            }
+        }
+        w[root] > 0.0
+    }
+
+    /// One unit's value by a walk of the tree (arithmetic or geometric means), given the
+    /// weight masses `w` of [`Model::coefficients`].
+    fn general_value(
+        &self,
+        g: &Group,
+        f: &[f64],
+        geo: &[bool],
+        xs: &[f64],
+        w: &[f64],
+        val: &mut [f64],
+    ) -> f64 {
+        for (l, &node) in self.leaves.iter().enumerate() {
+            val[node] = xs[l];
+        }
+        for &node in &self.inner {
+            let s = w[node];
+            if s <= 0.0 {
+                val[node] = 0.0;
+                continue;
+            }
+            let kids = &self.children[node];
+            let live = |c: usize| w[c] > 0.0 && g.pi[c] * f[c] > 0.0;
+            val[node] = if geo[self.depth[node] as usize] {
+                if kids.iter().any(|&c| live(c) && val[c] <= 0.0) {
+                    0.0
+                } else {
+                    let mut acc = 0.0;
+                    for &c in kids {
+                        if live(c) {
+                            acc += (g.pi[c] * f[c] / s) * libm::log(val[c]);
+                        }
+                    }
+                    libm::exp(acc)
+                }
+            } else {
+                let mut acc = 0.0;
+                for &c in kids {
+                    if live(c) {
+                        acc += (g.pi[c] * f[c] / s) * val[c];
+                    }
+                }
+                acc
+            };
+        }
+        val[self.n_nodes]
+    }
+
+    fn node_at(&self, code: &str) -> Option<usize> {
+        self.codes.iter().position(|c| c == code)
+    }
+}
+
+/// Thresholds on the unrounded index for each band (DESIGN.md §10's table): with `q` the
+/// published step and `m` the band's minimum rounded up to a multiple of `q`.
+fn band_limits(settings: &crate::Settings) -> Vec<(f64, bool)> {
+    let places = settings.rounding.places;
+    let q = Decimal::new(1, places);
+    let half = q / Decimal::TWO;
+    settings
+        .bands
+        .iter()
+        .map(|b| {
+            let m = b.min.round_dp_with_strategy(places, rust_decimal::RoundingStrategy::ToPositiveInfinity);
+            let even = (m / q).trunc() % Decimal::TWO == Decimal::ZERO;
+            let (t, strict) = match settings.rounding.mode {
+                RoundingMode::HalfUp => (m - half, false),
+                RoundingMode::HalfDown => (m - half, true),
+                RoundingMode::HalfEven => (m - half, !even),
+                RoundingMode::Down => (m, false),
+                RoundingMode::Up => (m - q, true),
+            };
+            (dec_f64(t), strict)
+        })
+        .collect()
+}
+
+/// Working buffers of one thread.
+pub(crate) struct Scratch {
+    pub(crate) w: Vec<f64>,
+    pub(crate) coef: Vec<f64>,
+    val: Vec<f64>,
+    keys: Vec<u64>,
+    sorted: Vec<u64>,
+    counts: Vec<u32>,
+    xs: Vec<f64>,
+}
+
+impl Scratch {
+    pub(crate) fn new(m: &Model) -> Scratch {
+        Scratch {
+            w: vec![0.0; m.n_nodes + 1],
+            coef: vec![0.0; m.n_nodes + 1],
+            val: vec![0.0; m.n_nodes + 1],
+            keys: Vec::with_capacity(m.n),
+            sorted: vec![0; m.n],
+            counts: Vec::new(),
+            xs: vec![0.0; m.leaves.len()],
+        }
+    }
+}
+
+/// A source after validation, ready to draw.
+#[derive(Debug, Clone)]
+enum Prepared {
+    Uniform { nodes: Vec<usize>, spread: f64 },
+    Dirichlet { concentration: f64, groups: Vec<Vec<(usize, f64)>> },
+    Noise { half: f64, leaves: Vec<bool> },
+    Aggregation { level: u32 },
+    Drop { nodes: Vec<usize> },
+}
+
+/// What one source drew for one replication.
+#[derive(Debug, Clone)]
+enum Drawn {
+    Factors(Vec<(usize, f64)>),
+    Noise(u64),
+    Geometric(bool),
+    Drop(usize),
+}
+
+/// A complete set of draws: one evaluation of every unit.
+struct Eval {
+    f: Vec<f64>,
+    geo: Vec<bool>,
+    noise: Vec<(usize, u64)>,
+}
+
+/// The validated analysis.
+pub(crate) struct Runner<'a> {
+    pub(crate) model: &'a Model,
+    sources: Vec<Prepared>,
+    seed: u64,
+    pub(crate) runs: u32,
+    pub(crate) attribution: bool,
+    reference: bool,
+    shift_bits: u32,
+}
+
+impl<'a> Runner<'a> {
+    pub(crate) fn new(model: &'a Model, u: &Uncertainty, o: &SensitivityOptions) -> Result<Runner<'a>> {
+        let mut issues = Vec::new();
+        let invalid =
+            |reason: String| Issue::new(Location::default(), IssueKind::InvalidSensitivity { reason });
+        if o.runs == 0 {
+            issues.push(Issue::new(Location::default(), IssueKind::ZeroRuns));
+        }
+        let (lo, hi) = o.percentiles;
+        if !(lo > Decimal::ZERO && lo < hi && hi <= Decimal::ONE_HUNDRED) {
+            issues.push(invalid(format!(
+                "invalid percentiles {lo} and {hi}: they must satisfy 0 < low < high ≤ 100"
+            )));
+        }
+        if o.top == 0 {
+            issues.push(invalid("the k of the top k must be at least 1".into()));
+        }
+        if u.format_version != 1 {
+            issues.push(Issue::new(
+                Location::default(),
+                IssueKind::UnsupportedVersion { found: u.format_version, supported: 1 },
+            ));
+        }
+        let max_depth = model.max_depth() as u32;
+        let at_level = |level: u32, inner_only: bool| -> Vec<usize> {
+            (0..=model.n_nodes)
+                .filter(|&i| model.depth[i] == level && (!inner_only || !model.children[i].is_empty()))
+                .filter(|&i| inner_only || i < model.n_nodes)
+                .collect()
+        };
+        let mut perturbed: HashMap<usize, usize> = HashMap::new();
+        let mut sources = Vec::new();
+        for (s, source) in u.sources.iter().enumerate() {
+            match source {
+                UncertaintySource::Weights { nodes, distribution } => {
+                    let set: Vec<usize> = match nodes {
+                        NodeSet::All => (0..model.n_nodes).collect(),
+                        NodeSet::Level { level } => {
+                            let set = if *level == 0 { Vec::new() } else { at_level(*level, false) };
+                            if set.is_empty() {
+                                issues.push(invalid(format!(
+                                    "source {}: no node at level {level} (levels 1 to {max_depth})",
+                                    s + 1
+                                )));
+                            }
+                            set
+                        }
+                        NodeSet::Nodes { codes } => codes
+                            .iter()
+                            .filter_map(|c| {
+                                let at = model.node_at(c);
+                                if at.is_none() {
+                                    issues.push(unknown(model, c));
+                                }
+                                at
+                            })
+                            .collect(),
+                    };
+                    for &node in &set {
+                        if let Some(first) = perturbed.insert(node, s) {
+                            if first != s {
+                                issues.push(Issue::new(
+                                    Location::default().criterion(model.codes[node].clone()),
+                                    IssueKind::InvalidSensitivity {
+                                        reason: format!(
+                                            "the weight is perturbed by two sources ({} and {})",
+                                            first + 1,
+                                            s + 1
+                                        ),
+                                    },
+                                ));
+                            }
+                        }
+                    }
+                    match distribution {
+                        WeightDistribution::Uniform { spread } => {
+                            if let Some(issue) = check_spread(*spread, true) {
+                                issues.push(issue);
+                            }
+                            sources.push(Prepared::Uniform { nodes: set, spread: dec_f64(*spread) });
+                        }
+                        WeightDistribution::Dirichlet { concentration } => {
+                            if *concentration <= Decimal::ZERO {
+                                issues.push(Issue::new(
+                                    Location::default(),
+                                    IssueKind::InvalidConcentration { value: *concentration },
+                                ));
+                            }
+                            let mut by_parent: Vec<(usize, Vec<usize>)> = Vec::new();
+                            let mut sorted = set.clone();
+                            sorted.sort_unstable();
+                            sorted.dedup();
+                            for node in sorted {
+                                let p = model.parent[node];
+                                match by_parent.iter_mut().find(|(q, _)| *q == p) {
+                                    Some((_, v)) => v.push(node),
+                                    None => by_parent.push((p, vec![node])),
+                                }
+                            }
+                            let groups = by_parent
+                                .into_iter()
+                                .map(|(_, kids)| {
+                                    let total: f64 = kids.iter().map(|&c| model.weight[c]).sum();
+                                    kids.iter()
+                                        .map(|&c| {
+                                            (c, if total > 0.0 { model.weight[c] / total } else { 0.0 })
+                                        })
+                                        .collect()
+                                })
+                                .collect();
+                            sources
+                                .push(Prepared::Dirichlet { concentration: dec_f64(*concentration), groups });
+                        }
+                    }
+                }
+                UncertaintySource::Noise { points, criteria } => {
+                    if let Some(issue) = check_spread(*points, false) {
+                        issues.push(issue);
+                    }
+                    let mut leaves = vec![criteria.is_empty(); model.leaves.len()];
+                    for c in criteria {
+                        match model.node_at(c).and_then(|node| model.leaves.iter().position(|&l| l == node)) {
+                            Some(l) => leaves[l] = true,
+                            None if model.node_at(c).is_some() => issues.push(Issue::new(
+                                Location::default().criterion(c.clone()),
+                                IssueKind::NotALeaf,
+                            )),
+                            None => issues.push(unknown(model, c)),
+                        }
+                    }
+                    sources.push(Prepared::Noise { half: dec_f64(*points), leaves });
+                }
+                UncertaintySource::Aggregation { level } => {
+                    if at_level(*level, true).is_empty() {
+                        issues.push(invalid(format!(
+                            "source {}: no node with children at level {level} (0 is the index)",
+                            s + 1
+                        )));
+                    }
+                    sources.push(Prepared::Aggregation { level: *level });
+                }
+                UncertaintySource::LeaveOneOut { level } => {
+                    let nodes = if *level == 0 { Vec::new() } else { at_level(*level, false) };
+                    if nodes.is_empty() {
+                        issues.push(invalid(format!(
+                            "source {}: no node at level {level} (levels 1 to {max_depth})",
+                            s + 1
+                        )));
+                    }
+                    let mut scratch = Scratch::new(model);
+                    for &node in &nodes {
+                        let mut f = vec![1.0; model.n_nodes];
+                        f[node] = 0.0;
+                        if model
+                            .groups
+                            .iter()
+                            .any(|g| !model.coefficients(g, &f, &mut scratch.w, &mut scratch.coef))
+                        {
+                            issues.push(Issue::new(
+                                Location::default().criterion(model.codes[node].clone()),
+                                IssueKind::WeightsAllZero {
+                                    reason: "leaving this criterion out leaves no weight to average".into(),
+                                },
+                            ));
+                        }
+                    }
+                    sources.push(Prepared::Drop { nodes });
+                }
+            }
+        }
+        if let Some(e) = Error::from_issues(issues) {
+            return Err(e);
+        }
+        let shift_bits = (64 - (model.n.max(2) as u64 - 1).leading_zeros()).max(1);
+        Ok(Runner {
+            model,
+            sources,
+            seed: o.seed,
+            runs: o.runs,
+            attribution: o.attribution,
+            reference: o.reference,
+            shift_bits,
+        })
+    }
+
+    pub(crate) fn n_sources(&self) -> usize {
+        self.sources.len()
+    }
+
+    #[cfg_attr(not(feature = "parallel"), allow(dead_code))]
+    pub(crate) fn is_reference(&self) -> bool {
+        self.reference
+    }
+
+    /// Evaluations per replication: A, then (with attribution) B and each `A_B^(i)`.
+    pub(crate) fn per_row(&self) -> usize {
+        if self.attribution {
+            self.sources.len() + 2
+        } else {
+            1
+        }
+    }
+
+    fn draw(&self, s: usize, row: u64, ab: u64) -> Drawn {
+        let id = (row * self.sources.len() as u64 + s as u64) * 2 + ab;
+        let mut rng = Stream::new(self.seed, id);
+        match &self.sources[s] {
+            Prepared::Uniform { nodes, spread } => Drawn::Factors(
+                nodes.iter().map(|&c| (c, 1.0 + spread * (2.0 * rng.uniform() - 1.0))).collect(),
+            ),
+            Prepared::Dirichlet { concentration, groups } => {
+                let mut out = Vec::new();
+                for group in groups {
+                    let g: Vec<f64> = group
+                        .iter()
+                        .map(|&(_, share)| if share > 0.0 { rng.gamma(concentration * share) } else { 0.0 })
+                        .collect();
+                    let total: f64 = g.iter().sum();
+                    for (&(c, share), &x) in group.iter().zip(&g) {
+                        let f = if total > 0.0 && share > 0.0 { (x / total) / share } else { 1.0 };
+                        out.push((c, f));
+                    }
+                }
+                Drawn::Factors(out)
+            }
+            Prepared::Noise { .. } => Drawn::Noise(id),
+            Prepared::Aggregation { .. } => Drawn::Geometric(rng.below(2) == 1),
+            Prepared::Drop { nodes } => Drawn::Drop(nodes[rng.below(nodes.len() as u64) as usize]),
+        }
+    }
+
+    fn compose(&self, drawn: &[Drawn]) -> Eval {
+        let mut e = Eval {
+            f: vec![1.0; self.model.n_nodes],
+            geo: vec![false; self.model.max_depth() + 1],
+            noise: Vec::new(),
+        };
+        for (s, d) in drawn.iter().enumerate() {
+            match d {
+                Drawn::Factors(list) => {
+                    for &(c, x) in list {
+                        e.f[c] *= x;
+                    }
+                }
+                Drawn::Noise(id) => e.noise.push((s, *id)),
+                Drawn::Geometric(on) => {
+                    if let Prepared::Aggregation { level } = self.sources[s] {
+                        e.geo[level as usize] |= *on;
+                    }
+                }
+                Drawn::Drop(node) => e.f[*node] = 0.0,
+            }
+        }
+        e
+    }
+
+    /// Runs the replications `rows`, adding their ranks to `acc`.
+    pub(crate) fn batch(&self, rows: std::ops::Range<u64>, acc: &mut Acc, sc: &mut Scratch) {
+        let m = self.model;
+        let n = m.n;
+        let k = self.sources.len();
+        let per_row = self.per_row();
+        let mut evals = Vec::with_capacity((rows.end - rows.start) as usize * per_row);
+        for row in rows.clone() {
+            let a: Vec<Drawn> = (0..k).map(|s| self.draw(s, row, 0)).collect();
+            evals.push(self.compose(&a));
+            if self.attribution {
+                let b: Vec<Drawn> = (0..k).map(|s| self.draw(s, row, 1)).collect();
+                evals.push(self.compose(&b));
+                for i in 0..k {
+                    let mut mix = a.clone();
+                    mix[i] = b[i].clone();
+                    evals.push(self.compose(&mix));
+                }
+            }
+        }
+        let e_count = evals.len();
+        let mut delta = vec![0.0f64; e_count * n];
+        let linear: Vec<usize> =
+            (0..e_count).filter(|&e| evals[e].noise.is_empty() && !evals[e].geo.iter().any(|&g| g)).collect();
+        let general: Vec<usize> =
+            (0..e_count).filter(|&e| !evals[e].noise.is_empty() || evals[e].geo.iter().any(|&g| g)).collect();
+        let n_leaves = m.leaves.len();
+        if !linear.is_empty() {
+            let el = linear.len();
+            let mut d = vec![0.0f64; n_leaves * el];
+            for g in &m.groups {
+                for (j, &e) in linear.iter().enumerate() {
+                    m.coefficients(g, &evals[e].f, &mut sc.w, &mut sc.coef);
+                    for (l, &node) in m.leaves.iter().enumerate() {
+                        d[l * el + j] = sc.coef[node] - g.c0[l];
+                    }
+                }
+                if self.reference {
+                    reference_kernel(g, n_leaves, &d, &linear, n, &mut delta);
+                } else {
+                    kernel(g, n_leaves, &d, &linear, n, &mut delta);
+                }
+            }
+        }
+        for &e in &general {
+            self.general(&evals[e], &mut delta[e * n..(e + 1) * n], sc);
+        }
+        // Ranks of every evaluation; bands and histograms of the A evaluations.
+        let mut ranks = vec![0u32; e_count * n];
+        for e in 0..e_count {
+            self.rank(&delta[e * n..(e + 1) * n], &mut ranks[e * n..(e + 1) * n], sc);
+        }
+        for (r, row) in rows.enumerate() {
+            let _ = row;
+            let base = r * per_row;
+            let ra = &ranks[base * n..(base + 1) * n];
+            for (pos, &rank) in ra.iter().enumerate() {
+                acc.hist[pos * n + rank as usize - 1] += 1;
+            }
+            if !m.band_limits.is_empty() {
+                let nb = m.band_labels.len() + 1;
+                let da = &delta[base * n..(base + 1) * n];
+                for pos in 0..n {
+                    let band = if da[pos] == 0.0 {
+                        m.nominal_band[pos] as usize
+                    } else {
+                        let v = nonneg(m.nominal[pos] + da[pos]);
+                        m.band_limits
+                            .iter()
+                            .position(|&(t, strict)| if strict { v > t } else { v >= t })
+                            .unwrap_or(nb - 1)
+                    };
+                    acc.bands[pos * nb + band] += 1;
+                }
+            }
+            if let Some(sobol) = acc.sobol.as_mut() {
+                let rb = &ranks[(base + 1) * n..(base + 2) * n];
+                let shift = |r: &[u32]| -> i128 {
+                    r.iter().zip(&m.nominal_rank).map(|(&a, &b)| (a as i128 - b as i128).abs()).sum()
+                };
+                let (sa, sb) = (shift(ra), shift(rb));
+                sobol.shift[0] += sa;
+                sobol.shift[1] += sa * sa;
+                sobol.shift[2] += sb;
+                sobol.shift[3] += sb * sb;
+                for pos in 0..n {
+                    let (a, b) = (ra[pos] as i64, rb[pos] as i64);
+                    let s = &mut sobol.moments[pos * 4..pos * 4 + 4];
+                    s[0] += a;
+                    s[1] += a * a;
+                    s[2] += b;
+                    s[3] += b * b;
+                }
+                for i in 0..k {
+                    let rab = &ranks[(base + 2 + i) * n..(base + 3 + i) * n];
+                    let sab = shift(rab);
+                    sobol.shift_first[i] += sb * (sab - sa);
+                    sobol.shift_total[i] += (sa - sab) * (sa - sab);
+                    for pos in 0..n {
+                        let (a, b, ab) = (ra[pos] as i64, rb[pos] as i64, rab[pos] as i64);
+                        sobol.first[pos * k + i] += b * (ab - a);
+                        sobol.total[pos * k + i] += (a - ab) * (a - ab);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Values of one evaluation by the tree walk (noise, geometric means): the change from
+    /// the same walk at nominal.
+    fn general(&self, e: &Eval, out: &mut [f64], sc: &mut Scratch) {
+        let m = self.model;
+        let n_leaves = m.leaves.len();
+        let mut streams: Vec<(usize, Stream)> =
+            e.noise.iter().map(|&(s, id)| (s, Stream::new(self.seed, id))).collect();
+        let mut ok = vec![true; m.groups.len()];
+        let mut masses: Vec<Vec<f64>> = Vec::with_capacity(m.groups.len());
+        for (gi, g) in m.groups.iter().enumerate() {
+            ok[gi] = m.coefficients(g, &e.f, &mut sc.w, &mut sc.coef);
+            masses.push(sc.w.clone());
+        }
+        let mut index_in_group = vec![0usize; m.groups.len()];
+        for pos in 0..m.n {
+            let gi = m.group_of[pos];
+            let g = &m.groups[gi];
+            let i = index_in_group[gi];
+            index_in_group[gi] += 1;
+            for l in 0..n_leaves {
+                sc.xs[l] = g.x[l * g.stride + i];
+            }
+            for (s, rng) in streams.iter_mut() {
+                if let Prepared::Noise { half, leaves } = &self.sources[*s] {
+                    for l in 0..n_leaves {
+                        if leaves[l] && g.alive[l] && m.has_input[pos * n_leaves + l] {
+                            let step = half * (2.0 * rng.uniform() - 1.0) * 100.0 / m.leaf_max[l];
+                            sc.xs[l] = (sc.xs[l] + step).clamp(0.0, 100.0);
+                        }
+                    }
+                }
+            }
+            out[pos] = if ok[gi] {
+                let xs = std::mem::take(&mut sc.xs);
+                let v = m.general_value(g, &e.f, &e.geo, &xs, &masses[gi], &mut sc.val);
+                sc.xs = xs;
+                v - g.f0[i]
+            } else {
+                0.0
+            };
+        }
+    }
+
+    /// Ranks of one evaluation from its changes `delta`: values compared after dropping
+    /// their last `shift_bits` bits, equal values ordered by nominal position and sharing a
+    /// rank when their nominal ranks are equal (competition or dense).
+    fn rank(&self, delta: &[f64], out: &mut [u32], sc: &mut Scratch) {
+        let m = self.model;
+        let n = m.n;
+        if n == 0 {
+            return;
+        }
+        let b = self.shift_bits;
+        sc.keys.clear();
+        for pos in 0..n {
+            let v = if delta[pos] == 0.0 {
+                m.key_nominal[pos]
+            } else {
+                let v = nonneg(m.nominal[pos] + delta[pos]);
+                match m.published_rank {
+                    Some((scale, mode)) => round(v * scale, mode),
+                    None => v,
+                }
+            };
+            sc.keys.push(((!v.to_bits()) >> b << b) | pos as u64);
+        }
+        if self.reference {
+            sc.sorted.clear();
+            sc.sorted.extend_from_slice(&sc.keys);
+            sc.sorted.sort_unstable();
+        } else {
+            bucket_sort(&sc.keys, &mut sc.sorted, &mut sc.counts, b);
+        }
+        let mask = (1u64 << b) - 1;
+        let (mut rank, mut dense) = (0u32, 0u32);
+        let mut prev: Option<(u64, u32)> = None;
+        for (i, &key) in sc.sorted.iter().enumerate() {
+            let pos = (key & mask) as usize;
+            let here = (key >> b, m.nominal_rank[pos]);
+            if m.ties == Ties::Ordinal || prev != Some(here) {
+                rank = i as u32 + 1;
+                dense += 1;
+            }
+            prev = Some(here);
+            out[pos] = if m.ties == Ties::Dense { dense } else { rank };
+        }
+    }
+}
+
+fn unknown(model: &Model, code: &str) -> Issue {
+    let _ = model;
+    Issue::new(
+        Location::default().criterion(code),
+        IssueKind::InvalidSensitivity { reason: "unknown criterion".into() },
+    )
+}
+
+fn check_spread(spread: Decimal, weights: bool) -> Option<Issue> {
+    let reason = if spread < Decimal::ZERO {
+        "a spread cannot be negative"
+    } else if weights && spread >= Decimal::ONE {
+        "a weight spread of 1 (100 %) or more can make a weight zero or negative"
+    } else {
+        return None;
+    };
+    Some(Issue::new(Location::default(), IssueKind::InvalidSpread { value: spread, reason: reason.into() }))
+}
+
+#[inline]
+fn nonneg(v: f64) -> f64 {
+    if v > 0.0 {
+        v
+    } else {
+        0.0
+    }
+}
+
+/// Rounds a non-negative scaled value to a whole number with the methodology's mode.
+fn round(y: f64, mode: RoundingMode) -> f64 {
+    match mode {
+        RoundingMode::HalfUp => libm::floor(y + 0.5),
+        RoundingMode::HalfDown => libm::ceil(y - 0.5),
+        RoundingMode::HalfEven => libm::rint(y),
+        RoundingMode::Down => libm::floor(y),
+        RoundingMode::Up => libm::ceil(y),
+    }
+}
+
+/// Sorts keys ascending: buckets on the value bits (monotone in the key), then an insertion
+/// sort, which only moves keys within a bucket.
+fn bucket_sort(keys: &[u64], sorted: &mut Vec<u64>, counts: &mut Vec<u32>, b: u32) {
+    let n = keys.len();
+    let (lo, hi) = keys.iter().fold((u64::MAX, 0u64), |(lo, hi), &k| (lo.min(k >> b), hi.max(k >> b)));
+    let range = hi - lo;
+    let nb = n.next_power_of_two().max(2);
+    let bits = 64 - range.leading_zeros();
+    let shift = bits.saturating_sub(nb.trailing_zeros());
+    counts.clear();
+    counts.resize(nb + 1, 0);
+    for &k in keys {
+        counts[(((k >> b) - lo) >> shift) as usize + 1] += 1;
+    }
+    for i in 1..=nb {
+        counts[i] += counts[i - 1];
+    }
+    sorted.clear();
+    sorted.resize(n, 0);
+    for &k in keys {
+        let slot = &mut counts[(((k >> b) - lo) >> shift) as usize];
+        sorted[*slot as usize] = k;
+        *slot += 1;
+    }
+    for i in 1..n {
+        let k = sorted[i];
+        let mut j = i;
+        while j > 0 && sorted[j - 1] > k {
+            sorted[j] = sorted[j - 1];
+            j -= 1;
+        }
+        sorted[j] = k;
+    }
+}
+
+/// `delta[e][member] = Σ_l d[l][e] · x[l][member]`, four evaluations by four units at a time,
+/// the sum over leaves in order from 0.0 (the reference's order, so the bits are the same).
+fn kernel(g: &Group, n_leaves: usize, d: &[f64], evals: &[usize], n: usize, delta: &mut [f64]) {
+    let el = evals.len();
+    let stride = g.stride;
+    let members = &g.members;
+    for i0 in (0..stride).step_by(4) {
+        let mut e0 = 0;
+        while e0 + 4 <= el {
+            let mut acc = [[0.0f64; 4]; 4];
+            for l in 0..n_leaves {
+                let xs = &g.x[l * stride + i0..l * stride + i0 + 4];
+                let ds = &d[l * el + e0..l * el + e0 + 4];
+                for a in 0..4 {
+                    for (b, x) in xs.iter().enumerate() {
+                        acc[a][b] += ds[a] * x;
+                    }
+                }
+            }
+            for a in 0..4 {
+                let row = evals[e0 + a] * n;
+                for b in 0..4 {
+                    if let Some(&pos) = members.get(i0 + b) {
+                        delta[row + pos] = acc[a][b];
+                    }
+                }
+            }
+            e0 += 4;
+        }
+        while e0 < el {
+            let mut acc = [0.0f64; 4];
+            for l in 0..n_leaves {
+                let xs = &g.x[l * stride + i0..l * stride + i0 + 4];
+                let dl = d[l * el + e0];
+                for (b, x) in xs.iter().enumerate() {
+                    acc[b] += dl * x;
+                }
+            }
+            let row = evals[e0] * n;
+            for b in 0..4 {
+                if let Some(&pos) = members.get(i0 + b) {
+                    delta[row + pos] = acc[b];
+                }
+            }
+            e0 += 1;
+        }
+    }
+}
+
+/// The plain loop the kernel must equal.
+fn reference_kernel(g: &Group, n_leaves: usize, d: &[f64], evals: &[usize], n: usize, delta: &mut [f64]) {
+    let el = evals.len();
+    for (j, &e) in evals.iter().enumerate() {
+        for (i, &pos) in g.members.iter().enumerate() {
+            let mut acc = 0.0;
+            for l in 0..n_leaves {
+                acc += d[l * el + j] * g.x[l * g.stride + i];
+            }
+            delta[e * n + pos] = acc;
+        }
+    }
+}
+
+/// Sums over replications, all integers: adding them in any order gives the same bits.
+pub(crate) struct Acc {
+    /// `hist[pos * n + rank - 1]`.
+    pub(crate) hist: Vec<u32>,
+    /// `bands[pos * (bands + 1) + band]`, the last column for "no band".
+    pub(crate) bands: Vec<u32>,
+    pub(crate) sobol: Option<SobolSums>,
+}
+
+/// The Saltelli/Jansen sums per unit and source, and for the total rank shift.
+pub(crate) struct SobolSums {
+    /// Per unit: Σ rA, Σ rA², Σ rB, Σ rB².
+    pub(crate) moments: Vec<i64>,
+    /// Per unit and source: Σ rB (rAB − rA).
+    pub(crate) first: Vec<i64>,
+    /// Per unit and source: Σ (rA − rAB)².
+    pub(crate) total: Vec<i64>,
+    /// For the total shift: Σ sA, Σ sA², Σ sB, Σ sB².
+    pub(crate) shift: [i128; 4],
+    pub(crate) shift_first: Vec<i128>,
+    pub(crate) shift_total: Vec<i128>,
+}
+
+impl Acc {
+    pub(crate) fn new(r: &Runner<'_>) -> Acc {
+        let m = r.model;
+        let n = m.n;
+        let k = r.n_sources();
+        Acc {
+            hist: vec![0; n * n],
+            bands: if m.band_limits.is_empty() { Vec::new() } else { vec![0; n * (m.band_labels.len() + 1)] },
+            sobol: r.attribution.then(|| SobolSums {
+                moments: vec![0; n * 4],
+                first: vec![0; n * k],
+                total: vec![0; n * k],
+                shift: [0; 4],
+                shift_first: vec![0; k],
+                shift_total: vec![0; k],
+            }),
+        }
+    }
+
+    #[cfg_attr(not(feature = "parallel"), allow(dead_code))]
+    pub(crate) fn merge(mut self, other: Acc) -> Acc {
+        fn add<T: Copy + std::ops::AddAssign>(a: &mut [T], b: &[T]) {
+            for (x, &y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        }
+        add(&mut self.hist, &other.hist);
+        add(&mut self.bands, &other.bands);
+        if let (Some(a), Some(b)) = (self.sobol.as_mut(), other.sobol.as_ref()) {
+            add(&mut a.moments, &b.moments);
+            add(&mut a.first, &b.first);
+            add(&mut a.total, &b.total);
+            add(&mut a.shift, &b.shift);
+            add(&mut a.shift_first, &b.shift_first);
+            add(&mut a.shift_total, &b.shift_total);
+        }
+        self
+    }
+}

@@ -1,0 +1,400 @@
+//! How robust is a ranking? Uncertainty and sensitivity analysis of ranks (DESIGN.md §11).
+//!
+//! [`sensitivity`] replicates the scoring of every unit under uncertain choices declared as
+//! data ([`Uncertainty`]: weights, appraisal noise, the aggregation rule, leaving a criterion
+//! out), with a seeded portable generator, and reports each unit's nominal rank, median rank,
+//! percentile interval, the probability of each rank, of the top k and of each band, the mean
+//! absolute rank shift, and (on request) each source's first-order and total-effect
+//! sensitivity indices. [`leave_one_out`] and [`weight_sweep`] are exact, not random.
+//!
+//! Replications work in `f64` on the plan the exact scorer compiled (DESIGN.md §11 says where
+//! and why); with no perturbation every replication reproduces the exact ranks.
+
+mod engine;
+mod exact;
+mod rng;
+mod spec;
+
+pub use exact::{leave_one_out, weight_sweep, LeftOut, WeightSweep};
+pub use spec::{NodeSet, SensitivityOptions, Uncertainty, UncertaintySource, WeightDistribution};
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::score::Results;
+use engine::{Acc, Model, Runner, Scratch};
+
+/// A progress callback: `(replications done, replications in all)`. It is called after each
+/// batch of replications, from the worker threads under the `parallel` feature (hence
+/// `Send + Sync` there).
+#[cfg(feature = "parallel")]
+pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Send + Sync);
+/// A progress callback: `(replications done, replications in all)`, called after each batch
+/// of replications.
+#[cfg(not(feature = "parallel"))]
+pub type Progress<'a> = &'a dyn Fn(u64, u64);
+
+/// The outcome of a Monte Carlo analysis.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Sensitivity {
+    /// The number of replications.
+    pub runs: u32,
+    /// The seed.
+    pub seed: u64,
+    /// The percentiles of the interval.
+    #[serde(with = "decimal_pair")]
+    pub percentiles: (Decimal, Decimal),
+    /// The `k` of the top-k probability.
+    pub top: u32,
+    /// Each source's label, in declaration order.
+    pub sources: Vec<String>,
+    /// The methodology's bands, best first (the band probabilities follow this order, then
+    /// "no band").
+    pub bands: Vec<String>,
+    /// The ranked units, in nominal rank order.
+    pub units: Vec<UnitSensitivity>,
+    /// The mean over replications of the mean absolute rank shift `|rank − nominal rank|`.
+    pub mean_shift: f64,
+    /// Each source's indices on the mean absolute rank shift (empty without attribution).
+    pub shift_attribution: Vec<Attribution>,
+}
+
+/// One unit's rank distribution.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct UnitSensitivity {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: Option<String>,
+    /// Its published index.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub index: Decimal,
+    /// The exact rank.
+    pub nominal_rank: u32,
+    /// The median rank (the 50th percentile, nearest rank).
+    pub median: u32,
+    /// The lower percentile's rank (the better end of the interval).
+    pub low: u32,
+    /// The upper percentile's rank.
+    pub high: u32,
+    /// The mean rank.
+    pub mean_rank: f64,
+    /// The mean of `|rank − nominal rank|`.
+    pub mean_shift: f64,
+    /// The probability of a rank of at most `top`.
+    pub top: f64,
+    /// Replications per rank: `histogram[r - 1]` for rank `r`.
+    pub histogram: Vec<u32>,
+    /// Replications per band (in [`Sensitivity::bands`] order, then "no band"); empty when
+    /// the methodology has no bands.
+    pub bands: Vec<u32>,
+    /// Each source's indices on this unit's rank (empty without attribution).
+    pub attribution: Vec<Attribution>,
+}
+
+/// A source's variance-based indices: first-order (Saltelli 2010) and total effect (Jansen
+/// 1999); `None` when the output does not vary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Attribution {
+    /// The source's label.
+    pub source: String,
+    /// The first-order index.
+    pub first_order: Option<f64>,
+    /// The total-effect index.
+    pub total: Option<f64>,
+}
+
+mod decimal_pair {
+    use rust_decimal::Decimal;
+    use serde::Serializer;
+
+    pub(super) fn serialize<S: Serializer>(v: &(Decimal, Decimal), s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeTuple;
+        let mut t = s.serialize_tuple(2)?;
+        t.serialize_element(&v.0.to_string())?;
+        t.serialize_element(&v.1.to_string())?;
+        t.end()
+    }
+}
+
+impl UnitSensitivity {
+    /// The probability of rank `r` (1-based); 0 outside `1..=n`.
+    ///
+    /// # Examples
+    ///
+    /// See [`sensitivity`].
+    #[must_use]
+    pub fn probability(&self, rank: u32) -> f64 {
+        let runs: u64 = self.histogram.iter().map(|&c| u64::from(c)).sum();
+        match (rank as usize).checked_sub(1).and_then(|i| self.histogram.get(i)) {
+            Some(&c) if runs > 0 => f64::from(c) / runs as f64,
+            _ => 0.0,
+        }
+    }
+}
+
+/// Runs a Monte Carlo uncertainty analysis of the ranks in `results`.
+///
+/// Every replication `j` draws each source from its own ChaCha8 stream, numbered by `j` and
+/// the source, and scores every ranked unit; ranks are counted per unit. The same seed gives
+/// the same bits on every platform and thread count.
+///
+/// # Errors
+///
+/// All at once: `zero_runs`; `invalid_spread` (negative, or a weight spread of 1 or more);
+/// `invalid_concentration` (≤ 0); `weights_all_zero` (leaving a criterion out would leave
+/// nothing to average, at that criterion); `invalid_sensitivity` (unknown criterion or
+/// level, a weight perturbed twice, percentiles outside `0 < low < high ≤ 100`, top 0);
+/// `not_a_leaf` (noise on an inner node); `unsupported_version`; `too_precise` for a unit
+/// whose exact plan has no 128-bit form.
+///
+/// # Examples
+///
+/// ```
+/// use parindex::{score, sensitivity, Info, Methodology, Node, Scores, SensitivityOptions, Settings,
+///                Uncertainty, UncertaintySource, Unit, Value, WeightDistribution};
+/// let m = Methodology::new(Info::new("m", "M"), Settings::default(), vec![
+///     Node::new("1", "A").max(50.into()),
+///     Node::new("2", "B").max(50.into()),
+/// ]).unwrap();
+/// let mut s = Scores::new(&m);
+/// for (id, a, b) in [("x", 50, 10), ("y", 20, 45), ("z", 10, 10)] {
+///     let u = s.add_unit(Unit::new(id)).unwrap();
+///     s.set(u, "1", Value::Number(a.into())).unwrap();
+///     s.set(u, "2", Value::Number(b.into())).unwrap();
+/// }
+/// let r = score(&m, &s).unwrap();
+/// // No perturbation: every interval is the exact rank.
+/// let zero = Uncertainty::new().source(UncertaintySource::weights(WeightDistribution::uniform(0.into())));
+/// let out = sensitivity(&r, &zero, &SensitivityOptions::new().runs(100)).unwrap();
+/// assert!(out.units.iter().all(|u| u.low == u.nominal_rank && u.high == u.nominal_rank));
+/// // ±50 % on both weights: x (60) and y (65) swap places now and then; z stays last.
+/// let wide = Uncertainty::new().source(UncertaintySource::weights(WeightDistribution::uniform("0.5".parse().unwrap())));
+/// let out = sensitivity(&r, &wide, &SensitivityOptions::new().runs(2000).seed(1)).unwrap();
+/// let y = &out.units[0];
+/// assert_eq!((y.id.as_str(), y.nominal_rank), ("y", 1));
+/// assert!(y.probability(2) > 0.1 && y.probability(2) < 0.5);
+/// assert_eq!(out.units[2].probability(3), 1.0);
+/// ```
+pub fn sensitivity(
+    results: &Results,
+    uncertainty: &Uncertainty,
+    options: &SensitivityOptions,
+) -> Result<Sensitivity> {
+    sensitivity_with_progress(results, uncertainty, options, &|_, _| {})
+}
+
+/// [`sensitivity`], calling `progress(done, total)` after each batch of replications.
+///
+/// # Errors
+///
+/// As [`sensitivity`].
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::atomic::{AtomicU64, Ordering};
+/// use parindex::{score, sensitivity_with_progress, Info, Methodology, Node, Scores,
+///                SensitivityOptions, Settings, Uncertainty, UncertaintySource, Unit, Value};
+/// let m = Methodology::new(Info::new("m", "M"), Settings::default(), vec![
+///     Node::new("1", "A").max(10.into()), Node::new("2", "B").max(10.into())]).unwrap();
+/// let mut s = Scores::new(&m);
+/// for (id, a) in [("x", 7), ("y", 5)] {
+///     let u = s.add_unit(Unit::new(id)).unwrap();
+///     s.set(u, "1", Value::Number(a.into())).unwrap();
+///     s.set(u, "2", Value::Number(6.into())).unwrap();
+/// }
+/// let r = score(&m, &s).unwrap();
+/// let last = AtomicU64::new(0);
+/// let u = Uncertainty::new().source(UncertaintySource::noise(1.into()));
+/// sensitivity_with_progress(&r, &u, &SensitivityOptions::new().runs(500), &|done, total| {
+///     assert_eq!(total, 500);
+///     last.fetch_max(done, Ordering::Relaxed);
+/// }).unwrap();
+/// assert_eq!(last.load(Ordering::Relaxed), 500);
+/// ```
+pub fn sensitivity_with_progress(
+    results: &Results,
+    uncertainty: &Uncertainty,
+    options: &SensitivityOptions,
+    progress: Progress<'_>,
+) -> Result<Sensitivity> {
+    let model = Model::new(results)?;
+    let runner = Runner::new(&model, uncertainty, options)?;
+    let acc = run(&runner, progress);
+    Ok(summarize(&runner, uncertainty, options, &acc))
+}
+
+/// Replications per batch: about 64 evaluations.
+fn rows_per_batch(r: &Runner<'_>) -> u64 {
+    (64 / r.per_row()).max(1) as u64
+}
+
+fn run(r: &Runner<'_>, progress: Progress<'_>) -> Acc {
+    let runs = u64::from(r.runs);
+    let per = rows_per_batch(r);
+    let batches = runs.div_ceil(per);
+    let range = move |b: u64| b * per..((b + 1) * per).min(runs);
+    #[cfg(feature = "parallel")]
+    if !r.is_reference() {
+        use rayon::prelude::*;
+        use std::sync::atomic::{AtomicU64, Ordering};
+        let done = AtomicU64::new(0);
+        return (0..batches)
+            .into_par_iter()
+            .fold(
+                || (Acc::new(r), Scratch::new(r.model)),
+                |(mut acc, mut sc), b| {
+                    let rows = range(b);
+                    let k = rows.end - rows.start;
+                    r.batch(rows, &mut acc, &mut sc);
+                    progress(done.fetch_add(k, Ordering::Relaxed) + k, runs);
+                    (acc, sc)
+                },
+            )
+            .map(|(acc, _)| acc)
+            .reduce_with(Acc::merge)
+            .unwrap_or_else(|| Acc::new(r));
+    }
+    let mut acc = Acc::new(r);
+    let mut sc = Scratch::new(r.model);
+    for b in 0..batches {
+        let rows = range(b);
+        let end = rows.end;
+        r.batch(rows, &mut acc, &mut sc);
+        progress(end, runs);
+    }
+    acc
+}
+
+/// The rank at which the cumulative count first reaches `⌈p · runs / 100⌉` (at least 1).
+fn percentile(hist: &[u32], runs: u64, p: Decimal) -> u32 {
+    let need = (p * Decimal::from(runs) / Decimal::ONE_HUNDRED).ceil();
+    let need = u64::try_from(need).unwrap_or(runs).clamp(1, runs.max(1));
+    let mut cum = 0u64;
+    for (i, &c) in hist.iter().enumerate() {
+        cum += u64::from(c);
+        if cum >= need {
+            return i as u32 + 1;
+        }
+    }
+    hist.len() as u32
+}
+
+/// `(first, total)` from the Saltelli/Jansen sums, with `n` the number of rows.
+fn indices(
+    sa: f64,
+    sa2: f64,
+    sb: f64,
+    sb2: f64,
+    first: f64,
+    total: f64,
+    n: f64,
+) -> (Option<f64>, Option<f64>) {
+    let n2 = 2.0 * n;
+    let mean = (sa + sb) / n2;
+    let var = (sa2 + sb2) / n2 - mean * mean;
+    if var <= 0.0 {
+        return (None, None);
+    }
+    (Some(first / n / var), Some(total / n2 / var))
+}
+
+fn summarize(r: &Runner<'_>, u: &Uncertainty, o: &SensitivityOptions, acc: &Acc) -> Sensitivity {
+    let m = r.model;
+    let n = m.n;
+    let runs = u64::from(r.runs);
+    let labels: Vec<String> = u.sources.iter().map(UncertaintySource::label).collect();
+    let nb = m.band_labels.len() + 1;
+    let mut total_shift = 0u64;
+    let mut units = Vec::with_capacity(n);
+    for pos in 0..n {
+        let hist = acc.hist[pos * n..(pos + 1) * n].to_vec();
+        let r0 = i64::from(m.nominal_rank[pos]);
+        let (mut sum, mut shift) = (0u64, 0u64);
+        for (i, &c) in hist.iter().enumerate() {
+            sum += (i as u64 + 1) * u64::from(c);
+            shift += (i as i64 + 1 - r0).unsigned_abs() * u64::from(c);
+        }
+        total_shift += shift;
+        let top: u64 = hist.iter().take(o.top as usize).map(|&c| u64::from(c)).sum();
+        let attribution = match &acc.sobol {
+            Some(s) => {
+                let k = labels.len();
+                let mo = &s.moments[pos * 4..pos * 4 + 4];
+                (0..k)
+                    .map(|i| {
+                        let (first, total) = indices(
+                            mo[0] as f64,
+                            mo[1] as f64,
+                            mo[2] as f64,
+                            mo[3] as f64,
+                            s.first[pos * k + i] as f64,
+                            s.total[pos * k + i] as f64,
+                            runs as f64,
+                        );
+                        Attribution { source: labels[i].clone(), first_order: first, total }
+                    })
+                    .collect()
+            }
+            None => Vec::new(),
+        };
+        units.push(UnitSensitivity {
+            id: m.ids[pos].clone(),
+            name: m.names[pos].clone(),
+            index: m.published[pos],
+            nominal_rank: m.nominal_rank[pos],
+            median: percentile(&hist, runs, Decimal::from(50)),
+            low: percentile(&hist, runs, o.percentiles.0),
+            high: percentile(&hist, runs, o.percentiles.1),
+            mean_rank: sum as f64 / runs as f64,
+            mean_shift: shift as f64 / runs as f64,
+            top: top as f64 / runs as f64,
+            histogram: hist,
+            bands: if acc.bands.is_empty() {
+                Vec::new()
+            } else {
+                acc.bands[pos * nb..(pos + 1) * nb].to_vec()
+            },
+            attribution,
+        });
+    }
+    let shift_attribution = match &acc.sobol {
+        Some(s) if n > 0 => {
+            // Y = the total shift ÷ n; the indices are ratios, so the sums of the total shift serve.
+            (0..labels.len())
+                .map(|i| {
+                    let (first, total) = indices(
+                        s.shift[0] as f64,
+                        s.shift[1] as f64,
+                        s.shift[2] as f64,
+                        s.shift[3] as f64,
+                        s.shift_first[i] as f64,
+                        s.shift_total[i] as f64,
+                        runs as f64,
+                    );
+                    Attribution { source: labels[i].clone(), first_order: first, total }
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    Sensitivity {
+        runs: r.runs,
+        seed: o.seed,
+        percentiles: o.percentiles,
+        top: o.top,
+        sources: labels,
+        bands: m.band_labels.clone(),
+        units,
+        mean_shift: if n == 0 { 0.0 } else { total_shift as f64 / runs as f64 / n as f64 },
+        shift_attribution,
+    }
+}
+
+#[cfg(test)]
+mod tests;
