@@ -24,21 +24,27 @@ mod methodology_csv;
 mod plan_out;
 mod rank_out;
 mod report;
+mod report_html;
 mod results;
 mod scores_csv;
+mod survey_csv;
 mod table;
 mod text;
 mod xlsx;
+mod xlsx_write;
 
 pub use dossiers_csv::{read_dossiers, write_dossier_scores, write_dossier_stats};
 pub use methodology_csv::{read_methodology, read_methodology_csv, write_methodology_csv};
 pub use plan_out::{parse_change, write_plan, write_what_if};
 pub use rank_out::{write_ranking, Lang, RankingOptions};
 pub use report::{write_comparison, write_explanation, write_summary, COMPARISON_COLUMNS};
+pub use report_html::{write_report_html, write_report_markdown, ReportOptions};
 pub use results::{write_results, OutputFormat, WriteOptions};
 pub use scores_csv::{read_scores, read_scores_long, read_scores_wide, score_text};
+pub use survey_csv::{read_questionnaire, read_responses, write_survey, ResponsesOptions, SURVEY_COLUMNS};
 pub use text::{decode, parse_decimal};
 pub use xlsx::{
     is_workbook, read_dossiers_xlsx, read_methodology_xlsx, read_scores_xlsx, score_xlsx, sheet_names,
     XlsxOptions,
 };
+pub use xlsx_write::{write_results_xlsx, write_template_xlsx, TemplateOptions};

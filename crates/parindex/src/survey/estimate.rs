@@ -256,11 +256,17 @@ pub struct LeafValue {
 /// assert_eq!((a1.n, a1.positive, a1.share), (3, 2, Some(2.0 / 3.0)));
 /// assert_eq!(a1.mean, Some(11.0 / 3.0));
 /// ```
-pub fn survey_results(questionnaire: &Questionnaire, tally: &Tally, options: &SurveyOptions) -> Result<SurveyResults> {
+pub fn survey_results(
+    questionnaire: &Questionnaire,
+    tally: &Tally,
+    options: &SurveyOptions,
+) -> Result<SurveyResults> {
     if !tally.fits(questionnaire) {
         return Err(Error::single(
             Location::default(),
-            IssueKind::SurveyMismatch { reason: format!("the tally is not one of questionnaire {}", questionnaire.id()) },
+            IssueKind::SurveyMismatch {
+                reason: format!("the tally is not one of questionnaire {}", questionnaire.id()),
+            },
         ));
     }
     let design = tally.design().unwrap_or_default();
@@ -269,24 +275,38 @@ pub fn survey_results(questionnaire: &Questionnaire, tally: &Tally, options: &Su
     for kind in options.domains() {
         match kind {
             DomainKind::Unit => {
-                for (u, id) in tally.units().iter().enumerate() {
-                    let cells: Vec<usize> = (0..tally.cells().len()).filter(|&c| tally.cells()[c].unit as usize == u).collect();
+                // Sorted by id, so the order does not depend on which part saw a unit first.
+                let mut units: Vec<(usize, &String)> = tally.units().iter().enumerate().collect();
+                units.sort_by_key(|(_, id)| *id);
+                for (u, id) in units {
+                    let cells: Vec<usize> = estimator
+                        .order
+                        .iter()
+                        .copied()
+                        .filter(|&c| tally.cells()[c].unit as usize == u)
+                        .collect();
                     let required = required_sample(options.populations.get(id).copied(), estimator.margin);
                     domains.push(estimator.domain(*kind, id, &cells, Some(required)));
                 }
             }
             DomainKind::Group => {
-                for (g, id) in tally.groups().iter().enumerate() {
+                let mut groups: Vec<(usize, &String)> = tally.groups().iter().enumerate().collect();
+                groups.sort_by_key(|(_, id)| *id);
+                for (g, id) in groups {
                     if id.is_empty() {
                         continue;
                     }
-                    let cells: Vec<usize> = (0..tally.cells().len()).filter(|&c| tally.cells()[c].group as usize == g).collect();
+                    let cells: Vec<usize> = estimator
+                        .order
+                        .iter()
+                        .copied()
+                        .filter(|&c| tally.cells()[c].group as usize == g)
+                        .collect();
                     domains.push(estimator.domain(*kind, id, &cells, None));
                 }
             }
             DomainKind::All => {
-                let cells: Vec<usize> = (0..tally.cells().len()).collect();
-                domains.push(estimator.domain(*kind, "all", &cells, None));
+                domains.push(estimator.domain(*kind, "all", &estimator.order, None));
             }
         }
     }
@@ -318,6 +338,12 @@ struct Estimator<'a> {
     z: f64,
     margin: f64,
     confidence: f64,
+    /// The cells in the order of their names, and each stratum's and cluster's place in the
+    /// order of names: sums run in this order, so equal tallies give bit-identical results
+    /// however their parts were merged.
+    order: Vec<usize>,
+    stratum_rank: Vec<usize>,
+    cluster_rank: Vec<usize>,
 }
 
 /// Σ over the PSUs of one stratum: T_y², T_y·T_1, T_1², T_y, T_1.
@@ -340,7 +366,19 @@ impl<'a> Estimator<'a> {
         }
         let layout = q.layout();
         let confidence = q.settings().confidence.to_f64().unwrap_or(0.95);
-        Estimator { q, tally, design, psus, z: layout.z, margin: layout.margin, confidence }
+        let (order, stratum_rank, cluster_rank) = tally.canonical_order();
+        Estimator {
+            q,
+            tally,
+            design,
+            psus,
+            z: layout.z,
+            margin: layout.margin,
+            confidence,
+            order,
+            stratum_rank,
+            cluster_rank,
+        }
     }
 
     fn domain(&self, kind: DomainKind, id: &str, cells: &[usize], required: Option<u64>) -> DomainEstimate {
@@ -402,7 +440,9 @@ impl<'a> Estimator<'a> {
                 let mean = wm / w;
                 e.share = Some(p);
                 e.mean = match item.kind {
-                    ItemKind::Satisfaction { .. } | ItemKind::Perception { .. } | ItemKind::Options { .. } => Some(mean),
+                    ItemKind::Satisfaction { .. }
+                    | ItemKind::Perception { .. }
+                    | ItemKind::Options { .. } => Some(mean),
                     _ => None,
                 };
                 let se = self.variance(cells, column, |s| s.share, p, w).map(f64::sqrt);
@@ -427,7 +467,12 @@ impl<'a> Estimator<'a> {
                     .iter()
                     .map(|&c| {
                         let acc = self.tally.acc(c);
-                        column.slots.iter().zip(&acc[range.clone()]).map(|(s, a)| a.w * (s.share - p).powi(2)).sum::<f64>()
+                        column
+                            .slots
+                            .iter()
+                            .zip(&acc[range.clone()])
+                            .map(|(s, a)| a.w * (s.share - p).powi(2))
+                            .sum::<f64>()
                     })
                     .sum();
                 if let (Some(se), true) = (se, n > 1) {
@@ -449,10 +494,23 @@ impl<'a> Estimator<'a> {
             });
         }
         if respondents > 0 && weight <= 0.0 {
-            warnings.push(SurveyWarning { code: "zero_weight".into(), message: "every design weight is zero".into() });
+            warnings.push(SurveyWarning {
+                code: "zero_weight".into(),
+                message: "every design weight is zero".into(),
+            });
         }
         let (elements, overall) = self.indices(&items);
-        DomainEstimate { kind, id: id.to_string(), respondents, weight, required, items, elements, overall, warnings }
+        DomainEstimate {
+            kind,
+            id: id.to_string(),
+            respondents,
+            weight,
+            required,
+            items,
+            elements,
+            overall,
+            warnings,
+        }
     }
 
     /// The linearised variance of the ratio Σ w·y / Σ w in a domain (`None` when a stratum
@@ -479,7 +537,7 @@ impl<'a> Estimator<'a> {
                 }
             }
             let mut keys: Vec<_> = psu.into_iter().collect();
-            keys.sort_by_key(|(k, _)| *k);
+            keys.sort_by_key(|((s, c), _)| (self.stratum_rank[*s as usize], self.cluster_rank[*c as usize]));
             for ((stratum, cluster), (ty, t1)) in keys {
                 debug_assert!(cluster != NO_CLUSTER);
                 let s = strata.entry(stratum).or_default();
@@ -504,7 +562,7 @@ impl<'a> Estimator<'a> {
             }
         }
         let mut keys: Vec<_> = strata.into_iter().collect();
-        keys.sort_by_key(|(k, _)| *k);
+        keys.sort_by_key(|(k, _)| self.stratum_rank[*k as usize]);
         let mut v = 0.0;
         for (stratum, s) in keys {
             if s[4] == 0.0 && s[2] == 0.0 {
@@ -524,9 +582,11 @@ impl<'a> Estimator<'a> {
     fn indices(&self, items: &[ItemEstimate]) -> (Vec<ElementEstimate>, Option<f64>) {
         let settings = self.q.settings();
         let layout = self.q.layout();
-        let in_index: Vec<bool> = layout.columns.iter().map(|c| self.q.items()[c.item].counts_in_index()).collect();
+        let in_index: Vec<bool> =
+            layout.columns.iter().map(|c| self.q.items()[c.item].counts_in_index()).collect();
         let combine = |chosen: &[usize], pooled: bool| -> (u32, u64, Option<f64>) {
-            let answered: Vec<&ItemEstimate> = chosen.iter().map(|&i| &items[i]).filter(|e| e.share.is_some()).collect();
+            let answered: Vec<&ItemEstimate> =
+                chosen.iter().map(|&i| &items[i]).filter(|e| e.share.is_some()).collect();
             let n = answered.iter().map(|e| e.n).sum();
             let value = if answered.is_empty() {
                 None

@@ -187,8 +187,7 @@ impl Item {
     /// ```
     #[must_use]
     pub fn counts_in_index(&self) -> bool {
-        self.element.is_some()
-            && self.in_index.unwrap_or(matches!(self.kind, ItemKind::Satisfaction { .. }))
+        self.element.is_some() && self.in_index.unwrap_or(matches!(self.kind, ItemKind::Satisfaction { .. }))
     }
 }
 
@@ -561,7 +560,11 @@ impl Questionnaire {
                         issues.push(bad(format!("the positive threshold {from} lies outside {min}..{max}")));
                     } else {
                         let slots = (*min..=*max)
-                            .map(|c| Slot { code: c, share: f64::from(u8::from(c >= *from)), score: f64::from(c) })
+                            .map(|c| Slot {
+                                code: c,
+                                share: f64::from(u8::from(c >= *from)),
+                                score: f64::from(c),
+                            })
                             .collect();
                         columns.push(Column { name: item.code.clone(), item: i, slots, offset: 0 });
                     }
@@ -574,7 +577,9 @@ impl Questionnaire {
                                 let share = (w / Decimal::ONE_HUNDRED).to_f64().unwrap_or(0.0);
                                 slots.push(Slot { code: o.code, share, score: share * 100.0 });
                             }
-                            Some(w) => issues.push(bad(format!("option {} weighs {w}%, outside 0–100", o.code))),
+                            Some(w) => {
+                                issues.push(bad(format!("option {} weighs {w}%, outside 0–100", o.code)))
+                            }
                             None => issues.push(bad(format!("option {} has no weight", o.code))),
                         }
                     }
@@ -608,7 +613,10 @@ impl Questionnaire {
         for form in &doc.forms {
             let at = Location::default().unit(form.group.clone());
             if !groups.insert(form.group.as_str()) {
-                issues.push(Issue::new(at.clone(), IssueKind::DuplicateCode { first: format!("as form {}", form.group) }));
+                issues.push(Issue::new(
+                    at.clone(),
+                    IssueKind::DuplicateCode { first: format!("as form {}", form.group) },
+                ));
             }
             let mut on = HashSet::new();
             for code in &form.items {
@@ -616,7 +624,10 @@ impl Questionnaire {
                     Some(&i) => {
                         on.insert(i);
                     }
-                    None => issues.push(Issue::new(at.clone().item(code), IssueKind::UnknownItem { item: code.clone() })),
+                    None => issues.push(Issue::new(
+                        at.clone().item(code),
+                        IssueKind::UnknownItem { item: code.clone() },
+                    )),
                 }
             }
             off_form.push((0..columns.len()).filter(|&c| !on.contains(&columns[c].item)).collect());
@@ -626,13 +637,19 @@ impl Questionnaire {
         if !(s.confidence > Decimal::ZERO && s.confidence < Decimal::ONE) {
             issues.push(Issue::new(
                 Location::default(),
-                IssueKind::InvalidSetting { setting: "confidence".into(), reason: "must lie strictly between 0 and 1".into() },
+                IssueKind::InvalidSetting {
+                    setting: "confidence".into(),
+                    reason: "must lie strictly between 0 and 1".into(),
+                },
             ));
         }
         if !(s.margin > Decimal::ZERO && s.margin < Decimal::ONE) {
             issues.push(Issue::new(
                 Location::default(),
-                IssueKind::InvalidSetting { setting: "margin".into(), reason: "must lie strictly between 0 and 1".into() },
+                IssueKind::InvalidSetting {
+                    setting: "margin".into(),
+                    reason: "must lie strictly between 0 and 1".into(),
+                },
             ));
         }
         if let Some(e) = Error::from_issues(issues) {
@@ -654,7 +671,10 @@ impl Questionnaire {
         if offset >= usize::from(SKIP) {
             return Err(Error::single(
                 Location::default(),
-                IssueKind::InvalidSetting { setting: "items".into(), reason: "too many answer codes in one questionnaire".into() },
+                IssueKind::InvalidSetting {
+                    setting: "items".into(),
+                    reason: "too many answer codes in one questionnaire".into(),
+                },
             ));
         }
         let layout = Layout {

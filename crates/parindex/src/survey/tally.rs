@@ -50,13 +50,24 @@ pub struct Batch<'a> {
     clusters: Option<Labels<'a>>,
     rows: Option<&'a [u64]>,
     file: Option<&'a str>,
+    file_columns: Option<&'a [u64]>,
 }
 
 impl<'a> Batch<'a> {
     /// A batch of unweighted respondents from a simple random sample.
     #[must_use]
     pub fn new(units: Labels<'a>, answers: Answers<'a>) -> Batch<'a> {
-        Batch { units, answers, weights: None, groups: None, strata: None, clusters: None, rows: None, file: None }
+        Batch {
+            units,
+            answers,
+            weights: None,
+            groups: None,
+            strata: None,
+            clusters: None,
+            rows: None,
+            file: None,
+            file_columns: None,
+        }
     }
     /// Sets the design weights (finite, ≥ 0).
     #[must_use]
@@ -90,6 +101,13 @@ impl<'a> Batch<'a> {
         self.rows = rows;
         self
     }
+    /// Sets the 1-based file column of every answer column, for error locations (by default
+    /// the answer column's position, counting from 1).
+    #[must_use]
+    pub fn file_columns(mut self, columns: &'a [u64]) -> Batch<'a> {
+        self.file_columns = Some(columns);
+        self
+    }
     /// The number of respondents.
     #[must_use]
     pub fn len(&self) -> usize {
@@ -106,6 +124,10 @@ impl<'a> Batch<'a> {
             Answers::Rows(data) => data[r * columns + c],
             Answers::Columns(cols) => cols[c][r],
         }
+    }
+
+    fn column(&self, c: usize) -> u64 {
+        self.file_columns.and_then(|f| f.get(c).copied()).unwrap_or(c as u64 + 1)
     }
 
     fn at(&self, r: usize) -> Location {
@@ -213,7 +235,8 @@ pub struct Tally {
 impl PartialEq for Tally {
     fn eq(&self, other: &Self) -> bool {
         // The same content, whatever the order cells were first seen in.
-        if (&self.questionnaire, &self.columns, self.design) != (&other.questionnaire, &other.columns, other.design)
+        if (&self.questionnaire, &self.columns, self.design)
+            != (&other.questionnaire, &other.columns, other.design)
             || self.cells.len() != other.cells.len()
         {
             return false;
@@ -226,12 +249,14 @@ impl PartialEq for Tally {
                 (c.cluster != NO_CLUSTER).then(|| t.clusters[c.cluster as usize].clone()),
             )
         };
-        let theirs: HashMap<_, usize> = other.cells.iter().enumerate().map(|(i, c)| (names(other, c), i)).collect();
+        let theirs: HashMap<_, usize> =
+            other.cells.iter().enumerate().map(|(i, c)| (names(other, c), i)).collect();
         self.cells.iter().enumerate().all(|(i, c)| {
             theirs.get(&names(self, c)).is_some_and(|&j| {
                 let d = &other.cells[j];
                 (c.respondents, c.weight) == (d.respondents, d.weight)
-                    && self.acc[i * self.slots..(i + 1) * self.slots] == other.acc[j * other.slots..(j + 1) * other.slots]
+                    && self.acc[i * self.slots..(i + 1) * self.slots]
+                        == other.acc[j * other.slots..(j + 1) * other.slots]
             })
         })
     }
@@ -299,6 +324,28 @@ impl Tally {
     pub(crate) fn acc(&self, cell: usize) -> &[Acc] {
         &self.acc[cell * self.slots..(cell + 1) * self.slots]
     }
+    /// The cells sorted by their names, and the rank of each stratum and cluster name.
+    pub(crate) fn canonical_order(&self) -> (Vec<usize>, Vec<usize>, Vec<usize>) {
+        let ranks = |names: &[String]| {
+            let mut by_name: Vec<usize> = (0..names.len()).collect();
+            by_name.sort_by_key(|&i| &names[i]);
+            let mut rank = vec![0; names.len()];
+            for (r, i) in by_name.into_iter().enumerate() {
+                rank[i] = r;
+            }
+            rank
+        };
+        let (units, groups, strata, clusters) =
+            (ranks(&self.units), ranks(&self.groups), ranks(&self.strata), ranks(&self.clusters));
+        let mut order: Vec<usize> = (0..self.cells.len()).collect();
+        order.sort_by_key(|&i| {
+            let c = &self.cells[i];
+            let cluster = if c.cluster == NO_CLUSTER { 0 } else { clusters[c.cluster as usize] + 1 };
+            (units[c.unit as usize], groups[c.group as usize], strata[c.stratum as usize], cluster)
+        });
+        (order, strata, clusters)
+    }
+
     pub(crate) fn groups(&self) -> &[String] {
         &self.groups
     }
@@ -318,7 +365,9 @@ impl Tally {
             let at = Location::default().row(e.line() as u64).column(e.column() as u64);
             Error::single(at, IssueKind::Syntax { reason: e.to_string() })
         })?;
-        let mismatch = |reason: &str| Error::single(Location::default(), IssueKind::SurveyMismatch { reason: reason.into() });
+        let mismatch = |reason: &str| {
+            Error::single(Location::default(), IssueKind::SurveyMismatch { reason: reason.into() })
+        };
         if t.format_version != TALLY_FORMAT_VERSION {
             return Err(Error::single(
                 Location::default(),
@@ -342,7 +391,12 @@ impl Tally {
     }
 
     fn reindex(&mut self) {
-        self.index = self.cells.iter().enumerate().map(|(i, c)| ((c.unit, c.group, c.stratum, c.cluster), i as u32)).collect();
+        self.index = self
+            .cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ((c.unit, c.group, c.stratum, c.cluster), i as u32))
+            .collect();
     }
 
     fn cell(&mut self, key: Key) -> usize {
@@ -350,7 +404,14 @@ impl Tally {
             return i as usize;
         }
         let i = self.cells.len();
-        self.cells.push(Cell { unit: key.0, group: key.1, stratum: key.2, cluster: key.3, respondents: 0, weight: 0.0 });
+        self.cells.push(Cell {
+            unit: key.0,
+            group: key.1,
+            stratum: key.2,
+            cluster: key.3,
+            respondents: 0,
+            weight: 0.0,
+        });
         self.acc.resize(self.acc.len() + self.slots, Acc::default());
         self.index.insert(key, i as u32);
         i
@@ -394,7 +455,11 @@ impl Tally {
             return Err(Error::single(
                 Location::default(),
                 IssueKind::SurveyMismatch {
-                    reason: format!("the tally is for questionnaire {}, not {}", self.questionnaire, questionnaire.id()),
+                    reason: format!(
+                        "the tally is for questionnaire {}, not {}",
+                        self.questionnaire,
+                        questionnaire.id()
+                    ),
                 },
             ));
         }
@@ -415,7 +480,8 @@ impl Tally {
         }
         // Local label indices → this tally's.
         let map = |names: &mut Vec<String>, labels: Option<Labels>| -> Vec<u32> {
-            let mut lookup: HashMap<String, u32> = names.iter().enumerate().map(|(i, s)| (s.clone(), i as u32)).collect();
+            let mut lookup: HashMap<String, u32> =
+                names.iter().enumerate().map(|(i, s)| (s.clone(), i as u32)).collect();
             match labels {
                 Some(l) => l.names.iter().map(|s| intern(names, &mut lookup, s)).collect(),
                 None => vec![intern(names, &mut lookup, "")],
@@ -478,7 +544,8 @@ impl Tally {
 
     fn check_shape(&self, batch: &Batch, columns: usize) -> Result<()> {
         let n = batch.len();
-        let mismatch = |reason: String| Err(Error::single(Location::default(), IssueKind::SurveyMismatch { reason }));
+        let mismatch =
+            |reason: String| Err(Error::single(Location::default(), IssueKind::SurveyMismatch { reason }));
         let answers_fit = match &batch.answers {
             Answers::Rows(data) => data.len() == n * columns,
             Answers::Columns(cols) => cols.len() == columns && cols.iter().all(|c| c.len() == n),
@@ -530,10 +597,14 @@ impl Tally {
         for r in 0..batch.len() {
             for (c, column) in layout.columns.iter().enumerate() {
                 let code = batch.answer(r, c, columns);
-                if strict && code != NO_ANSWER && usize::from(layout.lut[c * 256 + usize::from(code)]) == column.offset + column.slots.len() {
+                if strict
+                    && code != NO_ANSWER
+                    && usize::from(layout.lut[c * 256 + usize::from(code)])
+                        == column.offset + column.slots.len()
+                {
                     let item = &questionnaire.items()[column.item];
                     issues.push(Issue::new(
-                        batch.at(r).column(c as u64 + 1).item(&column.name),
+                        batch.at(r).column(batch.column(c)).item(&column.name),
                         IssueKind::OutOfScale { answer: code.to_string(), scale: column_scale(&item.kind) },
                     ));
                 }
@@ -545,7 +616,7 @@ impl Tally {
                         for &c in &layout.off_form[f] {
                             if batch.answer(r, c, columns) != NO_ANSWER {
                                 issues.push(Issue::new(
-                                    batch.at(r).column(c as u64 + 1).item(&layout.columns[c].name),
+                                    batch.at(r).column(batch.column(c)).item(&layout.columns[c].name),
                                     IssueKind::NotOnForm { group: name.clone() },
                                 ));
                             }
@@ -565,13 +636,14 @@ impl Tally {
         let mut c = 0;
         while c < columns {
             let item = &questionnaire.items()[layout.columns[c].item];
-            let width = layout.columns[c..].iter().take_while(|col| col.item == layout.columns[c].item).count();
+            let width =
+                layout.columns[c..].iter().take_while(|col| col.item == layout.columns[c].item).count();
             if let ItemKind::Priority { choose_at_most, .. } = item.kind {
                 for r in 0..batch.len() {
                     let chosen = (c..c + width).filter(|&k| batch.answer(r, k, columns) == 1).count();
                     if chosen > usize::from(choose_at_most) {
                         issues.push(Issue::new(
-                            batch.at(r).column(c as u64 + 1).item(&item.code),
+                            batch.at(r).column(batch.column(c)).item(&item.code),
                             IssueKind::TooManyChoices { chosen, allowed: choose_at_most },
                         ));
                     }
@@ -584,11 +656,17 @@ impl Tally {
 
     /// Adds another tally of the same questionnaire (from another chunk, process or machine).
     pub fn merge(&mut self, other: &Tally) -> Result<()> {
-        if other.questionnaire != self.questionnaire || other.columns != self.columns || other.slots != self.slots {
+        if other.questionnaire != self.questionnaire
+            || other.columns != self.columns
+            || other.slots != self.slots
+        {
             return Err(Error::single(
                 Location::default(),
                 IssueKind::SurveyMismatch {
-                    reason: format!("a tally of questionnaire {} cannot merge into one of {}", other.questionnaire, self.questionnaire),
+                    reason: format!(
+                        "a tally of questionnaire {} cannot merge into one of {}",
+                        other.questionnaire, self.questionnaire
+                    ),
                 },
             ));
         }
@@ -596,7 +674,8 @@ impl Tally {
             self.check_design(d)?;
         }
         let map = |mine: &mut Vec<String>, theirs: &[String]| -> Vec<u32> {
-            let mut lookup: HashMap<String, u32> = mine.iter().enumerate().map(|(i, s)| (s.clone(), i as u32)).collect();
+            let mut lookup: HashMap<String, u32> =
+                mine.iter().enumerate().map(|(i, s)| (s.clone(), i as u32)).collect();
             theirs.iter().map(|s| intern(mine, &mut lookup, s)).collect()
         };
         let units = map(&mut self.units, &other.units);
@@ -605,7 +684,12 @@ impl Tally {
         let clusters = map(&mut self.clusters, &other.clusters);
         for (j, c) in other.cells.iter().enumerate() {
             let cluster = if c.cluster == NO_CLUSTER { NO_CLUSTER } else { clusters[c.cluster as usize] };
-            let i = self.cell((units[c.unit as usize], groups[c.group as usize], strata[c.stratum as usize], cluster));
+            let i = self.cell((
+                units[c.unit as usize],
+                groups[c.group as usize],
+                strata[c.stratum as usize],
+                cluster,
+            ));
             self.cells[i].respondents += c.respondents;
             self.cells[i].weight += c.weight;
             let slots = self.slots;
@@ -648,7 +732,9 @@ fn column_scale(kind: &ItemKind) -> String {
 /// The accepted codes of an item, for messages.
 pub(crate) fn scale_text(kind: &ItemKind) -> String {
     match kind {
-        ItemKind::Satisfaction { min, max, .. } | ItemKind::Perception { min, max, .. } => format!("{min}–{max}"),
+        ItemKind::Satisfaction { min, max, .. } | ItemKind::Perception { min, max, .. } => {
+            format!("{min}–{max}")
+        }
         ItemKind::Options { options } | ItemKind::Priority { options, .. } => {
             options.iter().map(|o| o.code.to_string()).collect::<Vec<_>>().join(", ")
         }

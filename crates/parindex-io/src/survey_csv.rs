@@ -1,0 +1,746 @@
+//! Survey questionnaires (JSON) and responses (CSV, streamed), and the survey results writer.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::{BufRead, BufReader, Read};
+
+use parindex::{
+    Answers, Batch, DomainEstimate, Error, Issue, IssueKind, ItemKind, Labels, Location, Questionnaire,
+    SurveyResults, Tally, NO_ANSWER,
+};
+use unicode_normalization::UnicodeNormalization;
+
+use crate::table::Table;
+use crate::OutputFormat;
+
+/// Reads a questionnaire in the JSON format of [`Questionnaire::from_json`]; errors carry the
+/// file name.
+///
+/// # Examples
+///
+/// ```
+/// let q = parindex_io::read_questionnaire(br#"{"format_version": 1, "id": "q",
+///   "items": [{"code": "A1", "kind": {"type": "satisfaction"}}]}"#, "q.json").unwrap();
+/// assert_eq!(q.columns(), ["A1"]);
+/// let err = parindex_io::read_questionnaire(b"{", "q.json").unwrap_err();
+/// assert!(err.to_string().starts_with("q.json:1:1: "));
+/// ```
+pub fn read_questionnaire(bytes: &[u8], file: &str) -> Result<Questionnaire, Error> {
+    let text = crate::text::decode(bytes, file)?;
+    Questionnaire::from_json(text).map_err(|e| e.in_file(file))
+}
+
+/// The columns of a responses file besides the items.
+const META: [&str; 6] = ["respondent", "unit", "group", "weight", "stratum", "cluster"];
+
+/// How responses are read.
+///
+/// # Examples
+///
+/// ```
+/// let o = parindex_io::ResponsesOptions::new().units(["ha-tinh", "son-la"]).batch(4096);
+/// assert_eq!(o.known_units().map(|u| u.len()), Some(2));
+/// ```
+#[derive(Debug, Clone)]
+pub struct ResponsesOptions {
+    units: Option<HashSet<String>>,
+    batch: usize,
+}
+
+impl Default for ResponsesOptions {
+    fn default() -> Self {
+        ResponsesOptions::new()
+    }
+}
+
+impl ResponsesOptions {
+    /// Any unit id, batches of 16,384 respondents.
+    #[must_use]
+    pub fn new() -> ResponsesOptions {
+        ResponsesOptions { units: None, batch: 16_384 }
+    }
+    /// Only these unit ids are known: any other is an `unknown_unit` error.
+    #[must_use]
+    pub fn units<S: AsRef<str>>(mut self, units: impl IntoIterator<Item = S>) -> ResponsesOptions {
+        self.units = Some(units.into_iter().map(|u| u.as_ref().trim().nfc().collect()).collect());
+        self
+    }
+    /// Respondents per batch handed to the tally (memory is proportional to it).
+    #[must_use]
+    pub fn batch(mut self, respondents: usize) -> ResponsesOptions {
+        self.batch = respondents.max(1);
+        self
+    }
+    /// The known units, if restricted.
+    #[must_use]
+    pub fn known_units(&self) -> Option<&HashSet<String>> {
+        self.units.as_ref()
+    }
+}
+
+/// Respondent ids seen so far: numeric ids as merged ranges (a numbered file costs a few
+/// bytes), other ids in a set with the row they were first seen on.
+#[derive(Default)]
+struct Seen {
+    ranges: BTreeMap<u64, u64>,
+    others: HashMap<String, u64>,
+}
+
+impl Seen {
+    /// `None` when new; otherwise where it was seen first.
+    fn insert(&mut self, id: &str, row: u64) -> Option<String> {
+        let Ok(n) = id.parse::<u64>() else {
+            return self.others.insert(id.to_string(), row).map(|first| {
+                self.others.insert(id.to_string(), first);
+                format!("on row {first}")
+            });
+        };
+        if id.len() > 1 && id.starts_with('0') {
+            // "007" and "7" are different ids: keep zero-padded ones as text.
+            return self.others.insert(id.to_string(), row).map(|first| {
+                self.others.insert(id.to_string(), first);
+                format!("on row {first}")
+            });
+        }
+        if let Some((&start, &end)) = self.ranges.range(..=n).next_back() {
+            if n <= end {
+                return Some("earlier in the file".into());
+            }
+            if end + 1 == n {
+                let mut new_end = n;
+                if let Some(next_end) = self.ranges.remove(&(n + 1)) {
+                    new_end = next_end;
+                }
+                self.ranges.insert(start, new_end);
+                return None;
+            }
+        }
+        let end = self.ranges.remove(&(n + 1)).unwrap_or(n);
+        self.ranges.insert(n, end);
+        None
+    }
+}
+
+/// A dictionary of labels (units, groups, strata, clusters) in order of first appearance.
+#[derive(Default)]
+struct Dictionary {
+    names: Vec<String>,
+    index: HashMap<String, u32>,
+}
+
+impl Dictionary {
+    fn get(&mut self, name: &str) -> u32 {
+        if let Some(&i) = self.index.get(name) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        self.names.push(name.to_string());
+        self.index.insert(name.to_string(), i);
+        i
+    }
+}
+
+/// Where an item's answers sit: its CSV column and its answer columns in the tally.
+struct ItemColumn {
+    csv: usize,
+    first: usize,
+    /// For a priority item: its option codes in answer-column order.
+    options: Option<Vec<u8>>,
+    code: String,
+}
+
+/// Reads responses (one row per respondent) and tallies them, streaming: the file is read in
+/// batches and never held in memory; only the tally (units × items) and the respondent ids
+/// needed to catch duplicates (ranges for numbered ids) grow.
+///
+/// The header names `respondent` and `unit` (required), optionally `group`, `weight`,
+/// `stratum` and `cluster`, then every questionnaire item, in any order. An answer is a code
+/// of the item's scale, blank for no answer; a yes/no item also takes `yes`/`no`/`có`/`không`;
+/// a priority item lists the chosen option codes separated by `;` or spaces. A weight is a
+/// finite number ≥ 0; without a `weight` column everyone weighs 1. Ids are trimmed and
+/// normalised to NFC.
+///
+/// # Errors
+///
+/// Every problem at once, located as `file:row:column` and by item: `encoding`, `syntax`,
+/// `empty`, `no_rows`, `unknown_column`, `duplicate_column`, `missing_column` (a
+/// questionnaire item without a column), `ragged_row`, `blank`, `duplicate_respondent`,
+/// `unknown_unit`, `not_a_number`, `out_of_scale`, `too_many_choices`, `invalid_weight`,
+/// `unknown_group`, `not_on_form`. Nothing is returned then.
+///
+/// # Examples
+///
+/// ```
+/// use parindex::{survey_results, SurveyOptions};
+/// use parindex_io::{read_questionnaire, read_responses, ResponsesOptions};
+/// let q = read_questionnaire(br#"{"format_version": 1, "id": "q",
+///   "items": [{"code": "A1", "kind": {"type": "satisfaction"}}]}"#, "q.json").unwrap();
+/// let csv = "respondent,unit,A1\n1,ha-tinh,5\n2,ha-tinh,3\n3,ha-tinh,\n";
+/// let tally = read_responses(csv.as_bytes(), "r.csv", &q, &ResponsesOptions::new()).unwrap();
+/// let r = survey_results(&q, &tally, &SurveyOptions::new()).unwrap();
+/// assert_eq!((r.domains[0].items[0].n, r.domains[0].items[0].share), (2, Some(0.5)));
+///
+/// let bad = "respondent,unit,A1\n1,ha-tinh,7\n1,ha-tinh,x\n";
+/// assert_eq!(
+///     read_responses(bad.as_bytes(), "r.csv", &q, &ResponsesOptions::new()).unwrap_err().to_string(),
+///     "r.csv:2:3: item A1: answer 7 is outside the scale (1–5)\n\
+///      r.csv:3:1: respondent 1 appears twice (first earlier in the file)\n\
+///      r.csv:3:3: item A1: \"x\" is not a number"
+/// );
+/// ```
+pub fn read_responses<R: Read>(
+    reader: R,
+    file: &str,
+    questionnaire: &Questionnaire,
+    options: &ResponsesOptions,
+) -> Result<Tally, Error> {
+    let mut input = BufReader::with_capacity(1 << 16, reader);
+    let at = || Location::default().file(file);
+    let head = input.fill_buf().map_err(|e| io_error(file, &e))?;
+    if head.is_empty() {
+        return Err(Error::single(at(), IssueKind::Empty));
+    }
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) || head.contains(&0) {
+        let reason = "the file is UTF-16 text; save it as \"CSV UTF-8\"".to_owned();
+        return Err(Error::single(at(), IssueKind::Encoding { reason }));
+    }
+    if head.starts_with(b"\xEF\xBB\xBF") {
+        input.consume(3);
+    }
+    let mut csv = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
+    let mut record = csv::ByteRecord::new();
+    let mut issues = Vec::new();
+    // The header.
+    let header: Vec<String> = loop {
+        match csv.read_byte_record(&mut record) {
+            Ok(false) => return Err(Error::single(at(), IssueKind::Empty)),
+            Ok(true) if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) => continue,
+            Ok(true) => {
+                break record.iter().map(|f| String::from_utf8_lossy(f).trim().nfc().collect()).collect()
+            }
+            Err(e) => return Err(Error::single(at(), IssueKind::Syntax { reason: e.to_string() })),
+        }
+    };
+    let header_row = record.position().map_or(1, |p| p.line());
+    let layout_columns = questionnaire.columns();
+    let mut known: Vec<&str> = META.to_vec();
+    known.extend(questionnaire.items().iter().map(|i| i.code.as_str()));
+    let mut required: Vec<&str> = vec!["respondent", "unit"];
+    required.extend(questionnaire.items().iter().map(|i| i.code.as_str()));
+    let col = crate::text::known_columns(&header, &known, &required, &at().row(header_row), &mut issues);
+    if let Some(e) = Error::from_issues(std::mem::take(&mut issues)) {
+        return Err(e);
+    }
+    let width = header.len();
+    let mut items = Vec::new();
+    let mut first = 0;
+    for item in questionnaire.items() {
+        let options = match &item.kind {
+            ItemKind::Priority { options, .. } => Some(options.iter().map(|o| o.code).collect::<Vec<u8>>()),
+            _ => None,
+        };
+        let span = options.as_ref().map_or(1, Vec::len);
+        items.push(ItemColumn { csv: col[item.code.as_str()], first, options, code: item.code.clone() });
+        first += span;
+    }
+    let columns = layout_columns.len();
+    // The file column of every answer column (a priority item's options share one).
+    let file_columns: Vec<u64> = items
+        .iter()
+        .flat_map(|i| std::iter::repeat_n(i.csv as u64 + 1, i.options.as_ref().map_or(1, Vec::len)))
+        .collect();
+    let get = |name: &str| col.get(name).copied();
+    let (respondent_col, unit_col) = (col["respondent"], col["unit"]);
+    let (group_col, weight_col, stratum_col, cluster_col) =
+        (get("group"), get("weight"), get("stratum"), get("cluster"));
+
+    let mut tally = Tally::new(questionnaire);
+    let mut seen = Seen::default();
+    let (mut units, mut groups, mut strata, mut clusters) =
+        (Dictionary::default(), Dictionary::default(), Dictionary::default(), Dictionary::default());
+    let mut buf = Buf::default();
+    let mut rows_read = 0u64;
+    let mut last_unit: Option<(Vec<u8>, u32)> = None;
+    loop {
+        let more = match csv.read_byte_record(&mut record) {
+            Ok(more) => more,
+            Err(e) => {
+                let mut at = at();
+                if let Some(p) = e.position() {
+                    at = at.row(p.line());
+                }
+                issues.push(Issue::new(at, IssueKind::Syntax { reason: e.to_string() }));
+                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                    break;
+                }
+                continue;
+            }
+        };
+        if more {
+            let row = record.position().map_or(0, |p| p.line());
+            if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+                continue;
+            }
+            rows_read += 1;
+            if record.len() != width {
+                issues.push(Issue::new(
+                    at().row(row),
+                    IssueKind::RaggedRow { found: record.len() as u64, expected: width as u64 },
+                ));
+                continue;
+            }
+            let text = |c: usize| -> Result<String, Box<Issue>> {
+                let raw = &record[c];
+                match std::str::from_utf8(raw) {
+                    Ok(s) if s.is_ascii() => Ok(s.trim().to_string()),
+                    Ok(s) => Ok(s.trim().nfc().collect()),
+                    Err(_) => Err(Box::new(Issue::new(
+                        at().row(row).column(c as u64 + 1),
+                        IssueKind::Encoding {
+                            reason: "the file is not UTF-8 text; save it as \"CSV UTF-8\"".into(),
+                        },
+                    ))),
+                }
+            };
+            let mut ok = true;
+            let mut fail = |issue: Issue, ok: &mut bool| {
+                issues.push(issue);
+                *ok = false;
+            };
+            // Respondent and unit.
+            match text(respondent_col) {
+                Ok(id) if id.is_empty() => fail(
+                    Issue::new(
+                        at().row(row).column(respondent_col as u64 + 1),
+                        IssueKind::Blank { what: "respondent".into() },
+                    ),
+                    &mut ok,
+                ),
+                Ok(id) => {
+                    if let Some(first) = seen.insert(&id, row) {
+                        fail(
+                            Issue::new(
+                                at().row(row).column(respondent_col as u64 + 1),
+                                IssueKind::DuplicateRespondent { respondent: id, first },
+                            ),
+                            &mut ok,
+                        );
+                    }
+                }
+                Err(issue) => fail(*issue, &mut ok),
+            }
+            let unit = match &last_unit {
+                Some((bytes, u)) if bytes.as_slice() == &record[unit_col] => Some(*u),
+                _ => match text(unit_col) {
+                    Ok(id) if id.is_empty() => {
+                        fail(
+                            Issue::new(
+                                at().row(row).column(unit_col as u64 + 1),
+                                IssueKind::Blank { what: "unit".into() },
+                            ),
+                            &mut ok,
+                        );
+                        None
+                    }
+                    Ok(id) => {
+                        if options.units.as_ref().is_some_and(|known| !known.contains(&id)) {
+                            let mut list: Vec<&String> = options.units.iter().flatten().collect();
+                            list.sort();
+                            let known =
+                                list.iter().take(20).map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+                            fail(
+                                Issue::new(
+                                    at().row(row).column(unit_col as u64 + 1),
+                                    IssueKind::UnknownUnit { unit: id, known },
+                                ),
+                                &mut ok,
+                            );
+                            None
+                        } else {
+                            let u = units.get(&id);
+                            last_unit = Some((record[unit_col].to_vec(), u));
+                            Some(u)
+                        }
+                    }
+                    Err(issue) => {
+                        fail(*issue, &mut ok);
+                        None
+                    }
+                },
+            };
+            let mut label = |c: Option<usize>, dict: &mut Dictionary, what: &str, ok: &mut bool| -> u32 {
+                let Some(c) = c else { return 0 };
+                match text(c) {
+                    Ok(s) if s.is_empty() => {
+                        issues.push(Issue::new(
+                            at().row(row).column(c as u64 + 1),
+                            IssueKind::Blank { what: what.into() },
+                        ));
+                        *ok = false;
+                        0
+                    }
+                    Ok(s) => dict.get(&s),
+                    Err(issue) => {
+                        issues.push(*issue);
+                        *ok = false;
+                        0
+                    }
+                }
+            };
+            let group = label(group_col, &mut groups, "group", &mut ok);
+            let stratum = label(stratum_col, &mut strata, "stratum", &mut ok);
+            let cluster = label(cluster_col, &mut clusters, "cluster", &mut ok);
+            let weight = match weight_col {
+                None => 1.0,
+                Some(c) => {
+                    let raw = String::from_utf8_lossy(&record[c]);
+                    match raw.trim().parse::<f64>() {
+                        Ok(w) if w.is_finite() && w >= 0.0 && !raw.trim().is_empty() => w,
+                        _ => {
+                            issues.push(Issue::new(
+                                at().row(row).column(c as u64 + 1),
+                                IssueKind::InvalidWeight { weight: raw.trim().to_string() },
+                            ));
+                            ok = false;
+                            0.0
+                        }
+                    }
+                }
+            };
+            // Answers.
+            let start = buf.answers.len();
+            buf.answers.resize(start + columns, NO_ANSWER);
+            for item in &items {
+                let cell = &record[item.csv];
+                let here = || at().row(row).column(item.csv as u64 + 1).item(&item.code);
+                match &item.options {
+                    None => match answer_code(cell) {
+                        Ok(code) => buf.answers[start + item.first] = code,
+                        Err(kind) => {
+                            issues.push(Issue::new(here(), kind));
+                            ok = false;
+                        }
+                    },
+                    Some(codes) => {
+                        let text = String::from_utf8_lossy(cell);
+                        let chosen: Vec<&str> =
+                            text.split([';', ' ', ',']).map(str::trim).filter(|s| !s.is_empty()).collect();
+                        if chosen.is_empty() {
+                            continue;
+                        }
+                        buf.answers[start + item.first..start + item.first + codes.len()].fill(0);
+                        for c in chosen {
+                            match c.parse::<u8>().ok().and_then(|n| codes.iter().position(|&o| o == n)) {
+                                Some(k) => buf.answers[start + item.first + k] = 1,
+                                None => {
+                                    let scale =
+                                        codes.iter().map(u8::to_string).collect::<Vec<_>>().join(", ");
+                                    issues.push(Issue::new(
+                                        here(),
+                                        IssueKind::OutOfScale { answer: c.to_string(), scale },
+                                    ));
+                                    ok = false;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            match (ok, unit) {
+                (true, Some(unit)) => {
+                    buf.units.push(unit);
+                    buf.groups.push(group);
+                    buf.strata.push(stratum);
+                    buf.clusters.push(cluster);
+                    buf.weights.push(weight);
+                    buf.rows.push(row);
+                }
+                _ => buf.answers.truncate(start),
+            }
+        }
+        if buf.units.len() >= options.batch || (!more && !buf.units.is_empty()) {
+            let batch = buf.batch(
+                Labels { index: &buf.units, names: &units.names },
+                (group_col.is_some(), Labels { index: &buf.groups, names: &groups.names }),
+                (stratum_col.is_some(), Labels { index: &buf.strata, names: &strata.names }),
+                (cluster_col.is_some(), Labels { index: &buf.clusters, names: &clusters.names }),
+                weight_col.is_some(),
+                file,
+                &file_columns,
+            );
+            if let Err(e) = tally.add(questionnaire, &batch) {
+                issues.extend(e.into_issues());
+            }
+            buf.clear();
+        }
+        if !more {
+            break;
+        }
+    }
+    if rows_read == 0 && issues.is_empty() {
+        return Err(Error::single(at(), IssueKind::NoRows));
+    }
+    // Problems in file order.
+    issues.sort_by_key(|i| (i.location.row, i.location.column));
+    match Error::from_issues(issues) {
+        Some(e) => Err(e),
+        None => Ok(tally),
+    }
+}
+
+/// A batch of parsed respondents.
+#[derive(Default)]
+struct Buf {
+    answers: Vec<u8>,
+    units: Vec<u32>,
+    groups: Vec<u32>,
+    strata: Vec<u32>,
+    clusters: Vec<u32>,
+    weights: Vec<f64>,
+    rows: Vec<u64>,
+}
+
+impl Buf {
+    fn batch<'a>(
+        &'a self,
+        units: Labels<'a>,
+        groups: (bool, Labels<'a>),
+        strata: (bool, Labels<'a>),
+        clusters: (bool, Labels<'a>),
+        weighted: bool,
+        file: &'a str,
+        columns: &'a [u64],
+    ) -> Batch<'a> {
+        let mut b = Batch::new(units, Answers::Rows(&self.answers))
+            .origin(Some(file), Some(&self.rows))
+            .file_columns(columns);
+        if weighted {
+            b = b.weights(&self.weights);
+        }
+        if groups.0 {
+            b = b.groups(groups.1);
+        }
+        if strata.0 {
+            b = b.strata(strata.1);
+        }
+        if clusters.0 {
+            b = b.clusters(clusters.1);
+        }
+        b
+    }
+    fn clear(&mut self) {
+        self.answers.clear();
+        self.units.clear();
+        self.groups.clear();
+        self.strata.clear();
+        self.clusters.clear();
+        self.weights.clear();
+        self.rows.clear();
+    }
+}
+
+/// One answer cell: blank → no answer; digits → the code; yes/no words → 1/0.
+fn answer_code(cell: &[u8]) -> Result<u8, IssueKind> {
+    let trimmed = cell.trim_ascii();
+    if trimmed.is_empty() {
+        return Ok(NO_ANSWER);
+    }
+    if trimmed.iter().all(u8::is_ascii_digit) && trimmed.len() <= 3 {
+        let n: u32 = trimmed.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0'));
+        return match u8::try_from(n) {
+            Ok(code) if code != NO_ANSWER => Ok(code),
+            _ => Err(IssueKind::OutOfScale { answer: n.to_string(), scale: "codes 0–254".into() }),
+        };
+    }
+    let text = String::from_utf8_lossy(trimmed).to_lowercase().nfc().collect::<String>();
+    match text.as_str() {
+        "yes" | "có" | "co" => Ok(1),
+        "no" | "không" | "khong" => Ok(0),
+        _ => Err(IssueKind::NotANumber { text: String::from_utf8_lossy(trimmed).into_owned() }),
+    }
+}
+
+fn io_error(file: &str, e: &std::io::Error) -> Error {
+    Error::single(Location::default().file(file), IssueKind::Syntax { reason: e.to_string() })
+}
+
+/// The columns of the survey results (CSV and tables).
+pub const SURVEY_COLUMNS: [&str; 14] = [
+    "domain",
+    "id",
+    "level",
+    "code",
+    "element",
+    "respondents",
+    "n",
+    "share",
+    "ci_low",
+    "ci_high",
+    "mean",
+    "se",
+    "deff",
+    "n_eff",
+];
+
+/// Writes survey results: one row per domain and answer column, then per element, then the
+/// overall index (`level` = `item`, `element`, `overall`). CSV and JSON give every estimate
+/// at full precision (shortest round-trip text) or rounded to `round` places; the table and
+/// Markdown show shares as percents with 2 decimals, then the warnings.
+///
+/// # Examples
+///
+/// ```
+/// use parindex::{survey_results, SurveyOptions};
+/// use parindex_io::{read_questionnaire, read_responses, write_survey, OutputFormat, ResponsesOptions};
+/// let q = read_questionnaire(br#"{"format_version": 1, "id": "q",
+///   "items": [{"code": "A1", "kind": {"type": "satisfaction"}}]}"#, "q.json").unwrap();
+/// let tally = read_responses("respondent,unit,A1\n1,u,5\n2,u,3\n".as_bytes(), "r.csv", &q, &Default::default()).unwrap();
+/// let r = survey_results(&q, &tally, &SurveyOptions::new()).unwrap();
+/// let csv = write_survey(&r, OutputFormat::Csv, Some(4));
+/// assert_eq!(csv.lines().nth(1), Some("unit,u,item,A1,,2,2,0.5,0.0945,0.9055,4,0.5,1,2"));
+/// ```
+#[must_use]
+pub fn write_survey(results: &SurveyResults, format: OutputFormat, round: Option<u32>) -> String {
+    match format {
+        OutputFormat::Json => {
+            let mut text = serde_json::to_string_pretty(&rounded(results, round)).unwrap_or_default();
+            text.push('\n');
+            text
+        }
+        OutputFormat::Csv => crate::table::csv(&SURVEY_COLUMNS, rows(&rounded(results, round), None)),
+        OutputFormat::Table | OutputFormat::Markdown => {
+            let markdown = format == OutputFormat::Markdown;
+            let mut table = Table::new(&SURVEY_COLUMNS).right(|i| i >= 5);
+            for row in rows(results, Some(round.unwrap_or(2))) {
+                table.row(row);
+            }
+            let mut out = table.render(markdown);
+            let warnings: Vec<String> = results
+                .domains
+                .iter()
+                .flat_map(|d| {
+                    d.warnings
+                        .iter()
+                        .map(move |w| format!("{} {}: {} ({})", d.kind.name(), d.id, w.message, w.code))
+                })
+                .collect();
+            if !warnings.is_empty() {
+                out.push('\n');
+                for w in warnings {
+                    out.push_str(&format!("warning: {w}\n"));
+                }
+            }
+            out
+        }
+    }
+}
+
+/// Results with every estimate rounded half away from zero to `places` (none: unchanged).
+fn rounded(results: &SurveyResults, places: Option<u32>) -> SurveyResults {
+    let Some(places) = places else { return results.clone() };
+    let r = |x: &mut Option<f64>| {
+        if let Some(v) = x {
+            *v = round_f64(*v, places);
+        }
+    };
+    let mut out = results.clone();
+    for d in &mut out.domains {
+        for e in &mut d.items {
+            for x in [
+                &mut e.share,
+                &mut e.se,
+                &mut e.ci_low,
+                &mut e.ci_high,
+                &mut e.mean,
+                &mut e.mean_se,
+                &mut e.deff,
+                &mut e.n_eff,
+            ] {
+                r(x);
+            }
+            e.weight = round_f64(e.weight, places);
+        }
+        for e in &mut d.elements {
+            r(&mut e.index);
+        }
+        r(&mut d.overall);
+        d.weight = round_f64(d.weight, places);
+    }
+    out
+}
+
+/// Rounds through the shortest decimal text, so 0.125 → 0.13 at 2 places (half away from zero).
+fn round_f64(x: f64, places: u32) -> f64 {
+    let text = format!("{x}");
+    match text.parse::<rust_decimal::Decimal>() {
+        Ok(d) => {
+            let r = d.round_dp_with_strategy(places, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+            r.to_string().parse().unwrap_or(x)
+        }
+        Err(_) => x,
+    }
+}
+
+/// The rows; `percent` shows shares as percents with that many places.
+fn rows(results: &SurveyResults, percent: Option<u32>) -> Vec<Vec<String>> {
+    let share = |x: Option<f64>| -> String {
+        match (x, percent) {
+            (None, _) => String::new(),
+            (Some(v), Some(p)) => format!("{:.*}", p as usize, v * 100.0),
+            (Some(v), None) => format!("{v}"),
+        }
+    };
+    let plain = |x: Option<f64>| -> String {
+        match (x, percent) {
+            (None, _) => String::new(),
+            (Some(v), Some(p)) => format!("{:.*}", p as usize, v),
+            (Some(v), None) => format!("{v}"),
+        }
+    };
+    let mut out = Vec::new();
+    for d in &results.domains {
+        let head = |d: &DomainEstimate| vec![d.kind.name().to_string(), d.id.clone()];
+        for e in &d.items {
+            let mut row = head(d);
+            row.extend([
+                "item".into(),
+                e.column.clone(),
+                e.element.clone().unwrap_or_default(),
+                d.respondents.to_string(),
+                e.n.to_string(),
+                share(e.share),
+                share(e.ci_low),
+                share(e.ci_high),
+                plain(e.mean),
+                share(e.se),
+                plain(e.deff),
+                plain(e.n_eff),
+            ]);
+            out.push(row);
+        }
+        for e in &d.elements {
+            let mut row = head(d);
+            row.extend([
+                "element".into(),
+                e.element.clone(),
+                e.element.clone(),
+                d.respondents.to_string(),
+                e.n.to_string(),
+                share(e.index),
+            ]);
+            row.resize(SURVEY_COLUMNS.len(), String::new());
+            out.push(row);
+        }
+        let mut row = head(d);
+        row.extend([
+            "overall".into(),
+            String::new(),
+            String::new(),
+            d.respondents.to_string(),
+            String::new(),
+            share(d.overall),
+        ]);
+        row.resize(SURVEY_COLUMNS.len(), String::new());
+        out.push(row);
+    }
+    out
+}

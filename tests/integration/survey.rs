@@ -1,0 +1,307 @@
+//! Surveys: estimates checked against R's survey package, tallies merged from parts, and
+//! small cases computed by hand.
+
+use std::path::PathBuf;
+
+use parindex::{
+    survey_results, Answers, Batch, DomainKind, Interval, Item, ItemKind, Labels, Questionnaire,
+    SurveyOptions, SurveyResults, SurveySettings, Tally, NO_ANSWER,
+};
+use parindex_io::{read_questionnaire, read_responses, ResponsesOptions};
+
+fn data(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data").join(name)
+}
+
+fn demo() -> (Questionnaire, String) {
+    let q = std::fs::read(data("survey/sipas-demo.questionnaire.json")).expect("questionnaire");
+    let q = read_questionnaire(&q, "sipas-demo.questionnaire.json").expect("valid questionnaire");
+    let r = std::fs::read_to_string(data("survey/sipas-demo.responses.csv")).expect("responses");
+    (q, r)
+}
+
+fn tally(q: &Questionnaire, csv: &str) -> Tally {
+    read_responses(csv.as_bytes(), "sipas-demo.responses.csv", q, &ResponsesOptions::new())
+        .expect("valid responses")
+}
+
+fn results(q: &Questionnaire, t: &Tally) -> SurveyResults {
+    survey_results(q, t, &SurveyOptions::new().by(&[DomainKind::Unit, DomainKind::All])).expect("results")
+}
+
+/// |a − b| within `tol` relative to max(1, |b|).
+fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a - b).abs() <= tol * b.abs().max(1.0)
+}
+
+#[test]
+fn estimates_match_r_survey_package_to_1e_12() {
+    let (q, csv) = demo();
+    let r = results(&q, &tally(&q, &csv));
+    let reference = std::fs::read_to_string(data("expected/sipas-demo.reference.csv")).expect("reference");
+    let mut checked = 0;
+    for line in reference.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let (kind, id, column) = (f[0], f[1], f[2]);
+        let domain = r.domains.iter().find(|d| d.kind.name() == kind && d.id == id).expect("domain");
+        let e = domain.items.iter().find(|e| e.column == column).expect("column");
+        let num = |i: usize| -> Option<f64> { (!f[i].is_empty()).then(|| f[i].parse().expect("number")) };
+        assert_eq!(e.n.to_string(), f[3], "{line}");
+        let pairs = [
+            ("share", e.share, num(4)),
+            ("se", e.se, num(5)),
+            ("ci_low", e.ci_low, num(6)),
+            ("ci_high", e.ci_high, num(7)),
+            ("mean", e.mean, num(8)),
+            ("mean_se", e.mean_se, num(9)),
+            ("deff", e.deff, num(10)),
+        ];
+        // svyciprop's own interval comes from an iterative fit (glm's tolerance): 1e-9.
+        for (what, ours, theirs) in [("glm_ci_low", e.ci_low, num(11)), ("glm_ci_high", e.ci_high, num(12))] {
+            assert!(
+                close(ours.expect("interval"), theirs.expect("R interval"), 1e-9),
+                "{id} {column} {what}"
+            );
+        }
+        for (what, ours, theirs) in pairs {
+            match (ours, theirs) {
+                (Some(a), Some(b)) => {
+                    assert!(close(a, b, 1e-12), "{kind} {id} {column} {what}: {a} vs R {b}")
+                }
+                (None, None) => {}
+                (a, b) => panic!("{kind} {id} {column} {what}: {a:?} vs R {b:?}"),
+            }
+        }
+        assert_eq!(e.interval, Interval::Logit);
+        checked += 1;
+    }
+    // 12 units and everyone × 16 answer columns.
+    assert_eq!(checked, 13 * 16);
+}
+
+#[test]
+fn tallies_of_parts_merge_into_the_tally_of_the_whole() {
+    let (q, csv) = demo();
+    let (header, body) = csv.split_once('\n').expect("header");
+    let rows: Vec<&str> = body.lines().collect();
+    let whole = tally(&q, &csv);
+    let expected = results(&q, &whole);
+    let part = |rows: &[&str]| tally(&q, &format!("{header}\n{}\n", rows.join("\n")));
+    // Contiguous chunks of several sizes, merged left to right and right to left.
+    for parts in [2, 3, 7, 50] {
+        let chunks: Vec<Tally> = rows.chunks(rows.len().div_ceil(parts)).map(part).collect();
+        let mut forward = Tally::new(&q);
+        for c in &chunks {
+            forward.merge(c).expect("merge");
+        }
+        let mut backward = Tally::new(&q);
+        for c in chunks.iter().rev() {
+            // Through JSON, as a distributed engine would pass them.
+            backward.merge(&Tally::from_json(&c.to_json()).expect("json")).expect("merge");
+        }
+        for merged in [&forward, &backward] {
+            assert_eq!(merged.respondents(), whole.respondents());
+            let got = results(&q, merged);
+            assert_eq!(got.domains.len(), expected.domains.len());
+            for (a, b) in got.domains.iter().zip(&expected.domains) {
+                assert_eq!((&a.id, a.respondents), (&b.id, b.respondents));
+                for (x, y) in a.items.iter().zip(&b.items) {
+                    // Counts exactly; sums of three-decimal weights up to reassociation.
+                    assert_eq!((x.n, x.positive, x.invalid), (y.n, y.positive, y.invalid));
+                    for (u, v) in [(x.share, y.share), (x.se, y.se), (x.mean, y.mean)] {
+                        assert!(
+                            close(u.unwrap_or(0.0), v.unwrap_or(0.0), 1e-13),
+                            "{parts} parts: {u:?} vs {v:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+    // Interleaved parts (every k-th respondent) too.
+    let mut odd_even = part(&rows.iter().step_by(2).copied().collect::<Vec<_>>());
+    odd_even.merge(&part(&rows.iter().skip(1).step_by(2).copied().collect::<Vec<_>>())).expect("merge");
+    assert_eq!(odd_even.respondents(), whole.respondents());
+}
+
+#[test]
+fn merging_is_bit_exact_when_weight_sums_are_exact() {
+    // Weights that are multiples of 1/1024 add exactly in f64, in any order.
+    let (q, csv) = demo();
+    let (header, body) = csv.split_once('\n').expect("header");
+    let rows: Vec<String> = body
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let mut f: Vec<String> = line.split(',').map(String::from).collect();
+            f[3] = format!("{}", (i % 3000 + 512) as f64 / 1024.0);
+            f.join(",")
+        })
+        .collect();
+    let whole = tally(&q, &format!("{header}\n{}\n", rows.join("\n")));
+    for parts in [2, 5, 11] {
+        let mut merged = Tally::new(&q);
+        for chunk in rows.chunks(rows.len().div_ceil(parts)).rev() {
+            merged.merge(&tally(&q, &format!("{header}\n{}\n", chunk.join("\n")))).expect("merge");
+        }
+        assert_eq!(merged, whole, "{parts} parts");
+        assert_eq!(results(&q, &merged), results(&q, &whole));
+    }
+}
+
+#[test]
+fn columnar_input_gives_the_csv_results() {
+    let (q, csv) = demo();
+    let from_csv = results(&q, &tally(&q, &csv));
+    // Rebuild the columns by hand from the file.
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header = reader.headers().expect("header").clone();
+    let col = |name: &str| header.iter().position(|h| h == name).expect("column");
+    let (mut units, mut strata, mut clusters) =
+        (Vec::<String>::new(), Vec::<String>::new(), Vec::<String>::new());
+    let (mut ui, mut si, mut ci, mut weights) = (vec![], vec![], vec![], vec![]);
+    let columns = q.columns();
+    let mut answers: Vec<Vec<u8>> = vec![Vec::new(); columns.len()];
+    let index = |names: &mut Vec<String>, name: &str| -> u32 {
+        names.iter().position(|n| n == name).unwrap_or_else(|| {
+            names.push(name.to_string());
+            names.len() - 1
+        }) as u32
+    };
+    for record in reader.records() {
+        let r = record.expect("row");
+        ui.push(index(&mut units, &r[col("unit")]));
+        si.push(index(&mut strata, &r[col("stratum")]));
+        ci.push(index(&mut clusters, &r[col("cluster")]));
+        weights.push(r[col("weight")].parse::<f64>().expect("weight"));
+        for (k, name) in columns.iter().enumerate() {
+            let code = match name.split_once('.') {
+                Some((item, option)) => {
+                    let cell = &r[col(item)];
+                    if cell.is_empty() {
+                        NO_ANSWER
+                    } else {
+                        u8::from(cell.split(';').any(|c| c == option))
+                    }
+                }
+                None => r[col(name)].parse::<u8>().unwrap_or(NO_ANSWER),
+            };
+            answers[k].push(code);
+        }
+    }
+    let cols: Vec<&[u8]> = answers.iter().map(Vec::as_slice).collect();
+    let batch = Batch::new(Labels { index: &ui, names: &units }, Answers::Columns(cols))
+        .weights(&weights)
+        .strata(Labels { index: &si, names: &strata })
+        .clusters(Labels { index: &ci, names: &clusters });
+    let mut t = Tally::new(&q);
+    t.add(&q, &batch).expect("valid batch");
+    // The same answers in the same order: the same counts, and sums up to the order the
+    // cells were first met in.
+    let got = results(&q, &t);
+    for (a, b) in got.domains.iter().zip(&from_csv.domains) {
+        assert_eq!((&a.id, a.respondents), (&b.id, b.respondents));
+        for (x, y) in a.items.iter().zip(&b.items) {
+            assert_eq!((x.n, x.positive), (y.n, y.positive));
+            for (u, v) in [(x.share, y.share), (x.se, y.se), (x.ci_low, y.ci_low), (x.mean, y.mean)] {
+                assert!(close(u.unwrap_or(0.0), v.unwrap_or(0.0), 1e-13), "{u:?} vs {v:?}");
+            }
+        }
+    }
+}
+
+fn one_item(settings: SurveySettings) -> Questionnaire {
+    Questionnaire::new("q", vec![], vec![Item::new("A1", ItemKind::likert())], settings).expect("valid")
+}
+
+#[test]
+fn small_cases_by_hand() {
+    let q = one_item(SurveySettings::default());
+    let units = vec!["a".to_string(), "b".to_string()];
+    // Unit a: answers 5, 4, 2, blank; unit b: one respondent who did not answer.
+    let mut t = Tally::new(&q);
+    let batch =
+        Batch::new(Labels { index: &[0, 0, 0, 0, 1], names: &units }, Answers::Rows(&[5, 4, 2, 255, 255]));
+    t.add(&q, &batch).expect("valid");
+    let r = survey_results(&q, &t, &SurveyOptions::new()).expect("results");
+    let a = &r.domains[0].items[0];
+    assert_eq!((a.n, a.positive, a.share, a.interval), (3, 2, Some(2.0 / 3.0), Interval::Wilson));
+    // Wilson at z = 1.959963984540054 for 2 of 3.
+    let z: f64 = 1.959_963_984_540_054;
+    let centre = (2.0 / 3.0 + z * z / 6.0) / (1.0 + z * z / 3.0);
+    let half = z / (1.0 + z * z / 3.0) * ((2.0 / 9.0) / 3.0 + z * z / 36.0).sqrt();
+    assert!(
+        close(a.ci_low.expect("low"), centre - half, 1e-15)
+            && close(a.ci_high.expect("high"), centre + half, 1e-15)
+    );
+    assert_eq!(a.mean, Some(11.0 / 3.0));
+    // The all-blank unit: counted as a respondent, no estimate, and a small-sample warning.
+    let b = &r.domains[1];
+    assert_eq!(
+        (b.respondents, b.items[0].n, b.items[0].share, b.items[0].interval),
+        (1, 0, None, Interval::None)
+    );
+    assert_eq!(b.overall, None);
+    assert_eq!(b.required, Some(400));
+    assert_eq!(b.warnings[0].code, "small_sample");
+
+    // Weights of zero count as answers of no weight; all zero → no share, a warning.
+    let mut t = Tally::new(&q);
+    let units1 = vec!["a".to_string()];
+    t.add(
+        &q,
+        &Batch::new(Labels { index: &[0, 0], names: &units1 }, Answers::Rows(&[5, 1])).weights(&[0.0, 0.0]),
+    )
+    .expect("valid");
+    let r = survey_results(&q, &t, &SurveyOptions::new()).expect("results");
+    assert_eq!((r.domains[0].items[0].n, r.domains[0].items[0].share), (2, None));
+    assert!(r.domains[0].warnings.iter().any(|w| w.code == "zero_weight"));
+
+    // One weighted respondent at 3 and one at 1 answering 5 and 2: share 3/4.
+    let mut t = Tally::new(&q);
+    t.add(
+        &q,
+        &Batch::new(Labels { index: &[0, 0], names: &units1 }, Answers::Rows(&[5, 2])).weights(&[3.0, 1.0]),
+    )
+    .expect("valid");
+    let e = &survey_results(&q, &t, &SurveyOptions::new()).expect("results").domains[0].items[0];
+    assert_eq!((e.share, e.mean, e.interval), (Some(0.75), Some(17.0 / 4.0), Interval::Logit));
+    // z_i = w_i (y_i − p) / W = 3·0.25/4, 1·(−0.75)/4; V = 2/1 · Σ z_i² = 2 · (0.1875² + 0.1875²).
+    assert!(close(e.se.expect("se"), (2.0 * 2.0 * 0.1875f64.powi(2)).sqrt(), 1e-15));
+
+    // A single stratum with a single cluster: the variance cannot be estimated, so there is
+    // no interval, and a warning says why.
+    let mut t = Tally::new(&q);
+    let one = vec!["x".to_string()];
+    t.add(
+        &q,
+        &Batch::new(Labels { index: &[0, 0, 0], names: &units1 }, Answers::Rows(&[5, 4, 1]))
+            .weights(&[1.0, 1.0, 1.0])
+            .clusters(Labels { index: &[0, 0, 0], names: &one }),
+    )
+    .expect("valid");
+    let d = &survey_results(&q, &t, &SurveyOptions::new()).expect("results").domains[0];
+    assert_eq!(
+        (d.items[0].share, d.items[0].se, d.items[0].interval),
+        (Some(2.0 / 3.0), None, Interval::None)
+    );
+    assert!(d.warnings.iter().any(|w| w.code == "single_psu"));
+}
+
+#[test]
+fn element_and_overall_indices_follow_the_questionnaire_operators() {
+    let (q, csv) = demo();
+    let r = results(&q, &tally(&q, &csv));
+    let all = r.domains.iter().find(|d| d.kind == DomainKind::All).expect("all");
+    let share = |c: &str| all.items.iter().find(|e| e.column == c).and_then(|e| e.share).expect("share");
+    let index = |e: &str| all.elements.iter().find(|x| x.element == e).and_then(|x| x.index).expect("index");
+    // Mean of items; Y1 is a perception item (not in the index), R1 is in by its flag.
+    assert!(close(index("civil_servants"), (share("C1") + share("C2")) / 2.0, 1e-15));
+    assert!(close(index("results"), (share("R1") + share("R2")) / 2.0, 1e-15));
+    let elements = ["access", "procedures", "civil_servants", "results", "feedback"];
+    let mean = elements.iter().map(|e| index(e)).sum::<f64>() / 5.0;
+    assert!(close(all.overall.expect("overall"), mean, 1e-15));
+    // Expectations: the share choosing each priority among those who answered.
+    let chosen: f64 = (1..=6).map(|k| share(&format!("E1.{k}"))).sum();
+    assert!((1.0..=3.0).contains(&chosen), "between 1 and 3 choices on average: {chosen}");
+}
