@@ -8,6 +8,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod report;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use parindex::{dossier_stats, Date, Methodology, RankOn, Results, Scores, Ties};
 use parindex_io::{
@@ -217,6 +219,13 @@ enum Command {
         #[arg(long, value_name = "CODE")]
         as_leaf: Option<String>,
     },
+    /// Write a report of the results: a self-contained HTML page (ranked table, band counts,
+    /// charts, year over year, where each unit lost the most), Markdown, or an Excel workbook
+    /// like a decision's annex; chosen by the --out extension.
+    Report(report::ReportArgs),
+    /// Write a fill-in Excel template of a methodology: one row per criterion with its
+    /// maximum, columns for self-assessed and appraised points, read back by --scores.
+    Template(report::TemplateArgs),
 }
 
 /// Where the methodology and scores come from: files, or a bundled example.
@@ -529,6 +538,8 @@ fn run(cli: Cli) -> Result<String, Failure> {
                 None => write_dossier_stats(&stats, output_format(format), round),
             })
         }
+        Command::Report(args) => report::report(args),
+        Command::Template(args) => report::template(args),
     }
 }
 

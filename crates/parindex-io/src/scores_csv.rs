@@ -504,6 +504,9 @@ fn long_from_rows(
         first_row.insert((u, code.clone()), row);
         if code == "bonus" || code == "penalty" {
             let c = if field("appraised").is_some() { "appraised" } else { "value" };
+            if field(c).is_none() && field("self_assessed").is_none() {
+                continue; // blank, as in the wide form: none
+            }
             let parsed = parse_decimal(field(c).unwrap_or_default()).and_then(|d| {
                 if code == "bonus" { scores.set_bonus(u, d) } else { scores.set_penalty(u, d) }
                     .map_err(first_kind)

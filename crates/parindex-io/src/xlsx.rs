@@ -350,7 +350,10 @@ impl Sheet<'_> {
                 all.push(issue);
             }
         }
-        all.sort_by_key(|i| (i.location.row.unwrap_or(u64::MAX), i.location.column.unwrap_or(0)));
+        if !self.bad.is_empty() {
+            // The readers' issues are in their order already; the workbook's join them by row.
+            all.sort_by_key(|i| (i.location.row.unwrap_or(u64::MAX), i.location.column.unwrap_or(0)));
+        }
         all
     }
 
@@ -392,6 +395,8 @@ fn has(cells: &[String], name: &str) -> bool {
 pub fn read_methodology_xlsx(bytes: &[u8], file: &str, options: &XlsxOptions) -> Result<Methodology, Error> {
     let sheet = load(bytes, file, options)?;
     let t = sheet.table(|c| has(c, "code") && (has(c, "max") || has(c, "parent")));
+    // The shared reader takes the header as the CSV gives it: read, or a located issue.
+    #[allow(clippy::result_large_err)]
     let header = t.header.map(|(row, cells)| Ok((row, csv::StringRecord::from(cells))));
     let result = crate::methodology_csv::methodology_from_rows(
         t.meta,
