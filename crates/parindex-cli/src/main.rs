@@ -9,6 +9,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod report;
+mod sensitivity;
+mod survey;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use parindex::{dossier_stats, Date, Methodology, RankOn, Results, Scores, Ties};
@@ -223,6 +225,16 @@ enum Command {
     /// charts, year over year, where each unit lost the most), Markdown, or an Excel workbook
     /// like a decision's annex; chosen by the --out extension.
     Report(report::ReportArgs),
+    /// Estimate satisfaction (SIPAS) from survey responses: per unit, group and everyone,
+    /// each item's valid answers, share satisfied with its design-based interval, mean score
+    /// and design effect; element indices and the overall index; or, with --leaf, the survey
+    /// values of methodology leaves as long-form score rows.
+    Survey(survey::SurveyArgs),
+    /// How robust the ranks are: Monte Carlo replications under uncertain weights, appraisal
+    /// noise, aggregation or left-out criteria (seeded), each unit's median rank and interval,
+    /// rank and band probabilities, and which source drives the variance; or the exact ranks
+    /// with each criterion left out (--leave-one-out) and the weight range that keeps a rank (--sweep).
+    Sensitivity(sensitivity::SensitivityArgs),
     /// Write a fill-in Excel template of a methodology: one row per criterion with its
     /// maximum, columns for self-assessed and appraised points, read back by --scores.
     Template(report::TemplateArgs),
@@ -539,6 +551,8 @@ fn run(cli: Cli) -> Result<String, Failure> {
             })
         }
         Command::Report(args) => report::report(args),
+        Command::Survey(args) => survey::run(args),
+        Command::Sensitivity(args) => sensitivity::run(args),
         Command::Template(args) => report::template(args),
     }
 }

@@ -7,7 +7,9 @@
 //! | `par-2020` | PAR INDEX 2020, the published top ten provinces with their four published components (maxima assumed) |
 //!
 //! The methodologies `pci-2016` and `papi-2016` are bundled without scores (the published
-//! tables stay outside the repository).
+//! tables stay outside the repository). The survey `sipas-demo` (an illustrative SIPAS
+//! questionnaire and 1,136 generated responses about the par-demo units, with weights,
+//! strata and clusters) comes from [`survey`].
 //!
 //! # Examples
 //!
@@ -32,6 +34,8 @@ const PAR_2020: &str = include_str!("../../../data/methodologies/par-2020.method
 const PAR_2020_SCORES: &str = include_str!("../../../data/examples/par-2020.scores.csv");
 const PCI_2016: &str = include_str!("../../../data/methodologies/pci-2016.methodology.csv");
 const PAPI_2016: &str = include_str!("../../../data/methodologies/papi-2016.methodology.csv");
+const SIPAS_DEMO: &str = include_str!("../../../data/survey/sipas-demo.questionnaire.json");
+const SIPAS_DEMO_RESPONSES: &str = include_str!("../../../data/survey/sipas-demo.responses.csv");
 
 /// The names [`load`] accepts.
 ///
@@ -108,6 +112,33 @@ pub fn load(name: &str) -> Result<(Methodology, Scores), Error> {
     let m = methodology(name)?;
     let scores = read_scores(&m, text.as_bytes(), file)?;
     Ok((m, scores))
+}
+
+/// A bundled survey: its questionnaire and the tally of its responses.
+///
+/// # Errors
+///
+/// `unknown_name` when the name is unknown.
+///
+/// # Examples
+///
+/// ```
+/// let (q, tally) = parindex_io::examples::survey("sipas-demo").unwrap();
+/// assert_eq!(q.elements().len(), 5);
+/// assert_eq!(tally.respondents(), 1136);
+/// ```
+pub fn survey(name: &str) -> Result<(parindex::Questionnaire, parindex::Tally), Error> {
+    if name != "sipas-demo" {
+        return Err(unknown(name, &["sipas-demo"]));
+    }
+    let q = crate::read_questionnaire(SIPAS_DEMO.as_bytes(), "sipas-demo.questionnaire.json")?;
+    let tally = crate::read_responses(
+        SIPAS_DEMO_RESPONSES.as_bytes(),
+        "sipas-demo.responses.csv",
+        &q,
+        &crate::ResponsesOptions::new(),
+    )?;
+    Ok((q, tally))
 }
 
 fn unknown(name: &str, known: &[&str]) -> Error {

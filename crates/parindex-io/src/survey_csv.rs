@@ -301,32 +301,24 @@ pub fn read_responses<R: Read>(
                     ))),
                 }
             };
-            let mut ok = true;
-            let mut fail = |issue: Issue, ok: &mut bool| {
-                issues.push(issue);
-                *ok = false;
-            };
+            let mut fail = |issue: Issue| issues.push(issue);
             // Respondent and unit.
             match text(respondent_col) {
                 Ok(id) if id.is_empty() => fail(
                     Issue::new(
                         at().row(row).column(respondent_col as u64 + 1),
                         IssueKind::Blank { what: "respondent".into() },
-                    ),
-                    &mut ok,
-                ),
+                    )),
                 Ok(id) => {
                     if let Some(first) = seen.insert(&id, row) {
                         fail(
                             Issue::new(
                                 at().row(row).column(respondent_col as u64 + 1),
                                 IssueKind::DuplicateRespondent { respondent: id, first },
-                            ),
-                            &mut ok,
-                        );
+                            ));
                     }
                 }
-                Err(issue) => fail(*issue, &mut ok),
+                Err(issue) => fail(*issue),
             }
             let unit = match &last_unit {
                 Some((bytes, u)) if bytes.as_slice() == &record[unit_col] => Some(*u),
@@ -336,9 +328,7 @@ pub fn read_responses<R: Read>(
                             Issue::new(
                                 at().row(row).column(unit_col as u64 + 1),
                                 IssueKind::Blank { what: "unit".into() },
-                            ),
-                            &mut ok,
-                        );
+                            ));
                         None
                     }
                     Ok(id) => {
@@ -351,9 +341,7 @@ pub fn read_responses<R: Read>(
                                 Issue::new(
                                     at().row(row).column(unit_col as u64 + 1),
                                     IssueKind::UnknownUnit { unit: id, known },
-                                ),
-                                &mut ok,
-                            );
+                                ));
                             None
                         } else {
                             let u = units.get(&id);
@@ -362,12 +350,12 @@ pub fn read_responses<R: Read>(
                         }
                     }
                     Err(issue) => {
-                        fail(*issue, &mut ok);
+                        fail(*issue);
                         None
                     }
                 },
             };
-            let mut label = |c: Option<usize>, dict: &mut Dictionary, what: &str, ok: &mut bool| -> u32 {
+            let mut label = |c: Option<usize>, dict: &mut Dictionary, what: &str| -> u32 {
                 let Some(c) = c else { return 0 };
                 match text(c) {
                     Ok(s) if s.is_empty() => {
@@ -375,20 +363,18 @@ pub fn read_responses<R: Read>(
                             at().row(row).column(c as u64 + 1),
                             IssueKind::Blank { what: what.into() },
                         ));
-                        *ok = false;
                         0
                     }
                     Ok(s) => dict.get(&s),
                     Err(issue) => {
                         issues.push(*issue);
-                        *ok = false;
                         0
                     }
                 }
             };
-            let group = label(group_col, &mut groups, "group", &mut ok);
-            let stratum = label(stratum_col, &mut strata, "stratum", &mut ok);
-            let cluster = label(cluster_col, &mut clusters, "cluster", &mut ok);
+            let group = label(group_col, &mut groups, "group");
+            let stratum = label(stratum_col, &mut strata, "stratum");
+            let cluster = label(cluster_col, &mut clusters, "cluster");
             let weight = match weight_col {
                 None => 1.0,
                 Some(c) => {
@@ -400,7 +386,6 @@ pub fn read_responses<R: Read>(
                                 at().row(row).column(c as u64 + 1),
                                 IssueKind::InvalidWeight { weight: raw.trim().to_string() },
                             ));
-                            ok = false;
                             0.0
                         }
                     }
@@ -417,7 +402,6 @@ pub fn read_responses<R: Read>(
                         Ok(code) => buf.answers[start + item.first] = code,
                         Err(kind) => {
                             issues.push(Issue::new(here(), kind));
-                            ok = false;
                         }
                     },
                     Some(codes) => {
@@ -438,24 +422,20 @@ pub fn read_responses<R: Read>(
                                         here(),
                                         IssueKind::OutOfScale { answer: c.to_string(), scale },
                                     ));
-                                    ok = false;
-                                }
+                                        }
                             }
                         }
                     }
                 }
             }
-            match (ok, unit) {
-                (true, Some(unit)) => {
-                    buf.units.push(unit);
-                    buf.groups.push(group);
-                    buf.strata.push(stratum);
-                    buf.clusters.push(cluster);
-                    buf.weights.push(weight);
-                    buf.rows.push(row);
-                }
-                _ => buf.answers.truncate(start),
-            }
+            // A row with problems still goes to the tally's checks, so that its answers are
+            // checked too (the tally is discarded when anything is wrong).
+            buf.units.push(unit.unwrap_or_else(|| units.get("")));
+            buf.groups.push(group);
+            buf.strata.push(stratum);
+            buf.clusters.push(cluster);
+            buf.weights.push(weight);
+            buf.rows.push(row);
         }
         if buf.units.len() >= options.batch || (!more && !buf.units.is_empty()) {
             let batch = buf.batch(

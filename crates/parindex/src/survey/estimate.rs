@@ -10,6 +10,7 @@ use super::questionnaire::{ElementIndex, ItemKind, OverallIndex, Questionnaire};
 use super::stats::{logit_interval, wilson};
 use super::tally::{Design, Tally, NO_CLUSTER};
 use crate::error::{Error, IssueKind, Location, Result};
+use crate::{Methodology, Scores, Value};
 
 /// A set of respondents results are given for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -630,8 +631,8 @@ impl SurveyResults {
     /// works too), each with a note citing the survey numbers.
     ///
     /// The percent is exact for one yes/no item of a simple random sample (100 × positive / n,
-    /// to 28 significant digits); otherwise it is the floating-point estimate read through
-    /// its shortest decimal text.
+    /// rounded half to even at 20 decimal places, the finest a score takes); otherwise it is
+    /// the floating-point estimate read through its shortest decimal text.
     ///
     /// # Examples
     ///
@@ -658,7 +659,7 @@ impl SurveyResults {
                     let Some(share) = e.share else { continue };
                     let binary = e.interval == Interval::Wilson;
                     let percent = if binary {
-                        Decimal::from(e.positive * 100) / Decimal::from(e.n)
+                        (Decimal::from(e.positive * 100) / Decimal::from(e.n)).round_dp(20)
                     } else {
                         shortest(share * 100.0)
                     };
@@ -712,6 +713,75 @@ impl SurveyResults {
             out.push(LeafValue { unit: d.id.clone(), percent: percent.normalize(), note });
         }
         Ok(out)
+    }
+
+    /// Puts a measure into the scores of a methodology leaf, for every unit of the scores
+    /// the survey covers, with the survey note on the leaf (explanations cite it). A leaf with
+    /// a rule (`proportional:100`, thresholds…) takes the percent; a plain-points leaf takes
+    /// max × percent / 100 points, rounded half to even at 20 places when it does not
+    /// terminate.
+    ///
+    /// # Errors
+    ///
+    /// `unknown_criterion` / `not_a_leaf` for the criterion, `unknown_item` for the
+    /// measure, `unknown_unit` for a surveyed unit the scores do not have.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::{survey_results, Answers, Batch, Item, ItemKind, Labels, Measure, Methodology, Questionnaire,
+    ///     Scores, SurveyOptions, SurveySettings, Tally, Unit, Value};
+    /// let m = Methodology::from_json(r#"{"format_version": 1, "id": "m", "name": "M", "nodes": [
+    ///   {"code": "8", "name": "Khảo sát", "max": "10", "source": "survey"}]}"#).unwrap();
+    /// let q = Questionnaire::new("q", vec![], vec![Item::new("A1", ItemKind::likert())],
+    ///     SurveySettings::default()).unwrap();
+    /// let units = vec!["u".to_string()];
+    /// let mut tally = Tally::new(&q);
+    /// tally.add(&q, &Batch::new(Labels { index: &[0; 4], names: &units }, Answers::Rows(&[5, 4, 2, 5]))).unwrap();
+    /// let r = survey_results(&q, &tally, &SurveyOptions::new()).unwrap();
+    /// let mut scores = Scores::new(&m);
+    /// scores.add_unit(Unit::new("u")).unwrap();
+    /// r.apply(&mut scores, &m, "8", &Measure::Item("A1".into())).unwrap();
+    /// assert_eq!(scores.value(0, "8"), Some(Value::Number("7.5".parse().unwrap())));
+    /// assert!(scores.note(0, "8").unwrap().starts_with("survey q, item A1: 75% of 4 answers"));
+    /// ```
+    pub fn apply(&self, scores: &mut Scores, methodology: &Methodology, criterion: &str, measure: &Measure) -> Result<()> {
+        let at = || Location::default().criterion(criterion);
+        let Some(node) = methodology.node(criterion) else {
+            let methodology = methodology.info().id.clone();
+            return Err(Error::single(at(), IssueKind::UnknownCriterion { methodology }));
+        };
+        if !methodology.is_leaf(criterion) {
+            return Err(Error::single(at(), IssueKind::NotALeaf));
+        }
+        let max = methodology.max_of(criterion).unwrap_or_default();
+        let plain = node.rule.is_points();
+        let mut issues = Vec::new();
+        for v in self.leaf_values(measure)? {
+            let Some(unit) = scores.unit_index(&v.unit) else {
+                let known: Vec<&str> = scores.units().iter().take(20).map(|u| u.id.as_str()).collect();
+                issues.push(crate::Issue::new(
+                    at().unit(v.unit.clone()),
+                    IssueKind::UnknownUnit { unit: v.unit.clone(), known: known.join(", ") },
+                ));
+                continue;
+            };
+            let value = if plain {
+                let points = max * v.percent / Decimal::ONE_HUNDRED;
+                if points.scale() > 20 {
+                    points.round_dp(20)
+                } else {
+                    points
+                }
+            } else {
+                v.percent
+            };
+            let set = scores.set(unit, criterion, Value::Number(value.normalize()));
+            if let Err(e) = set.and_then(|()| scores.set_note(unit, criterion, v.note)) {
+                issues.extend(e.into_issues());
+            }
+        }
+        Error::from_issues(issues).map_or(Ok(()), Err)
     }
 }
 

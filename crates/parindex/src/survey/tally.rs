@@ -613,10 +613,13 @@ impl Tally {
                 let name = &g.names[g.index[r] as usize];
                 match form_of[g.index[r] as usize] {
                     Some(f) => {
+                        let mut last_item = None;
                         for &c in &layout.off_form[f] {
-                            if batch.answer(r, c, columns) != NO_ANSWER {
+                            let item = layout.columns[c].item;
+                            if batch.answer(r, c, columns) != NO_ANSWER && last_item != Some(item) {
+                                last_item = Some(item);
                                 issues.push(Issue::new(
-                                    batch.at(r).column(batch.column(c)).item(&layout.columns[c].name),
+                                    batch.at(r).column(batch.column(c)).item(&questionnaire.items()[item].code),
                                     IssueKind::NotOnForm { group: name.clone() },
                                 ));
                             }
