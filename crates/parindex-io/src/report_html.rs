@@ -559,7 +559,7 @@ fn bar_chart(title: &str, bars: &[(String, f64, String, &str)], label_width: u32
     let width = label_width + plot as u32 + 70;
     let height = row * bars.len() as u32 + 24;
     let mut out = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"{width}\" height=\"{height}\" \
+        "<svg role=\"img\" width=\"{width}\" height=\"{height}\" \
          viewBox=\"0 0 {width} {height}\"><title>{}</title>\n",
         esc(title)
     );
