@@ -468,8 +468,8 @@ fn letters(col: u16) -> String {
 /// points, with data validation that rejects anything but `NA` or a number in `[0, max]`;
 /// rule-based criteria take the measured value (`yes`/`no` from a list for yes/no criteria).
 /// With `scores`, the blocks are the scores' units and the cells hold their values (NA,
-/// self-assessed points, appraised points or measured values, notes). [`read_scores`]
-/// (crate::read_scores) reads a filled template back.
+/// self-assessed points, appraised points or measured values, notes).
+/// [`read_scores`](crate::read_scores) reads a filled template back.
 ///
 /// # Errors
 ///

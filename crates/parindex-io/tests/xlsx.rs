@@ -217,7 +217,7 @@ fn bad_workbooks_give_located_errors_with_stable_codes() {
 
 #[test]
 fn the_template_filled_with_the_scores_reads_back_to_the_results_of_the_csv_path() {
-    for name in ["par-demo", "par-2020"] {
+    for name in examples::NAMES {
         let (m, s) = examples::load(name).unwrap_or_else(|e| panic!("{e}"));
         let direct = parindex::score(&m, &s).unwrap_or_else(|e| panic!("{e}"));
         let bytes =
