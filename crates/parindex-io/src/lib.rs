@@ -27,6 +27,7 @@ mod report;
 mod report_html;
 mod results;
 mod scores_csv;
+mod sensitivity_out;
 mod survey_csv;
 mod table;
 mod text;
@@ -41,6 +42,7 @@ pub use report::{write_comparison, write_explanation, write_summary, COMPARISON_
 pub use report_html::{write_report_html, write_report_markdown, ReportOptions};
 pub use results::{write_results, OutputFormat, WriteOptions};
 pub use scores_csv::{read_scores, read_scores_long, read_scores_wide, score_text};
+pub use sensitivity_out::{write_leave_one_out, write_sensitivity, write_weight_sweep};
 pub use survey_csv::{read_questionnaire, read_responses, write_survey, ResponsesOptions, SURVEY_COLUMNS};
 pub use text::{decode, parse_decimal};
 pub use xlsx::{
