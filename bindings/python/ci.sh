@@ -24,4 +24,4 @@ VIRTUAL_ENV="$PWD/.venv" .venv/bin/maturin develop --release --quiet -m bindings
 
 "$py" -m pytest bindings/python/tests -q -p no:cacheprovider
 # The stub is hand-kept: stubtest checks it against the built module (no allowlist needed).
-MYPY_CACHE_DIR=target/mypy_cache "$py" -m mypy.stubtest parindex
+MYPY_CACHE_DIR="${CARGO_TARGET_DIR:-target}/mypy_cache" "$py" -m mypy.stubtest parindex

@@ -5,11 +5,14 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use parindex::{Comparison, Decimal, Exact, Explanation, GroupSummary, Issue, Location, Results, Summary};
+use parindex::{
+    Comparison, Decimal, Exact, GroupSummary, Issue, Location, Methodology, Objective, PlanOptions, Results,
+    Summary, Value,
+};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyType};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyType};
 
 static INPUT_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static PARINDEX_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
@@ -315,48 +318,173 @@ pub(crate) fn results_frame<'py>(
     frame(py, names.into_iter().zip(columns).collect(), &decimals, &["rank"], as_float)
 }
 
-/// `Results.explain`: the explanation as a dict, exact values as `decimal.Decimal`.
-pub(crate) fn explanation<'py>(py: Python<'py>, e: &Explanation) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    d.set_item("unit", &e.unit)?;
-    d.set_item("name", e.name.as_deref())?;
-    d.set_item("group", e.group.as_deref())?;
-    d.set_item("points", exact(e.points))?;
-    d.set_item("percent", exact(e.percent))?;
-    d.set_item("published_percent", e.published)?;
-    d.set_item("rank", e.rank.map(|r| r.0))?;
-    d.set_item("of", e.rank.map(|r| r.1))?;
-    d.set_item("group_rank", e.group_rank.map(|r| r.0))?;
-    d.set_item("group_size", e.group_rank.map(|r| r.1))?;
-    d.set_item("band", e.band.as_deref())?;
-    d.set_item("gap_to_above", e.gap_to_above.map(exact))?;
-    match &e.gap_to_next_band {
-        Some((band, gap)) => {
-            let next = PyDict::new(py);
-            next.set_item("band", band)?;
-            next.set_item("gap_percent", gap)?;
-            d.set_item("next_band", next)?;
+/// The keys whose text values are decimals in the JSON documents of `parindex-io` (plans,
+/// what-ifs, explanations): they become `decimal.Decimal`, read from exactly the text the CLI
+/// prints (so `format(d, "f")` gives it back).
+const DECIMAL_KEYS: &[&str] = &[
+    "points",
+    "percent",
+    "published_percent",
+    "gap_to_above",
+    "gap_percent",
+    "max",
+    "self_assessed",
+    "input",
+    "cut",
+    "contribution",
+    "lost",
+    "granularity",
+    "required_percent",
+    "gain",
+    "cost",
+    "from",
+    "to",
+    "effect",
+    "input_before",
+    "input_after",
+    "points_before",
+    "points_after",
+    "points_change",
+    "percent_change",
+];
+
+/// A JSON document written by `parindex-io` (the bytes `parindex … --format json` prints) as
+/// Python dicts and lists, the values under [`DECIMAL_KEYS`] as `decimal.Decimal`.
+pub(crate) fn document<'py>(py: Python<'py>, json: &str) -> PyResult<Bound<'py, PyAny>> {
+    let value: serde_json::Value = serde_json::from_str(json)
+        .map_err(|e| PyTypeError::new_err(format!("internal error, please report it: {e}")))?;
+    json_value(py, &value, false)
+}
+
+fn json_value<'py>(py: Python<'py>, value: &serde_json::Value, decimal: bool) -> PyResult<Bound<'py, PyAny>> {
+    use serde_json::Value as J;
+    Ok(match value {
+        J::Null => py.None().into_bound(py),
+        J::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        J::Number(n) => match n.as_i64() {
+            Some(i) => i.into_pyobject(py)?.into_any(),
+            None => n.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any(),
+        },
+        J::String(s) if decimal => DECIMAL.import(py, "decimal", "Decimal")?.call1((s.as_str(),))?,
+        J::String(s) => s.as_str().into_pyobject(py)?.into_any(),
+        J::Array(items) => {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(json_value(py, item, decimal)?)?;
+            }
+            list.into_any()
         }
-        None => d.set_item("next_band", py.None())?,
+        J::Object(map) => {
+            let d = PyDict::new(py);
+            for (k, v) in map {
+                d.set_item(k, json_value(py, v, DECIMAL_KEYS.contains(&k.as_str()))?)?;
+            }
+            d.into_any()
+        }
+    })
+}
+
+/// A decimal argument: `str` (parsed as a score sheet's cell), `int`, `float` (through its
+/// shortest round-trip text) or `decimal.Decimal`. `what` names it in a type error.
+fn decimal_text(v: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
+    if v.is_none() || v.is_instance_of::<PyBool>() {
+        return Err(PyTypeError::new_err(format!("{what} must be a str, int, float or Decimal")));
     }
-    let leaves = PyList::empty(py);
-    for l in &e.leaves {
-        let leaf = PyDict::new(py);
-        leaf.set_item("code", &l.code)?;
-        leaf.set_item("name", &l.name)?;
-        leaf.set_item("max", l.max)?;
-        leaf.set_item("self_assessed", l.self_assessed)?;
-        leaf.set_item("input", l.input)?;
-        leaf.set_item("points", l.points.map(exact))?;
-        leaf.set_item("cut", l.cut)?;
-        leaf.set_item("contribution", l.contribution.map(exact))?;
-        leaf.set_item("lost", l.lost.map(exact))?;
-        leaf.set_item("rule", &l.rule)?;
-        leaf.set_item("note", l.note.as_deref())?;
-        leaves.append(leaf)?;
+    if v.cast::<PyString>().is_ok()
+        || v.cast::<PyFloat>().is_ok()
+        || v.is_instance_of::<PyInt>()
+        || v.is_instance(DECIMAL.import(v.py(), "decimal", "Decimal")?)?
+    {
+        return cell(v);
     }
-    d.set_item("leaves", leaves)?;
-    Ok(d)
+    Err(PyTypeError::new_err(format!("{what} must be a str, int, float or Decimal")))
+}
+
+/// The options of `Results.plan`, as the CLI's `--cap`, `--cost`, `--objective`,
+/// `--granularity` and `--no-rule-based` give them; a decimal that does not parse is an
+/// `InputError` at its criterion, every one reported at once.
+pub(crate) fn plan_options(
+    py: Python<'_>,
+    cap: Option<&Bound<'_, PyMapping>>,
+    cost: Option<&Bound<'_, PyMapping>>,
+    objective: &str,
+    granularity: Option<&Bound<'_, PyAny>>,
+    rule_based: bool,
+) -> PyResult<PlanOptions> {
+    let objective = Objective::from_name(objective).ok_or_else(|| {
+        pyo3::exceptions::PyValueError::new_err(format!(
+            "unknown objective {objective:?}: fewest_points or least_cost"
+        ))
+    })?;
+    let mut options = PlanOptions::new().objective(objective).rule_based(rule_based);
+    let mut issues = Vec::new();
+    for (what, map) in [("cap", cap), ("cost", cost)] {
+        let Some(map) = map else { continue };
+        for item in map.items()?.iter() {
+            let (code, value): (String, Bound<'_, PyAny>) = item.extract()?;
+            let text = decimal_text(&value, &format!("{what}[{code:?}]"))?;
+            match parindex_io::parse_decimal(&text) {
+                Ok(d) if what == "cap" => options = options.cap(code, d),
+                Ok(d) => options = options.cost(code, d),
+                Err(kind) => issues.push(Issue::new(Location::default().criterion(code), kind)),
+            }
+        }
+    }
+    if let Some(step) = granularity {
+        match parindex_io::parse_decimal(&decimal_text(step, "granularity")?) {
+            Ok(step) => options = options.granularity(step),
+            Err(kind) => issues.push(Issue::new(Location::default(), kind)),
+        }
+    }
+    match parindex::Error::from_issues(issues) {
+        Some(e) => Err(input_error(py, &e)),
+        None => Ok(options),
+    }
+}
+
+/// The changes of `Results.what_if`: a mapping `{code: value}` or an iterable of `(code,
+/// value)` pairs (a leaf named twice takes its last value). A value is a `str` as a score sheet
+/// holds it (points, a measured value, yes/no, `"NA"`), an `int`, a `float` (its shortest
+/// round-trip text), a `decimal.Decimal` or a `bool` (yes/no); each is read as
+/// `parindex what-if --set CODE=VALUE` reads it, every problem reported at once.
+pub(crate) fn changes(
+    py: Python<'_>,
+    methodology: &Methodology,
+    changes: &Bound<'_, PyAny>,
+) -> PyResult<Vec<(String, Value)>> {
+    let pairs: Vec<Bound<'_, PyAny>> = match changes.cast::<PyMapping>() {
+        Ok(map) => map.items()?.iter().collect(),
+        Err(_) if changes.cast::<PyString>().is_ok() => {
+            return Err(PyTypeError::new_err(
+                "changes must be a mapping {code: value} or (code, value) pairs",
+            ))
+        }
+        Err(_) => changes.try_iter()?.collect::<PyResult<_>>()?,
+    };
+    let mut out = Vec::with_capacity(pairs.len());
+    let mut issues = Vec::new();
+    for pair in pairs {
+        let (code, value): (String, Bound<'_, PyAny>) = pair
+            .extract()
+            .map_err(|_| PyTypeError::new_err("each change must be a (code, value) pair with a str code"))?;
+        let text = if value.is_instance_of::<PyBool>() {
+            (if value.is_truthy()? { "yes" } else { "no" }).to_owned()
+        } else {
+            decimal_text(&value, &format!("the value of {code:?}")).map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "the value of {code:?} must be a str, int, float, Decimal or bool (\"NA\": not applicable)"
+                ))
+            })?
+        };
+        match parindex_io::parse_change(methodology, &format!("{code}={text}")) {
+            Ok(change) => out.push(change),
+            Err(e) => issues.extend(e.into_issues()),
+        }
+    }
+    match parindex::Error::from_issues(issues) {
+        Some(e) => Err(input_error(py, &e)),
+        None => Ok(out),
+    }
 }
 
 /// `Results.compare`: one row per unit with the columns of the comparison CSV; the nodes that

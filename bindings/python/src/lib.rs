@@ -9,7 +9,7 @@ use std::sync::Arc;
 use parindex_io::{OutputFormat, WriteOptions};
 use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
+use pyo3::types::{PyDict, PyMapping, PyTuple};
 
 mod conversion;
 
@@ -203,12 +203,74 @@ impl PyResults {
         infallible(py, || parindex_io::write_results(&self.inner, OutputFormat::Markdown, &options))
     }
 
-    /// Why a unit has the score it has.
-    fn explain<'py>(&self, py: Python<'py>, unit: &str) -> PyResult<Bound<'py, PyDict>> {
-        match infallible(py, || parindex::explain(&self.inner, &self.scores, unit))? {
-            Some(e) => conversion::explanation(py, &e),
+    /// Why a unit has the score it has: `parindex explain --format json` as a dict.
+    #[pyo3(signature = (unit, *, top=3, round=None))]
+    fn explain<'py>(
+        &self,
+        py: Python<'py>,
+        unit: &str,
+        top: usize,
+        round: Option<u32>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let places = self.inner.methodology().settings().rounding.places;
+        let json = infallible(py, || {
+            parindex::explain(&self.inner, &self.scores, unit)
+                .map(|e| parindex_io::write_explanation(&e, OutputFormat::Json, places, round, top))
+        })?;
+        match json {
+            Some(json) => conversion::document(py, &json),
             None => Err(PyKeyError::new_err(format!("unknown unit {unit:?}"))),
         }
+    }
+
+    /// The least a unit must gain to reach a target: `parindex plan --format json` as a dict.
+    #[pyo3(signature = (unit, target, *, cap=None, cost=None, objective="fewest_points", granularity=None, rule_based=true, round=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn plan<'py>(
+        &self,
+        py: Python<'py>,
+        unit: &str,
+        target: &str,
+        cap: Option<&Bound<'py, PyMapping>>,
+        cost: Option<&Bound<'py, PyMapping>>,
+        objective: &str,
+        granularity: Option<&Bound<'py, PyAny>>,
+        rule_based: bool,
+        round: Option<u32>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let options = conversion::plan_options(py, cap, cost, objective, granularity, rule_based)?;
+        let places = self.inner.methodology().settings().rounding.places;
+        let json = core(py, || {
+            let goal: parindex::Goal = target.parse()?;
+            let p = parindex::plan(&self.inner, &self.scores, unit, &goal, &options)?;
+            Ok(parindex_io::write_plan(&p, OutputFormat::Json, places, round))
+        })?;
+        conversion::document(py, &json)
+    }
+
+    /// A unit's standing with some of its leaves changed: `parindex what-if --format json`.
+    #[pyo3(signature = (unit, changes, *, round=None))]
+    fn what_if<'py>(
+        &self,
+        py: Python<'py>,
+        unit: &str,
+        changes: &Bound<'py, PyAny>,
+        round: Option<u32>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let m = self.inner.methodology();
+        let changes = conversion::changes(py, m, changes)?;
+        let places = m.settings().rounding.places;
+        let json = core(py, || {
+            let after = parindex::what_if(m, &self.scores, unit, &changes)?;
+            let w = parindex::WhatIf::between(&self.inner, &after, unit).ok_or_else(|| {
+                parindex::Error::single(
+                    parindex::Location::default(),
+                    parindex::IssueKind::UnknownUnit { unit: unit.to_owned(), known: String::new() },
+                )
+            })?;
+            Ok(parindex_io::write_what_if(&w, OutputFormat::Json, places, round))
+        })?;
+        conversion::document(py, &json)
     }
 
     /// Year-over-year comparison with an earlier result set, matched by unit id.

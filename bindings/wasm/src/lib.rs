@@ -279,6 +279,11 @@ export class Methodology {
   static fromJson(text: Input, fileName?: string): Methodology;
   /** Reads a node table CSV. The id defaults to the stem of `fileName` (default `methodology.csv`). */
   static fromCsv(text: Input, fileName?: string): Methodology;
+  /**
+   * Reads a methodology file as the CLI does: the JSON form when `fileName` ends in `.json` or
+   * the text starts with `{`, the node table CSV otherwise.
+   */
+  static read(input: Input, fileName: string): Methodology;
   /** A bundled methodology: `par-demo`, `par-2020`, `pci-2016`, `papi-2016`. */
   static example(name: string): Methodology;
   /** Its id. */
@@ -346,6 +351,12 @@ export class Results {
 
 /** Scores, ranks and bands every unit. */
 export function score(methodology: Methodology, scores: Scores): Results;
+/**
+ * Reads a score sheet (wide or long) and scores it, reporting the problems of reading and of
+ * scoring together, in file order, as `parindex score` does. Errors are located in `fileName`
+ * (default `scores.csv`).
+ */
+export function scoreFile(methodology: Methodology, input: Input, fileName?: string): Results;
 /** A bundled example, `[methodology, scores]`: `par-demo`, `par-demo-2022`, `par-2020`. */
 export function loadExample(name: string): [Methodology, Scores];
 /** The names `loadExample` accepts. */
@@ -377,6 +388,14 @@ impl Methodology {
         let (bytes, file) = (bytes(&text, "text")?, file_name.unwrap_or_else(|| "methodology.csv".into()));
         let text = parindex_io::decode(&bytes, &file).map_err(error)?;
         let inner = parindex_io::read_methodology_csv(text, &file).map_err(error)?;
+        Ok(Methodology { inner })
+    }
+
+    /// Reads a methodology file: JSON or the node table CSV, as the CLI does.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn read(input: JsValue, file_name: String) -> JsResult<Methodology> {
+        let bytes = bytes(&input, "input")?;
+        let inner = parindex_io::read_methodology(&bytes, &file_name).map_err(error)?;
         Ok(Methodology { inner })
     }
 
@@ -545,6 +564,16 @@ impl Results {
 pub fn score(methodology: &Methodology, scores: &Scores) -> JsResult<Results> {
     let inner = parindex::score(&methodology.inner, &scores.inner).map_err(error)?;
     Ok(Results { inner, scores: scores.inner.clone() })
+}
+
+/// Reads a score sheet and scores it, reporting reading and scoring problems together.
+#[wasm_bindgen(js_name = scoreFile, skip_typescript)]
+pub fn score_file(methodology: &Methodology, input: JsValue, file_name: Option<String>) -> JsResult<Results> {
+    let (bytes, file) = (bytes(&input, "input")?, file_name.unwrap_or_else(|| "scores.csv".into()));
+    let inner = parindex_io::score_text(&methodology.inner, &bytes, &file).map_err(error)?;
+    // Read again for the explanations and what-ifs, which need the inputs (it cannot fail now).
+    let scores = parindex_io::read_scores(&methodology.inner, &bytes, &file).map_err(error)?;
+    Ok(Results { inner, scores })
 }
 
 /// A bundled example: `[methodology, scores]`.

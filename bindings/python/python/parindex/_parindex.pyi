@@ -5,11 +5,13 @@ Import from :mod:`parindex`, not from here.
 
 import os
 from decimal import Decimal
-from typing import Any, Dict, List, Optional, Tuple, Union, final
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union, final
 
 import pandas
 
 _PathOrText = Union[str, bytes, "os.PathLike[str]"]
+_DecimalLike = Union[str, int, float, Decimal]
+_ChangeValue = Union[str, int, float, Decimal, bool]
 
 __all__ = [
     "Methodology",
@@ -189,18 +191,90 @@ class Results:
     def to_markdown(self, round: Optional[int] = None) -> str:
         """The Markdown table ``parindex score --format markdown`` writes."""
 
-    def explain(self, unit: str) -> Dict[str, Any]:
+    def explain(self, unit: str, *, top: int = 3, round: Optional[int] = None) -> Dict[str, Any]:
         """Why a unit has the score it has: its points, index, ranks, band, the gap
-        to the unit above and to the next band, and for every leaf (``leaves``) its
+        to the unit above and to the next band, the codes of the ``top`` leaves where
+        it lost the most (``top_losses``), and for every leaf (``leaves``) its
         maximum, self-assessed and appraised input, the cut, the points earned, the
         rule that gave them, what it adds to the total and what it lost.
 
+        The document ``parindex explain --format json`` writes, with its decimals as
+        :class:`decimal.Decimal` (exact unless ``round`` is given: then rounded half up).
+
         >>> import parindex
         >>> e = parindex.score(*parindex.examples.load("par-demo")).explain("so-y-te")
-        >>> (e["rank"], e["of"])
-        (11, 12)
+        >>> (e["rank"], e["of"], e["top_losses"][0])
+        (11, 12, '8.2')
 
         Raises ``KeyError`` for an unknown unit.
+        """
+
+    def plan(
+        self,
+        unit: str,
+        target: str,
+        *,
+        cap: Optional[Mapping[str, _DecimalLike]] = None,
+        cost: Optional[Mapping[str, _DecimalLike]] = None,
+        objective: str = "fewest_points",
+        granularity: Optional[_DecimalLike] = None,
+        rule_based: bool = True,
+        round: Optional[int] = None,
+    ) -> Dict[str, Any]:
+        """The fewest points (or the least cost) a unit must gain, criterion by criterion,
+        to reach ``target``: ``"rank:5"``, ``"band:A"`` or ``"percent:90"``. The other
+        units keep their values; the plan is checked by scoring it.
+
+        ``cap`` limits what a leaf may gain (``0`` leaves it alone), ``cost`` gives a
+        leaf's cost per point (default 1, used with ``objective="least_cost"``),
+        ``granularity`` the step of a gain (default: the scores' last decimal place),
+        ``rule_based=False`` leaves yes/no and threshold leaves out.
+
+        The document ``parindex plan --format json`` writes: ``required_percent``,
+        ``already_met``, ``gain``, ``cost``, ``steps`` (``code, name, from, to, gain,
+        cost, effect``), ``before`` and ``after`` (``points, percent,
+        published_percent, rank, of, group_rank, group_size, band``); decimals as
+        :class:`decimal.Decimal`, exact unless ``round`` is given.
+
+        >>> import parindex
+        >>> results = parindex.score(*parindex.examples.load("par-demo"))
+        >>> p = results.plan("so-y-te", "band:B")
+        >>> (p["gain"], [s["code"] for s in p["steps"]], p["after"]["band"])
+        (Decimal('2.62'), ['2.1', '6.1', '8.2'], 'B')
+
+        Raises :class:`parindex.InputError` (``unknown_unit``, ``invalid_goal``,
+        ``goal_unreachable``, ``unknown_criterion``, ``not_a_leaf``,
+        ``invalid_setting``, ``not_a_number``), ``ValueError`` for an unknown
+        objective, ``TypeError`` for arguments of the wrong type.
+        """
+
+    def what_if(
+        self,
+        unit: str,
+        changes: Union[Mapping[str, _ChangeValue], Iterable[Tuple[str, _ChangeValue]]],
+        *,
+        round: Optional[int] = None,
+    ) -> Dict[str, Any]:
+        """The unit's points, index, ranks and band with some of its leaves changed,
+        every other unit as it is; these results are untouched.
+
+        ``changes`` maps leaf codes to values as a score sheet holds them: points, a
+        measured value, yes/no (or a ``bool``), ``"NA"`` for not applicable; numbers
+        may be ``int``, ``float`` (its shortest round-trip text) or ``Decimal``.
+
+        The document ``parindex what-if --format json`` writes: ``changes`` (``code,
+        name, max, input_before, input_after, points_before, points_after``),
+        ``before``, ``after``, ``points_change``, ``percent_change``, ``movement``
+        (``same``, ``up 2``…); decimals as :class:`decimal.Decimal`.
+
+        >>> import parindex
+        >>> results = parindex.score(*parindex.examples.load("par-demo"))
+        >>> w = results.what_if("so-y-te", {"3.4.1": "98.5"})
+        >>> (w["before"]["published_percent"], w["after"]["published_percent"], w["movement"])
+        (Decimal('77.34'), Decimal('77.85'), 'same')
+
+        Raises :class:`parindex.InputError` located at the unit and criterion
+        (``unit so-y-te: criterion 1.2: 3 exceeds its maximum 1.5``).
         """
 
     def compare(self, previous: Results, as_float: bool = False) -> pandas.DataFrame:

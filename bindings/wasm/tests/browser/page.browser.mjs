@@ -1,0 +1,287 @@
+// The browser test: a real headless Chromium (Debian's /usr/bin/chromium, driven by
+// playwright-core) loads www/ from a static server started here, offline, and uses the page as
+// an officer would. Run by bindings/wasm/ci.sh after the build:
+//   node --test tests/browser/page.browser.mjs
+// Screenshots of each step go to bindings/wasm/screenshots/ (git-ignored).
+import assert from "node:assert/strict";
+import { createReadStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { extname, join, normalize, sep } from "node:path";
+import { after, before, test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+import { chromium } from "playwright-core";
+
+import { loadExample, parseCsv, score } from "../helpers.mjs";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url)); // bindings/wasm/
+const REPO = fileURLToPath(new URL("../../../../", import.meta.url));
+const SHOTS = join(ROOT, "screenshots");
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json",
+  ".wasm": "application/wasm",
+  ".ts": "text/plain; charset=utf-8",
+};
+
+let server;
+let base;
+let context;
+let page;
+const requests = [];
+const external = [];
+const problems = [];
+
+/** A static file server for bindings/wasm/ (the page is /www/, the package /pkg-web/). */
+function serve() {
+  return new Promise((resolve) => {
+    const s = createServer((req, res) => {
+      const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+      let file = normalize(join(ROOT, path));
+      if (!file.startsWith(ROOT) || file.split(sep).includes("node_modules")) {
+        res.writeHead(403).end();
+        return;
+      }
+      try {
+        if (statSync(file).isDirectory()) file = join(file, "index.html");
+        statSync(file);
+      } catch {
+        res.writeHead(404).end();
+        return;
+      }
+      requests.push(path);
+      res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
+      createReadStream(file).pipe(res);
+    });
+    s.listen(0, "127.0.0.1", () => resolve(s));
+  });
+}
+
+/** Rounds an exact decimal string half up to `places`, exactly (BigInt), as the page publishes. */
+function roundHalfUp(text, places) {
+  const neg = text.startsWith("-");
+  const [int, frac = ""] = text.replace(/^-/, "").split(".");
+  const digits = BigInt(int + frac.padEnd(places + 1, "0").slice(0, places + 1));
+  const scaled = digits / 10n + (digits % 10n >= 5n ? 1n : 0n);
+  const s = scaled.toString().padStart(places + 1, "0");
+  const out = places ? `${s.slice(0, -places)}.${s.slice(-places)}` : s;
+  return neg && out.replace(/[0.]/g, "") !== "" ? `-${out}` : out;
+}
+
+async function shot(name) {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+async function cells(selector) {
+  return page.$$eval(selector, (rows) => rows.map((tr) => [...tr.children].map((td) => td.textContent.trim())));
+}
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  server = await serve();
+  base = `http://127.0.0.1:${server.address().port}`;
+  const profile = mkdtempSync(join(tmpdir(), "parindex-chromium-"));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1280, height: 900 },
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  // Offline: anything not served from 127.0.0.1 here is refused and recorded.
+  await context.route("**/*", (route) => {
+    const url = route.request().url();
+    if (url.startsWith(base)) return route.continue();
+    external.push(url);
+    return route.abort();
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
+  context.profile = profile;
+});
+
+after(async () => {
+  await context?.close();
+  server?.close();
+  if (context?.profile) rmSync(context.profile, { recursive: true, force: true });
+});
+
+test("the page loads offline and becomes interactive in under a second", async () => {
+  // Three loads (the first also starts the browser's processes): the median must be under 1 s.
+  const times = [];
+  for (let i = 0; i < 3; i++) {
+    await page.goto(`${base}/www/`);
+    await page.waitForSelector("body[data-ready='true']", { timeout: 15_000 });
+    times.push(Number(await page.getAttribute("body", "data-ready-ms")));
+  }
+  const median = [...times].sort((a, b) => a - b)[1];
+  console.log(`page interactive (navigation start → ranked table) after ${times.join(", ")} ms; median ${median} ms`);
+  assert.ok(median < 1000, `interactive after ${times.join(", ")} ms`);
+  assert.deepEqual(external, [], "no request leaves 127.0.0.1");
+  assert.ok(requests.includes("/pkg-web/parindex_wasm_bg.wasm"));
+  assert.deepEqual(problems, []);
+});
+
+test("the par-demo example: the ranked table is the golden vector, rounded as published", async () => {
+  await page.selectOption("#example", "par-2020");
+  await page.selectOption("#example", "par-demo");
+  await page.waitForSelector("#ranking tbody tr[data-unit='so-noi-vu']");
+  const [header, ...golden] = parseCsv(readFileSync(join(REPO, "data/expected/par-demo.results.csv"), "utf8"));
+  const shown = await cells("#ranking tbody tr");
+  assert.equal(shown.length, golden.length);
+  const domains = header.slice(7);
+  const th = await page.$$eval("#ranking thead th", (ths) => ths.map((x) => x.dataset.key));
+  assert.deepEqual(th, ["rank", "unit", "name", "group", "points", "percent", "band", ...domains]);
+  golden.forEach((g, i) => {
+    const row = Object.fromEntries(header.map((h, k) => [h, g[k]]));
+    const [rank, unit, name, group, points, percent, band, ...nodes] = shown[i];
+    assert.deepEqual(
+      [rank, unit, name, group, points, percent, band],
+      [row.rank, row.unit, row.name, row.group, roundHalfUp(row.points, 2), roundHalfUp(row.percent, 2), row.band],
+      `row ${i + 1}`,
+    );
+    domains.forEach((code, k) => assert.equal(nodes[k], row[code] === "NA" ? "NA" : roundHalfUp(row[code], 2), `${unit} ${code}`));
+  });
+  assert.deepEqual(shown[0].slice(0, 7), ["1", "so-noi-vu", "Sở Nội vụ", "department", "95.77", "95.77", "A"]);
+  await shot("01-ranking-par-demo");
+});
+
+test("clicking a header sorts the table; clicking again reverses it", async () => {
+  const order = async () => (await cells("#ranking tbody tr")).map((r) => r[1]);
+  const byRank = await order();
+  await page.click("#ranking thead th[data-key='percent']");
+  assert.deepEqual(await order(), byRank, "index, best first: the rank order (ties in input order)");
+  await page.click("#ranking thead th[data-key='percent']");
+  const ascending = await order();
+  assert.equal(ascending[0], "van-ho");
+  assert.equal(ascending.at(-1), "so-noi-vu");
+  await page.click("#ranking thead th[data-key='unit']");
+  const units = await order();
+  assert.deepEqual(units, [...units].sort((a, b) => a.localeCompare(b, "vi")));
+  await page.click("#ranking thead th[data-key='3']");
+  const third = (await cells("#ranking tbody tr")).map((r) => r[9]);
+  assert.deepEqual(third, [...third].sort((a, b) => Number(b) - Number(a)), "domain 3, highest first");
+  assert.equal(await page.getAttribute("#ranking thead th[data-key='3']", "aria-sort"), "descending");
+  await shot("02-sorted-by-domain-3");
+  await page.click("#ranking thead th[data-key='rank']");
+  assert.deepEqual(await order(), byRank);
+});
+
+test("clicking a unit shows its explanation: summary, chart and the leaves where it lost points", async () => {
+  await page.click("#ranking tbody tr[data-unit='so-y-te']");
+  await page.waitForSelector("#unit:not([hidden])");
+  const summary = await page.textContent("#unit-summary");
+  assert.match(summary, /77\.34 điểm, chỉ số 77\.34 %, xếp thứ 11\/12 \(thứ 6\/6 trong nhóm\), xếp loại C/);
+  const golden = JSON.parse(readFileSync(join(REPO, "data/expected/par-demo.explain.so-y-te.json"), "utf8"));
+  const top = await page.$$eval("#leaves tbody tr.top-loss", (rows) => rows.map((r) => r.dataset.code));
+  assert.equal(top.length, 5);
+  for (const code of golden.top_losses) assert.ok(top.includes(code), `${code} is among the top losses`);
+  const leaf = (await cells("#leaves tbody tr[data-code='8.2']"))[0];
+  const g = golden.leaves.find((l) => l.code === "8.2");
+  assert.deepEqual([leaf[2], leaf[3], leaf[5]], [g.max, g.input, roundHalfUp(g.lost, 2)]);
+  const bars = await page.$$eval("#chart-svg rect.bar-points", (rs) => rs.map((r) => [r.dataset.code, r.dataset.points]));
+  const row = (await cells("#ranking tbody tr[data-unit='so-y-te']"))[0];
+  assert.deepEqual(bars, ["1", "2", "3", "4", "5", "6", "7", "8"].map((code, k) => [code, row[7 + k]]));
+  await shot("03-explanation-so-y-te");
+});
+
+test("a plan to reach band B: the CLI's golden plan", async () => {
+  assert.equal(await page.inputValue("#plan-kind"), "band");
+  assert.equal(await page.inputValue("#plan-band"), "B");
+  await page.click("#plan-go");
+  await page.waitForSelector("#plan-steps");
+  const golden = JSON.parse(readFileSync(join(REPO, "data/expected/par-demo.plan.so-y-te.band-B.json"), "utf8"));
+  const steps = await cells("#plan-steps tbody tr");
+  assert.deepEqual(
+    steps.map((s) => [s[0], s[2], s[3], s[4]]),
+    golden.steps.map((s) => [s.code, s.from, s.to, s.gain]),
+  );
+  const after = (await cells("#plan-out tr[data-standing='after']"))[0];
+  assert.deepEqual([after[2], after[5]], [golden.after.published_percent, golden.after.band]);
+  await shot("04-plan-band-B");
+  await page.selectOption("#plan-kind", "percent");
+  await page.fill("#plan-value", "101");
+  await page.click("#plan-go");
+  await page.waitForSelector("#plan-errors:not([hidden])");
+  assert.equal(await page.textContent("#plan-errors td:first-child"), "goal_unreachable");
+});
+
+test("what-if: editing leaves updates the rank live, as computed independently in Node", async () => {
+  const edits = { "8.2": "3.5", "2.1": "3", "6.1": "2.5", "6.2": "3" };
+  const rank = async (which) => (await cells(`#whatif-out tr[data-standing='${which}']`))[0][3];
+  assert.equal(await rank("after"), "11/12");
+  for (const [code, value] of Object.entries(edits)) await page.fill(`#whatif input[data-code='${code}']`, value);
+  await page.waitForFunction(() => document.querySelector("#whatif-out")?.dataset.changes === "4");
+  // The same what-if through the Node build of the package: an independent run of the engine.
+  const results = score(...loadExample("par-demo"));
+  const expected = results.whatIf("so-y-te", edits, { round: 2 });
+  assert.equal(expected.after.rank, 10, "the edits lift so-y-te above song-ma (81.02)");
+  await page.waitForFunction((want) => document.querySelector("#whatif-out tr[data-standing='after'] [data-field='rank']")?.textContent === want, `${expected.after.rank}/12`);
+  assert.equal(await rank("before"), "11/12");
+  assert.equal(await rank("after"), "10/12");
+  const after = (await cells("#whatif-out tr[data-standing='after']"))[0];
+  assert.deepEqual([after[1], after[2]], [expected.after.points, expected.after.published_percent]);
+  assert.equal(await page.textContent("#whatif-movement"), "up 1");
+  await shot("05-what-if-rank-up");
+  // A value above the maximum is reported at the unit and criterion; the table keeps working.
+  await page.fill("#whatif input[data-code='1.2']", "3");
+  await page.waitForSelector("#whatif-errors:not([hidden])");
+  const issue = (await cells("#whatif-errors tbody tr"))[0];
+  assert.deepEqual(issue, ["above_max", "unit so-y-te: criterion 1.2", "3 exceeds its maximum 1.5"]);
+  await page.click("#whatif-reset");
+  await page.waitForFunction(() => document.querySelector("#whatif-out")?.dataset.changes === "0");
+  assert.equal(await rank("after"), "11/12");
+});
+
+test("the labels switch between Vietnamese and English", async () => {
+  assert.equal(await page.textContent("#ranking thead th[data-key='rank']"), "Hạng");
+  await page.click("#lang");
+  assert.equal(await page.textContent("#ranking thead th[data-key='rank']"), "Rank");
+  assert.equal(await page.getAttribute("html", "lang"), "en");
+  assert.match(await page.textContent("#unit-summary"), /77\.34 points, index 77\.34 %, rank 11 of 12/);
+  assert.equal(await page.textContent("#lang"), "Tiếng Việt");
+  await shot("06-english");
+  await page.click("#lang");
+  assert.equal(await page.getAttribute("html", "lang"), "vi");
+});
+
+test("a bad score sheet: every error shown with its code and location; the page still works", async () => {
+  const dir = join(REPO, "tests/bad-input");
+  await page.setInputFiles("#methodology-file", join(dir, "methodology.csv"));
+  await page.setInputFiles("#scores-file", join(dir, "above-max/s.csv"));
+  await page.waitForSelector("#errors:not([hidden])");
+  const expected = readFileSync(join(dir, "above-max/expected.txt"), "utf8").trim().split("\n");
+  const shown = await cells("#errors tbody tr");
+  assert.deepEqual(
+    shown.map(([code, path, message]) => [code, `${path}: ${message}`]),
+    expected.map((line) => ["above_max", line]),
+  );
+  assert.deepEqual(shown[0].slice(0, 2), ["above_max", "s.csv:2:3: criterion 1.1"]);
+  assert.equal(await page.getAttribute("#status", "data-state"), "error");
+  await shot("07-error-above-max");
+  // A malformed methodology is refused with its located problems too.
+  await page.setInputFiles("#methodology-file", join(dir, "methodology-cycle/m.csv"));
+  await page.waitForFunction(() => document.querySelector("#errors tbody tr")?.dataset.code === "cycle");
+  // A good sheet for the same methodology scores at once.
+  await page.setInputFiles("#methodology-file", join(dir, "methodology.csv"));
+  await page.setInputFiles("#scores-file", join(dir, "utf8-bom-accepted/s.csv"));
+  await page.waitForSelector("#errors[hidden]", { state: "attached" });
+  assert.equal(await page.getAttribute("#status", "data-state"), "ok");
+  assert.ok((await cells("#ranking tbody tr")).length >= 1);
+  assert.deepEqual(external, []);
+  assert.deepEqual(problems, []);
+});
