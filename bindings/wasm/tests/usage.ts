@@ -6,12 +6,14 @@ import {
   Methodology,
   methodologyNames,
   score,
+  scoreFile,
   Scores,
   type Comparison,
   type Explanation,
   type NodeInfo,
   type ParIndexError,
   type Plan,
+  type Results,
   type Row,
   type WhatIf,
 } from "../pkg-node/parindex_wasm.js";
@@ -86,6 +88,10 @@ results.whatIf("so-y-te", { "3.4.1": [98.5] });
 const tree: NodeInfo[] = Methodology.example("par-demo").nodes();
 const domainMax: string | undefined = tree.find((n) => n.parent === null)?.max;
 const bundled: string[] = methodologyNames();
+const read: Methodology = Methodology.read(new TextEncoder().encode("code,parent,max\n1,,10\n"), "m.csv");
+const fromFile: Results = scoreFile(read, "unit,1\na,5\n", "s.csv");
+// @ts-expect-error the file name says how to read it
+Methodology.read("code,parent,max\n1,,10\n");
 
 try {
   score(methodology, fromBytes);
@@ -104,5 +110,5 @@ try {
 }
 results.free();
 
-void [steps, afterRank, met, moved, changed, domainMax, bundled];
+void [steps, afterRank, met, moved, changed, domainMax, bundled, fromFile];
 void [json, csv, losses, lost, nextBand, movement, ids, count, id, leaves];
