@@ -291,6 +291,50 @@ impl PyResults {
         conversion::summary(py, &s)
     }
 
+    /// A self-contained HTML report (`parindex report --out report.html`).
+    #[pyo3(signature = (previous=None, *, lang="en", top=3))]
+    fn to_html(
+        &self,
+        py: Python<'_>,
+        previous: Option<&PyResults>,
+        lang: &str,
+        top: usize,
+    ) -> PyResult<String> {
+        let lang = report_lang(lang)?;
+        infallible(py, || {
+            let mut options = parindex_io::ReportOptions::new().lang(lang).top(top);
+            if let Some(p) = previous {
+                options = options.previous(&p.inner);
+            }
+            parindex_io::write_report_html(&self.inner, &self.scores, &options)
+        })
+    }
+
+    /// The result workbook (`parindex report --out report.xlsx`), written to `path` if given.
+    #[pyo3(signature = (path=None, *, previous=None, lang="en", explanations=false))]
+    fn to_xlsx<'py>(
+        &self,
+        py: Python<'py>,
+        path: Option<&Bound<'py, PyAny>>,
+        previous: Option<&PyResults>,
+        lang: &str,
+        explanations: bool,
+    ) -> PyResult<Bound<'py, pyo3::types::PyBytes>> {
+        let lang = report_lang(lang)?;
+        let bytes = core(py, || {
+            let mut options = parindex_io::ReportOptions::new().lang(lang).explanations(explanations);
+            if let Some(p) = previous {
+                options = options.previous(&p.inner);
+            }
+            parindex_io::write_results_xlsx(&self.inner, &self.scores, &options)
+        })?;
+        let bytes = pyo3::types::PyBytes::new(py, &bytes);
+        if let Some(path) = path {
+            py.import("pathlib")?.getattr("Path")?.call1((path,))?.call_method1("write_bytes", (&bytes,))?;
+        }
+        Ok(bytes)
+    }
+
     #[getter]
     fn methodology(&self) -> PyMethodology {
         PyMethodology::new(self.inner.methodology().clone())
@@ -321,6 +365,13 @@ impl PyResults {
     fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
         infallible(py, || conversion::results_html(&self.inner))
     }
+}
+
+/// `en` or `vi`, the languages of the reports.
+fn report_lang(lang: &str) -> PyResult<parindex_io::Lang> {
+    parindex_io::Lang::from_name(lang).ok_or_else(|| {
+        pyo3::exceptions::PyValueError::new_err(format!("lang must be \"en\" or \"vi\", not {lang:?}"))
+    })
 }
 
 /// Scores, ranks and bands every unit.

@@ -172,3 +172,30 @@ def test_the_result_workbook_has_numbers_formats_and_frozen_header(parindex: str
     assert [group["A5"].value, group["B5"].value] == [1, "tp-son-la"]
     summary = wb["Tổng hợp"]
     assert [c.value for c in summary[6]][:3] == ["Tất cả", 12, 87.3]
+
+
+def test_the_python_binding_reads_and_writes_workbooks(parindex: str, tmp_path: Path) -> None:
+    import parindex as px
+
+    now = px.score(*px.examples.load("par-demo"))
+    before = px.score(*px.examples.load("par-demo-2022"))
+    # Results.to_xlsx writes the annex; openpyxl reads the same values back.
+    path = tmp_path / "results.xlsx"
+    data = now.to_xlsx(path, previous=before, lang="en")
+    assert path.read_bytes() == data
+    ws = openpyxl.load_workbook(path)["Results"]
+    assert [ws["A6"].value, ws["B6"].value, ws["N6"].value, ws["P6"].value, ws["Q6"].value] == [
+        2, "tp-son-la", 94.32, 7, "up 5"
+    ]
+    html = now.to_html(before, lang="vi", top=2)
+    assert '<tr data-unit="tp-son-la">' in html and "tăng 5" in html
+    with pytest.raises(ValueError, match='lang must be "en" or "vi"'):
+        now.to_html(lang="fr")
+
+    # parindex.score reads a workbook by its path: a template filled by openpyxl.
+    template = tmp_path / "t.xlsx"
+    units = list(dict.fromkeys(r["unit"] for r in long_rows()))
+    ok(parindex, "template", "--methodology", METHODOLOGY, "--out", str(template), *[a for u in units for a in ("--unit", u)])
+    fill(template, long_rows())
+    again = px.score(now.methodology, str(template))
+    assert again.to_csv() == now.to_csv()

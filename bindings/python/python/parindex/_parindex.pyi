@@ -288,6 +288,36 @@ class Results:
     def summary(self) -> Dict[str, Any]:
         """Averages, extremes and band counts: ``{"overall": {...}, "groups": [...]}``."""
 
+    def to_html(self, previous: Optional[Results] = None, *, lang: str = "en", top: int = 3) -> str:
+        """A self-contained HTML report, as ``parindex report --out report.html``
+        writes it: the ranked table, band counts and averages, inline SVG charts, the
+        year-over-year table when ``previous`` is given, and per unit the ``top``
+        places it lost the most points; ``lang`` is ``"en"`` or ``"vi"``.
+
+        >>> import parindex
+        >>> html = parindex.score(*parindex.examples.load("par-demo")).to_html(lang="vi")
+        >>> html.startswith("<!DOCTYPE html>"), "<td>tp-son-la</td>" in html
+        (True, True)
+        """
+
+    def to_xlsx(
+        self,
+        path: Optional[Union[str, "os.PathLike[str]"]] = None,
+        *,
+        previous: Optional[Results] = None,
+        lang: str = "en",
+        explanations: bool = False,
+    ) -> bytes:
+        """The result workbook, as ``parindex report --out report.xlsx`` writes it
+        (ranked annex, a sheet per group, summary, year over year when ``previous`` is
+        given, and a sheet per unit with ``explanations``); written to ``path`` when
+        given, and returned.
+
+        >>> import parindex
+        >>> parindex.score(*parindex.examples.load("par-demo")).to_xlsx()[:4]
+        b'PK\\x03\\x04'
+        """
+
     @property
     def methodology(self) -> Methodology:
         """The methodology scored."""
