@@ -264,11 +264,15 @@ impl Model {
             .collect();
         let comparison = options.previous.map(|p| parindex::compare(results, p));
         let bands: Vec<String> = settings.bands.iter().map(|b| b.label.clone()).collect();
+        let changes: std::collections::HashMap<&str, &parindex::UnitChange> = comparison
+            .as_ref()
+            .map(|c| c.units.iter().map(|u| (u.unit.as_str(), u)).collect())
+            .unwrap_or_default();
         let rows = results
             .ranked()
             .iter()
             .map(|u| {
-                let change = comparison.as_ref().and_then(|c| c.units.iter().find(|c| c.unit == u.id()));
+                let change = changes.get(u.id()).copied();
                 Row {
                     unit: u.id().to_owned(),
                     name: u.unit().name.clone().unwrap_or_default(),
