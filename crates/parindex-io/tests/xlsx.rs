@@ -349,3 +349,38 @@ fn dossier_lists_read_date_cells_as_days() {
     assert_eq!(dossiers[1].received.to_string(), "2024-01-03");
     assert_eq!(dossiers[1].completed, None);
 }
+
+#[test]
+fn damaged_workbooks_are_errors_not_panics() {
+    let (m, s) = examples::load("par-demo").unwrap_or_else(|e| panic!("{e}"));
+    let good = write_template_xlsx(&m, Some(&s), &TemplateOptions::new()).unwrap_or_else(|e| panic!("{e}"));
+    // Deterministic damage: cut the file short, or overwrite a few bytes (a linear
+    // congruential generator picks where and what).
+    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = move || {
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) as usize
+    };
+    let mut rejected = 0;
+    for k in 0..150 {
+        let mut bytes = good.clone();
+        if k % 3 == 0 {
+            bytes.truncate(next() % good.len());
+        } else {
+            for _ in 0..1 + next() % 4 {
+                let at = next() % bytes.len();
+                bytes[at] = next() as u8;
+            }
+        }
+        let outcome = std::panic::catch_unwind(|| score_text(&m, &bytes, "damaged.xlsx").map(|_| ()));
+        match outcome {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                rejected += 1;
+                assert!(!e.issues().is_empty());
+            }
+            Err(_) => panic!("damage {k} panicked"),
+        }
+    }
+    assert!(rejected > 50, "most damage is noticed: {rejected}");
+}
