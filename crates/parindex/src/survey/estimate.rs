@@ -279,15 +279,14 @@ pub fn survey_results(
                 // Sorted by id, so the order does not depend on which part saw a unit first.
                 let mut units: Vec<(usize, &String)> = tally.units().iter().enumerate().collect();
                 units.sort_by_key(|(_, id)| *id);
+                let mut cells_of: Vec<Vec<usize>> = vec![Vec::new(); tally.units().len()];
+                for &c in &estimator.order {
+                    cells_of[tally.cells()[c].unit as usize].push(c);
+                }
                 for (u, id) in units {
-                    let cells: Vec<usize> = estimator
-                        .order
-                        .iter()
-                        .copied()
-                        .filter(|&c| tally.cells()[c].unit as usize == u)
-                        .collect();
+                    let cells = &cells_of[u];
                     let required = required_sample(options.populations.get(id).copied(), estimator.margin);
-                    domains.push(estimator.domain(*kind, id, &cells, Some(required)));
+                    domains.push(estimator.domain(*kind, id, cells, Some(required)));
                 }
             }
             DomainKind::Group => {
@@ -525,7 +524,7 @@ impl<'a> Estimator<'a> {
         w: f64,
     ) -> Option<f64> {
         let range = column.offset..column.offset + column.slots.len();
-        let mut strata: HashMap<u32, Sums> = HashMap::new();
+        let mut strata: Vec<Sums> = vec![[0.0; 5]; self.psus.len()];
         let all = self.tally.cells();
         if self.design.clustered {
             let mut psu: HashMap<(u32, u32), (f64, f64)> = HashMap::new();
@@ -541,7 +540,7 @@ impl<'a> Estimator<'a> {
             keys.sort_by_key(|((s, c), _)| (self.stratum_rank[*s as usize], self.cluster_rank[*c as usize]));
             for ((stratum, cluster), (ty, t1)) in keys {
                 debug_assert!(cluster != NO_CLUSTER);
-                let s = strata.entry(stratum).or_default();
+                let s = &mut strata[stratum as usize];
                 s[0] += ty * ty;
                 s[1] += ty * t1;
                 s[2] += t1 * t1;
@@ -551,7 +550,7 @@ impl<'a> Estimator<'a> {
         } else {
             for &c in cells {
                 let acc = self.tally.acc(c);
-                let s = strata.entry(all[c].stratum).or_default();
+                let s = &mut strata[all[c].stratum as usize];
                 for (slot, a) in column.slots.iter().zip(&acc[range.clone()]) {
                     let v = y(slot);
                     s[0] += v * v * a.w2;
@@ -562,14 +561,15 @@ impl<'a> Estimator<'a> {
                 }
             }
         }
-        let mut keys: Vec<_> = strata.into_iter().collect();
-        keys.sort_by_key(|(k, _)| self.stratum_rank[*k as usize]);
+        let mut keys: Vec<usize> = (0..strata.len()).collect();
+        keys.sort_by_key(|&k| self.stratum_rank[k]);
         let mut v = 0.0;
-        for (stratum, s) in keys {
+        for stratum in keys {
+            let s = strata[stratum];
             if s[4] == 0.0 && s[2] == 0.0 {
                 continue;
             }
-            let nh = self.psus[stratum as usize] as f64;
+            let nh = self.psus[stratum] as f64;
             if nh < 2.0 {
                 return None;
             }
@@ -745,7 +745,13 @@ impl SurveyResults {
     /// assert_eq!(scores.value(0, "8"), Some(Value::Number("7.5".parse().unwrap())));
     /// assert!(scores.note(0, "8").unwrap().starts_with("survey q, item A1: 75% of 4 answers"));
     /// ```
-    pub fn apply(&self, scores: &mut Scores, methodology: &Methodology, criterion: &str, measure: &Measure) -> Result<()> {
+    pub fn apply(
+        &self,
+        scores: &mut Scores,
+        methodology: &Methodology,
+        criterion: &str,
+        measure: &Measure,
+    ) -> Result<()> {
         let at = || Location::default().criterion(criterion);
         let Some(node) = methodology.node(criterion) else {
             let methodology = methodology.info().id.clone();

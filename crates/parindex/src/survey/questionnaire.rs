@@ -337,8 +337,8 @@ pub(crate) struct Column {
 #[derive(Debug)]
 pub(crate) struct Layout {
     pub columns: Vec<Column>,
-    /// `lut[column * 256 + code]` = slot index within the cell, or `SKIP`.
-    pub lut: Vec<u16>,
+    /// `lut[column][code]` = slot index within the cell, or `SKIP`.
+    pub lut: Vec<[u16; 256]>,
     /// Slots per cell.
     pub slots: usize,
     /// Per form (in order), the columns that must stay blank.
@@ -656,15 +656,15 @@ impl Questionnaire {
             return Err(e);
         }
         let mut offset = 0;
-        let mut lut = vec![SKIP; columns.len() * 256];
+        let mut lut = vec![[SKIP; 256]; columns.len()];
         for (c, column) in columns.iter_mut().enumerate() {
             column.offset = offset;
             // Every code is invalid until a slot claims it; the last slot of a column counts them.
             let invalid = (offset + column.slots.len()) as u16;
-            lut[c * 256..(c + 1) * 256].fill(invalid);
-            lut[c * 256 + usize::from(NO_ANSWER)] = SKIP;
+            lut[c].fill(invalid);
+            lut[c][usize::from(NO_ANSWER)] = SKIP;
             for (k, slot) in column.slots.iter().enumerate() {
-                lut[c * 256 + usize::from(slot.code)] = (offset + k) as u16;
+                lut[c][usize::from(slot.code)] = (offset + k) as u16;
             }
             offset += column.slots.len() + 1;
         }

@@ -466,76 +466,91 @@ impl Tally {
         let n = batch.len();
         let columns = layout.columns.len();
         self.check_shape(batch, columns)?;
-        self.check_answers(questionnaire, batch)?;
+        self.check_rows(questionnaire, batch)?;
         let design = Design {
             weighted: batch.weights.is_some(),
             stratified: batch.strata.is_some(),
             clustered: batch.clusters.is_some(),
         };
-        let before = self.design;
-        self.check_design(design)?;
-        if n == 0 {
-            self.design = before.or(Some(design));
-            return Ok(());
-        }
-        // Local label indices → this tally's.
-        let map = |names: &mut Vec<String>, labels: Option<Labels>| -> Vec<u32> {
-            let mut lookup: HashMap<String, u32> =
-                names.iter().enumerate().map(|(i, s)| (s.clone(), i as u32)).collect();
-            match labels {
-                Some(l) => l.names.iter().map(|s| intern(names, &mut lookup, s)).collect(),
-                None => vec![intern(names, &mut lookup, "")],
-            }
-        };
-        let units = map(&mut self.units, Some(batch.units));
-        let groups = map(&mut self.groups, batch.groups);
-        let strata = map(&mut self.strata, batch.strata);
-        let clusters = batch.clusters.map(|c| map(&mut self.clusters, Some(c)));
-        let slots = self.slots;
-        let mut last: Option<(Key, usize)> = None;
-        for r in 0..n {
-            let key = (
-                units[batch.units.index[r] as usize],
-                batch.groups.map_or(groups[0], |g| groups[g.index[r] as usize]),
-                batch.strata.map_or(strata[0], |s| strata[s.index[r] as usize]),
-                match (&clusters, batch.clusters) {
-                    (Some(map), Some(c)) => map[c.index[r] as usize],
-                    _ => NO_CLUSTER,
+        if let Some(d) = self.design.filter(|d| *d != design) {
+            return Err(Error::single(
+                Location::default(),
+                IssueKind::SurveyMismatch {
+                    reason: format!("one part has {}, another {}", describe(d), describe(design)),
                 },
-            );
-            let cell = match last {
-                Some((k, cell)) if k == key => cell,
-                _ => {
-                    let cell = self.cell(key);
-                    last = Some((key, cell));
-                    cell
+            ));
+        }
+        // Stage the new names and cells; nothing changes until every check has passed.
+        let mut staged = Staged::new(self);
+        let units = staged.map(Names::Units, Some(batch.units));
+        let groups = staged.map(Names::Groups, batch.groups);
+        let strata = staged.map(Names::Strata, batch.strata);
+        let clusters = batch.clusters.map(|c| staged.map(Names::Clusters, Some(c)));
+        let simple = batch.groups.is_none() && batch.strata.is_none() && batch.clusters.is_none();
+        let mut by_unit: Vec<u32> = vec![u32::MAX; units.len()];
+        let mut last: Option<(Key, u32)> = None;
+        let cell_of_row: Vec<u32> = (0..n)
+            .map(|r| {
+                let u = batch.units.index[r] as usize;
+                if simple && by_unit[u] != u32::MAX {
+                    return by_unit[u];
                 }
-            };
-            let w = batch.weights.map_or(1.0, |w| w[r]);
-            let w2 = w * w;
-            let c = &mut self.cells[cell];
-            c.respondents += 1;
-            c.weight += w;
-            let acc = &mut self.acc[cell * slots..(cell + 1) * slots];
-            let mut add = |column: usize, code: u8| {
-                let s = layout.lut[column * 256 + usize::from(code)];
-                if s != SKIP {
-                    let a = &mut acc[usize::from(s)];
-                    a.n += 1;
-                    a.w += w;
-                    a.w2 += w2;
+                let key = (
+                    units[u],
+                    batch.groups.map_or(groups[0], |g| groups[g.index[r] as usize]),
+                    batch.strata.map_or(strata[0], |s| strata[s.index[r] as usize]),
+                    match (&clusters, batch.clusters) {
+                        (Some(map), Some(c)) => map[c.index[r] as usize],
+                        _ => NO_CLUSTER,
+                    },
+                );
+                let cell = match last {
+                    Some((k, cell)) if k == key => cell,
+                    _ => staged.cell(&self.index, key),
+                };
+                last = Some((key, cell));
+                if simple {
+                    by_unit[u] = cell;
                 }
-            };
-            match &batch.answers {
-                Answers::Rows(data) => {
-                    for (column, &code) in data[r * columns..(r + 1) * columns].iter().enumerate() {
-                        add(column, code);
-                    }
-                }
-                Answers::Columns(cols) => {
-                    for (column, col) in cols.iter().enumerate() {
-                        add(column, col[r]);
-                    }
+                cell
+            })
+            .collect();
+        let total = self.cells.len() + staged.cells.len();
+        let chunks: Vec<std::ops::Range<usize>> =
+            (0..n).step_by(CHUNK).map(|s| s..(s + CHUNK).min(n)).collect();
+        let tally_chunk =
+            |range: &std::ops::Range<usize>| Part::tally(layout, batch, range.clone(), &cell_of_row, total);
+        #[cfg(feature = "parallel")]
+        let parts: Vec<Part> = {
+            use rayon::prelude::*;
+            chunks.par_iter().map(tally_chunk).collect()
+        };
+        #[cfg(not(feature = "parallel"))]
+        let parts: Vec<Part> = chunks.iter().map(tally_chunk).collect();
+        // Codes outside a scale land in each column's last slot: locate them only if there are any.
+        let invalid = parts.iter().any(|p| {
+            p.acc
+                .chunks(self.slots)
+                .any(|cell| layout.columns.iter().any(|c| cell[c.offset + c.slots.len()].n > 0))
+        });
+        if invalid && questionnaire.settings().invalid_answers == InvalidAnswers::Error {
+            return Err(self.locate_invalid(questionnaire, batch));
+        }
+        // Commit: names, cells, then the parts in chunk order (the same sums whatever the
+        // number of threads).
+        staged.commit(self);
+        self.design = Some(design);
+        for part in parts {
+            for (l, &g) in part.cells.iter().enumerate() {
+                let cell = &mut self.cells[g as usize];
+                cell.respondents += part.respondents[l];
+                cell.weight += part.weight[l];
+                let slots = self.slots;
+                let into = &mut self.acc[g as usize * slots..(g as usize + 1) * slots];
+                for (a, b) in into.iter_mut().zip(&part.acc[l * slots..(l + 1) * slots]) {
+                    a.n += b.n;
+                    a.w += b.w;
+                    a.w2 += b.w2;
                 }
             }
         }
@@ -573,8 +588,8 @@ impl Tally {
         Ok(())
     }
 
-    /// Every problem of the answers and weights, before anything is added.
-    fn check_answers(&self, questionnaire: &Questionnaire, batch: &Batch) -> Result<()> {
+    /// Every problem of the weights, the forms and the priority items, before anything is added.
+    fn check_rows(&self, questionnaire: &Questionnaire, batch: &Batch) -> Result<()> {
         let layout = questionnaire.layout();
         let columns = layout.columns.len();
         let mut issues = Vec::new();
@@ -585,53 +600,30 @@ impl Tally {
                 }
             }
         }
-        let strict = questionnaire.settings().invalid_answers == InvalidAnswers::Error;
         let forms = questionnaire.forms();
-        let form_of: Option<Vec<Option<usize>>> = match (forms.is_empty(), batch.groups) {
-            (false, Some(g)) => {
-                Some(g.names.iter().map(|name| forms.iter().position(|f| &f.group == name)).collect())
-            }
-            _ => None,
-        };
-        // Invalid codes: one pass over the lookup table; a hit is rare and then located.
-        for r in 0..batch.len() {
-            for (c, column) in layout.columns.iter().enumerate() {
-                let code = batch.answer(r, c, columns);
-                if strict
-                    && code != NO_ANSWER
-                    && usize::from(layout.lut[c * 256 + usize::from(code)])
-                        == column.offset + column.slots.len()
-                {
-                    let item = &questionnaire.items()[column.item];
-                    issues.push(Issue::new(
-                        batch.at(r).column(batch.column(c)).item(&column.name),
-                        IssueKind::OutOfScale { answer: code.to_string(), scale: column_scale(&item.kind) },
-                    ));
-                }
-            }
-            if let (Some(form_of), Some(g)) = (&form_of, batch.groups) {
+        if let (false, Some(g)) = (forms.is_empty(), batch.groups) {
+            let form_of: Vec<Option<usize>> =
+                g.names.iter().map(|name| forms.iter().position(|f| &f.group == name)).collect();
+            for r in 0..batch.len() {
                 let name = &g.names[g.index[r] as usize];
-                match form_of[g.index[r] as usize] {
-                    Some(f) => {
-                        let mut last_item = None;
-                        for &c in &layout.off_form[f] {
-                            let item = layout.columns[c].item;
-                            if batch.answer(r, c, columns) != NO_ANSWER && last_item != Some(item) {
-                                last_item = Some(item);
-                                issues.push(Issue::new(
-                                    batch.at(r).column(batch.column(c)).item(&questionnaire.items()[item].code),
-                                    IssueKind::NotOnForm { group: name.clone() },
-                                ));
-                            }
-                        }
-                    }
-                    None => issues.push(Issue::new(
+                let Some(f) = form_of[g.index[r] as usize] else {
+                    let known = forms.iter().map(|f| f.group.as_str()).collect::<Vec<_>>().join(", ");
+                    issues.push(Issue::new(
                         batch.at(r),
-                        IssueKind::UnknownGroup {
-                            group: name.clone(),
-                            known: forms.iter().map(|f| f.group.as_str()).collect::<Vec<_>>().join(", "),
-                        },
-                    )),
+                        IssueKind::UnknownGroup { group: name.clone(), known },
+                    ));
+                    continue;
+                };
+                let mut last_item = None;
+                for &c in &layout.off_form[f] {
+                    let item = layout.columns[c].item;
+                    if batch.answer(r, c, columns) != NO_ANSWER && last_item != Some(item) {
+                        last_item = Some(item);
+                        issues.push(Issue::new(
+                            batch.at(r).column(batch.column(c)).item(&questionnaire.items()[item].code),
+                            IssueKind::NotOnForm { group: name.clone() },
+                        ));
+                    }
                 }
             }
         }
@@ -655,6 +647,28 @@ impl Tally {
             c += width;
         }
         Error::from_issues(issues).map_or(Ok(()), Err)
+    }
+
+    /// Every answer outside its scale, located (the slow path, taken only when there are some).
+    fn locate_invalid(&self, questionnaire: &Questionnaire, batch: &Batch) -> Error {
+        let layout = questionnaire.layout();
+        let columns = layout.columns.len();
+        let mut issues = Vec::new();
+        for r in 0..batch.len() {
+            for (c, column) in layout.columns.iter().enumerate() {
+                let code = batch.answer(r, c, columns);
+                if usize::from(layout.lut[c][usize::from(code)]) == column.offset + column.slots.len() {
+                    let item = &questionnaire.items()[column.item];
+                    issues.push(Issue::new(
+                        batch.at(r).column(batch.column(c)).item(&column.name),
+                        IssueKind::OutOfScale { answer: code.to_string(), scale: column_scale(&item.kind) },
+                    ));
+                }
+            }
+        }
+        Error::from_issues(issues).unwrap_or_else(|| {
+            Error::single(Location::default(), IssueKind::SurveyMismatch { reason: "invalid answers".into() })
+        })
     }
 
     /// Adds another tally of the same questionnaire (from another chunk, process or machine).
@@ -703,6 +717,148 @@ impl Tally {
             }
         }
         Ok(())
+    }
+}
+
+/// Respondents per chunk of the tallying kernel: a fixed size, so the sums do not depend on
+/// the number of threads.
+const CHUNK: usize = 1 << 16;
+
+/// The sums of one chunk of respondents, over the cells it touched.
+struct Part {
+    /// The tally's cell of each local cell.
+    cells: Vec<u32>,
+    respondents: Vec<u64>,
+    weight: Vec<f64>,
+    acc: Vec<Acc>,
+}
+
+impl Part {
+    fn tally(
+        layout: &super::questionnaire::Layout,
+        batch: &Batch,
+        range: std::ops::Range<usize>,
+        cell_of_row: &[u32],
+        total: usize,
+    ) -> Part {
+        let slots = layout.slots;
+        let columns = layout.columns.len();
+        let mut local = vec![u32::MAX; total];
+        let mut part =
+            Part { cells: Vec::new(), respondents: Vec::new(), weight: Vec::new(), acc: Vec::new() };
+        for r in range {
+            let g = cell_of_row[r] as usize;
+            if local[g] == u32::MAX {
+                local[g] = part.cells.len() as u32;
+                part.cells.push(g as u32);
+                part.respondents.push(0);
+                part.weight.push(0.0);
+                part.acc.resize(part.acc.len() + slots, Acc::default());
+            }
+            let l = local[g] as usize;
+            let w = batch.weights.map_or(1.0, |w| w[r]);
+            let w2 = w * w;
+            part.respondents[l] += 1;
+            part.weight[l] += w;
+            let acc = &mut part.acc[l * slots..(l + 1) * slots];
+            let mut add = |lut: &[u16; 256], code: u8| {
+                let s = lut[usize::from(code)];
+                if s != SKIP {
+                    let a = &mut acc[usize::from(s)];
+                    a.n += 1;
+                    a.w += w;
+                    a.w2 += w2;
+                }
+            };
+            match &batch.answers {
+                Answers::Rows(data) => {
+                    for (lut, &code) in layout.lut.iter().zip(&data[r * columns..(r + 1) * columns]) {
+                        add(lut, code);
+                    }
+                }
+                Answers::Columns(cols) => {
+                    for (lut, col) in layout.lut.iter().zip(cols) {
+                        add(lut, col[r]);
+                    }
+                }
+            }
+        }
+        part
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Names {
+    Units,
+    Groups,
+    Strata,
+    Clusters,
+}
+
+/// New names and cells of a batch, held apart until the batch has passed its checks.
+struct Staged {
+    /// Per kind: the tally's names looked up, and the new ones in order.
+    lookup: [HashMap<String, u32>; 4],
+    new: [Vec<String>; 4],
+    /// Names already in the tally, per kind.
+    known: [usize; 4],
+    cells: Vec<Key>,
+    first_new_cell: usize,
+    new_cells: HashMap<Key, u32>,
+}
+
+impl Staged {
+    fn new(t: &Tally) -> Staged {
+        let lists = [&t.units, &t.groups, &t.strata, &t.clusters];
+        let lookup =
+            lists.map(|names| names.iter().enumerate().map(|(i, s)| (s.clone(), i as u32)).collect());
+        Staged {
+            lookup,
+            new: Default::default(),
+            known: lists.map(Vec::len),
+            cells: Vec::new(),
+            first_new_cell: t.cells.len(),
+            new_cells: HashMap::new(),
+        }
+    }
+
+    /// The tally's index of every local name (a missing list stands for the one name "").
+    fn map(&mut self, kind: Names, labels: Option<Labels>) -> Vec<u32> {
+        let k = kind as usize;
+        let mut one = |name: &str| -> u32 {
+            if let Some(&i) = self.lookup[k].get(name) {
+                return i;
+            }
+            let i = (self.known[k] + self.new[k].len()) as u32;
+            self.new[k].push(name.to_string());
+            self.lookup[k].insert(name.to_string(), i);
+            i
+        };
+        match labels {
+            Some(l) => l.names.iter().map(|s| one(s)).collect(),
+            None => vec![one("")],
+        }
+    }
+
+    fn cell(&mut self, index: &HashMap<Key, u32>, key: Key) -> u32 {
+        if let Some(&i) = index.get(&key).or_else(|| self.new_cells.get(&key)) {
+            return i;
+        }
+        let i = (self.first_new_cell + self.cells.len()) as u32;
+        self.cells.push(key);
+        self.new_cells.insert(key, i);
+        i
+    }
+
+    fn commit(self, t: &mut Tally) {
+        let [units, groups, strata, clusters] = self.new;
+        t.units.extend(units);
+        t.groups.extend(groups);
+        t.strata.extend(strata);
+        t.clusters.extend(clusters);
+        for key in self.cells {
+            t.cell(key);
+        }
     }
 }
 

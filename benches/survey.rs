@@ -1,0 +1,227 @@
+//! Survey benchmarks (issue: satisfaction surveys at memory speed).
+//!
+//! Data: 500,000 respondents × 20 five-point items (10,000,000 answers, 3 % blank) over 705
+//! units with design weights, from a seeded generator. Cases:
+//! - `survey/columnar/500k`: the whole job from in-memory arrays — tally (weighted counts and
+//!   sums for every unit × item × code) and estimates (shares, means, standard errors,
+//!   intervals, element and overall indices for every unit);
+//! - `survey/csv/…`: the same from CSV text, streamed (MB/s printed).
+//!
+//! After criterion's runs, a summary prints the columnar time against two baselines measured
+//! in the same run: a plain single-pass f64 loop over the same arrays computing only the
+//! weighted shares and standard errors, and — when `python3` with pandas is on the PATH — the
+//! pandas `groupby().sum()` version of that job (`benches/survey_pandas.py`).
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use parindex::{
+    survey_results, Answers, Batch, DomainKind, Element, Item, ItemKind, Labels, Questionnaire,
+    SurveyOptions, SurveySettings, Tally, NO_ANSWER,
+};
+use parindex_io::{read_responses, ResponsesOptions};
+
+/// A small, portable, seeded generator (SplitMix64).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+const RESPONDENTS: usize = 500_000;
+const ITEMS: usize = 20;
+const UNITS: usize = 705;
+
+/// Five elements of four satisfaction items.
+fn questionnaire() -> Questionnaire {
+    let elements = (1..=5)
+        .map(|e| Element { code: format!("e{e}"), name: format!("Element {e}"), name_en: None })
+        .collect();
+    let items = (0..ITEMS)
+        .map(|i| Item::new(format!("q{}", i + 1), ItemKind::likert()).element(format!("e{}", i / 4 + 1)))
+        .collect();
+    Questionnaire::new("bench", elements, items, SurveySettings::default()).expect("valid")
+}
+
+struct Data {
+    units: Vec<u32>,
+    names: Vec<String>,
+    answers: Vec<u8>,
+    weights: Vec<f64>,
+}
+
+fn data(seed: u64) -> Data {
+    let mut rng = Rng(seed);
+    let quality: Vec<u64> = (0..UNITS).map(|_| 50 + rng.next() % 45).collect();
+    let mut units = Vec::with_capacity(RESPONDENTS);
+    let mut answers = Vec::with_capacity(RESPONDENTS * ITEMS);
+    let mut weights = Vec::with_capacity(RESPONDENTS);
+    for _ in 0..RESPONDENTS {
+        let u = (rng.next() % UNITS as u64) as usize;
+        units.push(u as u32);
+        weights.push(0.5 + (rng.next() % 2500) as f64 / 1000.0);
+        for _ in 0..ITEMS {
+            let x = rng.next() % 100;
+            answers.push(if x < 3 {
+                NO_ANSWER
+            } else if x < quality[u] {
+                4 + (rng.next() % 2) as u8
+            } else {
+                1 + (rng.next() % 3) as u8
+            });
+        }
+    }
+    Data { units, names: (0..UNITS).map(|u| format!("u{u:03}")).collect(), answers, weights }
+}
+
+fn job(q: &Questionnaire, d: &Data) -> parindex::SurveyResults {
+    let batch = Batch::new(Labels { index: &d.units, names: &d.names }, Answers::Rows(&d.answers))
+        .weights(&d.weights);
+    let mut tally = Tally::new(q);
+    tally.add(q, &batch).expect("valid");
+    survey_results(q, &tally, &SurveyOptions::new().by(&[DomainKind::Unit, DomainKind::All]))
+        .expect("results")
+}
+
+/// The floor a plain loop sets: weighted share satisfied and its (SRS) standard error per
+/// unit × item, nothing else.
+fn baseline(d: &Data) -> Vec<[f64; 4]> {
+    let mut acc = vec![[0.0f64; 4]; UNITS * ITEMS]; // Σw, Σw·y, Σw², Σw²·y
+    for (r, &u) in d.units.iter().enumerate() {
+        let w = d.weights[r];
+        let row = &d.answers[r * ITEMS..(r + 1) * ITEMS];
+        for (i, &code) in row.iter().enumerate() {
+            if code != NO_ANSWER {
+                let y = f64::from(u8::from(code >= 4));
+                let a = &mut acc[u as usize * ITEMS + i];
+                a[0] += w;
+                a[1] += w * y;
+                a[2] += w * w;
+                a[3] += w * w * y;
+            }
+        }
+    }
+    acc.iter()
+        .map(|a| {
+            let p = a[1] / a[0];
+            let v = (a[3] - 2.0 * p * a[3] + p * p * a[2]) / (a[0] * a[0]);
+            [p, v.max(0.0).sqrt(), 0.0, 0.0]
+        })
+        .collect()
+}
+
+fn csv_text(d: &Data, respondents: usize) -> String {
+    let mut s = String::from("respondent,unit,weight");
+    for i in 1..=ITEMS {
+        s.push_str(&format!(",q{i}"));
+    }
+    s.push('\n');
+    for r in 0..respondents {
+        s.push_str(&format!("{},{},{}", r + 1, d.names[d.units[r] as usize], d.weights[r]));
+        for &code in &d.answers[r * ITEMS..(r + 1) * ITEMS] {
+            s.push(',');
+            if code != NO_ANSWER {
+                s.push(char::from(b'0' + code));
+            }
+        }
+        s.push('\n');
+    }
+    s
+}
+
+fn bench(c: &mut Criterion) {
+    let q = questionnaire();
+    let d = data(7);
+    let r = job(&q, &d);
+    assert_eq!(r.domains.len(), UNITS + 1);
+    assert_eq!(r.domains[UNITS].respondents, RESPONDENTS as u64);
+
+    let mut g = c.benchmark_group("survey");
+    g.sample_size(20).measurement_time(Duration::from_secs(5));
+    g.bench_function("columnar/500k", |b| b.iter(|| black_box(job(&q, &d))));
+    g.bench_function("baseline-f64-loop/500k", |b| b.iter(|| black_box(baseline(&d))));
+    let text = csv_text(&d, 100_000);
+    g.throughput(Throughput::Bytes(text.len() as u64));
+    g.bench_function("csv/100k", |b| {
+        b.iter(|| {
+            let t =
+                read_responses(text.as_bytes(), "bench.csv", &q, &ResponsesOptions::new()).expect("valid");
+            black_box(t.respondents())
+        })
+    });
+    g.finish();
+
+    // The summary: best of a few runs each, in this process.
+    let best = |f: &dyn Fn()| {
+        (0..7)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed()
+            })
+            .min()
+            .unwrap_or_default()
+    };
+    let ours = best(&|| {
+        black_box(job(&q, &d));
+    });
+    let floor = best(&|| {
+        black_box(baseline(&d));
+    });
+    let csv = best(&|| {
+        black_box(read_responses(text.as_bytes(), "bench.csv", &q, &ResponsesOptions::new()).expect("valid"));
+    });
+    println!("\nsurvey summary (500,000 respondents × 20 items, 705 units, weighted)");
+    println!("  parindex, columnar, full job        {:>9.2} ms", ours.as_secs_f64() * 1e3);
+    println!("  plain f64 loop, shares + SEs only   {:>9.2} ms", floor.as_secs_f64() * 1e3);
+    println!(
+        "  parindex, CSV streaming             {:>9.1} MB/s ({} MB)",
+        text.len() as f64 / csv.as_secs_f64() / 1e6,
+        text.len() / 1_000_000
+    );
+    pandas(&d, ours);
+}
+
+/// Runs `benches/survey_pandas.py` on the same data when python3 and pandas are available.
+fn pandas(d: &Data, ours: Duration) {
+    let dir = std::env::temp_dir().join("parindex-survey-bench");
+    if std::fs::create_dir_all(&dir).is_err() {
+        return;
+    }
+    let units: Vec<u8> = d.units.iter().flat_map(|u| u.to_le_bytes()).collect();
+    let weights: Vec<u8> = d.weights.iter().flat_map(|w| w.to_le_bytes()).collect();
+    let ok = std::fs::write(dir.join("units.u32"), units).is_ok()
+        && std::fs::write(dir.join("weights.f64"), weights).is_ok()
+        && std::fs::write(dir.join("answers.u8"), &d.answers).is_ok();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/survey_pandas.py");
+    // The project's virtual environment (bindings/python/ci.sh makes it) has pandas.
+    let venv = concat!(env!("CARGO_MANIFEST_DIR"), "/../.venv/bin/python3");
+    let python = if std::path::Path::new(venv).exists() { venv } else { "python3" };
+    let out = ok
+        .then(|| {
+            std::process::Command::new(python).arg(script).arg(&dir).arg(ITEMS.to_string()).output().ok()
+        })
+        .flatten();
+    match out {
+        Some(o) if o.status.success() => {
+            let text = String::from_utf8_lossy(&o.stdout);
+            if let Some(ms) = text.trim().strip_prefix("pandas_ms ").and_then(|v| v.parse::<f64>().ok()) {
+                println!(
+                    "  pandas groupby().sum(), same job     {ms:>9.2} ms  ({:.1}× parindex)",
+                    ms / (ours.as_secs_f64() * 1e3)
+                );
+            }
+        }
+        _ => println!("  pandas baseline skipped (python3 with numpy and pandas not found)"),
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
