@@ -116,6 +116,10 @@ def test_a_template_filled_with_openpyxl_scores_like_the_csv(parindex: str, tmp_
     formulas = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation}
     row = top + 2
     assert formulas[f"H{row}"] == f'OR(UPPER(H{row})="NA",AND(ISNUMBER(H{row}),H{row}>=0,H{row}<=$F${row}))'
+    # A rule-based criterion takes the measured value; its rule shows when the cell is selected.
+    on_time = next(c.row for c in ws["D"] if c.value == "3.4.1")
+    prompt = next(dv for dv in ws.data_validations.dataValidation if str(dv.sqref) == f"I{on_time}")
+    assert (prompt.promptTitle, prompt.prompt) == ("How points are given", ">=100:2 | >=95:1.5 | >=80:1 | else:0")
     # The unit's id is one cell merged over its 46 criteria, then bonus and penalty.
     assert any(str(m) == f"A{top + 1}:A{top + 48}" for m in ws.merged_cells.ranges)
     assert [ws.cell(top + 47, 4).value, ws.cell(top + 48, 4).value] == ["bonus", "penalty"]

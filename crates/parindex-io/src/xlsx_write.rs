@@ -466,7 +466,8 @@ fn letters(col: u16) -> String {
 /// methodology allows them) in a block per unit — the unit's id, name and group merged over
 /// its block, so a unit writes its id once. Points criteria take self-assessed and appraised
 /// points, with data validation that rejects anything but `NA` or a number in `[0, max]`;
-/// rule-based criteria take the measured value (`yes`/`no` from a list for yes/no criteria).
+/// rule-based criteria take the measured value (`yes`/`no` from a list for yes/no criteria),
+/// their rule shown as the cell's input message.
 /// With `scores`, the blocks are the scores' units and the cells hold their values (NA,
 /// self-assessed points, appraised points or measured values, notes).
 /// [`read_scores`](crate::read_scores) reads a filled template back.
@@ -604,7 +605,14 @@ fn template(
                         "=OR(UPPER({cell})=\"NA\",AND(ISNUMBER({cell}),{cell}>=0))"
                     )))
                 };
-                ws.add_data_validation(row, 8, row, 8, &dv.set_error_title(msg_title)?)?;
+                // The rule shows when the cell is selected (Excel keeps 255 characters).
+                let rule_text: String =
+                    rule.map(ToString::to_string).unwrap_or_default().chars().take(250).collect();
+                let dv = dv
+                    .set_error_title(msg_title)?
+                    .set_input_title(if vi { "Cách tính điểm" } else { "How points are given" })?
+                    .set_input_message(rule_text)?;
+                ws.add_data_validation(row, 8, row, 8, &dv)?;
             }
             ws.write_blank(row, 9, &input)?;
             if let Some(sc) = scores {
