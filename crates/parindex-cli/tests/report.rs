@@ -109,6 +109,23 @@ fn the_html_report_opens_in_headless_chromium_with_the_published_values() {
     assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
     assert!(bytes.len() > 50_000, "a page, not a blank: {} bytes", bytes.len());
     eprintln!("screenshot: {}", png.display());
+
+    // Printed to PDF: A4 landscape (841.92 x 594.96 points) from the page's print CSS.
+    let pdf = dir.join("report.pdf");
+    let print = Command::new(&browser)
+        .args(flags)
+        .arg("--no-pdf-header-footer")
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(&url)
+        .output()
+        .expect("chromium runs");
+    assert!(print.status.success(), "{}", String::from_utf8_lossy(&print.stderr));
+    let bytes = fs::read(&pdf).expect("PDF saved");
+    assert!(bytes.starts_with(b"%PDF-"));
+    let text = String::from_utf8_lossy(&bytes);
+    let pages = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();
+    assert!(pages >= 4, "the table, the charts and a section per unit: {pages} pages");
+    assert!(text.contains("/MediaBox [0 0 841.9"), "A4 landscape");
 }
 
 #[test]
