@@ -617,13 +617,12 @@ fn template(
             ws.write_blank(row, 9, &input)?;
             if let Some(sc) = scores {
                 let u = u_index;
-                let number = |d: Decimal| num(d);
                 match code.as_str() {
                     "bonus" => {
-                        ws.write_number(row, 7, number(sc.bonus(u)))?;
+                        ws.write_number(row, 7, num(sc.bonus(u)))?;
                     }
                     "penalty" => {
-                        ws.write_number(row, 7, number(sc.penalty(u)))?;
+                        ws.write_number(row, 7, num(sc.penalty(u)))?;
                     }
                     _ => {
                         let value_col = if points_leaf { 7 } else { 8 };
@@ -635,12 +634,12 @@ fn template(
                                 ws.write_string(row, 8, if d.is_zero() { "no" } else { "yes" })?;
                             }
                             Some(Value::Number(d)) => {
-                                ws.write_number(row, value_col, number(d))?;
+                                ws.write_number(row, value_col, num(d))?;
                             }
                             None => {}
                         }
                         if let Some(d) = sc.self_assessed(u, code) {
-                            ws.write_number(row, 6, number(d))?;
+                            ws.write_number(row, 6, num(d))?;
                         }
                         if let Some(n) = sc.note(u, code) {
                             ws.write_string(row, 9, n)?;
