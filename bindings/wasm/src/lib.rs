@@ -10,6 +10,8 @@
 //! describe; wasm-bindgen's generated ones are skipped. `tests/usage.ts` is checked against
 //! them with `tsc --noEmit`.
 
+use std::rc::Rc;
+
 use wasm_bindgen::prelude::*;
 
 mod conversion;
@@ -446,7 +448,8 @@ impl Methodology {
 /// The scores of a set of units against one methodology.
 #[wasm_bindgen(skip_typescript)]
 pub struct Scores {
-    inner: parindex::Scores,
+    /// Shared with the results scored from it (no copy per `score`).
+    inner: Rc<parindex::Scores>,
 }
 
 #[wasm_bindgen]
@@ -456,7 +459,7 @@ impl Scores {
     pub fn from_csv(methodology: &Methodology, text: JsValue, file_name: Option<String>) -> JsResult<Scores> {
         let (bytes, file) = (bytes(&text, "text")?, file_name.unwrap_or_else(|| "scores.csv".into()));
         let inner = parindex_io::read_scores(&methodology.inner, &bytes, &file).map_err(error)?;
-        Ok(Scores { inner })
+        Ok(Scores { inner: Rc::new(inner) })
     }
 
     /// The number of units.
@@ -476,7 +479,7 @@ impl Scores {
 #[wasm_bindgen(skip_typescript)]
 pub struct Results {
     inner: parindex::Results,
-    scores: parindex::Scores,
+    scores: Rc<parindex::Scores>,
 }
 
 #[wasm_bindgen]
@@ -563,24 +566,27 @@ impl Results {
 #[wasm_bindgen(skip_typescript)]
 pub fn score(methodology: &Methodology, scores: &Scores) -> JsResult<Results> {
     let inner = parindex::score(&methodology.inner, &scores.inner).map_err(error)?;
-    Ok(Results { inner, scores: scores.inner.clone() })
+    Ok(Results { inner, scores: Rc::clone(&scores.inner) })
 }
 
 /// Reads a score sheet and scores it, reporting reading and scoring problems together.
 #[wasm_bindgen(js_name = scoreFile, skip_typescript)]
 pub fn score_file(methodology: &Methodology, input: JsValue, file_name: Option<String>) -> JsResult<Results> {
     let (bytes, file) = (bytes(&input, "input")?, file_name.unwrap_or_else(|| "scores.csv".into()));
-    let inner = parindex_io::score_text(&methodology.inner, &bytes, &file).map_err(error)?;
-    // Read again for the explanations and what-ifs, which need the inputs (it cannot fail now).
-    let scores = parindex_io::read_scores(&methodology.inner, &bytes, &file).map_err(error)?;
-    Ok(Results { inner, scores })
+    let m = &methodology.inner;
+    let scored = parindex_io::read_scores(m, &bytes, &file).and_then(|scores| {
+        parindex::score(m, &scores).map(|inner| Results { inner, scores: Rc::new(scores) })
+    });
+    // On any problem, report those of reading and of scoring together, located in the file, as
+    // `score_text` (and the CLI) does; the usual case reads the sheet once.
+    scored.map_err(|e| error(parindex_io::score_text(m, &bytes, &file).err().unwrap_or(e)))
 }
 
 /// A bundled example: `[methodology, scores]`.
 #[wasm_bindgen(js_name = loadExample, skip_typescript)]
 pub fn load_example(name: &str) -> JsResult<js_sys::Array> {
     let (m, s) = parindex_io::examples::load(name).map_err(error)?;
-    Ok(js_sys::Array::of2(&Methodology { inner: m }.into(), &Scores { inner: s }.into()))
+    Ok(js_sys::Array::of2(&Methodology { inner: m }.into(), &Scores { inner: Rc::new(s) }.into()))
 }
 
 /// The names `loadExample` accepts.
