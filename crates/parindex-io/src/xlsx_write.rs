@@ -3,8 +3,8 @@
 
 use parindex::{Decimal, Error, IssueKind, Location, Methodology, Results, Rule, Scores, Unit, Value};
 use rust_xlsxwriter::{
-    Color, DataValidation, DataValidationErrorStyle, Format, FormatAlign, FormatBorder, Formula, Workbook,
-    Worksheet, XlsxError,
+    Color, DataValidation, DataValidationErrorStyle, DocProperties, Format, FormatAlign, FormatBorder,
+    Formula, Workbook, Worksheet, XlsxError,
 };
 
 use crate::report_html::{band_fill, Model, Row};
@@ -244,6 +244,9 @@ pub fn write_results_xlsx(
     let model = Model::new(results, scores, options);
     let l = &model.labels;
     let mut wb = Workbook::new();
+    wb.set_properties(
+        &DocProperties::new().set_title(&model.title).set_subject(&results.methodology().info().id),
+    );
     let mut taken = Vec::new();
     let info = results.methodology().info();
     let subtitle =
@@ -505,14 +508,15 @@ fn template(
     let places = methodology.settings().rounding.places;
     let f = Formats::new(places);
     let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name(if vi { "Chấm điểm" } else { "Scores" })?;
     let info = methodology.info();
     let title = if vi {
         format!("Phiếu chấm điểm — {} ({})", info.name, info.id)
     } else {
         format!("Fill-in sheet — {} ({})", info.name, info.id)
     };
+    wb.set_properties(&DocProperties::new().set_title(&title).set_subject(&info.id));
+    let ws = wb.add_worksheet();
+    ws.set_name(if vi { "Chấm điểm" } else { "Scores" })?;
     let help = if vi {
         "Ghi điểm từ 0 đến điểm tối đa; NA nếu tiêu chí không áp dụng; tiêu chí tính theo quy tắc ghi giá trị đo \
          (ví dụ tỷ lệ %); có/không ghi yes/no. Không sửa dòng tiêu đề cột (dòng 4)."
