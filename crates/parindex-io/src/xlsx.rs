@@ -112,12 +112,29 @@ struct Sheet<'a> {
 }
 
 /// The table found on a sheet: metadata rows, the header, the data rows (cut to the header's
-/// columns, blank rows left out), and the number of columns left of the table.
+/// columns, blank rows left out), and where it lies.
 struct Table {
     meta: Vec<(u64, String, String)>,
     header: Option<(u64, Vec<String>)>,
     rows: Vec<(u64, csv::StringRecord)>,
+    region: Region,
+}
+
+/// Where a table lies: the number of columns left of it, its header row and its width (all
+/// 1-based rows; the whole sheet when no header was found).
+#[derive(Clone, Copy)]
+struct Region {
     shift: u64,
+    top: u64,
+    width: u64,
+}
+
+impl Region {
+    /// True for an issue at a cell of the table (the header row and below, its columns).
+    fn holds(&self, issue: &Issue) -> bool {
+        let (row, column) = (issue.location.row.unwrap_or(0), issue.location.column.unwrap_or(0));
+        row >= self.top && column > self.shift && column - self.shift <= self.width
+    }
 }
 
 fn whole_file(file: &str, kind: IssueKind) -> Error {
@@ -313,7 +330,8 @@ impl Sheet<'_> {
             })
             .collect();
         let Some(h) = header_at else {
-            return Table { meta, header: None, rows: Vec::new(), shift: u64::from(self.left) };
+            let region = Region { shift: 0, top: 0, width: u64::MAX };
+            return Table { meta, header: None, rows: Vec::new(), region };
         };
         let header_cells = &self.cells[h];
         let first = header_cells.iter().position(|c| !c.trim().is_empty()).unwrap_or(0);
@@ -328,14 +346,21 @@ impl Sheet<'_> {
             meta,
             header: Some((row_no(h), header_cells[first..=last].to_vec())),
             rows,
-            shift: u64::from(self.left) + first as u64,
+            region: Region {
+                shift: u64::from(self.left) + first as u64,
+                top: row_no(h),
+                width: (last - first + 1) as u64,
+            },
         }
     }
 
     /// The issues of a shared reader placed on the sheet (the sheet named, columns counted
-    /// from A), with the workbook's own problems; one issue per cell, the workbook's first.
-    fn locate(&self, issues: Vec<Issue>, shift: u64) -> Vec<Issue> {
-        let mut all = self.bad.clone();
+    /// from A), with the workbook's own problems in the table (cells outside it are not
+    /// read); one issue per cell, the workbook's first.
+    fn locate(&self, issues: Vec<Issue>, region: Region) -> Vec<Issue> {
+        let bad: Vec<&Issue> = self.bad.iter().filter(|b| region.holds(b)).collect();
+        let shift = region.shift;
+        let mut all: Vec<Issue> = bad.iter().map(|b| (*b).clone()).collect();
         for mut issue in issues {
             if issue.location.file.as_deref() == Some(self.file) && issue.location.sheet.is_none() {
                 issue.location.sheet = Some(self.name.clone());
@@ -344,26 +369,25 @@ impl Sheet<'_> {
                 }
             }
             let cell = (issue.location.row, issue.location.column);
-            let taken =
-                cell.1.is_some() && self.bad.iter().any(|b| (b.location.row, b.location.column) == cell);
+            let taken = cell.1.is_some() && bad.iter().any(|b| (b.location.row, b.location.column) == cell);
             if !taken {
                 all.push(issue);
             }
         }
-        if !self.bad.is_empty() {
+        if !bad.is_empty() {
             // The readers' issues are in their order already; the workbook's join them by row.
             all.sort_by_key(|i| (i.location.row.unwrap_or(u64::MAX), i.location.column.unwrap_or(0)));
         }
         all
     }
 
-    fn finish<T>(&self, result: Result<T, Error>, shift: u64) -> Result<T, Error> {
+    fn finish<T>(&self, result: Result<T, Error>, region: Region) -> Result<T, Error> {
         let issues = match result {
-            Ok(value) if self.bad.is_empty() => return Ok(value),
+            Ok(value) if !self.bad.iter().any(|b| region.holds(b)) => return Ok(value),
             Ok(_) => Vec::new(),
             Err(e) => e.into_issues(),
         };
-        Err(Error::from_issues(self.locate(issues, shift))
+        Err(Error::from_issues(self.locate(issues, region))
             .unwrap_or_else(|| whole_file(self.file, IssueKind::Empty)))
     }
 }
@@ -405,7 +429,7 @@ pub fn read_methodology_xlsx(bytes: &[u8], file: &str, options: &XlsxOptions) ->
         file,
         false,
     );
-    sheet.finish(result, t.shift)
+    sheet.finish(result, t.region)
 }
 
 type ReadScores = (Scores, Vec<Issue>, crate::scores_csv::Reported);
@@ -415,7 +439,7 @@ fn read_scores_sheet<'a>(
     bytes: &[u8],
     file: &'a str,
     options: &XlsxOptions,
-) -> Result<(Sheet<'a>, u64, Result<ReadScores, Error>), Error> {
+) -> Result<(Sheet<'a>, Region, Result<ReadScores, Error>), Error> {
     let sheet = load(bytes, file, options)?;
     let t = sheet.table(|c| has(c, "unit"));
     let Some((row, cells)) = t.header else {
@@ -426,7 +450,7 @@ fn read_scores_sheet<'a>(
         return Err(err);
     };
     let read = scores_from_rows(methodology, Header::new(cells, row), t.rows.into_iter().map(Ok), file);
-    Ok((sheet, t.shift, read))
+    Ok((sheet, t.region, read))
 }
 
 /// Reads a score sheet from a worksheet: the wide or long layout of the CSV forms (DESIGN.md
@@ -453,9 +477,9 @@ pub fn read_scores_xlsx(
     file: &str,
     options: &XlsxOptions,
 ) -> Result<Scores, Error> {
-    let (sheet, shift, read) = read_scores_sheet(methodology, bytes, file, options)?;
+    let (sheet, region, read) = read_scores_sheet(methodology, bytes, file, options)?;
     let result = read.and_then(|(scores, issues, _)| Error::from_issues(issues).map_or(Ok(scores), Err));
-    sheet.finish(result, shift)
+    sheet.finish(result, region)
 }
 
 /// Reads a score sheet from a worksheet and scores it, reporting the problems of both steps
@@ -479,9 +503,9 @@ pub fn score_xlsx(
     file: &str,
     options: &XlsxOptions,
 ) -> Result<Results, Error> {
-    let (sheet, shift, read) = read_scores_sheet(methodology, bytes, file, options)?;
+    let (sheet, region, read) = read_scores_sheet(methodology, bytes, file, options)?;
     let result = read.and_then(|read| score_read(methodology, read));
-    sheet.finish(result, shift)
+    sheet.finish(result, region)
 }
 
 /// Reads a dossier list from a worksheet: the columns of the dossier CSV (DESIGN.md §8), the
@@ -509,5 +533,5 @@ pub fn read_dossiers_xlsx(bytes: &[u8], file: &str, options: &XlsxOptions) -> Re
         ));
     };
     let result = crate::dossiers_csv::dossiers_from_rows(cells, row, t.rows.into_iter().map(Ok), file);
-    sheet.finish(result, t.shift)
+    sheet.finish(result, t.region)
 }

@@ -384,3 +384,16 @@ fn damaged_workbooks_are_errors_not_panics() {
     }
     assert!(rejected > 50, "most damage is noticed: {rejected}");
 }
+
+#[test]
+fn a_formula_without_value_outside_the_table_is_not_read() {
+    // openpyxl: formulas without values in the title (A1), right of the table (E4) and in it
+    // (B5); the table is A3:B5.
+    let m = read_methodology(b"code,parent,max\n1,,10\n", "m.csv").unwrap_or_else(|e| panic!("{e}"));
+    let err = read_scores(&m, &fixture("outside.xlsx"), "outside.xlsx").map(|_| ()).expect_err("B5");
+    assert_eq!(
+        err.to_string(),
+        "outside.xlsx!Sheet!B5: formula =B4 has no saved value; open the workbook in Excel (or LibreOffice), \
+         let it calculate and save it"
+    );
+}
