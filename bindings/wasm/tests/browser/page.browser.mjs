@@ -259,11 +259,43 @@ test("the labels switch between Vietnamese and English", async () => {
   assert.equal(await page.getAttribute("html", "lang"), "vi");
 });
 
+test("PCI 2016 from the published table: the bundled methodology and a score sheet picked in the page", async (t) => {
+  const data = process.env.PARINDEX_PUBLIC_DATA ?? join(REPO, "../shared/data");
+  let published;
+  try {
+    published = parseCsv(readFileSync(join(data, "pci_2016_provinces.csv"), "utf8"));
+  } catch {
+    t.skip(`no ${join(data, "pci_2016_provinces.csv")} (set PARINDEX_PUBLIC_DATA)`);
+    return;
+  }
+  // The published sub-indices as a wide score sheet, columns mapped to codes as in data/README.md.
+  const [header, ...rows] = published.filter((r) => r.length > 1);
+  const columns = ["entry_costs", "land_access", "transparency", "time_costs", "informal_charges",
+    "policy_bias_equal_competition", "proactivity", "business_support_services", "labor_training", "legal_institutions"];
+  const at = (name) => header.indexOf(name);
+  const slug = (name) => name.normalize("NFD").replace(/\p{M}/gu, "").replace(/[đĐ]/g, "d").toLowerCase().replace(/[^a-z0-9]+/g, "-");
+  let sheet = `unit,name,${columns.map((_, k) => k + 1).join(",")}\n`;
+  for (const r of rows) sheet += `${slug(r[at("province")])},${r[at("province")]},${columns.map((c) => r[at(c)]).join(",")}\n`;
+  await page.selectOption("#bundled-methodology", "pci-2016");
+  await page.setInputFiles("#scores-file", { name: "pci-2016.csv", mimeType: "text/csv", buffer: Buffer.from(sheet) });
+  await page.waitForFunction(() => document.querySelectorAll("#ranking tbody tr").length === 63);
+  const shown = await cells("#ranking tbody tr");
+  assert.deepEqual(shown[0].slice(0, 3), ["1", "da-nang", "Đà Nẵng"]);
+  assert.equal(shown[0][5], "70.00", "Đà Nẵng first at 70.00, as published");
+  const byName = new Map(rows.map((r) => [r[at("province")], r]));
+  for (const [rank, , name, , , percent] of shown) {
+    const r = byName.get(name);
+    assert.equal(rank, r[at("rank")], `${name}: the published rank`);
+    assert.ok(Math.abs(Number(percent) - Number(r[at("pci_weighted_published")])) <= 0.005 + 1e-5, `${name}: ${percent}`);
+  }
+  await shot("08-pci-2016-published");
+});
+
 test("a bad score sheet: every error shown with its code and location; the page still works", async () => {
   const dir = join(REPO, "tests/bad-input");
   await page.setInputFiles("#methodology-file", join(dir, "methodology.csv"));
   await page.setInputFiles("#scores-file", join(dir, "above-max/s.csv"));
-  await page.waitForSelector("#errors:not([hidden])");
+  await page.waitForFunction(() => document.querySelector("#errors:not([hidden]) tbody tr")?.dataset.code === "above_max");
   const expected = readFileSync(join(dir, "above-max/expected.txt"), "utf8").trim().split("\n");
   const shown = await cells("#errors tbody tr");
   assert.deepEqual(
