@@ -133,8 +133,13 @@ function openExample(name) {
   }
 }
 
+/** A file or example that cannot be scored: its errors replace the table (no stale results). */
 function fail(e) {
   showErrors($("errors"), e);
+  state.results?.free();
+  state.results = null;
+  closeUnit();
+  $("board").hidden = true;
   const status = $("status");
   status.className = "error";
   status.dataset.state = "error";
@@ -299,7 +304,7 @@ function openUnit(unit) {
     const exact = state.results.explain(unit, { top: 0 });
     state.original = new Map(exact.leaves.map((l) => [l.code, l.input ?? "NA"]));
   } catch (e) {
-    fail(e);
+    showErrors($("errors"), e);
     return;
   }
   for (const tr of document.querySelectorAll("#ranking tbody tr")) tr.classList.toggle("selected", tr.dataset.unit === unit);

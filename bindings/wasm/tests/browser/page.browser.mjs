@@ -304,6 +304,7 @@ test("a bad score sheet: every error shown with its code and location; the page 
   );
   assert.deepEqual(shown[0].slice(0, 2), ["above_max", "s.csv:2:3: criterion 1.1"]);
   assert.equal(await page.getAttribute("#status", "data-state"), "error");
+  assert.equal(await page.isHidden("#board"), true, "no stale table under the errors");
   await shot("07-error-above-max");
   // A malformed methodology is refused with its located problems too.
   await page.setInputFiles("#methodology-file", join(dir, "methodology-cycle/m.csv"));
