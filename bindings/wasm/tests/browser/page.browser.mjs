@@ -318,3 +318,28 @@ test("a bad score sheet: every error shown with its code and location; the page 
   assert.deepEqual(external, []);
   assert.deepEqual(problems, []);
 });
+
+test("dropping a methodology and a score sheet on the page scores them", async () => {
+  const m = readFileSync(join(REPO, "data/methodologies/par-2020.methodology.csv"), "utf8");
+  const s = readFileSync(join(REPO, "data/examples/par-2020.scores.csv"), "utf8");
+  await page.evaluate(
+    ([mText, sText]) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([sText], "par-2020.scores.csv", { type: "text/csv" }));
+      dt.items.add(new File([mText], "par-2020.methodology.csv", { type: "text/csv" }));
+      document.querySelector("#drop").dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+    },
+    [m, s],
+  );
+  await page.waitForFunction(() => document.querySelector("#ranking tbody tr")?.dataset.unit === "quang-ninh");
+  const [header, ...golden] = parseCsv(readFileSync(join(REPO, "data/expected/par-2020.results.csv"), "utf8"));
+  const shown = await cells("#ranking tbody tr");
+  assert.deepEqual(
+    shown.map((r) => [r[0], r[1], r[5], r[6]]),
+    golden.map((g) => {
+      const row = Object.fromEntries(header.map((h, k) => [h, g[k]]));
+      return [row.rank, row.unit, roundHalfUp(row.percent, 2), row.band];
+    }),
+  );
+  assert.deepEqual(problems, []);
+});
