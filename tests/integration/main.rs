@@ -4,4 +4,5 @@ mod bad_input;
 mod golden;
 mod plans;
 mod properties;
+mod sensitivity;
 mod survey;

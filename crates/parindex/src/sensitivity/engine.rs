@@ -723,13 +723,17 @@ impl<'a> Runner<'a> {
         for e in 0..e_count {
             self.rank(&delta[e * n..(e + 1) * n], &mut ranks[e * n..(e + 1) * n], sc);
         }
-        for (r, row) in rows.enumerate() {
-            let _ = row;
+        // Histograms unit by unit, so that each unit's row stays in cache for the batch.
+        let n_rows = (rows.end - rows.start) as usize;
+        for pos in 0..n {
+            let hist = &mut acc.hist[pos * n..(pos + 1) * n];
+            for r in 0..n_rows {
+                hist[ranks[r * per_row * n + pos] as usize - 1] += 1;
+            }
+        }
+        for r in 0..n_rows {
             let base = r * per_row;
             let ra = &ranks[base * n..(base + 1) * n];
-            for (pos, &rank) in ra.iter().enumerate() {
-                acc.hist[pos * n + rank as usize - 1] += 1;
-            }
             if !m.band_limits.is_empty() {
                 let nb = m.band_labels.len() + 1;
                 let da = &delta[base * n..(base + 1) * n];
@@ -781,6 +785,7 @@ impl<'a> Runner<'a> {
 
     /// Values of one evaluation by the tree walk (noise, geometric means): the change from
     /// the same walk at nominal.
+    #[inline(never)]
     fn general(&self, e: &Eval, out: &mut [f64], sc: &mut Scratch) {
         let m = self.model;
         let n_leaves = m.leaves.len();
@@ -825,6 +830,7 @@ impl<'a> Runner<'a> {
     /// Ranks of one evaluation from its changes `delta`: values compared after dropping
     /// their last `shift_bits` bits, equal values ordered by nominal position and sharing a
     /// rank when their nominal ranks are equal (competition or dense).
+    #[inline(never)]
     fn rank(&self, delta: &[f64], out: &mut [u32], sc: &mut Scratch) {
         let m = self.model;
         let n = m.n;
@@ -909,11 +915,13 @@ fn round(y: f64, mode: RoundingMode) -> f64 {
 
 /// Sorts keys ascending: buckets on the value bits (monotone in the key), then an insertion
 /// sort, which only moves keys within a bucket.
+#[inline(never)]
 fn bucket_sort(keys: &[u64], sorted: &mut Vec<u64>, counts: &mut Vec<u32>, b: u32) {
     let n = keys.len();
     let (lo, hi) = keys.iter().fold((u64::MAX, 0u64), |(lo, hi), &k| (lo.min(k >> b), hi.max(k >> b)));
     let range = hi - lo;
-    let nb = n.next_power_of_two().max(2);
+    // Two to four buckets per key: few keys share one, so the insertion sort moves little.
+    let nb = (2 * n).next_power_of_two().max(2);
     let bits = 64 - range.leading_zeros();
     let shift = bits.saturating_sub(nb.trailing_zeros());
     counts.clear();
@@ -945,6 +953,30 @@ fn bucket_sort(keys: &[u64], sorted: &mut Vec<u64>, counts: &mut Vec<u32>, b: u3
 /// `delta[e][member] = Σ_l d[l][e] · x[l][member]`, four evaluations by four units at a time,
 /// the sum over leaves in order from 0.0 (the reference's order, so the bits are the same).
 fn kernel(g: &Group, n_leaves: usize, d: &[f64], evals: &[usize], n: usize, delta: &mut [f64]) {
+    /// The kernel compiled for the best instruction set the processor has (AVX2 on x86-64
+    /// when present, through `pulp`'s runtime dispatch). Only the width of the vectors
+    /// changes: each sum is still the same multiplications and additions in the same order
+    /// (Rust never fuses them), so the bits are the same everywhere.
+    struct Dispatch<'a> {
+        g: &'a Group,
+        n_leaves: usize,
+        d: &'a [f64],
+        evals: &'a [usize],
+        n: usize,
+        delta: &'a mut [f64],
+    }
+    impl pulp::WithSimd for Dispatch<'_> {
+        type Output = ();
+        #[inline(always)]
+        fn with_simd<S: pulp::Simd>(self, _: S) {
+            kernel_body(self.g, self.n_leaves, self.d, self.evals, self.n, self.delta);
+        }
+    }
+    pulp::Arch::new().dispatch(Dispatch { g, n_leaves, d, evals, n, delta });
+}
+
+#[inline(always)]
+fn kernel_body(g: &Group, n_leaves: usize, d: &[f64], evals: &[usize], n: usize, delta: &mut [f64]) {
     let el = evals.len();
     let stride = g.stride;
     let members = &g.members;
@@ -992,6 +1024,7 @@ fn kernel(g: &Group, n_leaves: usize, d: &[f64], evals: &[usize], n: usize, delt
 }
 
 /// The plain loop the kernel must equal.
+#[inline(never)]
 fn reference_kernel(g: &Group, n_leaves: usize, d: &[f64], evals: &[usize], n: usize, delta: &mut [f64]) {
     let el = evals.len();
     for (j, &e) in evals.iter().enumerate() {

@@ -1,0 +1,169 @@
+//! Sensitivity benchmarks (issue 5): `sensitivity/<case>/<units>x<runs>` on the scoring
+//! bench's tree (5 domains × 5 criteria × 2 sub-criteria = 50 leaves, points of two
+//! decimals), a uniform ±25 % perturbation of every node's weight, each unit's median rank and
+//! 5–95 % interval. Each case checks its result inside the loop. After criterion's runs, a
+//! summary times the scaling cases (1k / 10k / 100k replications, 63 / 705 / 10,000 units),
+//! checks the fast engine against the sequential reference bit for bit, and runs the
+//! vectorised numpy reference (`benches/sensitivity_numpy.py`) in the same bench run, printing
+//! the ratio; it is skipped, with a note, when Python or numpy is missing.
+
+use std::hint::black_box;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use parindex::{
+    score, sensitivity, Decimal, Info, Methodology, Node, Results, Scores, SensitivityOptions, Settings,
+    Uncertainty, UncertaintySource, Unit, Value, WeightDistribution,
+};
+
+/// A small, portable, seeded generator (SplitMix64).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+/// 5 domains × 5 criteria × 2 sub-criteria = 50 leaves of max 2 (total 100).
+fn methodology() -> Methodology {
+    let mut nodes = Vec::new();
+    for d in 1..=5 {
+        nodes.push(Node::new(d.to_string(), format!("Domain {d}")));
+        for c in 1..=5 {
+            nodes.push(Node::new(format!("{d}.{c}"), format!("Criterion {d}.{c}")).parent(d.to_string()));
+            for s in 1..=2 {
+                let leaf = Node::new(format!("{d}.{c}.{s}"), "Sub-criterion").parent(format!("{d}.{c}"));
+                nodes.push(leaf.max(Decimal::TWO));
+            }
+        }
+    }
+    Methodology::new(Info::new("bench", "Bench"), Settings::default(), nodes).expect("valid")
+}
+
+fn results(m: &Methodology, units: usize, seed: u64) -> Results {
+    let mut rng = Rng(seed);
+    let codes: Vec<String> = m.leaf_codes().map(str::to_owned).collect();
+    let mut s = Scores::new(m);
+    for i in 0..units {
+        let u = s.add_unit(Unit::new(format!("u{i}"))).expect("unique");
+        for code in &codes {
+            let v: Decimal = format!("{}.{:02}", rng.next() % 2, rng.next() % 100).parse().expect("decimal");
+            s.set(u, code, Value::Number(v)).expect("leaf");
+        }
+    }
+    score(m, &s).expect("scores")
+}
+
+fn uncertainty() -> Uncertainty {
+    Uncertainty::new()
+        .source(UncertaintySource::weights(WeightDistribution::uniform("0.25".parse().expect("0.25"))))
+}
+
+fn run(r: &Results, runs: u32) -> parindex::Sensitivity {
+    let out = sensitivity(r, &uncertainty(), &SensitivityOptions::new().runs(runs).seed(1)).expect("runs");
+    // Check inside the loop: every unit has a median and an interval around it.
+    assert!(out.units.iter().all(|u| u.low <= u.median && u.median <= u.high));
+    out
+}
+
+fn bench(c: &mut Criterion) {
+    let m = methodology();
+    let mut group = c.benchmark_group("sensitivity");
+    group.sample_size(10).measurement_time(Duration::from_secs(5));
+    for (units, runs) in [(705usize, 10_000u32), (63, 10_000)] {
+        let r = results(&m, units, 7);
+        group.bench_with_input(BenchmarkId::new("weights", format!("{units}x{runs}")), &r, |b, r| {
+            b.iter(|| black_box(run(r, runs)))
+        });
+    }
+    group.finish();
+}
+
+/// The best of `repeats` wall-clock times of `f`.
+fn best<T>(repeats: usize, mut f: impl FnMut() -> T) -> Duration {
+    (0..repeats)
+        .map(|_| {
+            let t = Instant::now();
+            black_box(f());
+            t.elapsed()
+        })
+        .min()
+        .unwrap_or_default()
+}
+
+/// Runs the numpy reference; `None` (with the reason) when Python or numpy is missing.
+fn numpy(units: usize, runs: u32) -> Result<f64, String> {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/sensitivity_numpy.py");
+    let venv = concat!(env!("CARGO_MANIFEST_DIR"), "/../.venv/bin/python");
+    let mut last = String::from("no python found");
+    for python in [venv, "python3", "python"] {
+        match Command::new(python).args([script, &units.to_string(), &runs.to_string(), "3"]).output() {
+            Ok(out) if out.status.success() => {
+                let text = String::from_utf8_lossy(&out.stdout);
+                if let Some(s) = text.trim().strip_prefix("seconds=") {
+                    return s.parse().map_err(|e| format!("unreadable output {text:?}: {e}"));
+                }
+                last = format!("unexpected output {text:?}");
+            }
+            Ok(out) => {
+                last =
+                    format!("{python}: {}", String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or(""))
+            }
+            Err(e) => last = format!("{python}: {e}"),
+        }
+    }
+    Err(last)
+}
+
+fn summary(_: &mut Criterion) {
+    let m = methodology();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!("\nsensitivity: uniform ±25 % on every weight, median and 5–95 % rank intervals");
+    let r705 = results(&m, 705, 7);
+    let main = best(5, || run(&r705, 10_000));
+    // The fast engine against the sequential reference (plain loops, full sorts): same bits.
+    let o = SensitivityOptions::new().runs(2_000).seed(1);
+    let fast = sensitivity(&r705, &uncertainty(), &o).expect("fast");
+    let reference = sensitivity(&r705, &uncertainty(), &o.clone().reference(true)).expect("reference");
+    assert_eq!(fast, reference, "the fast engine differs from the reference");
+    println!(
+        "  705 units × 10,000 runs: {:.1} ms (identical to the sequential reference on 2,000 runs)",
+        ms(main)
+    );
+    match numpy(705, 10_000) {
+        Ok(s) => println!(
+            "  numpy (vectorised, same case): {:.1} ms — parindex is {:.1}× faster",
+            s * 1e3,
+            s / main.as_secs_f64()
+        ),
+        Err(why) => println!("  numpy reference skipped: {why}"),
+    }
+    println!("  scaling in replications (705 units):");
+    for runs in [1_000u32, 10_000, 100_000] {
+        let t = best(if runs > 10_000 { 1 } else { 3 }, || run(&r705, runs));
+        println!(
+            "    {runs:>7} runs: {:>9.1} ms ({:.2} µs per run)",
+            ms(t),
+            t.as_secs_f64() * 1e6 / f64::from(runs)
+        );
+    }
+    println!("  scaling in units (10,000 runs):");
+    for units in [63usize, 705, 10_000] {
+        let r = results(&m, units, 7);
+        let t = best(if units > 1000 { 1 } else { 3 }, || run(&r, 10_000));
+        println!(
+            "    {units:>6} units: {:>9.1} ms ({:.3} µs per unit and run)",
+            ms(t),
+            t.as_secs_f64() * 1e6 / 1e4 / units as f64
+        );
+    }
+}
+
+criterion_group!(benches, bench, summary);
+criterion_main!(benches);
