@@ -84,6 +84,7 @@ mod plan;
 mod rank;
 mod score;
 mod scores;
+mod sensitivity;
 mod summary;
 mod survey;
 mod target;
@@ -101,12 +102,17 @@ pub use rank::{rank, rank_by, RankOptions};
 pub use rust_decimal::Decimal;
 pub use score::{score, NodeScore, Results, UnitResult};
 pub use scores::{Scores, Unit, Value};
+pub use sensitivity::{
+    leave_one_out, sensitivity, sensitivity_with_progress, weight_sweep, Attribution, LeftOut, NodeSet,
+    Progress, Sensitivity, SensitivityOptions, Uncertainty, UncertaintySource, UnitSensitivity,
+    WeightDistribution, WeightSweep,
+};
 pub use summary::{summarize, GroupSummary, Summary};
 pub use survey::{
-    survey_results, AnswerOption, Answers, Batch, Design, DomainEstimate, DomainKind, Element, ElementEstimate,
-    ElementIndex, Form, Interval, InvalidAnswers, Item, ItemEstimate, ItemKind, Labels, LeafValue, Measure,
-    OverallIndex, Positive, Questionnaire, SurveyOptions, SurveyResults, SurveySettings, SurveyWarning, Tally,
-    NO_ANSWER, QUESTIONNAIRE_FORMAT_VERSION,
+    survey_results, AnswerOption, Answers, Batch, Design, DomainEstimate, DomainKind, Element,
+    ElementEstimate, ElementIndex, Form, Interval, InvalidAnswers, Item, ItemEstimate, ItemKind, Labels,
+    LeafValue, Measure, OverallIndex, Positive, Questionnaire, SurveyOptions, SurveyResults, SurveySettings,
+    SurveyWarning, Tally, NO_ANSWER, QUESTIONNAIRE_FORMAT_VERSION,
 };
 pub use target::{dossier_stats, Assessment, Date, Dossier, DossierStats, Target};
 
