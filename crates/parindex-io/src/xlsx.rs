@@ -231,59 +231,54 @@ fn load<'a>(bytes: &[u8], file: &'a str, options: &XlsxOptions) -> Result<Sheet<
     let unreadable = |e: calamine::XlsxError| {
         Error::single(at_sheet.clone(), IssueKind::NotXlsx { reason: e.to_string() })
     };
-    let values = wb.worksheet_range(&name).map_err(unreadable)?;
-    let formulas = wb.worksheet_formula(&name).map_err(unreadable)?;
+    // One pass over the cells: each value as text, and the workbook's own problems (error
+    // values, formulas saved without a value).
+    let here = |r: u32, c: u32| at_sheet.clone().row(u64::from(r) + 1).column(u64::from(c) + 1);
+    let mut found: Vec<(u32, u32, String)> = Vec::new();
+    let mut bad = Vec::new();
+    {
+        let mut reader = wb.worksheet_cells_reader(&name).map_err(unreadable)?;
+        while let Some(cell) = reader.next_cell_with_formula().map_err(unreadable)? {
+            let (r, c) = cell.pos;
+            match (cell.value, cell.formula) {
+                (calamine::DataRef::Empty, Some(formula)) if !formula.is_empty() => {
+                    bad.push(Issue::new(here(r, c), IssueKind::FormulaWithoutValue { formula }));
+                }
+                (value, _) => match cell_text(&Data::from(value)) {
+                    Ok(text) if text.is_empty() => {}
+                    Ok(text) => found.push((r, c, text)),
+                    Err(kind) => bad.push(Issue::new(here(r, c), kind)),
+                },
+            }
+        }
+    }
     let merged = wb.merge_cells_by_sheet_name(&name).unwrap_or_default();
 
-    // The grid covers every value and every formula (a formula without a saved value has no
-    // value cell at all).
-    let mut corners: Vec<((u32, u32), (u32, u32))> = Vec::new();
-    if let (Some(s), Some(e)) = (values.start(), values.end()) {
-        corners.push((s, e));
-    }
-    let formula_cells: Vec<(u32, u32, &String)> = match formulas.start() {
-        Some((r0, c0)) => formulas
-            .used_cells()
-            .filter(|(_, _, f)| !f.is_empty())
-            .map(|(r, c, f)| (r0 + r as u32, c0 + c as u32, f))
-            .collect(),
-        None => Vec::new(),
+    // The grid covers every value and every problem.
+    let positions = || {
+        found.iter().map(|(r, c, _)| (*r, *c)).chain(
+            bad.iter()
+                .map(|i| (i.location.row.unwrap_or(1) as u32 - 1, i.location.column.unwrap_or(1) as u32 - 1)),
+        )
     };
-    for &(r, c, _) in &formula_cells {
-        corners.push(((r, c), (r, c)));
-    }
-    let top = corners.iter().map(|c| c.0 .0).min();
     let (Some(top), Some(left), Some(bottom), Some(right)) = (
-        top,
-        corners.iter().map(|c| c.0 .1).min(),
-        corners.iter().map(|c| c.1 .0).max(),
-        corners.iter().map(|c| c.1 .1).max(),
+        positions().map(|p| p.0).min(),
+        positions().map(|p| p.1).min(),
+        positions().map(|p| p.0).max(),
+        positions().map(|p| p.1).max(),
     ) else {
         return Err(Error::single(at_sheet, IssueKind::EmptySheet));
     };
     let width = (right - left + 1) as usize;
     let mut cells = vec![vec![String::new(); width]; (bottom - top + 1) as usize];
-    let mut bad = Vec::new();
-    let here = |r: u32, c: u32| at_sheet.clone().row(u64::from(r) + 1).column(u64::from(c) + 1);
-    if let Some((r0, c0)) = values.start() {
-        for (r, c, d) in values.used_cells() {
-            let (r, c) = (r0 + r as u32, c0 + c as u32);
-            match cell_text(d) {
-                Ok(text) => cells[(r - top) as usize][(c - left) as usize] = text,
-                Err(kind) => bad.push(Issue::new(here(r, c), kind)),
-            }
-        }
-    }
-    for (r, c, f) in formula_cells {
-        if matches!(values.get_value((r, c)), None | Some(Data::Empty)) {
-            bad.push(Issue::new(here(r, c), IssueKind::FormulaWithoutValue { formula: f.clone() }));
-        }
+    for (r, c, text) in found {
+        cells[(r - top) as usize][(c - left) as usize] = text;
     }
     // A cell merged over several rows counts in each of them (a domain code over its
     // criteria, a unit over its rows).
     for m in merged.iter().filter(|m| m.end.0 > m.start.0) {
         let (r, c) = m.start;
-        if r < top || c < left || c > right {
+        if r < top || r > bottom || c < left || c > right {
             continue;
         }
         let value = cells[(r - top) as usize][(c - left) as usize].clone();

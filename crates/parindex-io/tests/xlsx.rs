@@ -67,6 +67,9 @@ fn a_node_table_under_a_title_block_with_merged_parents_reads_like_its_csv() {
         }
     }
     ws.merge_range(6, 2, 7, 2, "1", &Format::new()).expect("merged");
+    // Formatting merged below and right of everything: nothing to read.
+    ws.merge_range(20, 0, 22, 0, "", &Format::new()).expect("merged");
+    ws.merge_range(2, 9, 4, 9, "", &Format::new()).expect("merged");
     let bytes = wb.save_to_buffer().expect("saved");
 
     let from_xlsx = read_methodology(&bytes, "tiny.xlsx").unwrap_or_else(|e| panic!("{e}"));
