@@ -409,7 +409,7 @@ pub fn weight_sweep(results: &Results, code: &str, unit: &str) -> Result<WeightS
         code: code.into(),
         unit: unit.into(),
         nominal_rank: my_rank,
-        weight: t.weight[c],
+        weight: t.weight[c].normalize(),
         low: to_decimal(&low),
         high: high.as_ref().map(to_decimal),
         low_included,
