@@ -12,6 +12,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyMapping, PyTuple};
 
 mod conversion;
+mod sensitivity;
 
 use conversion::{core, infallible, Source};
 
@@ -428,6 +429,7 @@ fn _parindex(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(score, m)?)?;
     m.add_function(wrap_pyfunction!(example_load, m)?)?;
     m.add_function(wrap_pyfunction!(example_methodology, m)?)?;
+    sensitivity::register(m)?;
     m.add("EXAMPLES", parindex_io::examples::NAMES.to_vec())?;
     m.add("EXAMPLE_METHODOLOGIES", parindex_io::examples::METHODOLOGIES.to_vec())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -19,6 +19,7 @@ Numbers are exact decimals: values come back as :class:`decimal.Decimal` (pandas
 from . import examples
 from ._errors import InputError, ParIndexError
 from ._parindex import Methodology, Results, Scores, __version__, score
+from ._parindex import leave_one_out, sensitivity, weight_sweep
 
 __all__ = [
     "InputError",
@@ -28,5 +29,8 @@ __all__ = [
     "Scores",
     "__version__",
     "examples",
+    "leave_one_out",
     "score",
+    "sensitivity",
+    "weight_sweep",
 ]
