@@ -13,6 +13,7 @@ use pyo3::types::{PyDict, PyMapping, PyTuple};
 
 mod conversion;
 mod sensitivity;
+mod survey;
 
 use conversion::{core, infallible, Source};
 
@@ -429,6 +430,7 @@ fn _parindex(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(score, m)?)?;
     m.add_function(wrap_pyfunction!(example_load, m)?)?;
     m.add_function(wrap_pyfunction!(example_methodology, m)?)?;
+    survey::register(m)?;
     sensitivity::register(m)?;
     m.add("EXAMPLES", parindex_io::examples::NAMES.to_vec())?;
     m.add("EXAMPLE_METHODOLOGIES", parindex_io::examples::METHODOLOGIES.to_vec())?;

@@ -1,5 +1,6 @@
 //! Survey questionnaires (JSON) and responses (CSV, streamed), and the survey results writer.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{BufRead, BufReader, Read};
 
@@ -288,11 +289,11 @@ pub fn read_responses<R: Read>(
                 ));
                 continue;
             }
-            let text = |c: usize| -> Result<String, Box<Issue>> {
+            let text = |c: usize| -> Result<Cow<'_, str>, Box<Issue>> {
                 let raw = &record[c];
                 match std::str::from_utf8(raw) {
-                    Ok(s) if s.is_ascii() => Ok(s.trim().to_string()),
-                    Ok(s) => Ok(s.trim().nfc().collect()),
+                    Ok(s) if s.is_ascii() => Ok(Cow::Borrowed(s.trim())),
+                    Ok(s) => Ok(Cow::Owned(s.trim().nfc().collect())),
                     Err(_) => Err(Box::new(Issue::new(
                         at().row(row).column(c as u64 + 1),
                         IssueKind::Encoding {
@@ -304,18 +305,16 @@ pub fn read_responses<R: Read>(
             let mut fail = |issue: Issue| issues.push(issue);
             // Respondent and unit.
             match text(respondent_col) {
-                Ok(id) if id.is_empty() => fail(
-                    Issue::new(
-                        at().row(row).column(respondent_col as u64 + 1),
-                        IssueKind::Blank { what: "respondent".into() },
-                    )),
+                Ok(id) if id.is_empty() => fail(Issue::new(
+                    at().row(row).column(respondent_col as u64 + 1),
+                    IssueKind::Blank { what: "respondent".into() },
+                )),
                 Ok(id) => {
                     if let Some(first) = seen.insert(&id, row) {
-                        fail(
-                            Issue::new(
-                                at().row(row).column(respondent_col as u64 + 1),
-                                IssueKind::DuplicateRespondent { respondent: id, first },
-                            ));
+                        fail(Issue::new(
+                            at().row(row).column(respondent_col as u64 + 1),
+                            IssueKind::DuplicateRespondent { respondent: id.into_owned(), first },
+                        ));
                     }
                 }
                 Err(issue) => fail(*issue),
@@ -324,24 +323,22 @@ pub fn read_responses<R: Read>(
                 Some((bytes, u)) if bytes.as_slice() == &record[unit_col] => Some(*u),
                 _ => match text(unit_col) {
                     Ok(id) if id.is_empty() => {
-                        fail(
-                            Issue::new(
-                                at().row(row).column(unit_col as u64 + 1),
-                                IssueKind::Blank { what: "unit".into() },
-                            ));
+                        fail(Issue::new(
+                            at().row(row).column(unit_col as u64 + 1),
+                            IssueKind::Blank { what: "unit".into() },
+                        ));
                         None
                     }
                     Ok(id) => {
-                        if options.units.as_ref().is_some_and(|known| !known.contains(&id)) {
+                        if options.units.as_ref().is_some_and(|known| !known.contains(id.as_ref())) {
                             let mut list: Vec<&String> = options.units.iter().flatten().collect();
                             list.sort();
                             let known =
                                 list.iter().take(20).map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
-                            fail(
-                                Issue::new(
-                                    at().row(row).column(unit_col as u64 + 1),
-                                    IssueKind::UnknownUnit { unit: id, known },
-                                ));
+                            fail(Issue::new(
+                                at().row(row).column(unit_col as u64 + 1),
+                                IssueKind::UnknownUnit { unit: id.into_owned(), known },
+                            ));
                             None
                         } else {
                             let u = units.get(&id);
@@ -422,7 +419,7 @@ pub fn read_responses<R: Read>(
                                         here(),
                                         IssueKind::OutOfScale { answer: c.to_string(), scale },
                                     ));
-                                        }
+                                }
                             }
                         }
                     }
@@ -438,15 +435,21 @@ pub fn read_responses<R: Read>(
             buf.rows.push(row);
         }
         if buf.units.len() >= options.batch || (!more && !buf.units.is_empty()) {
-            let batch = buf.batch(
-                Labels { index: &buf.units, names: &units.names },
-                (group_col.is_some(), Labels { index: &buf.groups, names: &groups.names }),
-                (stratum_col.is_some(), Labels { index: &buf.strata, names: &strata.names }),
-                (cluster_col.is_some(), Labels { index: &buf.clusters, names: &clusters.names }),
-                weight_col.is_some(),
-                file,
-                &file_columns,
-            );
+            let mut batch = Batch::new(Labels { index: &buf.units, names: &units.names }, Answers::Rows(&buf.answers))
+                .origin(Some(file), Some(&buf.rows))
+                .file_columns(&file_columns);
+            if weight_col.is_some() {
+                batch = batch.weights(&buf.weights);
+            }
+            if let Some(l) = labels(group_col.is_some(), &buf.groups, &groups.names) {
+                batch = batch.groups(l);
+            }
+            if let Some(l) = labels(stratum_col.is_some(), &buf.strata, &strata.names) {
+                batch = batch.strata(l);
+            }
+            if let Some(l) = labels(cluster_col.is_some(), &buf.clusters, &clusters.names) {
+                batch = batch.clusters(l);
+            }
             if let Err(e) = tally.add(questionnaire, &batch) {
                 issues.extend(e.into_issues());
             }
@@ -480,33 +483,6 @@ struct Buf {
 }
 
 impl Buf {
-    fn batch<'a>(
-        &'a self,
-        units: Labels<'a>,
-        groups: (bool, Labels<'a>),
-        strata: (bool, Labels<'a>),
-        clusters: (bool, Labels<'a>),
-        weighted: bool,
-        file: &'a str,
-        columns: &'a [u64],
-    ) -> Batch<'a> {
-        let mut b = Batch::new(units, Answers::Rows(&self.answers))
-            .origin(Some(file), Some(&self.rows))
-            .file_columns(columns);
-        if weighted {
-            b = b.weights(&self.weights);
-        }
-        if groups.0 {
-            b = b.groups(groups.1);
-        }
-        if strata.0 {
-            b = b.strata(strata.1);
-        }
-        if clusters.0 {
-            b = b.clusters(clusters.1);
-        }
-        b
-    }
     fn clear(&mut self) {
         self.answers.clear();
         self.units.clear();
@@ -520,6 +496,9 @@ impl Buf {
 
 /// One answer cell: blank → no answer; digits → the code; yes/no words → 1/0.
 fn answer_code(cell: &[u8]) -> Result<u8, IssueKind> {
+    if let [d @ b'0'..=b'9'] = cell {
+        return Ok(d - b'0');
+    }
     let trimmed = cell.trim_ascii();
     if trimmed.is_empty() {
         return Ok(NO_ANSWER);
@@ -537,6 +516,11 @@ fn answer_code(cell: &[u8]) -> Result<u8, IssueKind> {
         "no" | "không" | "khong" => Ok(0),
         _ => Err(IssueKind::NotANumber { text: String::from_utf8_lossy(trimmed).into_owned() }),
     }
+}
+
+/// Labels for a batch when their column is present.
+fn labels<'a>(present: bool, index: &'a [u32], names: &'a [String]) -> Option<Labels<'a>> {
+    present.then_some(Labels { index, names })
 }
 
 fn io_error(file: &str, e: &std::io::Error) -> Error {

@@ -18,19 +18,25 @@ Numbers are exact decimals: values come back as :class:`decimal.Decimal` (pandas
 
 from . import examples
 from ._errors import InputError, ParIndexError
-from ._parindex import Methodology, Results, Scores, __version__, score
+from ._parindex import Methodology, Questionnaire, Results, Scores, SurveyResults, Tally, __version__, score
 from ._parindex import leave_one_out, sensitivity, weight_sweep
+from ._survey import add_arrays, survey
 
 __all__ = [
     "InputError",
     "Methodology",
+    "Questionnaire",
     "ParIndexError",
     "Results",
     "Scores",
+    "SurveyResults",
+    "Tally",
     "__version__",
+    "add_arrays",
     "examples",
     "leave_one_out",
     "score",
     "sensitivity",
+    "survey",
     "weight_sweep",
 ]

@@ -23,6 +23,10 @@ __all__ = [
     "sensitivity",
     "leave_one_out",
     "weight_sweep",
+    "example_survey",
+    "Questionnaire",
+    "Tally",
+    "SurveyResults",
     "EXAMPLES",
     "EXAMPLE_METHODOLOGIES",
     "__version__",
@@ -402,3 +406,103 @@ def weight_sweep(results: Results, code: str, unit: str) -> Dict[str, Any]:
     """The exact range of the multiplier on ``code``'s weight over which ``unit`` keeps
     its rank: ``low``, ``high`` (``None``: unbounded), ``low_included``,
     ``high_included``, ``exact``."""
+
+@final
+class Questionnaire:
+    """A survey questionnaire (SIPAS): elements → items with their answer scales,
+    respondent forms, and how the indices are computed (strict JSON).
+
+    >>> import parindex
+    >>> q, _ = parindex.examples.survey("sipas-demo")
+    >>> q.columns[:3], len(q.columns)
+    (['A1', 'A2', 'P1'], 16)
+    """
+
+    @staticmethod
+    def from_json(text: str) -> Questionnaire:
+        """Reads the JSON form; raises :class:`parindex.InputError`."""
+    @staticmethod
+    def read(path: Union[str, "os.PathLike[str]"]) -> Questionnaire:
+        """Reads a questionnaire file (JSON)."""
+    def to_json(self) -> str:
+        """The JSON form."""
+    @property
+    def id(self) -> str:
+        """The questionnaire's id."""
+    @property
+    def columns(self) -> List[str]:
+        """The answer columns of array input: item codes, and ``CODE.OPTION`` per option
+        of a priority item."""
+
+@final
+class Tally:
+    """The mergeable aggregation state of survey responses: counts and weight sums per
+    unit × item × answer, never the respondents. Tallies of parts merge into the tally
+    of the whole (:meth:`merge`, also through :meth:`to_json`).
+
+    >>> import parindex
+    >>> q, whole = parindex.examples.survey("sipas-demo")
+    >>> part = parindex.Tally.from_json(q, whole.to_json())
+    >>> part.merge(whole)
+    >>> part.respondents
+    2272
+    """
+
+    def __init__(self, questionnaire: Questionnaire) -> None: ...
+    def add_csv(self, responses: Any, file: Optional[str] = None) -> None:
+        """Adds responses from a CSV path, CSV text or a DataFrame; nothing is added when
+        any row has a problem (:class:`parindex.InputError` lists them all)."""
+    def add_coded(
+        self,
+        units: Tuple[bytes, List[str]],
+        answers: bytes,
+        weights: Optional[bytes] = None,
+        groups: Optional[Tuple[bytes, List[str]]] = None,
+        strata: Optional[Tuple[bytes, List[str]]] = None,
+        clusters: Optional[Tuple[bytes, List[str]]] = None,
+    ) -> None:
+        """Adds coded arrays (use :func:`parindex.add_arrays`)."""
+    def merge(self, other: Tally) -> None:
+        """Adds another tally of the same questionnaire."""
+    def to_json(self) -> str:
+        """The tally as JSON."""
+    @staticmethod
+    def from_json(questionnaire: Questionnaire, text: str) -> Tally:
+        """Reads a tally written by :meth:`to_json`."""
+    @property
+    def respondents(self) -> int:
+        """Respondents tallied."""
+    def results(
+        self, by: Optional[List[str]] = None, populations: Optional[Dict[str, int]] = None
+    ) -> SurveyResults:
+        """Estimates per ``unit``, ``group`` and/or ``all`` (default unit, all); unit
+        populations set the sample size the rule n = N / (1 + N·e²) asks for."""
+
+@final
+class SurveyResults:
+    """Survey estimates: per domain and item the valid answers, the weighted share
+    satisfied with its design-based standard error and interval, mean score and design
+    effect; element and overall indices; warnings.
+
+    >>> import parindex
+    >>> _, tally = parindex.examples.survey("sipas-demo")
+    >>> print(tally.results(by=["all"]).to_csv(round=4).splitlines()[1])
+    all,all,item,A1,access,1136,1093,0.7556,0.7084,0.7974,3.9542,0.0227,3.0506,358.2882
+    """
+
+    def to_json(self, round: Optional[int] = None) -> str:
+        """The results as JSON."""
+    def to_csv(self, round: Optional[int] = None) -> str:
+        """The results as CSV (``domain,id,level,code,element,respondents,n,share,ci_low,
+        ci_high,mean,se,deff,n_eff``)."""
+    def to_table(self, round: Optional[int] = None) -> str:
+        """The results as a plain-text table (shares in %)."""
+    def to_pandas(self, round: Optional[int] = None) -> Any:
+        """The CSV form as a pandas DataFrame (floats)."""
+    def apply(self, scores: Scores, methodology: Methodology, criterion: str, measure: str) -> Scores:
+        """A copy of ``scores`` whose leaf ``criterion`` takes the survey ``measure``
+        (``overall``, ``element:CODE`` or ``item:CODE``) for every surveyed unit, with a
+        note citing the survey."""
+
+def example_survey(name: str) -> Tuple[Questionnaire, Tally]:
+    """A bundled survey (see :mod:`parindex.examples`)."""

@@ -25,11 +25,14 @@ from ._parindex import (
     EXAMPLES,
     Methodology,
     Scores,
+    Questionnaire,
+    Tally,
     example_load,
     example_methodology,
+    example_survey,
 )
 
-__all__ = ["NAMES", "METHODOLOGIES", "load", "methodology"]
+__all__ = ["NAMES", "METHODOLOGIES", "load", "methodology", "survey"]
 
 #: The names :func:`load` accepts.
 NAMES: List[str] = list(EXAMPLES)
@@ -56,3 +59,15 @@ def methodology(name: str) -> Methodology:
     10
     """
     return example_methodology(name)
+
+
+def survey(name: str) -> Tuple[Questionnaire, Tally]:
+    """A bundled survey: its questionnaire and the tally of its responses (``sipas-demo``:
+    an illustrative SIPAS questionnaire, 1,136 generated respondents about the par-demo
+    units, with weights, strata and clusters).
+
+    >>> q, tally = survey("sipas-demo")
+    >>> (q.id, tally.respondents)
+    ('sipas-demo', 1136)
+    """
+    return example_survey(name)

@@ -471,7 +471,7 @@ impl<'a> Estimator<'a> {
                             .slots
                             .iter()
                             .zip(&acc[range.clone()])
-                            .map(|(s, a)| a.w * (s.share - p).powi(2))
+                            .map(|(s, a)| a.w * (s.share - p) * (s.share - p))
                             .sum::<f64>()
                     })
                     .sum();

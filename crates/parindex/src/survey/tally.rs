@@ -466,7 +466,16 @@ impl Tally {
         let n = batch.len();
         let columns = layout.columns.len();
         self.check_shape(batch, columns)?;
-        self.check_rows(questionnaire, batch)?;
+        let strict = questionnaire.settings().invalid_answers == InvalidAnswers::Error;
+        if let Err(e) = self.check_rows(questionnaire, batch) {
+            // Report the answers outside their scale too, in file order.
+            let mut issues = e.into_issues();
+            if strict {
+                issues.extend(self.locate_invalid(questionnaire, batch));
+            }
+            issues.sort_by_key(|i| (i.location.row, i.location.column));
+            return Err(Error::from_issues(issues).unwrap_or_else(unreachable_mismatch));
+        }
         let design = Design {
             weighted: batch.weights.is_some(),
             stratified: batch.strata.is_some(),
@@ -533,8 +542,9 @@ impl Tally {
                 .chunks(self.slots)
                 .any(|cell| layout.columns.iter().any(|c| cell[c.offset + c.slots.len()].n > 0))
         });
-        if invalid && questionnaire.settings().invalid_answers == InvalidAnswers::Error {
-            return Err(self.locate_invalid(questionnaire, batch));
+        if invalid && strict {
+            let issues = self.locate_invalid(questionnaire, batch);
+            return Err(Error::from_issues(issues).unwrap_or_else(unreachable_mismatch));
         }
         // Commit: names, cells, then the parts in chunk order (the same sums whatever the
         // number of threads).
@@ -650,7 +660,7 @@ impl Tally {
     }
 
     /// Every answer outside its scale, located (the slow path, taken only when there are some).
-    fn locate_invalid(&self, questionnaire: &Questionnaire, batch: &Batch) -> Error {
+    fn locate_invalid(&self, questionnaire: &Questionnaire, batch: &Batch) -> Vec<Issue> {
         let layout = questionnaire.layout();
         let columns = layout.columns.len();
         let mut issues = Vec::new();
@@ -666,9 +676,7 @@ impl Tally {
                 }
             }
         }
-        Error::from_issues(issues).unwrap_or_else(|| {
-            Error::single(Location::default(), IssueKind::SurveyMismatch { reason: "invalid answers".into() })
-        })
+        issues
     }
 
     /// Adds another tally of the same questionnaire (from another chunk, process or machine).
@@ -860,6 +868,11 @@ impl Staged {
             t.cell(key);
         }
     }
+}
+
+/// The error for a list of issues that cannot be empty where it is made.
+fn unreachable_mismatch() -> Error {
+    Error::single(Location::default(), IssueKind::SurveyMismatch { reason: "invalid answers".into() })
 }
 
 fn describe(d: Design) -> String {

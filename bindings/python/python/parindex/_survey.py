@@ -1,0 +1,94 @@
+"""Surveys: the convenience layer over the native Questionnaire, Tally and SurveyResults."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Iterable, Mapping, Optional, Sequence, Tuple, Union
+
+from ._parindex import Questionnaire, SurveyResults, Tally
+
+
+def _codes(values: Iterable[Any]) -> Tuple[bytes, list]:
+    """Labels → (little-endian u32 codes, names), in order of first appearance."""
+    import numpy as np
+
+    try:
+        import pandas as pd
+
+        codes, names = pd.factorize(pd.Series(list(values) if not hasattr(values, "__array__") else values).astype(str))
+        return np.asarray(codes, dtype="<u4").tobytes(), [str(n) for n in names]
+    except ImportError:  # pragma: no cover - pandas is optional
+        names, first, inverse = np.unique(np.asarray(values).astype(str), return_index=True, return_inverse=True)
+        order = np.argsort(first)
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        return rank[inverse].astype("<u4").tobytes(), [str(n) for n in names[order]]
+
+
+def add_arrays(
+    tally: Tally,
+    answers: Any,
+    units: Iterable[Any],
+    *,
+    weights: Any = None,
+    groups: Optional[Iterable[Any]] = None,
+    strata: Optional[Iterable[Any]] = None,
+    clusters: Optional[Iterable[Any]] = None,
+) -> None:
+    """Adds respondents from arrays: ``answers`` a 2-D ``uint8`` array (respondents ×
+    ``questionnaire.columns``, 255 = no answer; a C-contiguous ``uint8`` array is passed
+    with a single copy), ``units`` one label per respondent, ``weights`` floats, and optional
+    group, stratum and cluster labels."""
+    import numpy as np
+
+    a = np.ascontiguousarray(answers, dtype=np.uint8)
+    if a.ndim != 2:
+        raise ValueError(f"answers must be a 2-D array (respondents × columns), not {a.ndim}-D")
+    w = None if weights is None else np.ascontiguousarray(weights, dtype="<f8").tobytes()
+    tally.add_coded(
+        _codes(units),
+        a.tobytes(),
+        w,
+        None if groups is None else _codes(groups),
+        None if strata is None else _codes(strata),
+        None if clusters is None else _codes(clusters),
+    )
+
+
+def survey(
+    questionnaire: Union[Questionnaire, str, "os.PathLike[str]"],
+    responses: Any = None,
+    *,
+    answers: Any = None,
+    units: Optional[Iterable[Any]] = None,
+    weights: Any = None,
+    groups: Optional[Iterable[Any]] = None,
+    strata: Optional[Iterable[Any]] = None,
+    clusters: Optional[Iterable[Any]] = None,
+    by: Optional[Sequence[str]] = None,
+    populations: Optional[Mapping[str, int]] = None,
+) -> SurveyResults:
+    """Survey estimates from responses (a CSV path, CSV text or a DataFrame with the columns
+    ``respondent, unit`` [``group, weight, stratum, cluster``] and one per item) and/or from
+    arrays (``answers`` with ``units`` …, see :func:`add_arrays`).
+
+    >>> import parindex
+    >>> q, tally = parindex.examples.survey("sipas-demo")
+    >>> r = tally.results(by=["all"])
+    >>> df = r.to_pandas()
+    >>> row = df[(df.level == "item") & (df.code == "A1")].iloc[0]
+    >>> int(row.n), round(row.share, 4)
+    (1093, 0.7556)
+    """
+    if not isinstance(questionnaire, Questionnaire):
+        questionnaire = Questionnaire.read(questionnaire)
+    tally = Tally(questionnaire)
+    if responses is not None:
+        tally.add_csv(responses)
+    if answers is not None:
+        if units is None:
+            raise ValueError("answers need units: one unit label per respondent")
+        add_arrays(tally, answers, units, weights=weights, groups=groups, strata=strata, clusters=clusters)
+    if responses is None and answers is None:
+        raise ValueError("give responses (CSV or DataFrame) or answers with units")
+    return tally.results(by=None if by is None else list(by), populations=None if populations is None else dict(populations))

@@ -1,0 +1,296 @@
+//! Surveys from Python: questionnaires, tallies (from CSV, DataFrames or NumPy arrays) and
+//! their results. Conversions only; the core computes.
+
+use std::sync::Arc;
+
+use parindex::{Answers, Batch, DomainKind, Labels, SurveyOptions};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{IntoPyDict, PyBytes};
+
+use crate::conversion::{self, core, infallible, Source};
+use crate::{PyMethodology, PyScores};
+
+/// A survey questionnaire: elements, items and their answer scales.
+#[pyclass(frozen, eq, module = "parindex._parindex", name = "Questionnaire")]
+#[derive(PartialEq)]
+pub(crate) struct PyQuestionnaire {
+    pub(crate) inner: parindex::Questionnaire,
+}
+
+#[pymethods]
+impl PyQuestionnaire {
+    /// Reads the JSON form.
+    #[staticmethod]
+    fn from_json(py: Python<'_>, text: &str) -> PyResult<PyQuestionnaire> {
+        core(py, || parindex::Questionnaire::from_json(text)).map(|inner| PyQuestionnaire { inner })
+    }
+
+    /// Reads a questionnaire file (JSON).
+    #[staticmethod]
+    fn read(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<PyQuestionnaire> {
+        let Source { bytes, file } = conversion::path(path, None)?;
+        core(py, || parindex_io::read_questionnaire(&bytes, &file)).map(|inner| PyQuestionnaire { inner })
+    }
+
+    /// The JSON form.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        infallible(py, || self.inner.to_json())
+    }
+
+    #[getter]
+    fn id(&self) -> &str {
+        self.inner.id()
+    }
+
+    /// The answer columns of array input, in order.
+    #[getter]
+    fn columns(&self) -> Vec<String> {
+        self.inner.columns().into_iter().map(str::to_owned).collect()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Questionnaire(id={:?}, elements={}, items={}, columns={})",
+            self.inner.id(),
+            self.inner.elements().len(),
+            self.inner.items().len(),
+            self.inner.columns().len()
+        )
+    }
+}
+
+/// The mergeable aggregation state of survey responses.
+#[pyclass(module = "parindex._parindex", name = "Tally")]
+pub(crate) struct PyTally {
+    questionnaire: parindex::Questionnaire,
+    inner: parindex::Tally,
+}
+
+/// Labels as (codes: bytes of little-endian u32, names).
+type Coded = (Vec<u8>, Vec<String>);
+
+fn u32s(bytes: &[u8]) -> Vec<u32> {
+    bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
+}
+
+fn f64s(bytes: &[u8]) -> Vec<f64> {
+    bytes
+        .chunks_exact(8)
+        .map(|c| f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+        .collect()
+}
+
+#[pymethods]
+impl PyTally {
+    #[new]
+    fn new(questionnaire: &PyQuestionnaire) -> PyTally {
+        PyTally {
+            questionnaire: questionnaire.inner.clone(),
+            inner: parindex::Tally::new(&questionnaire.inner),
+        }
+    }
+
+    /// Adds responses from a CSV path, CSV text or a DataFrame (through its CSV form).
+    #[pyo3(signature = (responses, file=None))]
+    fn add_csv(
+        &mut self,
+        py: Python<'_>,
+        responses: &Bound<'_, PyAny>,
+        file: Option<String>,
+    ) -> PyResult<()> {
+        let Source { bytes, file } = if conversion::is_frame(responses) {
+            conversion::frame_csv(responses, file.or_else(|| Some("DataFrame".into())))?
+        } else {
+            conversion::path_or_text(responses, file, "responses.csv")?
+        };
+        let q = &self.questionnaire;
+        let part = core(py, || {
+            parindex_io::read_responses(bytes.as_slice(), &file, q, &parindex_io::ResponsesOptions::new())
+        })?;
+        let inner = &mut self.inner;
+        core(py, || inner.merge(&part))
+    }
+
+    /// Adds respondents from arrays (the wrapper `parindex.Tally.add_arrays` prepares them):
+    /// unit codes (u32 bytes) and names, row-major u8 answers, optional f64 weights, and
+    /// optional coded groups, strata and clusters.
+    #[pyo3(signature = (units, answers, weights=None, groups=None, strata=None, clusters=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn add_coded(
+        &mut self,
+        py: Python<'_>,
+        units: Coded,
+        answers: &Bound<'_, PyBytes>,
+        weights: Option<Vec<u8>>,
+        groups: Option<Coded>,
+        strata: Option<Coded>,
+        clusters: Option<Coded>,
+    ) -> PyResult<()> {
+        let unit_index = u32s(&units.0);
+        let weights = weights.map(|w| f64s(&w));
+        let labels = |c: &Option<Coded>| c.as_ref().map(|(codes, names)| (u32s(codes), names.clone()));
+        let (groups, strata, clusters) = (labels(&groups), labels(&strata), labels(&clusters));
+        let answers = answers.as_bytes();
+        let q = &self.questionnaire;
+        let inner = &mut self.inner;
+        core(py, || {
+            let mut batch =
+                Batch::new(Labels { index: &unit_index, names: &units.1 }, Answers::Rows(answers));
+            if let Some(w) = &weights {
+                batch = batch.weights(w);
+            }
+            if let Some((i, n)) = &groups {
+                batch = batch.groups(Labels { index: i, names: n });
+            }
+            if let Some((i, n)) = &strata {
+                batch = batch.strata(Labels { index: i, names: n });
+            }
+            if let Some((i, n)) = &clusters {
+                batch = batch.clusters(Labels { index: i, names: n });
+            }
+            inner.add(q, &batch)
+        })
+    }
+
+    /// Adds another tally of the same questionnaire.
+    fn merge(&mut self, py: Python<'_>, other: &PyTally) -> PyResult<()> {
+        let inner = &mut self.inner;
+        core(py, || inner.merge(&other.inner))
+    }
+
+    /// The tally as JSON (to merge elsewhere).
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        infallible(py, || self.inner.to_json())
+    }
+
+    /// Reads a tally written by `to_json`.
+    #[staticmethod]
+    fn from_json(py: Python<'_>, questionnaire: &PyQuestionnaire, text: &str) -> PyResult<PyTally> {
+        let inner = core(py, || parindex::Tally::from_json(text))?;
+        Ok(PyTally { questionnaire: questionnaire.inner.clone(), inner })
+    }
+
+    #[getter]
+    fn respondents(&self) -> u64 {
+        self.inner.respondents()
+    }
+
+    /// The estimates: per unit / group / everyone (`by`), with unit populations for the
+    /// sample-size rule.
+    #[pyo3(signature = (by=None, populations=None))]
+    fn results(
+        &self,
+        py: Python<'_>,
+        by: Option<Vec<String>>,
+        populations: Option<std::collections::HashMap<String, u64>>,
+    ) -> PyResult<PySurveyResults> {
+        let mut options = SurveyOptions::new();
+        if let Some(by) = by {
+            let kinds = by
+                .iter()
+                .map(|b| match b.as_str() {
+                    "unit" => Ok(DomainKind::Unit),
+                    "group" => Ok(DomainKind::Group),
+                    "all" => Ok(DomainKind::All),
+                    other => Err(PyValueError::new_err(format!("by: {other:?} is not unit, group or all"))),
+                })
+                .collect::<PyResult<Vec<_>>>()?;
+            options = options.by(&kinds);
+        }
+        for (unit, n) in populations.unwrap_or_default() {
+            options = options.population(unit, n);
+        }
+        let inner = core(py, || parindex::survey_results(&self.questionnaire, &self.inner, &options))?;
+        Ok(PySurveyResults { inner: Arc::new(inner) })
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Tally(questionnaire={:?}, respondents={})",
+            self.questionnaire.id(),
+            self.inner.respondents()
+        )
+    }
+}
+
+/// Survey estimates.
+#[pyclass(frozen, module = "parindex._parindex", name = "SurveyResults")]
+pub(crate) struct PySurveyResults {
+    inner: Arc<parindex::SurveyResults>,
+}
+
+#[pymethods]
+impl PySurveyResults {
+    /// The results as JSON (rounded to `round` places, or at full precision).
+    #[pyo3(signature = (round=None))]
+    fn to_json(&self, py: Python<'_>, round: Option<u32>) -> PyResult<String> {
+        infallible(py, || parindex_io::write_survey(&self.inner, parindex_io::OutputFormat::Json, round))
+    }
+
+    /// The results as CSV: one row per domain and item, element and overall index.
+    #[pyo3(signature = (round=None))]
+    fn to_csv(&self, py: Python<'_>, round: Option<u32>) -> PyResult<String> {
+        infallible(py, || parindex_io::write_survey(&self.inner, parindex_io::OutputFormat::Csv, round))
+    }
+
+    /// The results as a DataFrame (one row per domain and item, element and overall index;
+    /// floats), read from the CSV form.
+    #[pyo3(signature = (round=None))]
+    fn to_pandas<'py>(&self, py: Python<'py>, round: Option<u32>) -> PyResult<Bound<'py, PyAny>> {
+        let csv = self.to_csv(py, round)?;
+        let io = py.import("io")?.getattr("StringIO")?.call1((csv,))?;
+        let kwargs = pyo3::types::PyDict::new(py);
+        kwargs.set_item("keep_default_na", false)?;
+        kwargs.set_item("na_values", vec![""])?;
+        kwargs.set_item("dtype", [("id", "str"), ("code", "str"), ("element", "str")].into_py_dict(py)?)?;
+        py.import("pandas")?.getattr("read_csv")?.call((io,), Some(&kwargs))
+    }
+
+    /// The results as a plain table.
+    #[pyo3(signature = (round=None))]
+    fn to_table(&self, py: Python<'_>, round: Option<u32>) -> PyResult<String> {
+        infallible(py, || parindex_io::write_survey(&self.inner, parindex_io::OutputFormat::Table, round))
+    }
+
+    /// Puts a survey measure (`overall`, `element:CODE`, `item:CODE`) into a methodology leaf
+    /// of a copy of `scores`, with the survey note on each unit's leaf.
+    fn apply(
+        &self,
+        py: Python<'_>,
+        scores: &PyScores,
+        methodology: &PyMethodology,
+        criterion: &str,
+        measure: &str,
+    ) -> PyResult<PyScores> {
+        let mut copy = (*scores.inner).clone();
+        core(py, || {
+            let measure: parindex::Measure = measure.parse()?;
+            self.inner.apply(&mut copy, &methodology.inner, criterion, &measure)
+        })?;
+        Ok(PyScores { inner: Arc::new(copy) })
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "SurveyResults(questionnaire={:?}, domains={})",
+            self.inner.questionnaire,
+            self.inner.domains.len()
+        )
+    }
+}
+
+/// The bundled survey: its questionnaire and tally.
+#[pyfunction]
+pub(crate) fn example_survey(py: Python<'_>, name: &str) -> PyResult<(PyQuestionnaire, PyTally)> {
+    let (q, t) = core(py, || parindex_io::examples::survey(name))?;
+    Ok((PyQuestionnaire { inner: q.clone() }, PyTally { questionnaire: q, inner: t }))
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyQuestionnaire>()?;
+    m.add_class::<PyTally>()?;
+    m.add_class::<PySurveyResults>()?;
+    m.add_function(wrap_pyfunction!(example_survey, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,190 @@
+//! `parindex survey` end to end: the golden documents of the bundled sipas-demo survey,
+//! tallies saved by parts and merged, survey values for methodology leaves, and exit code 2
+//! with every problem located on bad input.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_parindex");
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("..")
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN).args(args).current_dir(root()).output().expect("parindex runs")
+}
+
+fn stdout(out: &Output) -> String {
+    assert!(out.status.success(), "failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout.clone()).expect("UTF-8")
+}
+
+fn golden(name: &str) -> String {
+    fs::read_to_string(root().join("data/expected").join(name)).expect("golden file")
+}
+
+const Q: &str = "data/survey/sipas-demo.questionnaire.json";
+const R: &str = "data/survey/sipas-demo.responses.csv";
+
+#[test]
+fn bundled_survey_matches_its_golden_documents() {
+    assert_eq!(
+        stdout(&run(&["survey", "--example", "sipas-demo", "--format", "json"])),
+        golden("sipas-demo.survey.json")
+    );
+    let csv = stdout(&run(&["survey", "--example", "sipas-demo", "--format", "csv", "--round", "6"]));
+    assert_eq!(csv, golden("sipas-demo.survey.round6.csv"));
+    // The files give what the bundled example gives.
+    let files =
+        stdout(&run(&["survey", "--questionnaire", Q, "--responses", R, "--format", "csv", "--round", "6"]));
+    assert_eq!(files, csv);
+}
+
+#[test]
+fn tallies_saved_by_parts_merge_into_the_whole() {
+    let dir = std::env::temp_dir().join(format!("parindex-survey-test-{}", std::process::id()));
+    fs::create_dir_all(&dir).expect("temp dir");
+    let text = fs::read_to_string(root().join(R)).expect("responses");
+    let (header, body) = text.split_once('\n').expect("header");
+    let rows: Vec<&str> = body.lines().collect();
+    let mut tallies = Vec::new();
+    for (i, chunk) in rows.chunks(400).enumerate() {
+        let part = dir.join(format!("part{i}.csv"));
+        fs::write(&part, format!("{header}\n{}\n", chunk.join("\n"))).expect("part");
+        let tally = dir.join(format!("part{i}.tally.json"));
+        let out = run(&[
+            "survey",
+            "--questionnaire",
+            Q,
+            "--responses",
+            part.to_str().expect("path"),
+            "--save-tally",
+            tally.to_str().expect("path"),
+        ]);
+        stdout(&out);
+        tallies.push(tally.to_string_lossy().into_owned());
+    }
+    let mut args = vec!["survey", "--questionnaire", Q, "--format", "csv", "--round", "6", "--tally"];
+    args.extend(tallies.iter().map(String::as_str));
+    let merged = stdout(&run(&args));
+    let _ = fs::remove_dir_all(&dir);
+    // Three-decimal weights: sums may differ in the last bits, so compare at 6 places.
+    assert_eq!(merged, golden("sipas-demo.survey.round6.csv"));
+}
+
+#[test]
+fn survey_values_feed_methodology_leaves() {
+    let out = stdout(&run(&[
+        "survey",
+        "--example",
+        "sipas-demo",
+        "--leaf",
+        "8.1.1=element:procedures",
+        "--leaf",
+        "8.1.2=element:civil_servants",
+        "--leaf",
+        "8.1.3=element:results",
+        "--methodology",
+        "data/methodologies/par-demo.methodology.csv",
+    ]));
+    assert_eq!(out, golden("sipas-demo.leaves.csv"));
+    // 8.1.1 has a maximum of 2.5 points: points = 2.5 × the procedures index.
+    let line = out.lines().find(|l| l.starts_with("so-y-te,8.1.1,")).expect("so-y-te row");
+    assert!(line.contains("element procedures"), "{line}");
+    let json = stdout(&run(&["survey", "--example", "sipas-demo", "--format", "json"]));
+    let pos = json.find("\"id\": \"so-y-te\"").expect("so-y-te domain");
+    let index_at =
+        json[pos..].find("\"element\": \"procedures\",\n          \"items\": 2").expect("element") + pos;
+    let index: f64 = json[index_at..]
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("\"index\": "))
+        .and_then(|v| v.trim_end_matches(',').parse().ok())
+        .expect("index");
+    let points: f64 = line.split(',').nth(2).and_then(|v| v.parse().ok()).expect("points");
+    assert!((points - 2.5 * index).abs() < 1e-12, "{points} vs 2.5 × {index}");
+}
+
+#[test]
+fn bad_responses_exit_2_with_every_problem_located() {
+    let dir = std::env::temp_dir().join(format!("parindex-survey-bad-{}", std::process::id()));
+    fs::create_dir_all(&dir).expect("temp dir");
+    let bad = "respondent,unit,group,weight,stratum,cluster,A1,A2,P1,P2,C1,C2,Y1,R1,R2,F1,E1\n\
+               1,so-y-te,citizen,-1,a,b,6,4,4,4,4,4,0,1,4,4,1;2;3;4\n\
+               1,so-y-te,business,1,a,b,4,4,4,4,4,4,0,1,4,4,1\n\
+               2,,citizen,x,a,b,4,4,4,4,4,4,0,9,4,four,\n";
+    fs::write(dir.join("bad.csv"), bad).expect("file");
+    let units = dir.join("units.csv");
+    fs::write(&units, "unit,population\nso-y-te,1200\n").expect("units");
+    let out = Command::new(BIN)
+        .args(["survey", "--questionnaire", root().join(Q).to_str().expect("path"), "--responses", "bad.csv"])
+        .args(["--units", units.to_str().expect("path")])
+        .current_dir(&dir)
+        .output()
+        .expect("runs");
+    let _ = fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "nothing half-written");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "bad.csv:2:4: design weight \"-1\" must be a finite number >= 0\n\
+         bad.csv:2:7: item A1: answer 6 is outside the scale (1–5)\n\
+         bad.csv:2:17: item E1: 4 priorities chosen, at most 3 allowed\n\
+         bad.csv:3:1: respondent 1 appears twice (first earlier in the file)\n\
+         bad.csv:3:17: item E1: the form of group business does not ask this item; leave it blank\n\
+         bad.csv:4:2: unit is blank\n\
+         bad.csv:4:4: design weight \"x\" must be a finite number >= 0\n\
+         bad.csv:4:14: item R1: answer 9 is outside the scale (1, 2, 3, 4)\n\
+         bad.csv:4:16: item F1: \"four\" is not a number\n"
+    );
+}
+
+#[test]
+fn populations_set_the_required_sample() {
+    let dir = std::env::temp_dir().join(format!("parindex-survey-units-{}", std::process::id()));
+    fs::create_dir_all(&dir).expect("temp dir");
+    let units = dir.join("units.csv");
+    let ids = [
+        "so-noi-vu",
+        "so-tu-phap",
+        "so-tai-chinh",
+        "so-y-te",
+        "so-xay-dung",
+        "so-gd-dt",
+        "tp-son-la",
+        "moc-chau",
+        "yen-chau",
+        "mai-son",
+        "song-ma",
+    ];
+    let mut text = String::from("unit,name,population\n");
+    for id in ids {
+        text.push_str(&format!("{id},,150\n"));
+    }
+    fs::write(&units, &text).expect("units");
+    let u = units.to_str().expect("path");
+    // van-ho is missing from the units file: an unknown unit.
+    let out = run(&["survey", "--questionnaire", Q, "--responses", R, "--units", u]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.lines().all(|l| l.contains("unknown unit \"van-ho\"")), "{err}");
+    fs::write(&units, format!("{text}van-ho,,100000\n")).expect("units");
+    let json = stdout(&run(&[
+        "survey",
+        "--questionnaire",
+        Q,
+        "--responses",
+        R,
+        "--units",
+        u,
+        "--format",
+        "json",
+        "--by",
+        "unit",
+    ]));
+    let _ = fs::remove_dir_all(&dir);
+    // N = 150, e = 5 %: n = 150 / (1 + 150 · 0.0025) = 109.09 → 110; N = 100,000 → 399.
+    assert_eq!(json.matches("\"required\": 110").count(), 11);
+    assert_eq!(json.matches("\"required\": 399").count(), 1);
+}
