@@ -9,7 +9,7 @@ use parindex::{Dossier, Error, Issue, IssueKind, Location, Methodology, Results,
 
 use crate::scores_csv::{score_read, scores_from_rows, Header};
 
-/// Options for reading a workbook: which sheet.
+/// Options for reading a workbook: which sheet (by default the first holding the table).
 ///
 /// # Examples
 ///
@@ -33,7 +33,8 @@ enum SheetChoice {
 }
 
 impl XlsxOptions {
-    /// The first sheet of the workbook.
+    /// The default sheet: the first holding the table to read (its header found, so an
+    /// instructions sheet may come first), else the first sheet.
     ///
     /// # Examples
     ///
@@ -217,16 +218,43 @@ fn cell_text(d: &Data) -> Result<String, IssueKind> {
     })
 }
 
-fn load<'a>(bytes: &[u8], file: &'a str, options: &XlsxOptions) -> Result<Sheet<'a>, Error> {
+/// The sheet the options choose; by default the first sheet holding a header `wanted`
+/// accepts (an instructions sheet may come first), else the first sheet.
+fn load<'a>(
+    bytes: &[u8],
+    file: &'a str,
+    options: &XlsxOptions,
+    wanted: fn(&[String]) -> bool,
+) -> Result<Sheet<'a>, Error> {
     let mut wb = open(bytes, file)?;
     let names = wb.sheet_names();
     let unknown =
         |sheet: String| whole_file(file, IssueKind::UnknownSheet { sheet, known: names.join(", ") });
     let name = match &options.sheet {
-        SheetChoice::First => names.first().cloned().ok_or_else(|| unknown("1".to_owned()))?,
+        SheetChoice::First => {
+            let mut first = None;
+            for name in &names {
+                match read_sheet(&mut wb, file, name) {
+                    Ok(sheet) if sheet.cells.iter().any(|row| wanted(&lowered(row))) => return Ok(sheet),
+                    other if first.is_none() => first = Some(other),
+                    _ => {}
+                }
+            }
+            return first.unwrap_or_else(|| Err(unknown("1".to_owned())));
+        }
         SheetChoice::Index(i) => names.get(*i).cloned().ok_or_else(|| unknown(format!("at index {i}")))?,
         SheetChoice::Name(n) => names.iter().find(|s| *s == n).cloned().ok_or_else(|| unknown(n.clone()))?,
     };
+    read_sheet(&mut wb, file, &name)
+}
+
+/// A row's cells trimmed and in lower case, as headers are recognised.
+fn lowered(row: &[String]) -> Vec<String> {
+    row.iter().map(|c| c.trim().to_lowercase()).collect()
+}
+
+fn read_sheet<'a>(wb: &mut Xlsx<Cursor<&[u8]>>, file: &'a str, name: &str) -> Result<Sheet<'a>, Error> {
+    let name = name.to_owned();
     let at_sheet = Location::default().file(file).sheet(name.clone());
     let unreadable = |e: calamine::XlsxError| {
         Error::single(at_sheet.clone(), IssueKind::NotXlsx { reason: e.to_string() })
@@ -306,8 +334,6 @@ impl Sheet<'_> {
             row.iter().map(|c| c.trim()).find(|c| !c.is_empty()).unwrap_or_default().to_owned()
         };
         let is_meta = |row: &[String]| first_cell(row).starts_with('#');
-        let lowered =
-            |row: &[String]| -> Vec<String> { row.iter().map(|c| c.trim().to_lowercase()).collect() };
         let header_at = self
             .cells
             .iter()
@@ -391,6 +417,21 @@ fn has(cells: &[String], name: &str) -> bool {
     cells.iter().any(|c| c == name)
 }
 
+/// A node table's header: `code` and `max` or `parent`.
+fn node_header(cells: &[String]) -> bool {
+    has(cells, "code") && (has(cells, "max") || has(cells, "parent"))
+}
+
+/// A score sheet's header: `unit`.
+fn scores_header(cells: &[String]) -> bool {
+    has(cells, "unit")
+}
+
+/// A dossier list's header: `dossier_id`.
+fn dossier_header(cells: &[String]) -> bool {
+    has(cells, "dossier_id")
+}
+
 /// Reads a methodology node table from a worksheet: the layout of the node table CSV
 /// (DESIGN.md §5), anywhere on the sheet. Rows above the header may hold a title block (left
 /// out) and `# key: value` metadata (in their first cell); the header is the first row with
@@ -412,8 +453,8 @@ fn has(cells: &[String], name: &str) -> bool {
 /// assert_eq!(err.to_string(), "m.xlsx: the file is empty");
 /// ```
 pub fn read_methodology_xlsx(bytes: &[u8], file: &str, options: &XlsxOptions) -> Result<Methodology, Error> {
-    let sheet = load(bytes, file, options)?;
-    let t = sheet.table(|c| has(c, "code") && (has(c, "max") || has(c, "parent")));
+    let sheet = load(bytes, file, options, node_header)?;
+    let t = sheet.table(node_header);
     // The shared reader takes the header as the CSV gives it: read, or a located issue.
     #[allow(clippy::result_large_err)]
     let header = t.header.map(|(row, cells)| Ok((row, csv::StringRecord::from(cells))));
@@ -435,8 +476,8 @@ fn read_scores_sheet<'a>(
     file: &'a str,
     options: &XlsxOptions,
 ) -> Result<(Sheet<'a>, Region, Result<ReadScores, Error>), Error> {
-    let sheet = load(bytes, file, options)?;
-    let t = sheet.table(|c| has(c, "unit"));
+    let sheet = load(bytes, file, options, scores_header)?;
+    let t = sheet.table(scores_header);
     let Some((row, cells)) = t.header else {
         let err = Error::single(
             Location::default().file(file).sheet(sheet.name.clone()),
@@ -519,8 +560,8 @@ pub fn score_xlsx(
 /// assert_eq!(err.issues()[0].code(), "not_xlsx");
 /// ```
 pub fn read_dossiers_xlsx(bytes: &[u8], file: &str, options: &XlsxOptions) -> Result<Vec<Dossier>, Error> {
-    let sheet = load(bytes, file, options)?;
-    let t = sheet.table(|c| has(c, "dossier_id"));
+    let sheet = load(bytes, file, options, dossier_header)?;
+    let t = sheet.table(dossier_header);
     let Some((row, cells)) = t.header else {
         return Err(Error::single(
             Location::default().file(file).sheet(sheet.name.clone()),

@@ -165,9 +165,21 @@ fn sheets_are_chosen_by_name_or_index() {
         .expect_err("no such sheet");
     assert_eq!(err.to_string(), "s.xlsx: no sheet \"Scores\" in the workbook (sheets: Sheet1, Điểm)");
     assert_eq!(err.issues()[0].code(), "unknown_sheet");
-    // The first sheet holds only a sentence: no header with `unit`.
-    let err = read_scores(&m, &bytes, "s.xlsx").map(|_| ()).expect_err("no table");
-    assert_eq!(err.issues()[0].code(), "missing_column");
+    // By default, the first sheet holding a score table: the instructions come first.
+    let by_default = score_text(&m, &bytes, "s.xlsx").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(by_default.unit("a").map(|u| u.points()), by_name.unit("a").map(|u| u.points()));
+    // Asked for the instructions sheet, or when no sheet holds a table: its header is missing.
+    let err = read_scores_xlsx(&m, &bytes, "s.xlsx", &XlsxOptions::new().sheet_index(0))
+        .map(|_| ())
+        .expect_err("no table");
+    assert_eq!(
+        err.to_string(),
+        "s.xlsx!Sheet1!1:1: missing column unit\n\
+         s.xlsx!Sheet1!A1: criterion Hướng dẫn: điền vào sheet Điểm: unknown criterion (not in methodology tiny)"
+    );
+    let only_text = workbook("Hướng dẫn", (0, 0), &[&["Điền vào sheet sau"]]);
+    let err = read_scores(&m, &only_text, "s.xlsx").map(|_| ()).expect_err("no table");
+    assert!(err.to_string().starts_with("s.xlsx!Hướng dẫn!1:1: missing column unit\n"), "{err}");
 }
 
 #[test]
