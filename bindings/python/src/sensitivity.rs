@@ -1,13 +1,18 @@
 //! Sensitivity analysis from Python (DESIGN.md §11): conversions only; the core computes.
-//! Results come back as the JSON document `parindex sensitivity --format json` prints, as
-//! Python dicts and lists.
+//! Results come back as the JSON document `parindex sensitivity --format json` prints, read
+//! by Python's own `json.loads` (correctly rounded, so the floats are the core's bits).
 
 use parindex::{SensitivityOptions, Uncertainty, UncertaintySource, WeightDistribution};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-use crate::conversion::{self, core};
+use crate::conversion::core;
 use crate::PyResults;
+
+/// A JSON document as Python objects, through `json.loads`.
+fn loads<'py>(py: Python<'py>, json: &str) -> PyResult<Bound<'py, PyAny>> {
+    py.import("json")?.call_method1("loads", (json,))
+}
 
 /// The uncertainty from JSON text or a dict, plus the shorthand arguments.
 fn uncertainty(
@@ -78,24 +83,26 @@ fn sensitivity<'py>(
     let results = &results.inner;
     let out = py.detach(|| parindex::sensitivity_with_progress(results, &u, &options, &report));
     let out = core(py, || out)?;
-    conversion::document(py, &parindex_io::write_sensitivity(&out, parindex_io::OutputFormat::Json))
+    loads(py, &parindex_io::write_sensitivity(&out, parindex_io::OutputFormat::Json))
 }
 
 /// The exact ranks with each node of `level` left out in turn.
 #[pyfunction]
 fn leave_one_out<'py>(py: Python<'py>, results: &PyResults, level: u32) -> PyResult<Bound<'py, PyAny>> {
     let out = core(py, || parindex::leave_one_out(results.inner.methodology(), &results.scores, level))?;
-    conversion::document(
-        py,
-        &parindex_io::write_leave_one_out(&results.inner, &out, parindex_io::OutputFormat::Json),
-    )
+    loads(py, &parindex_io::write_leave_one_out(&results.inner, &out, parindex_io::OutputFormat::Json))
 }
 
 /// The exact range of one node's weight over which a unit keeps its rank.
 #[pyfunction]
-fn weight_sweep<'py>(py: Python<'py>, results: &PyResults, code: &str, unit: &str) -> PyResult<Bound<'py, PyAny>> {
+fn weight_sweep<'py>(
+    py: Python<'py>,
+    results: &PyResults,
+    code: &str,
+    unit: &str,
+) -> PyResult<Bound<'py, PyAny>> {
     let w = core(py, || parindex::weight_sweep(&results.inner, code, unit))?;
-    conversion::document(py, &parindex_io::write_weight_sweep(&w, parindex_io::OutputFormat::Json))
+    loads(py, &parindex_io::write_weight_sweep(&w, parindex_io::OutputFormat::Json))
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -2,7 +2,6 @@
 same core call), exact at zero perturbation, seeded, with errors carrying codes."""
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -68,3 +67,9 @@ def test_bad_input_has_codes(demo: parindex.Results) -> None:
     assert e.value.errors()[0]["code"] == "invalid_concentration"
     with pytest.raises(ValueError):
         parindex.sensitivity(demo, weights="normal:1")
+
+
+def test_golden_vector_same_numbers_as_rust(demo: parindex.Results) -> None:
+    golden = json.loads((ROOT / "data" / "expected" / "par-demo.sensitivity.json").read_text("utf-8"))
+    out = parindex.sensitivity(demo, weights="uniform:0.25", noise="0.1", runs=500, seed=11, attribution=True)
+    assert out == golden  # every float the same bits

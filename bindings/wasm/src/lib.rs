@@ -15,6 +15,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 mod conversion;
+mod sensitivity;
 
 use conversion::{bytes, error, parse_json, ExplainOpts, JsResult, PlanOpts, WriteOpts};
 

@@ -118,3 +118,24 @@ fn bad_input_names_the_argument() {
     let err = fails(&run(&["--sweep", "9", "--unit", "so-tu-phap"]));
     assert_eq!(err, "--sweep: criterion 9: unknown criterion (not in methodology par-demo)\n");
 }
+
+/// The golden vector the Python and JavaScript tests also check (same seed, same numbers).
+#[test]
+fn golden_vector() {
+    let json = ok(&run(&[
+        "--runs",
+        "500",
+        "--seed",
+        "11",
+        "--weights",
+        "uniform:0.25",
+        "--noise",
+        "0.1",
+        "--attribution",
+        "--format",
+        "json",
+    ]));
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data/expected/par-demo.sensitivity.json");
+    assert_eq!(json, std::fs::read_to_string(path).expect("golden file"));
+}
