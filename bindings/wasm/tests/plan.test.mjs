@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { loadExample, Methodology, methodologyNames, score, Scores, thrown } from "./helpers.mjs";
+import { loadExample, Methodology, methodologyNames, score, scoreFile, Scores, thrown } from "./helpers.mjs";
 
 const demo = () => score(...loadExample("par-demo"));
 
@@ -143,4 +143,29 @@ test("a methodology lists its nodes with their effective maxima", () => {
   const m = Methodology.fromCsv("code,parent,name,name_en,max\n1,,Một,One,\n1.1,1,A,,2\n1.2,1,B,,3.5\n");
   assert.deepEqual(m.nodes()[0], { code: "1", parent: null, name: "Một", nameEn: "One", max: "5.5", leaf: false, rule: "" });
   void Scores;
+});
+
+test("Methodology.read takes JSON (by name or content) or a node table; scoreFile reports reading and scoring together", () => {
+  const m = Methodology.example("par-demo");
+  const json = m.toJson();
+  assert.equal(Methodology.read(json, "index.json").toJson(), json);
+  assert.equal(Methodology.read(new TextEncoder().encode(json), "index.txt").toJson(), json);
+  assert.equal(Methodology.read(m.toCsv(), "par-demo.csv").toJson(), json);
+  const e = thrown(() => Methodology.read("{", "bad.json"));
+  assert.equal(e.code, "syntax");
+  assert.match(e.path, /^bad\.json/);
+  const tiny = Methodology.read("code,parent,max\n1,,10\n2,,5\n", "m.csv");
+  const err = thrown(() => scoreFile(tiny, "unit,1,2\na,x,6\nb,3,\n", "s.csv"));
+  assert.deepEqual(
+    err.errors.map((i) => [i.code, i.path]),
+    [
+      ["not_a_number", "s.csv:2:2: criterion 1"],
+      ["above_max", "s.csv:2:3: criterion 2"],
+      ["missing_value", "s.csv:3:3: criterion 2"],
+    ],
+  );
+  const r = scoreFile(tiny, "unit,1,2\na,7.5,NA\nb,6,5\n");
+  assert.deepEqual(r.toRows().map((row) => [row.unit, row.percent, row.rank]), [["a", "75", 1], ["b", "73.333333333333333333333333333", 2]]);
+  assert.equal(r.explain("b").points, "11");
+  assert.equal(r.whatIf("b", { 1: 10 }).after.rank, 1);
 });
