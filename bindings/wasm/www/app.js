@@ -449,7 +449,10 @@ function makePlan(ev) {
   const out = $("plan-out");
   try {
     const p = state.results.plan(state.unit, target, { round: state.places });
-    const parts = [el("p", { id: "plan-summary" }, p.already_met ? t("alreadyMet") : t("planSummary", p))];
+    // The index the target requires, exact (rounded, 79.995 would read 80.00).
+    const exact = state.results.plan(state.unit, target);
+    const need = { ...p, required_percent: exact.required_percent, strict: exact.strict };
+    const parts = [el("p", { id: "plan-summary" }, p.already_met ? t("alreadyMet") : t("planSummary", need))];
     if (p.steps.length) {
       parts.push(
         table(
@@ -528,7 +531,7 @@ function updateWhatIf() {
     const move = w.movement;
     const cls = move.startsWith("up") ? "up" : move.startsWith("down") ? "down" : null;
     out.replaceChildren(
-      standingTable([[t("before"), w.before, "before"], [t("after"), w.after, "after"]]),
+      standingTable([[t("before"), w.before, "before"], [t("afterChanges"), w.after, "after"]]),
       el("p", {}, `${t("change")}: `, el("span", { id: "whatif-points-change" }, w.points_change ?? "0"), ` ${t("points").toLowerCase()} · ${t("movement")}: `, el("span", { id: "whatif-movement", class: cls }, move)),
     );
   } catch (e) {

@@ -212,6 +212,7 @@ test("a plan to reach band B: the CLI's golden plan", async () => {
   );
   const after = (await cells("#plan-out tr[data-standing='after']"))[0];
   assert.deepEqual([after[2], after[5]], [golden.after.published_percent, golden.after.band]);
+  assert.match(await page.textContent("#plan-summary"), new RegExp(`${golden.gain} điểm .* tối thiểu ${golden.required_percent} %`));
   await shot("04-plan-band-B");
   await page.selectOption("#plan-kind", "percent");
   await page.fill("#plan-value", "101");
