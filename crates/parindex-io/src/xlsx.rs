@@ -198,6 +198,28 @@ fn number_text(f: f64) -> String {
     }
 }
 
+/// True for a number format that shows a percentage: a `%` outside quoted text and escapes.
+fn is_percent_format(code: &str) -> bool {
+    let mut quoted = false;
+    let mut escaped = false;
+    for ch in code.chars() {
+        match ch {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => quoted = !quoted,
+            '%' if !quoted => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// A number's text times 100, exactly (`0.994` → `99.4`); `None` when it does not fit.
+fn as_percent(text: &str) -> Option<String> {
+    let d = parindex::Decimal::from_str_exact(text).ok()?;
+    Some(d.checked_mul(parindex::Decimal::ONE_HUNDRED)?.normalize().to_string())
+}
+
 fn cell_text(d: &Data) -> Result<String, IssueKind> {
     Ok(match d {
         Data::Empty => String::new(),
@@ -262,7 +284,8 @@ fn read_sheet<'a>(wb: &mut Xlsx<Cursor<&[u8]>>, file: &'a str, name: &str) -> Re
     // One pass over the cells: each value as text, and the workbook's own problems (error
     // values, formulas saved without a value).
     let here = |r: u32, c: u32| at_sheet.clone().row(u64::from(r) + 1).column(u64::from(c) + 1);
-    let mut found: Vec<(u32, u32, String)> = Vec::new();
+    // Each cell: its position, its text, and whether it is a number (as opposed to text).
+    let mut found: Vec<(u32, u32, String, bool)> = Vec::new();
     let mut bad = Vec::new();
     {
         let mut reader = wb.worksheet_cells_reader(&name).map_err(unreadable)?;
@@ -272,11 +295,40 @@ fn read_sheet<'a>(wb: &mut Xlsx<Cursor<&[u8]>>, file: &'a str, name: &str) -> Re
                 (calamine::DataRef::Empty, Some(formula)) if !formula.is_empty() => {
                     bad.push(Issue::new(here(r, c), IssueKind::FormulaWithoutValue { formula }));
                 }
-                (value, _) => match cell_text(&Data::from(value)) {
-                    Ok(text) if text.is_empty() => {}
-                    Ok(text) => found.push((r, c, text)),
-                    Err(kind) => bad.push(Issue::new(here(r, c), kind)),
-                },
+                (value, _) => {
+                    let number = matches!(value, calamine::DataRef::Float(_) | calamine::DataRef::Int(_));
+                    match cell_text(&Data::from(value)) {
+                        Ok(text) if text.is_empty() => {}
+                        Ok(text) => found.push((r, c, text, number)),
+                        Err(kind) => bad.push(Issue::new(here(r, c), kind)),
+                    }
+                }
+            }
+        }
+    }
+    // A number shown as a percentage reads as that percentage (0.994 shown as 99.4% reads
+    // 99.4), the decimal point moved exactly. The styles are read only when the workbook has a
+    // percentage format.
+    {
+        let mut reader = wb.worksheet_cells_reader(&name).map_err(unreadable)?;
+        let percent: Vec<bool> = reader
+            .styles()
+            .iter()
+            .map(|s| s.number_format.as_ref().is_some_and(|f| is_percent_format(&f.format_code)))
+            .collect();
+        if percent.contains(&true) {
+            let mut cells = std::collections::HashSet::new();
+            while let Some((r, c, id)) = reader.next_style_id().map_err(unreadable)? {
+                if percent.get(id).copied().unwrap_or(false) {
+                    cells.insert((r, c));
+                }
+            }
+            for (r, c, text, number) in &mut found {
+                if *number && cells.contains(&(*r, *c)) {
+                    if let Some(p) = as_percent(text) {
+                        *text = p;
+                    }
+                }
             }
         }
     }
@@ -284,7 +336,7 @@ fn read_sheet<'a>(wb: &mut Xlsx<Cursor<&[u8]>>, file: &'a str, name: &str) -> Re
 
     // The grid covers every value and every problem.
     let positions = || {
-        found.iter().map(|(r, c, _)| (*r, *c)).chain(
+        found.iter().map(|(r, c, ..)| (*r, *c)).chain(
             bad.iter()
                 .map(|i| (i.location.row.unwrap_or(1) as u32 - 1, i.location.column.unwrap_or(1) as u32 - 1)),
         )
@@ -299,7 +351,7 @@ fn read_sheet<'a>(wb: &mut Xlsx<Cursor<&[u8]>>, file: &'a str, name: &str) -> Re
     };
     let width = (right - left + 1) as usize;
     let mut cells = vec![vec![String::new(); width]; (bottom - top + 1) as usize];
-    for (r, c, text) in found {
+    for (r, c, text, _) in found {
         cells[(r - top) as usize][(c - left) as usize] = text;
     }
     // A cell merged over several rows counts in each of them (a domain code over its
@@ -437,7 +489,8 @@ fn dossier_header(cells: &[String]) -> bool {
 /// out) and `# key: value` metadata (in their first cell); the header is the first row with
 /// `code` and `max` or `parent`. A `parent` cell merged over several rows is the parent of
 /// each. Numbers stored as numbers read as the shortest decimal that is the same `f64`
-/// (2.5 is `2.5`); numbers stored as text are read exactly as written.
+/// (2.5 is `2.5`), or as the percentage they show when formatted as one (0.994 shown as 99.4%
+/// is `99.4`); numbers stored as text are read exactly as written.
 ///
 /// # Errors
 ///

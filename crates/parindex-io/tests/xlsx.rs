@@ -412,3 +412,42 @@ fn a_formula_without_value_outside_the_table_is_not_read() {
          let it calculate and save it"
     );
 }
+
+#[test]
+fn numbers_shown_as_percentages_read_as_the_percentage() {
+    let m = read_methodology(METHODOLOGY_CSV.as_bytes(), "m.csv").unwrap_or_else(|e| panic!("{e}"));
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["unit", "1.1", "1.2", "2.1"].iter().enumerate() {
+        put(ws, 0, c as u16, h);
+    }
+    // 2.1 is the share of dossiers on time, in percent: typed as 99.4% it is stored as 0.994.
+    let percent = Format::new().set_num_format("0.0%");
+    let whole = Format::new().set_num_format("0%");
+    let quoted = Format::new().set_num_format("0.00\" %\"");
+    for (r, (unit, rate, format)) in
+        [("a", 0.994, &percent), ("b", 1.0, &whole), ("c", 0.8, &whole), ("d", 95.0, &quoted)]
+            .iter()
+            .enumerate()
+    {
+        let row = 1 + r as u32;
+        put(ws, row, 0, unit);
+        put(ws, row, 1, "=2");
+        put(ws, row, 2, "=1");
+        ws.write_number_with_format(row, 3, *rate, format).expect("written");
+    }
+    let bytes = wb.save_to_buffer().expect("saved");
+    let s = read_scores(&m, &bytes, "s.xlsx").unwrap_or_else(|e| panic!("{e}"));
+    let rate = |u: usize| match s.value(u, "2.1") {
+        Some(Value::Number(d)) => d.normalize().to_string(),
+        other => format!("{other:?}"),
+    };
+    // A `%` inside quotes is text, not a percentage format: 95 stays 95.
+    assert_eq!([rate(0), rate(1), rate(2), rate(3)], ["99.4", "100", "80", "95"]);
+    let r = parindex::score(&m, &s).unwrap_or_else(|e| panic!("{e}"));
+    let points: Vec<String> = ["a", "b", "c", "d"]
+        .iter()
+        .map(|u| r.unit(u).map(|x| x.points().to_decimal().to_string()).unwrap_or_default())
+        .collect();
+    assert_eq!(points, ["9", "9", "6", "9"]); // 3 points on domain 1, then 6, 6, 3, 6 on 2.1
+}
