@@ -582,16 +582,17 @@ async function main() {
       }
       if (state.scoresFile) scoreFiles();
     });
+    // Files dropped anywhere on the page are read (never opened by the browser in place of it).
     const drop = $("drop");
-    drop.addEventListener("dragover", (ev) => {
+    window.addEventListener("dragover", (ev) => {
       ev.preventDefault();
       drop.classList.add("over");
     });
-    drop.addEventListener("dragleave", () => drop.classList.remove("over"));
-    drop.addEventListener("drop", (ev) => {
+    window.addEventListener("dragleave", (ev) => ev.relatedTarget === null && drop.classList.remove("over"));
+    window.addEventListener("drop", (ev) => {
       ev.preventDefault();
       drop.classList.remove("over");
-      dropFiles(ev.dataTransfer.files);
+      if (ev.dataTransfer?.files.length) dropFiles(ev.dataTransfer.files);
     });
     $("lang").addEventListener("click", () => {
       state.lang = state.lang === "vi" ? "en" : "vi";
