@@ -723,12 +723,23 @@ impl<'a> Runner<'a> {
         for e in 0..e_count {
             self.rank(&delta[e * n..(e + 1) * n], &mut ranks[e * n..(e + 1) * n], sc);
         }
-        // Histograms unit by unit, so that each unit's row stays in cache for the batch.
+        // Histograms unit by unit, so that each unit's row stays in cache for the batch: the A
+        // ranks transposed in blocks first, so that each unit's ranks are contiguous.
         let n_rows = (rows.end - rows.start) as usize;
+        let mut by_unit = vec![0u32; n * n_rows];
+        for p0 in (0..n).step_by(256) {
+            let p1 = (p0 + 256).min(n);
+            for r in 0..n_rows {
+                let src = &ranks[r * per_row * n..r * per_row * n + n];
+                for pos in p0..p1 {
+                    by_unit[pos * n_rows + r] = src[pos];
+                }
+            }
+        }
         for pos in 0..n {
             let hist = &mut acc.hist[pos * n..(pos + 1) * n];
-            for r in 0..n_rows {
-                hist[ranks[r * per_row * n + pos] as usize - 1] += 1;
+            for &rank in &by_unit[pos * n_rows..(pos + 1) * n_rows] {
+                hist[rank as usize - 1] += 1;
             }
         }
         for r in 0..n_rows {

@@ -229,9 +229,12 @@ pub fn sensitivity_with_progress(
     Ok(summarize(&runner, uncertainty, options, &acc))
 }
 
-/// Replications per batch: about 64 evaluations.
+/// Replications per batch: about 64 evaluations, 512 for more than 2,048 units (their rank
+/// histograms do not fit a cache: a larger batch touches each unit's row once for more
+/// replications).
 fn rows_per_batch(r: &Runner<'_>) -> u64 {
-    (64 / r.per_row()).max(1) as u64
+    let evals = if r.model.n > 2048 { 512 } else { 64 };
+    (evals / r.per_row()).max(1) as u64
 }
 
 fn run(r: &Runner<'_>, progress: Progress<'_>) -> Acc {
