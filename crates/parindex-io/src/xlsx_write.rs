@@ -451,6 +451,19 @@ fn template_labels(lang: Lang) -> [&'static str; 10] {
     }
 }
 
+/// Writes a decimal as a number when the reader gets it back exactly from the double (the
+/// shortest decimal of the nearest double is the decimal itself), else as text, which is read
+/// exactly: a template holding scores reads back to the same scores.
+fn exact(ws: &mut Worksheet, row: u32, col: u16, d: Decimal, format: &Format) -> Result<(), XlsxError> {
+    let f = num(d);
+    if format!("{f}").parse::<Decimal>().is_ok_and(|back| back == d) {
+        ws.write_number_with_format(row, col, f, format)?;
+    } else {
+        ws.write_string_with_format(row, col, d.normalize().to_string(), format)?;
+    }
+    Ok(())
+}
+
 /// Excel's name of a 0-based column (0 → `A`).
 fn letters(col: u16) -> String {
     let mut c = u32::from(col) + 1;
@@ -535,6 +548,12 @@ fn template(
     ws.set_row_height(2, 45)?;
     for (c, name) in TEMPLATE_COLUMNS.iter().enumerate() {
         ws.write_string_with_format(3, c as u16, *name, &f.header)?;
+    }
+    // A `ranked` column only when some unit is scored but not ranked.
+    let ranked_column = scores.is_some_and(|sc| sc.units().iter().any(|u| !u.ranked));
+    if ranked_column {
+        ws.write_string_with_format(2, 10, if vi { "Xếp hạng (yes/no)" } else { "Ranked (yes/no)" }, &label)?;
+        ws.write_string_with_format(3, 10, "ranked", &f.header)?;
     }
     let text = f.cell("text", None);
     let wrap = text.clone().set_text_wrap();
@@ -622,31 +641,26 @@ fn template(
             if let Some(sc) = scores {
                 let u = u_index;
                 match code.as_str() {
-                    "bonus" => {
-                        ws.write_number(row, 7, num(sc.bonus(u)))?;
-                    }
-                    "penalty" => {
-                        ws.write_number(row, 7, num(sc.penalty(u)))?;
-                    }
+                    "bonus" => exact(ws, row, 7, sc.bonus(u), &input)?,
+                    "penalty" => exact(ws, row, 7, sc.penalty(u), &input)?,
                     _ => {
                         let value_col = if points_leaf { 7 } else { 8 };
                         match sc.value(u, code) {
                             Some(Value::NotApplicable) => {
-                                ws.write_string(row, value_col, "NA")?;
+                                ws.write_string_with_format(row, value_col, "NA", &input)?;
                             }
                             Some(Value::Number(d)) if matches!(rule, Some(Rule::YesNo)) => {
-                                ws.write_string(row, 8, if d.is_zero() { "no" } else { "yes" })?;
+                                let answer = if d.is_zero() { "no" } else { "yes" };
+                                ws.write_string_with_format(row, 8, answer, &input)?;
                             }
-                            Some(Value::Number(d)) => {
-                                ws.write_number(row, value_col, num(d))?;
-                            }
+                            Some(Value::Number(d)) => exact(ws, row, value_col, d, &input)?,
                             None => {}
                         }
                         if let Some(d) = sc.self_assessed(u, code) {
-                            ws.write_number(row, 6, num(d))?;
+                            exact(ws, row, 6, d, &input)?;
                         }
                         if let Some(n) = sc.note(u, code) {
-                            ws.write_string(row, 9, n)?;
+                            ws.write_string_with_format(row, 9, n, &input)?;
                         }
                     }
                 }
@@ -654,9 +668,16 @@ fn template(
             row += 1;
         }
         let last_row = row - 1;
-        let cells =
-            [unit.id.clone(), unit.name.clone().unwrap_or_default(), unit.group.clone().unwrap_or_default()];
+        let mut cells = vec![
+            unit.id.clone(),
+            unit.name.clone().unwrap_or_default(),
+            unit.group.clone().unwrap_or_default(),
+        ];
+        if ranked_column {
+            cells.push(if unit.ranked { "yes" } else { "no" }.to_owned());
+        }
         for (c, value) in cells.iter().enumerate() {
+            let c = if c == 3 { 10 } else { c };
             if last_row > first {
                 ws.merge_range(first, c as u16, last_row, c as u16, value, &merged)?;
             } else {

@@ -451,3 +451,25 @@ fn numbers_shown_as_percentages_read_as_the_percentage() {
         .collect();
     assert_eq!(points, ["9", "9", "6", "9"]); // 3 points on domain 1, then 6, 6, 3, 6 on 2.1
 }
+
+#[test]
+fn a_template_keeps_every_digit_and_units_not_ranked() {
+    let m = read_methodology(METHODOLOGY_CSV.as_bytes(), "m.csv").unwrap_or_else(|e| panic!("{e}"));
+    let csv = "unit,name,ranked,1.1,1.2,2.1\na,A,,1.49999999999999999999,NA,99.4\nx,X,no,2.5,0.1,100\n";
+    let s = read_scores(&m, csv.as_bytes(), "s.csv").unwrap_or_else(|e| panic!("{e}"));
+    let bytes = write_template_xlsx(&m, Some(&s), &TemplateOptions::new()).unwrap_or_else(|e| panic!("{e}"));
+    let again = read_scores(&m, &bytes, "t.xlsx").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(again.units(), s.units());
+    assert!(!again.units()[1].ranked);
+    for u in 0..2 {
+        for code in m.leaf_codes() {
+            assert_eq!(again.value(u, code), s.value(u, code), "{u} {code}");
+        }
+    }
+    // 1.49999999999999999999 has no double: the template holds it as text.
+    let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(&bytes)).expect("opens");
+    let range = wb.worksheet_range("Scores").expect("sheet");
+    assert_eq!(range.get_value((4, 7)), Some(&Data::String("1.49999999999999999999".into())));
+    assert_eq!(range.get_value((6, 8)), Some(&Data::Float(99.4)));
+    assert_eq!(range.get_value((3, 10)), Some(&Data::String("ranked".into())));
+}
