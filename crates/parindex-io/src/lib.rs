@@ -5,6 +5,13 @@
 //! system, and reports each problem with its file, row and column, all at once, as a
 //! [`parindex::Error`].
 //!
+//! `.xlsx` workbooks are read through the same checks (the sheet becomes the rows a CSV
+//! would give), each problem located as `file.xlsx!Sheet!C14`: [`read_scores_xlsx`] and
+//! friends, or [`read_scores`] and [`read_methodology`] by the file's name or bytes. Results
+//! are also written as a decision's annex workbook ([`write_results_xlsx`]), a fill-in template
+//! ([`write_template_xlsx`]) and self-contained HTML or Markdown reports
+//! ([`write_report_html`], [`write_report_markdown`]).
+//!
 //! ```
 //! use parindex_io::{examples, write_results, OutputFormat, WriteOptions};
 //!
