@@ -305,3 +305,35 @@ fn element_and_overall_indices_follow_the_questionnaire_operators() {
     let chosen: f64 = (1..=6).map(|k| share(&format!("E1.{k}"))).sum();
     assert!((1.0..=3.0).contains(&chosen), "between 1 and 3 choices on average: {chosen}");
 }
+
+#[test]
+fn survey_values_score_inside_the_par_demo_index() {
+    // Survey values carry up to 20 decimal places; with bonus points on some units the
+    // adjusted totals outgrow 128-bit fractions and are added as big rationals.
+    let (m, mut scores) = parindex_io::examples::load("par-demo").expect("example");
+    let (q, tally) = parindex_io::examples::survey("sipas-demo").expect("survey");
+    let r = survey_results(&q, &tally, &SurveyOptions::new().by(&[DomainKind::Unit])).expect("results");
+    for (leaf, element) in [("8.1.1", "procedures"), ("8.1.2", "civil_servants"), ("8.1.3", "results")] {
+        r.apply(&mut scores, &m, leaf, &parindex::Measure::Element(element.into())).expect("applied");
+    }
+    let results = parindex::score(&m, &scores).expect("scored");
+    let unit = scores.unit_index("so-y-te").expect("unit");
+    let index = r
+        .domains
+        .iter()
+        .find(|d| d.id == "so-y-te")
+        .and_then(|d| d.elements.iter().find(|e| e.element == "results"))
+        .and_then(|e| e.index)
+        .expect("index");
+    let points = results
+        .unit("so-y-te")
+        .and_then(|u| u.node("8.1.3"))
+        .and_then(|n| n.points())
+        .expect("points")
+        .to_decimal();
+    let expected: parindex::Decimal =
+        format!("{}", index * 100.0).parse::<parindex::Decimal>().expect("decimal") * parindex::Decimal::TWO
+            / parindex::Decimal::ONE_HUNDRED;
+    assert_eq!(points.round_dp(18), expected.round_dp(18));
+    assert!(scores.note(unit, "8.1.3").expect("note").starts_with("survey sipas-demo, element results"));
+}

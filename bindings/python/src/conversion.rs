@@ -86,6 +86,7 @@ fn issue_dict<'py>(py: Python<'py>, issue: &Issue) -> PyResult<Bound<'py, PyDict
     d.set_item("column", at.column)?;
     d.set_item("unit", at.unit.as_deref())?;
     d.set_item("criterion", at.criterion.as_deref())?;
+    d.set_item("item", at.item.as_deref())?;
     Ok(d)
 }
 

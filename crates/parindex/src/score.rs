@@ -440,7 +440,11 @@ pub fn score(methodology: &Methodology, scores: &Scores) -> Result<Results> {
         let total = if adjust == 0 {
             Some(root)
         } else {
-            Exact::new(adjust, compiler.unit).and_then(|a| root.checked_add(a)).map(|t| t.max(Exact::ZERO))
+            // A root with a large denominator (e.g. survey values of 20 places) plus the
+            // adjustment may outgrow 128 bits: then add as big rationals (DESIGN §3).
+            Exact::new(adjust, compiler.unit)
+                .map(|a| root.checked_add(a).unwrap_or_else(|| big::add(root, a)))
+                .map(|t| t.max(Exact::ZERO))
         };
         match total {
             Some(total) => totals.push(total),
@@ -1052,6 +1056,11 @@ mod big {
             .enumerate()
             .map(|(i, p)| p.map(|p| (to_exact(&p), to_exact(&(&p * &hundred / max(i))))))
             .collect()
+    }
+
+    /// a + b, carried to 20 places when the exact sum does not fit 128 bits.
+    pub(super) fn add(a: Exact, b: Exact) -> Exact {
+        to_exact(&(r(a.numerator(), a.denominator()) + r(b.numerator(), b.denominator())))
     }
 
     fn to_exact(x: &BigRational) -> Exact {

@@ -1,0 +1,113 @@
+"""Surveys from Python: the golden documents the Rust CLI wrote, the NumPy and DataFrame paths
+against the CSV path, merging through JSON, survey values in a methodology leaf, and errors."""
+
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import parindex
+
+DATA = Path(__file__).resolve().parents[3] / "data"
+Q = DATA / "survey" / "sipas-demo.questionnaire.json"
+R = DATA / "survey" / "sipas-demo.responses.csv"
+
+
+def test_golden_documents_are_identical_to_the_rust_cli():
+    q, tally = parindex.examples.survey("sipas-demo")
+    results = tally.results()
+    assert results.to_json() == (DATA / "expected" / "sipas-demo.survey.json").read_text(encoding="utf-8")
+    assert results.to_csv(round=6) == (DATA / "expected" / "sipas-demo.survey.round6.csv").read_text(encoding="utf-8")
+    # The files give what the bundled example gives.
+    assert parindex.survey(Q, R).to_json() == results.to_json()
+
+
+def test_dataframe_and_arrays_give_the_csv_results():
+    q = parindex.Questionnaire.read(Q)
+    from_csv = parindex.survey(q, R).to_pandas()
+    frame = pd.read_csv(R, keep_default_na=False, dtype=str)
+    assert parindex.survey(q, frame).to_json() == parindex.survey(q, R).to_json()
+
+    # Arrays: answers as a uint8 matrix in questionnaire column order (255 = no answer).
+    cols = q.columns
+    answers = np.full((len(frame), len(cols)), 255, dtype=np.uint8)
+    for k, name in enumerate(cols):
+        item, _, option = name.partition(".")
+        cells = frame[item]
+        if option:
+            answers[:, k] = [255 if c == "" else int(option in c.split(";")) for c in cells]
+        else:
+            answers[:, k] = [255 if c == "" else int(c) for c in cells]
+    r = parindex.survey(
+        q,
+        answers=answers,
+        units=frame["unit"],
+        weights=frame["weight"].astype(float).to_numpy(),
+        strata=frame["stratum"],
+        clusters=frame["cluster"],
+    )
+    got = r.to_pandas()
+    assert list(got["id"]) == list(from_csv["id"]) and list(got["code"].fillna("")) == list(from_csv["code"].fillna(""))
+    assert (got["n"].fillna(-1) == from_csv["n"].fillna(-1)).all()
+    for column in ["share", "se", "ci_low", "ci_high", "mean"]:
+        np.testing.assert_allclose(got[column].to_numpy(float), from_csv[column].to_numpy(float), rtol=1e-13, atol=1e-15)
+
+
+def test_matches_r_survey_package():
+    q, tally = parindex.examples.survey("sipas-demo")
+    df = tally.results().to_pandas()
+    ref = pd.read_csv(DATA / "expected" / "sipas-demo.reference.csv", dtype={"id": str, "column": str})
+    items = df[df.level == "item"].merge(ref, left_on=["domain", "id", "code"], right_on=["domain", "id", "column"])
+    assert len(items) == len(ref) == 208
+    for ours, theirs in [("share_x", "share_y"), ("se_x", "se_y"), ("ci_low_x", "ci_low_y"), ("deff_x", "deff_y")]:
+        np.testing.assert_allclose(items[ours], items[theirs], rtol=1e-12)
+
+
+def test_tallies_merge_through_json():
+    q, whole = parindex.examples.survey("sipas-demo")
+    lines = R.read_text(encoding="utf-8").splitlines()
+    header, rows = lines[0], lines[1:]
+    merged = parindex.Tally(q)
+    for start in range(0, len(rows), 300):
+        part = parindex.Tally(q)
+        part.add_csv("\n".join([header, *rows[start : start + 300]]) + "\n")
+        merged.merge(parindex.Tally.from_json(q, part.to_json()))
+    assert merged.respondents == whole.respondents == 1136
+    assert merged.results().to_csv(round=9) == whole.results().to_csv(round=9)
+
+
+def test_survey_values_go_into_a_methodology_leaf():
+    m, scores = parindex.examples.load("par-demo")
+    q, tally = parindex.examples.survey("sipas-demo")
+    results = tally.results(by=["unit"])
+    fed = results.apply(scores, m, "8.1.3", "element:results")
+    scored = parindex.score(m, fed)
+    row = scored.explain("so-y-te")
+    leaf = next(entry for entry in row["leaves"] if entry["code"] == "8.1.3")
+    assert "survey sipas-demo, element results" in (leaf.get("note") or "")
+    index = results.to_pandas()
+    value = index[(index.id == "so-y-te") & (index.level == "element") & (index.code == "results")]["share"].iloc[0]
+    assert abs(float(leaf["points"]) - 2 * value) < 1e-12
+
+
+def test_bad_responses_raise_input_error_with_every_problem():
+    q = parindex.Questionnaire.read(Q)
+    bad = (
+        "respondent,unit,group,weight,stratum,cluster,A1,A2,P1,P2,C1,C2,Y1,R1,R2,F1,E1\n"
+        "1,so-y-te,citizen,-1,a,b,6,4,4,4,4,4,0,1,4,4,1;2;3;4\n"
+        "1,so-y-te,business,1,a,b,4,4,4,4,4,4,0,1,4,4,\n"
+    )
+    with pytest.raises(parindex.InputError) as info:
+        parindex.survey(q, bad)
+    assert isinstance(info.value, ValueError)
+    codes = [e["code"] for e in info.value.errors()]
+    assert codes == ["invalid_weight", "out_of_scale", "too_many_choices", "duplicate_respondent"]
+    first = info.value.errors()[1]
+    assert (first["row"], first["column"], first["item"]) == (2, 7, "A1")
+    with pytest.raises(parindex.InputError):
+        parindex.survey(q, answers=np.zeros((2, 3), dtype=np.uint8), units=["a", "b"])
+    with pytest.raises(ValueError):
+        parindex.survey(q)
