@@ -153,24 +153,16 @@ pub(crate) fn frame_csv(frame: &Bound<'_, PyAny>, file: Option<String>) -> PyRes
     }
     let labels: Vec<Bound<'_, PyAny>> = frame.getattr("columns")?.call_method0("tolist")?.extract()?;
     let mut header = Vec::with_capacity(labels.len());
-    let mut columns: Vec<Vec<String>> = Vec::with_capacity(labels.len());
+    let mut columns: Vec<Column> = Vec::with_capacity(labels.len());
     let iloc = frame.getattr("iloc")?;
     for (j, label) in labels.iter().enumerate() {
         header.push(label.str()?.to_cow()?.into_owned());
         let column = iloc.get_item((py.Ellipsis(), j))?;
         let dtype = column.getattr("dtype")?.str()?.to_cow()?.into_owned();
-        let cells = match dtype.as_str() {
+        columns.push(match dtype.as_str() {
             // numpy columns: the raw values in one call, no Python object per cell.
-            "float64" => raw_column(&column, "float64", |b| {
-                let x = f64::from_ne_bytes(b);
-                // Rust prints the shortest text that reads back as the same float, no exponent.
-                if x.is_nan() {
-                    String::new()
-                } else {
-                    format!("{x}")
-                }
-            })?,
-            "int64" => raw_column(&column, "int64", |b| i64::from_ne_bytes(b).to_string())?,
+            "float64" => Column::Float(raw_column(&column, "float64", f64::from_ne_bytes)?),
+            "int64" => Column::Int(raw_column(&column, "int64", i64::from_ne_bytes)?),
             _ => {
                 let values = column.call_method0("tolist")?;
                 let values = values.cast::<PyList>()?;
@@ -178,17 +170,24 @@ pub(crate) fn frame_csv(frame: &Bound<'_, PyAny>, file: Option<String>) -> PyRes
                 for v in values.iter() {
                     cells.push(cell(&v)?);
                 }
-                cells
+                Column::Text(cells)
             }
-        };
-        columns.push(cells);
+        });
     }
-    let rows = columns.first().map_or(0, Vec::len);
+    let rows = columns.first().map_or(0, Column::len);
     let mut out = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
     let written = (|| -> csv::Result<Vec<u8>> {
         out.write_record(&header)?;
+        let (mut floats, mut ints) = (ryu::Buffer::new(), itoa::Buffer::new());
         for i in 0..rows {
-            out.write_record(columns.iter().map(|c| c[i].as_str()))?;
+            for column in &columns {
+                match column {
+                    Column::Float(v) => out.write_field(float_text(v[i], &mut floats).as_bytes())?,
+                    Column::Int(v) => out.write_field(ints.format(v[i]))?,
+                    Column::Text(v) => out.write_field(&v[i])?,
+                }
+            }
+            out.write_record(None::<&[u8]>)?;
         }
         out.into_inner().map_err(|e| csv::Error::from(e.into_error()))
     })();
@@ -197,15 +196,45 @@ pub(crate) fn frame_csv(frame: &Bound<'_, PyAny>, file: Option<String>) -> PyRes
     Ok(Source { bytes, file: file.unwrap_or_else(|| "DataFrame".to_owned()) })
 }
 
+/// A DataFrame column on its way to CSV: numpy floats and integers as they are, anything else
+/// as the text of its cells.
+enum Column {
+    Float(Vec<f64>),
+    Int(Vec<i64>),
+    Text(Vec<String>),
+}
+
+impl Column {
+    fn len(&self) -> usize {
+        match self {
+            Column::Float(v) => v.len(),
+            Column::Int(v) => v.len(),
+            Column::Text(v) => v.len(),
+        }
+    }
+}
+
+/// A float cell: blank for NaN (a missing value), otherwise the shortest text that reads back as
+/// the same float, without an exponent (`2.5`, `7`, never `2.4999…` or `1e-7`): ryu's digits,
+/// or Rust's own formatting where ryu would write an exponent or the value is infinite.
+fn float_text(x: f64, buffer: &mut ryu::Buffer) -> std::borrow::Cow<'_, str> {
+    if x.is_nan() {
+        return "".into();
+    }
+    if x.is_finite() {
+        let text = buffer.format_finite(x);
+        if !text.contains('e') {
+            return text.strip_suffix(".0").unwrap_or(text).into();
+        }
+    }
+    format!("{x}").into()
+}
+
 /// A numpy column of 8-byte values through its raw bytes (`to_numpy().tobytes()`).
-fn raw_column(
-    column: &Bound<'_, PyAny>,
-    dtype: &str,
-    text: impl Fn([u8; 8]) -> String,
-) -> PyResult<Vec<String>> {
+fn raw_column<T>(column: &Bound<'_, PyAny>, dtype: &str, value: impl Fn([u8; 8]) -> T) -> PyResult<Vec<T>> {
     let raw = column.call_method1("to_numpy", (dtype,))?.call_method0("tobytes")?;
     let raw = raw.cast::<PyBytes>()?.as_bytes();
-    Ok(raw.chunks_exact(8).map(|c| text(c.try_into().unwrap_or([0; 8]))).collect())
+    Ok(raw.chunks_exact(8).map(|c| value(c.try_into().unwrap_or([0; 8]))).collect())
 }
 
 /// One DataFrame cell as the text of a CSV cell.

@@ -35,6 +35,7 @@ def test_a_value_above_its_maximum(m: parindex.Methodology) -> None:
             "column": 4,
             "unit": "b",
             "criterion": "1.2",
+            "item": None,
         }
     ]
 

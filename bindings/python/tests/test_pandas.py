@@ -50,6 +50,7 @@ def test_na_read_by_pandas_as_nan_is_a_missing_value_not_a_silent_rebase() -> No
         "column": 16,
         "unit": "so-noi-vu",
         "criterion": "3.2.1",
+        "item": None,
     }
     assert len(caught.value.errors()) == 6  # every department's cell, all at once
 

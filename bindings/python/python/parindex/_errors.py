@@ -35,8 +35,8 @@ class InputError(ParIndexError, ValueError):
         Keys: ``code`` (stable, snake_case: branch on it), ``message`` (the
         full line, e.g. ``scores.csv:3:4: criterion 1.2: 2 exceeds its maximum
         1.5``), ``location`` (its ``file:row:column`` part), and ``file``,
-        ``row``, ``column``, ``unit``, ``criterion`` (each ``None`` when
-        unknown).
+        ``row``, ``column``, ``unit``, ``criterion`` and ``item`` (a survey
+        question; each ``None`` when unknown).
         """
         return [dict(e) for e in self._errors]
 
