@@ -172,7 +172,7 @@ pub(crate) fn run(args: SensitivityArgs) -> Result<String, Failure> {
     }
     if let (Some(code), Some(unit)) = (&args.sweep, &args.unit) {
         let (_, results) = args.input.load()?;
-        let w = weight_sweep(&results, code, unit).map_err(|e| located_sweep(e))?;
+        let w = weight_sweep(&results, code, unit).map_err(located_sweep)?;
         return Ok(write_weight_sweep(&w, format));
     }
     if u.sources.is_empty() {
