@@ -340,7 +340,7 @@ fn issue(issue: &Issue) -> JsValue {
     item
 }
 
-/// A location's parts: `{file, row, column, unit, criterion}`, `null` where unknown.
+/// A location's parts: `{file, row, column, unit, criterion, item}`, `null` where unknown.
 fn location(at: &Location) -> JsValue {
     let location: JsValue = Object::new().into();
     set(&location, "file", opt_str(at.file.as_deref()));
@@ -348,6 +348,7 @@ fn location(at: &Location) -> JsValue {
     set(&location, "column", at.column.map_or(JsValue::NULL, |c| JsValue::from(c as f64)));
     set(&location, "unit", opt_str(at.unit.as_deref()));
     set(&location, "criterion", opt_str(at.criterion.as_deref()));
+    set(&location, "item", opt_str(at.item.as_deref()));
     location
 }
 

@@ -16,6 +16,7 @@ use wasm_bindgen::prelude::*;
 
 mod conversion;
 mod sensitivity;
+mod survey;
 
 use conversion::{bytes, error, parse_json, ExplainOpts, JsResult, PlanOpts, WriteOpts};
 
@@ -31,6 +32,8 @@ export interface IssueLocation {
   column: number | null;
   unit: string | null;
   criterion: string | null;
+  /** The survey item (question), for survey responses. */
+  item: string | null;
 }
 
 /** One problem with an input. */

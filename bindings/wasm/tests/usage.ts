@@ -1,6 +1,10 @@
 // Typed usage of the Node package, checked by `tsc --noEmit` (never run): it must compile, and
 // each `@ts-expect-error` line must be rejected, so the definitions are neither missing nor loose.
 import {
+  Questionnaire,
+  SurveyResults,
+  Tally,
+  type SurveyRow,
   exampleNames,
   loadExample,
   Methodology,
@@ -112,3 +116,19 @@ results.free();
 
 void [steps, afterRank, met, moved, changed, domainMax, bundled, fromFile];
 void [json, csv, losses, lost, nextBand, movement, ids, count, id, leaves];
+
+// Surveys: questionnaire, tally from CSV and arrays, results, leaf values.
+{
+  const q: Questionnaire = Questionnaire.example("sipas-demo");
+  const columns: string[] = q.columns;
+  const tally = new Tally(q);
+  tally.addCsv("respondent,unit,A1\n1,u,5\n", "r.csv");
+  tally.addArrays({ units: new Uint32Array([0]), unitNames: ["u"], answers: new Uint8Array(columns.length).fill(255) });
+  const merged: Tally = Tally.fromJson(q, tally.toJson());
+  merged.merge(Tally.example("sipas-demo"));
+  const survey: SurveyResults = merged.results({ by: ["unit", "all"], populations: { u: 1000 } });
+  const rows: SurveyRow[] = survey.toRows({ round: 4 });
+  const share: number | null = rows[0].share;
+  const fed: Scores = survey.apply(scores, methodology, "8.1.3", "element:results");
+  void [share, fed, survey.toCsv(), survey.toJson({ round: 2 }), merged.respondents, q.id, q.toJson()];
+}

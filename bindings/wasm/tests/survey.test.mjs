@@ -1,0 +1,109 @@
+// Satisfaction surveys through the WebAssembly API: the same documents as the Rust CLI and
+// Python (data/expected/sipas-demo.*), arrays against CSV, merging through JSON, survey values
+// in a methodology leaf, and errors located by row, column and item.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+import { Questionnaire, SurveyResults, Tally, expected, loadExample, score } from "./helpers.mjs";
+
+const data = (path) => readFileSync(fileURLToPath(new URL(`../../../data/${path}`, import.meta.url)), "utf8");
+const questionnaire = () => Questionnaire.fromJson(data("survey/sipas-demo.questionnaire.json"));
+const responses = () => data("survey/sipas-demo.responses.csv");
+
+test("the golden documents are identical to the Rust CLI's", () => {
+  const results = Tally.example("sipas-demo").results();
+  assert.ok(results instanceof SurveyResults);
+  assert.equal(results.toJson(), expected("sipas-demo.survey.json"));
+  assert.equal(results.toCsv({ round: 6 }), expected("sipas-demo.survey.round6.csv"));
+  const tally = new Tally(questionnaire());
+  tally.addCsv(responses(), "sipas-demo.responses.csv");
+  assert.equal(tally.respondents, 1136);
+  assert.equal(tally.results().toJson(), expected("sipas-demo.survey.json"));
+});
+
+test("rows hold numbers and nulls", () => {
+  const rows = Tally.example("sipas-demo").results({ by: ["all"] }).toRows({ round: 4 });
+  const a1 = rows.find((r) => r.level === "item" && r.code === "A1");
+  assert.deepEqual(
+    [a1.domain, a1.id, a1.element, a1.respondents, a1.n, a1.share, a1.ci_low, a1.ci_high],
+    ["all", "all", "access", 1136, 1093, 0.7556, 0.7084, 0.7974],
+  );
+  const overall = rows.find((r) => r.level === "overall");
+  assert.equal(overall.code, null);
+  assert.equal(typeof overall.share, "number");
+});
+
+test("arrays give the CSV results", () => {
+  const q = questionnaire();
+  const lines = responses().trim().split("\n");
+  const header = lines[0].split(",");
+  const col = (name) => header.indexOf(name);
+  const names = { units: [], strata: [], clusters: [] };
+  const index = (kind, name) => {
+    let i = names[kind].indexOf(name);
+    if (i < 0) i = names[kind].push(name) - 1;
+    return i;
+  };
+  const units = [], strata = [], clusters = [], weights = [], answers = [];
+  for (const line of lines.slice(1)) {
+    const f = line.split(",");
+    units.push(index("units", f[col("unit")]));
+    strata.push(index("strata", f[col("stratum")]));
+    clusters.push(index("clusters", f[col("cluster")]));
+    weights.push(Number(f[col("weight")]));
+    for (const c of q.columns) {
+      const [item, option] = c.split(".");
+      const cell = f[col(item)];
+      if (cell === "") answers.push(255);
+      else answers.push(option ? Number(cell.split(";").includes(option)) : Number(cell));
+    }
+  }
+  const tally = new Tally(q);
+  tally.addArrays({
+    units: Uint32Array.from(units), unitNames: names.units, answers: Uint8Array.from(answers),
+    weights: Float64Array.from(weights), strata, strataNames: names.strata, clusters, clusterNames: names.clusters,
+  });
+  const got = tally.results().toCsv({ round: 9 });
+  assert.equal(got, Tally.example("sipas-demo").results().toCsv({ round: 9 }));
+});
+
+test("tallies merge through JSON", () => {
+  const q = questionnaire();
+  const [header, ...rows] = responses().trim().split("\n");
+  const merged = new Tally(q);
+  for (let i = 0; i < rows.length; i += 250) {
+    const part = new Tally(q);
+    part.addCsv([header, ...rows.slice(i, i + 250)].join("\n") + "\n");
+    merged.merge(Tally.fromJson(q, part.toJson()));
+  }
+  assert.equal(merged.respondents, 1136);
+  assert.equal(merged.results().toCsv({ round: 9 }), Tally.example("sipas-demo").results().toCsv({ round: 9 }));
+});
+
+test("survey values go into a methodology leaf", () => {
+  const [m, scores] = loadExample("par-demo");
+  const survey = Tally.example("sipas-demo").results({ by: ["unit"] });
+  const fed = survey.apply(scores, m, "8.1.3", "element:results");
+  const leaf = score(m, fed).explain("so-y-te").leaves.find((l) => l.code === "8.1.3");
+  assert.match(leaf.note, /^survey sipas-demo, element results: /);
+  const row = survey.toRows().find((r) => r.id === "so-y-te" && r.level === "element" && r.code === "results");
+  assert.ok(Math.abs(Number(leaf.points) - 2 * row.share) < 1e-12);
+});
+
+test("bad responses throw with every problem located", () => {
+  const tally = new Tally(questionnaire());
+  const bad =
+    "respondent,unit,group,weight,stratum,cluster,A1,A2,P1,P2,C1,C2,Y1,R1,R2,F1,E1\n" +
+    "1,so-y-te,citizen,-1,a,b,6,4,4,4,4,4,0,1,4,4,1;2;3;4\n" +
+    "1,so-y-te,business,1,a,b,4,4,4,4,4,4,0,1,4,4,\n";
+  assert.throws(() => tally.addCsv(bad, "bad.csv"), (e) => {
+    assert.ok(e instanceof Error);
+    assert.deepEqual(e.errors.map((i) => i.code), ["invalid_weight", "out_of_scale", "too_many_choices", "duplicate_respondent"]);
+    assert.deepEqual([e.errors[1].location.row, e.errors[1].location.column, e.errors[1].location.item], [2, 7, "A1"]);
+    return true;
+  });
+  assert.equal(tally.respondents, 0);
+  assert.throws(() => tally.results({ by: ["province"] }), (e) => e.code === "invalid_argument");
+});
