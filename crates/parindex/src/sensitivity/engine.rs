@@ -35,7 +35,7 @@ pub(crate) struct Group {
     c0: Vec<f64>,
     /// Member positions (in nominal order).
     members: Vec<usize>,
-    /// Leaf percents, leaf-major, members padded to a multiple of 4: `x[l * stride + i]`.
+    /// Leaf percents, leaf-major, members padded to a multiple of [`UB`]: `x[l * stride + i]`.
     x: Vec<f64>,
     stride: usize,
     /// The general (tree-walk) model's nominal value per member.
@@ -227,7 +227,7 @@ impl Model {
             let mut scratch = Scratch::new(&model);
             model.coefficients(&g, &ones, &mut scratch.w, &mut scratch.coef);
             g.c0 = model.leaves.iter().map(|&node| scratch.coef[node]).collect();
-            g.stride = g.members.len().div_ceil(4) * 4;
+            g.stride = g.members.len().div_ceil(UB) * UB;
             g.x = vec![0.0; g.stride * model.leaves.len()];
             for (i, &pos) in g.members.iter().enumerate() {
                 for l in 0..model.leaves.len() {
@@ -986,45 +986,56 @@ fn kernel(g: &Group, n_leaves: usize, d: &[f64], evals: &[usize], n: usize, delt
     pulp::Arch::new().dispatch(Dispatch { g, n_leaves, d, evals, n, delta });
 }
 
+/// Units per block of the kernel (the groups' strides are multiples of it).
+const UB: usize = 4;
+/// Evaluations per block of the kernel.
+const EB: usize = 4;
+
 #[inline(always)]
 fn kernel_body(g: &Group, n_leaves: usize, d: &[f64], evals: &[usize], n: usize, delta: &mut [f64]) {
     let el = evals.len();
     let stride = g.stride;
     let members = &g.members;
-    for i0 in (0..stride).step_by(4) {
+    for i0 in (0..stride).step_by(UB) {
         let mut e0 = 0;
-        while e0 + 4 <= el {
-            let mut acc = [[0.0f64; 4]; 4];
+        while e0 + EB <= el {
+            let mut acc = [[0.0f64; UB]; EB];
             for l in 0..n_leaves {
-                let xs = &g.x[l * stride + i0..l * stride + i0 + 4];
-                let ds = &d[l * el + e0..l * el + e0 + 4];
-                for a in 0..4 {
-                    for (b, x) in xs.iter().enumerate() {
-                        acc[a][b] += ds[a] * x;
+                let (Ok(xs), Ok(ds)) = (
+                    <&[f64; UB]>::try_from(&g.x[l * stride + i0..l * stride + i0 + UB]),
+                    <&[f64; EB]>::try_from(&d[l * el + e0..l * el + e0 + EB]),
+                ) else {
+                    return;
+                };
+                for a in 0..EB {
+                    for b in 0..UB {
+                        acc[a][b] += ds[a] * xs[b];
                     }
                 }
             }
-            for a in 0..4 {
+            for a in 0..EB {
                 let row = evals[e0 + a] * n;
-                for b in 0..4 {
+                for b in 0..UB {
                     if let Some(&pos) = members.get(i0 + b) {
                         delta[row + pos] = acc[a][b];
                     }
                 }
             }
-            e0 += 4;
+            e0 += EB;
         }
         while e0 < el {
-            let mut acc = [0.0f64; 4];
+            let mut acc = [0.0f64; UB];
             for l in 0..n_leaves {
-                let xs = &g.x[l * stride + i0..l * stride + i0 + 4];
+                let Ok(xs) = <&[f64; UB]>::try_from(&g.x[l * stride + i0..l * stride + i0 + UB]) else {
+                    return;
+                };
                 let dl = d[l * el + e0];
-                for (b, x) in xs.iter().enumerate() {
-                    acc[b] += dl * x;
+                for b in 0..UB {
+                    acc[b] += dl * xs[b];
                 }
             }
             let row = evals[e0] * n;
-            for b in 0..4 {
+            for b in 0..UB {
                 if let Some(&pos) = members.get(i0 + b) {
                     delta[row + pos] = acc[b];
                 }
