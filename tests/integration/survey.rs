@@ -337,3 +337,97 @@ fn survey_values_score_inside_the_par_demo_index() {
     assert_eq!(points.round_dp(18), expected.round_dp(18));
     assert!(scores.note(unit, "8.1.3").expect("note").starts_with("survey sipas-demo, element results"));
 }
+
+/// What reading a responses file of the bad-survey corpus prints: `ok: N respondents, M units`
+/// or every issue, one per line.
+fn survey_outcome(dir: &std::path::Path) -> String {
+    let corpus = dir.parent().expect("corpus");
+    let q = std::fs::read(corpus.join("questionnaire.json")).expect("questionnaire");
+    let q = read_questionnaire(&q, "q.json").expect("valid questionnaire");
+    let bytes = std::fs::read(dir.join("r.csv")).expect("responses");
+    match read_responses(bytes.as_slice(), "r.csv", &q, &ResponsesOptions::new()) {
+        Ok(t) => format!("ok: {} respondents, {} units\n", t.respondents(), t.units().len()),
+        Err(e) => e.issues().iter().map(|i| format!("{i}\n")).collect(),
+    }
+}
+
+#[test]
+fn every_bad_survey_case_gives_exactly_its_expected_errors() {
+    // tests/bad-survey/: one folder per case with r.csv and expected.txt, read against the
+    // corpus questionnaire. PARINDEX_BLESS=1 writes expected.txt (review the diff!).
+    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("bad-survey");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&corpus)
+        .expect("corpus")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 25, "{} cases", dirs.len());
+    let bless = std::env::var_os("PARINDEX_BLESS").is_some();
+    let mut failures = Vec::new();
+    for dir in &dirs {
+        let got = survey_outcome(dir);
+        if bless {
+            std::fs::write(dir.join("expected.txt"), &got).expect("write");
+            continue;
+        }
+        let expected = std::fs::read_to_string(dir.join("expected.txt")).expect("expected.txt");
+        if got != expected {
+            failures.push(format!("{}:\n  expected: {expected:?}\n  got:      {got:?}", dir.display()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn a_million_respondents_stream_in_bounded_batches() {
+    // 1,000,000 respondents of 20 answers from a generated CSV: read in batches; the tally
+    // holds 705 units whatever the number of respondents.
+    let q = Questionnaire::new(
+        "big",
+        vec![],
+        (1..=20).map(|i| Item::new(format!("q{i}"), ItemKind::likert())).collect(),
+        SurveySettings::default(),
+    )
+    .expect("valid");
+    struct Gen {
+        row: u64,
+        buf: Vec<u8>,
+        at: usize,
+    }
+    impl std::io::Read for Gen {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            if self.at == self.buf.len() {
+                self.buf.clear();
+                self.at = 0;
+                if self.row == 0 {
+                    self.buf.extend_from_slice(b"respondent,unit");
+                    for i in 1..=20 {
+                        self.buf.extend_from_slice(format!(",q{i}").as_bytes());
+                    }
+                    self.buf.push(b'\n');
+                }
+                while self.buf.len() < 1 << 16 && self.row < 1_000_000 {
+                    self.row += 1;
+                    let r = self.row;
+                    self.buf.extend_from_slice(format!("{r},u{}", r % 705).as_bytes());
+                    for i in 0..20u64 {
+                        self.buf.extend_from_slice(format!(",{}", 1 + (r * 7 + i * 13) % 5).as_bytes());
+                    }
+                    self.buf.push(b'\n');
+                }
+            }
+            let n = out.len().min(self.buf.len() - self.at);
+            out[..n].copy_from_slice(&self.buf[self.at..self.at + n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+    let t = read_responses(Gen { row: 0, buf: Vec::new(), at: 0 }, "big.csv", &q, &ResponsesOptions::new())
+        .expect("valid");
+    assert_eq!((t.respondents(), t.units().len()), (1_000_000, 705));
+    let r = survey_results(&q, &t, &SurveyOptions::new().by(&[DomainKind::All])).expect("results");
+    // Codes cycle evenly through 1..5 over each item: 2 of 5 are satisfied.
+    assert_eq!(r.domains[0].items[0].n, 1_000_000);
+    assert_eq!(r.domains[0].items[0].positive, 400_000);
+}

@@ -111,3 +111,20 @@ def test_bad_responses_raise_input_error_with_every_problem():
         parindex.survey(q, answers=np.zeros((2, 3), dtype=np.uint8), units=["a", "b"])
     with pytest.raises(ValueError):
         parindex.survey(q)
+
+
+BAD = Path(__file__).resolve().parents[3] / "tests" / "bad-survey"
+
+
+@pytest.mark.parametrize("case", sorted(p.name for p in BAD.iterdir() if p.is_dir()))
+def test_bad_survey_corpus_gives_the_rust_messages(case):
+    q = parindex.Questionnaire.read(BAD / "questionnaire.json")
+    expected = (BAD / case / "expected.txt").read_text(encoding="utf-8")
+    tally = parindex.Tally(q)
+    try:
+        tally.add_csv((BAD / case / "r.csv").read_bytes(), file="r.csv")
+    except parindex.InputError as e:
+        assert "".join(f"{d['message']}\n" for d in e.errors()) == expected
+        assert tally.respondents == 0
+    else:
+        assert expected.startswith(f"ok: {tally.respondents} respondents,")

@@ -107,3 +107,21 @@ test("bad responses throw with every problem located", () => {
   assert.equal(tally.respondents, 0);
   assert.throws(() => tally.results({ by: ["province"] }), (e) => e.code === "invalid_argument");
 });
+
+test("the bad-survey corpus gives the Rust messages", async () => {
+  const { readdirSync, readFileSync: read, statSync } = await import("node:fs");
+  const corpus = fileURLToPath(new URL("../../../tests/bad-survey/", import.meta.url));
+  const q = Questionnaire.fromJson(read(`${corpus}questionnaire.json`, "utf8"));
+  const cases = readdirSync(corpus).filter((c) => statSync(corpus + c).isDirectory());
+  assert.ok(cases.length >= 25);
+  for (const c of cases) {
+    const expectedText = read(`${corpus}${c}/expected.txt`, "utf8");
+    const tally = new Tally(q);
+    try {
+      tally.addCsv(new Uint8Array(read(`${corpus}${c}/r.csv`)), "r.csv");
+      assert.ok(expectedText.startsWith(`ok: ${tally.respondents} respondents,`), c);
+    } catch (e) {
+      assert.equal(e.errors.map((i) => `${i.message}\n`).join(""), expectedText, c);
+    }
+  }
+});

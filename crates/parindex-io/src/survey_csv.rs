@@ -155,7 +155,8 @@ struct ItemColumn {
 ///
 /// The header names `respondent` and `unit` (required), optionally `group`, `weight`,
 /// `stratum` and `cluster`, then every questionnaire item, in any order. An answer is a code
-/// of the item's scale, blank for no answer; a yes/no item also takes `yes`/`no`/`có`/`không`;
+/// of the item's scale (`4` or `4.0`), blank for no answer; a yes/no item also takes
+/// `yes`/`no`/`có`/`không`;
 /// a priority item lists the chosen option codes separated by `;` or spaces. A weight is a
 /// finite number ≥ 0; without a `weight` column everyone weighs 1. Ids are trimmed and
 /// normalised to NFC.
@@ -377,7 +378,14 @@ pub fn read_responses<R: Read>(
                 Some(c) => {
                     let raw = String::from_utf8_lossy(&record[c]);
                     match raw.trim().parse::<f64>() {
-                        Ok(w) if w.is_finite() && w >= 0.0 && !raw.trim().is_empty() => w,
+                        Ok(w) if w.is_finite() && w >= 0.0 => w,
+                        _ if raw.trim().is_empty() => {
+                            issues.push(Issue::new(
+                                at().row(row).column(c as u64 + 1),
+                                IssueKind::Blank { what: "weight".into() },
+                            ));
+                            0.0
+                        }
                         _ => {
                             issues.push(Issue::new(
                                 at().row(row).column(c as u64 + 1),
@@ -435,9 +443,10 @@ pub fn read_responses<R: Read>(
             buf.rows.push(row);
         }
         if buf.units.len() >= options.batch || (!more && !buf.units.is_empty()) {
-            let mut batch = Batch::new(Labels { index: &buf.units, names: &units.names }, Answers::Rows(&buf.answers))
-                .origin(Some(file), Some(&buf.rows))
-                .file_columns(&file_columns);
+            let mut batch =
+                Batch::new(Labels { index: &buf.units, names: &units.names }, Answers::Rows(&buf.answers))
+                    .origin(Some(file), Some(&buf.rows))
+                    .file_columns(&file_columns);
             if weight_col.is_some() {
                 batch = batch.weights(&buf.weights);
             }
@@ -499,9 +508,15 @@ fn answer_code(cell: &[u8]) -> Result<u8, IssueKind> {
     if let [d @ b'0'..=b'9'] = cell {
         return Ok(d - b'0');
     }
-    let trimmed = cell.trim_ascii();
+    let mut trimmed = cell.trim_ascii();
     if trimmed.is_empty() {
         return Ok(NO_ANSWER);
+    }
+    // "4.0" (a float column exported by a spreadsheet or pandas) is the code 4.
+    if let Some(dot) = trimmed.iter().position(|&b| b == b'.') {
+        if dot > 0 && trimmed[dot + 1..].iter().all(|&b| b == b'0') {
+            trimmed = &trimmed[..dot];
+        }
     }
     if trimmed.iter().all(u8::is_ascii_digit) && trimmed.len() <= 3 {
         let n: u32 = trimmed.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0'));
