@@ -1,9 +1,10 @@
 // Plans and what-ifs through the WebAssembly API: real values (the CLI's, see also
 // parity.test.mjs), every error located, and the module still working after each error.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
-import { loadExample, Methodology, methodologyNames, score, scoreFile, Scores, thrown } from "./helpers.mjs";
+import { expected, loadExample, Methodology, methodologyNames, score, scoreFile, Scores, thrown } from "./helpers.mjs";
 
 const demo = () => score(...loadExample("par-demo"));
 
@@ -168,4 +169,13 @@ test("Methodology.read takes JSON (by name or content) or a node table; scoreFil
   assert.deepEqual(r.toRows().map((row) => [row.unit, row.percent, row.rank]), [["a", "75", 1], ["b", "73.333333333333333333333333333", 2]]);
   assert.equal(r.explain("b").points, "11");
   assert.equal(r.whatIf("b", { 1: 10 }).after.rank, 1);
+});
+
+test("an Excel score sheet (the CLI's filled template) scores as its CSV does", () => {
+  // tests/fixtures/par-2020.scores.xlsx: `parindex template --example par-2020 --scores
+  // data/examples/par-2020.scores.csv --out …` (rust_xlsxwriter), read here by the same reader.
+  const bytes = new Uint8Array(readFileSync(new URL("./fixtures/par-2020.scores.xlsx", import.meta.url)));
+  const m = Methodology.example("par-2020");
+  assert.equal(scoreFile(m, bytes, "par-2020.scores.xlsx").toCsv(), expected("par-2020.results.csv"));
+  assert.equal(Scores.fromCsv(m, bytes, "par-2020.scores.xlsx").length, 10);
 });

@@ -344,3 +344,20 @@ test("dropping a methodology and a score sheet on the page scores them", async (
   );
   assert.deepEqual(problems, []);
 });
+
+test("an Excel score sheet picked with a bundled methodology scores like its CSV", async () => {
+  await page.selectOption("#bundled-methodology", "par-2020");
+  await page.setInputFiles("#scores-file", join(ROOT, "tests/fixtures/par-2020.scores.xlsx"));
+  await page.waitForFunction(() => document.querySelector("#caption")?.textContent.includes("par-2020.scores.xlsx"));
+  const [header, ...golden] = parseCsv(readFileSync(join(REPO, "data/expected/par-2020.results.csv"), "utf8"));
+  const shown = await cells("#ranking tbody tr");
+  assert.deepEqual(
+    shown.map((r) => [r[0], r[1], r[4], r[6]]),
+    golden.map((g) => {
+      const row = Object.fromEntries(header.map((h, k) => [h, g[k]]));
+      return [row.rank, row.unit, roundHalfUp(row.points, 2), row.band];
+    }),
+  );
+  await shot("09-excel-par-2020");
+  assert.deepEqual(problems, []);
+});
