@@ -448,7 +448,7 @@ class Tally:
     2272
     """
 
-    def __init__(self, questionnaire: Questionnaire) -> None: ...
+    def __new__(cls, questionnaire: Questionnaire) -> Tally: ...
     def add_csv(self, responses: Any, file: Optional[str] = None) -> None:
         """Adds responses from a CSV path, CSV text or a DataFrame; nothing is added when
         any row has a problem (:class:`parindex.InputError` lists them all)."""

@@ -14,15 +14,16 @@ def _codes(values: Iterable[Any]) -> Tuple[bytes, list]:
 
     try:
         import pandas as pd
-
-        codes, names = pd.factorize(pd.Series(list(values) if not hasattr(values, "__array__") else values).astype(str))
-        return np.asarray(codes, dtype="<u4").tobytes(), [str(n) for n in names]
     except ImportError:  # pragma: no cover - pandas is optional
-        names, first, inverse = np.unique(np.asarray(values).astype(str), return_index=True, return_inverse=True)
+        labels = np.asarray(list(values) if not hasattr(values, "__array__") else values).astype(str)
+        unique, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
         order = np.argsort(first)
         rank = np.empty_like(order)
         rank[order] = np.arange(len(order))
-        return rank[inverse].astype("<u4").tobytes(), [str(n) for n in names[order]]
+        return rank[inverse].astype("<u4").tobytes(), [str(n) for n in unique[order]]
+    series = pd.Series(list(values) if not hasattr(values, "__array__") else values).astype(str)
+    codes, names = pd.factorize(series)
+    return np.asarray(codes, dtype="<u4").tobytes(), [str(n) for n in names]
 
 
 def add_arrays(
