@@ -79,45 +79,60 @@ impl ResponsesOptions {
 }
 
 /// Respondent ids seen so far: numeric ids as merged ranges (a numbered file costs a few
-/// bytes), other ids in a set with the row they were first seen on.
+/// bytes; the current run of consecutive ids extends in O(1)), other ids in a set with the
+/// row they were first seen on.
 #[derive(Default)]
 struct Seen {
     ranges: BTreeMap<u64, u64>,
+    /// The run being extended, kept out of `ranges` until it breaks, and the first range
+    /// start above it (where it must stop growing).
+    run: Option<(u64, u64)>,
+    next_start: Option<u64>,
     others: HashMap<String, u64>,
 }
 
 impl Seen {
     /// `None` when new; otherwise where it was seen first.
     fn insert(&mut self, id: &str, row: u64) -> Option<String> {
-        let Ok(n) = id.parse::<u64>() else {
+        let numeric = !(id.len() > 1 && id.starts_with('0')); // "007" and "7" differ: text
+        let Some(n) = id.parse::<u64>().ok().filter(|_| numeric) else {
             return self.others.insert(id.to_string(), row).map(|first| {
                 self.others.insert(id.to_string(), first);
                 format!("on row {first}")
             });
         };
-        if id.len() > 1 && id.starts_with('0') {
-            // "007" and "7" are different ids: keep zero-padded ones as text.
-            return self.others.insert(id.to_string(), row).map(|first| {
-                self.others.insert(id.to_string(), first);
-                format!("on row {first}")
-            });
-        }
-        if let Some((&start, &end)) = self.ranges.range(..=n).next_back() {
-            if n <= end {
-                return Some("earlier in the file".into());
-            }
-            if end + 1 == n {
-                let mut new_end = n;
-                if let Some(next_end) = self.ranges.remove(&(n + 1)) {
-                    new_end = next_end;
-                }
-                self.ranges.insert(start, new_end);
+        if let Some((start, end)) = self.run {
+            if n == end.wrapping_add(1) && self.next_start.is_none_or(|next| n < next) {
+                self.run = Some((start, n));
                 return None;
             }
+            if (start..=end).contains(&n) {
+                return Some("earlier in the file".into());
+            }
         }
-        let end = self.ranges.remove(&(n + 1)).unwrap_or(n);
-        self.ranges.insert(n, end);
+        if self.ranges.range(..=n).next_back().is_some_and(|(_, &end)| n <= end) {
+            return Some("earlier in the file".into());
+        }
+        // Store the old run (merging with its neighbours) and start a new one at n.
+        if let Some((start, end)) = self.run.take() {
+            self.store(start, end);
+        }
+        self.run = Some((n, n));
+        self.next_start = self.ranges.range(n + 1..).next().map(|(&s, _)| s);
         None
+    }
+
+    fn store(&mut self, mut start: u64, mut end: u64) {
+        if let Some((&s, &e)) = self.ranges.range(..start).next_back() {
+            if e.wrapping_add(1) == start {
+                self.ranges.remove(&s);
+                start = s;
+            }
+        }
+        if let Some(e) = self.ranges.remove(&end.wrapping_add(1)) {
+            end = e;
+        }
+        self.ranges.insert(start, end);
     }
 }
 
@@ -261,7 +276,8 @@ pub fn read_responses<R: Read>(
         (Dictionary::default(), Dictionary::default(), Dictionary::default(), Dictionary::default());
     let mut buf = Buf::default();
     let mut rows_read = 0u64;
-    let mut last_unit: Option<(Vec<u8>, u32)> = None;
+    // Unit ids as written → their index, so a row costs one lookup of its raw bytes.
+    let mut raw_units: HashMap<Vec<u8>, u32> = HashMap::new();
     loop {
         let more = match csv.read_byte_record(&mut record) {
             Ok(more) => more,
@@ -320,9 +336,9 @@ pub fn read_responses<R: Read>(
                 }
                 Err(issue) => fail(*issue),
             }
-            let unit = match &last_unit {
-                Some((bytes, u)) if bytes.as_slice() == &record[unit_col] => Some(*u),
-                _ => match text(unit_col) {
+            let unit = match raw_units.get(&record[unit_col]) {
+                Some(&u) => Some(u),
+                None => match text(unit_col) {
                     Ok(id) if id.is_empty() => {
                         fail(Issue::new(
                             at().row(row).column(unit_col as u64 + 1),
@@ -343,7 +359,7 @@ pub fn read_responses<R: Read>(
                             None
                         } else {
                             let u = units.get(&id);
-                            last_unit = Some((record[unit_col].to_vec(), u));
+                            raw_units.insert(record[unit_col].to_vec(), u);
                             Some(u)
                         }
                     }
@@ -722,4 +738,30 @@ fn rows(results: &SurveyResults, percent: Option<u32>) -> Vec<Vec<String>> {
         out.push(row);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Seen;
+    use std::collections::HashSet;
+
+    #[test]
+    fn respondent_ranges_find_exactly_the_duplicates_a_set_finds() {
+        // Runs up and down, jumps, repeats and text ids, against a plain set.
+        let mut x: u64 = 7;
+        let mut ids: Vec<String> = Vec::new();
+        for i in 0..20_000u64 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let id = match (x >> 60) % 4 {
+                0 => (x >> 40) % 3000,
+                1 | 2 => i % 5000,
+                _ => 5000 - i % 700,
+            };
+            ids.push(if x % 97 == 0 { format!("0{id}") } else { id.to_string() });
+        }
+        let (mut seen, mut set) = (Seen::default(), HashSet::new());
+        for (row, id) in ids.iter().enumerate() {
+            assert_eq!(seen.insert(id, row as u64).is_some(), !set.insert(id.clone()), "{id} at {row}");
+        }
+    }
 }
