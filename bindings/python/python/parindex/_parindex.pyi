@@ -373,14 +373,15 @@ def sensitivity(
     seed: int = 0,
     weights: Optional[str] = None,
     noise: Optional[str] = None,
-    percentiles: Tuple[_DecimalLike, _DecimalLike] = (5, 95),
+    percentiles: Tuple[_DecimalLike, _DecimalLike] = ...,
     top: int = 3,
     attribution: bool = False,
     progress: Optional[Callable[[int, int], Any]] = None,
 ) -> Dict[str, Any]:
     """How robust the ranks are: Monte Carlo replications of the scoring.
 
-    ``uncertainty`` is the JSON document of DESIGN.md §11 (text or a dict); ``weights``
+    ``uncertainty`` is the JSON document of DESIGN.md §11 (text or a dict); ``percentiles``
+    defaults to ``(5, 95)``; ``weights``
     (``"uniform:0.25"`` or ``"dirichlet:50"``) and ``noise`` (points) add sources. The
     same ``seed`` gives the same numbers in Rust, Python and JavaScript. ``progress(done,
     total)`` is called after each batch of replications. Returns the JSON document of
