@@ -172,6 +172,21 @@ fn bench(c: &mut Criterion) {
     let ours = best(&|| {
         black_box(job(&q, &d));
     });
+    let batch = Batch::new(Labels { index: &d.units, names: &d.names }, Answers::Rows(&d.answers))
+        .weights(&d.weights);
+    let tally_only = best(&|| {
+        let mut t = Tally::new(&q);
+        t.add(&q, &batch).expect("valid");
+        black_box(t);
+    });
+    let mut t = Tally::new(&q);
+    t.add(&q, &batch).expect("valid");
+    let estimates_only = best(&|| {
+        black_box(
+            survey_results(&q, &t, &SurveyOptions::new().by(&[DomainKind::Unit, DomainKind::All]))
+                .expect("results"),
+        );
+    });
     let floor = best(&|| {
         black_box(baseline(&d));
     });
@@ -180,6 +195,8 @@ fn bench(c: &mut Criterion) {
     });
     println!("\nsurvey summary (500,000 respondents × 20 items, 705 units, weighted)");
     println!("  parindex, columnar, full job        {:>9.2} ms", ours.as_secs_f64() * 1e3);
+    println!("    of which the tally                {:>9.2} ms", tally_only.as_secs_f64() * 1e3);
+    println!("    of which the estimates            {:>9.2} ms", estimates_only.as_secs_f64() * 1e3);
     println!("  plain f64 loop, shares + SEs only   {:>9.2} ms", floor.as_secs_f64() * 1e3);
     println!(
         "  parindex, CSV streaming             {:>9.1} MB/s ({} MB)",

@@ -136,6 +136,31 @@ impl Seen {
     }
 }
 
+/// FNV-1a: a fast hash for the short ids looked up once per row (no untrusted-key concern:
+/// the worst case is a slower read, never a wrong one).
+#[derive(Default, Clone, Copy)]
+struct Fnv;
+
+struct FnvHasher(u64);
+
+impl std::hash::BuildHasher for Fnv {
+    type Hasher = FnvHasher;
+    fn build_hasher(&self) -> FnvHasher {
+        FnvHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
 /// A dictionary of labels (units, groups, strata, clusters) in order of first appearance.
 #[derive(Default)]
 struct Dictionary {
@@ -277,7 +302,7 @@ pub fn read_responses<R: Read>(
     let mut buf = Buf::default();
     let mut rows_read = 0u64;
     // Unit ids as written → their index, so a row costs one lookup of its raw bytes.
-    let mut raw_units: HashMap<Vec<u8>, u32> = HashMap::new();
+    let mut raw_units: HashMap<Vec<u8>, u32, Fnv> = HashMap::default();
     loop {
         let more = match csv.read_byte_record(&mut record) {
             Ok(more) => more,
@@ -417,6 +442,15 @@ pub fn read_responses<R: Read>(
             buf.answers.resize(start + columns, NO_ANSWER);
             for item in &items {
                 let cell = &record[item.csv];
+                // The common cells first: one digit, or blank (already no answer).
+                match (cell, &item.options) {
+                    ([d @ b'0'..=b'9'], None) => {
+                        buf.answers[start + item.first] = d - b'0';
+                        continue;
+                    }
+                    ([], _) => continue,
+                    _ => {}
+                }
                 let here = || at().row(row).column(item.csv as u64 + 1).item(&item.code);
                 match &item.options {
                     None => match answer_code(cell) {

@@ -729,8 +729,8 @@ impl Tally {
 }
 
 /// Respondents per chunk of the tallying kernel: a fixed size, so the sums do not depend on
-/// the number of threads.
-const CHUNK: usize = 1 << 16;
+/// the number of threads; large, since each chunk's sums are merged at the end.
+const CHUNK: usize = 1 << 18;
 
 /// The sums of one chunk of respondents, over the cells it touched.
 struct Part {
