@@ -791,7 +791,7 @@ mod tests {
                 1 | 2 => i % 5000,
                 _ => 5000 - i % 700,
             };
-            ids.push(if x % 97 == 0 { format!("0{id}") } else { id.to_string() });
+            ids.push(if x.is_multiple_of(97) { format!("0{id}") } else { id.to_string() });
         }
         let (mut seen, mut set) = (Seen::default(), HashSet::new());
         for (row, id) in ids.iter().enumerate() {
