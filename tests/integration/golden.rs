@@ -366,3 +366,43 @@ fn bundled_examples_give_the_golden_vectors_byte_for_byte() {
         }
     }
 }
+
+#[test]
+fn a_weight_written_with_more_places_than_the_scores_scores_the_same() {
+    // 45.27 and 45.2700 are the same weight: the totals must not depend on how it is written.
+    let (m, scores) = examples::load("par-demo").expect("example");
+    let with = |w: &str| {
+        let nodes: Vec<parindex::Node> = m
+            .nodes()
+            .iter()
+            .map(|n| if n.code == "1" { n.clone().weight(dec(w)) } else { n.clone() })
+            .collect();
+        let m2 = parindex::Methodology::new(m.info().clone(), m.settings().clone(), nodes).expect("valid");
+        let mut s2 = parindex::Scores::new(&m2);
+        for (i, u) in scores.units().iter().enumerate() {
+            let k = s2.add_unit(u.clone()).expect("unit");
+            for code in m2.leaf_codes() {
+                if let Some(v) = scores.value(i, code) {
+                    s2.set(k, code, v).expect("value");
+                }
+            }
+            s2.set_bonus(k, scores.bonus(i)).expect("bonus");
+            s2.set_penalty(k, scores.penalty(i)).expect("penalty");
+        }
+        let r = score(&m2, &s2).expect("scores");
+        r.units().map(|u| (u.id().to_string(), u.percent())).collect::<Vec<_>>()
+    };
+    assert_eq!(with("45.2700"), with("45.27"));
+    assert_eq!(with("45.270000000"), with("45.27"));
+    // The same scores (read for the methodology as published) on a methodology whose weight
+    // has more places than any score: scored at the finer scale, the same totals.
+    let nodes: Vec<parindex::Node> = m
+        .nodes()
+        .iter()
+        .map(|n| if n.code == "1" { n.clone().weight(dec("45.2700")) } else { n.clone() })
+        .collect();
+    let m4 = parindex::Methodology::new(m.info().clone(), m.settings().clone(), nodes).expect("valid");
+    let r4: Vec<_> =
+        score(&m4, &scores).expect("scores").units().map(|u| (u.id().to_string(), u.percent())).collect();
+    assert_eq!(r4, with("45.27"));
+}

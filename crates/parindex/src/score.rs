@@ -341,6 +341,17 @@ pub fn score(methodology: &Methodology, scores: &Scores) -> Result<Results> {
         ));
     }
     let global = |k| Error::single(Location::default(), k);
+    // Scores read for an equal methodology written with fewer decimal places (weights of
+    // 45.27 against 45.2700) work at the finer scale: never round a maximum or weight.
+    let finer;
+    let scores = if scores.scale() < methodology.tree().scale {
+        let mut s = scores.clone();
+        s.rescale(methodology.tree().scale).map_err(global)?;
+        finer = s;
+        &finer
+    } else {
+        scores
+    };
     let compiler = Compiler::new(methodology, scores.scale()).map_err(global)?;
     let t = methodology.tree();
     let n_nodes = t.max.len();

@@ -810,7 +810,7 @@ impl Scores {
         Ok(raw)
     }
 
-    fn rescale(&mut self, scale: u32) -> std::result::Result<(), IssueKind> {
+    pub(crate) fn rescale(&mut self, scale: u32) -> std::result::Result<(), IssueKind> {
         if scale > MAX_SCALE {
             return Err(IssueKind::TooPrecise { reason: format!("more than {MAX_SCALE} decimal places") });
         }
