@@ -431,3 +431,35 @@ fn a_million_respondents_stream_in_bounded_batches() {
     assert_eq!(r.domains[0].items[0].n, 1_000_000);
     assert_eq!(r.domains[0].items[0].positive, 400_000);
 }
+
+#[test]
+fn answers_outside_the_scale_can_be_counted_instead_of_refused() {
+    let settings =
+        SurveySettings { invalid_answers: parindex::InvalidAnswers::Count, ..SurveySettings::default() };
+    let q = one_item(settings);
+    let units = vec!["a".to_string()];
+    let mut t = Tally::new(&q);
+    t.add(&q, &Batch::new(Labels { index: &[0; 5], names: &units }, Answers::Rows(&[5, 9, 0, 4, 255])))
+        .expect("counted");
+    let e = &survey_results(&q, &t, &SurveyOptions::new()).expect("results").domains[0].items[0];
+    // 9 and 0 are left out of the share and counted; 255 is no answer.
+    assert_eq!((e.n, e.positive, e.invalid, e.share), (2, 2, 2, Some(1.0)));
+    // The default refuses them, located, and leaves the tally as it was.
+    let strict = one_item(SurveySettings::default());
+    let mut t = Tally::new(&strict);
+    let err = t
+        .add(
+            &strict,
+            &Batch::new(Labels { index: &[0; 5], names: &units }, Answers::Rows(&[5, 9, 0, 4, 255])),
+        )
+        .expect_err("refused");
+    let lines: Vec<String> = err.issues().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        lines,
+        [
+            "row 2, column 1: item A1: answer 9 is outside the scale (1–5)",
+            "row 3, column 1: item A1: answer 0 is outside the scale (1–5)"
+        ]
+    );
+    assert_eq!(t.respondents(), 0);
+}
