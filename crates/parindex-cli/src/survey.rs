@@ -85,11 +85,12 @@ pub(crate) fn run(args: SurveyArgs) -> Result<String, Failure> {
         .leaf
         .iter()
         .map(|spec| {
-            let (code, measure) = spec
-                .split_once('=')
-                .ok_or_else(|| Failure(vec![format!("--leaf {spec}: write CODE=overall, CODE=element:E or CODE=item:I")]))?;
-            let measure: Measure =
-                measure.parse().map_err(|e: parindex::Error| Failure(vec![format!("--leaf {spec}: {}", e.issues()[0])]))?;
+            let (code, measure) = spec.split_once('=').ok_or_else(|| {
+                Failure(vec![format!("--leaf {spec}: write CODE=overall, CODE=element:E or CODE=item:I")])
+            })?;
+            let measure: Measure = measure
+                .parse()
+                .map_err(|e: parindex::Error| Failure(vec![format!("--leaf {spec}: {}", e.issues()[0])]))?;
             Ok((code.trim().to_string(), measure))
         })
         .collect::<Result<Vec<_>, Failure>>()?;
@@ -105,7 +106,12 @@ pub(crate) fn run(args: SurveyArgs) -> Result<String, Failure> {
                 results.apply(&mut scores, &m, code, measure)?;
                 for (i, unit) in scores.units().iter().enumerate() {
                     if let Some(parindex::Value::Number(v)) = scores.value(i, code) {
-                        out.push_str(&row(&unit.id, code, &v.to_string(), scores.note(i, code).unwrap_or("")));
+                        out.push_str(&row(
+                            &unit.id,
+                            code,
+                            &v.to_string(),
+                            scores.note(i, code).unwrap_or(""),
+                        ));
                     }
                 }
             }
@@ -198,7 +204,8 @@ fn read_units(path: &PathBuf) -> Result<Units, Failure> {
                 None | Some("") => {}
                 Some(text) => match text.parse::<u64>() {
                     Ok(n) => populations.push((unit.clone(), n)),
-                    Err(_) => problems.push(format!("{file}:{line}:{}: population {text:?} is not a whole number", c + 1)),
+                    Err(_) => problems
+                        .push(format!("{file}:{line}:{}: population {text:?} is not a whole number", c + 1)),
                 },
             }
         }
