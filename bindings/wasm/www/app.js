@@ -7,8 +7,10 @@ import init, {
   loadExample,
   Methodology,
   methodologyNames,
+  Questionnaire,
   score,
   scoreFile,
+  Tally,
 } from "../pkg-web/parindex_wasm.js";
 import { LABELS } from "./i18n.js";
 
@@ -17,6 +19,7 @@ const $ = (id) => document.getElementById(id);
 const state = {
   lang: "vi",
   results: null, // Results (WebAssembly memory: freed when replaced)
+  source: null, // what the results were scored from, for the sensitivity worker to score again
   nodes: new Map(), // code → {code, parent, name, nameEn, max, leaf, rule}
   domains: [], // top-level codes, in order
   places: 2,
@@ -100,10 +103,14 @@ function hideErrors(box) {
 
 // --- loading ----------------------------------------------------------------------------------
 
-/** Makes `results` the page's results; `methodology` (freed by the caller) gives the tree. */
-function setResults(results, methodology, label) {
+/**
+ * Makes `results` the page's results; `methodology` (freed by the caller) gives the tree;
+ * `source` says how to score them again (`{example}` or `{methodology, scores, name}`).
+ */
+function setResults(results, methodology, label, source) {
   state.results?.free();
   state.results = results;
+  state.source = source;
   state.nodes = new Map(methodology.nodes().map((n) => [n.code, n]));
   state.domains = [...state.nodes.values()].filter((n) => n.parent === null).map((n) => n.code);
   const settings = JSON.parse(methodology.toJson()).settings ?? {};
@@ -126,7 +133,7 @@ function setResults(results, methodology, label) {
 function openExample(name) {
   const [m, s] = loadExample(name);
   try {
-    setResults(score(m, s), m, `${m.name} (${name})`);
+    setResults(score(m, s), m, `${m.name} (${name})`, { example: name });
   } finally {
     m.free();
     s.free();
@@ -138,7 +145,9 @@ function fail(e) {
   showErrors($("errors"), e);
   state.results?.free();
   state.results = null;
+  state.source = null;
   closeUnit();
+  renderSensitivity(null);
   $("board").hidden = true;
   const status = $("status");
   status.className = "error";
@@ -179,7 +188,7 @@ function scoreFiles() {
   }
   try {
     const { bytes, name } = state.scoresFile;
-    setResults(scoreFile(m, bytes, name), m, `${m.name} — ${name}`);
+    setResults(scoreFile(m, bytes, name), m, `${m.name} — ${name}`, { methodology: m.toJson(), scores: bytes, name });
   } catch (e) {
     fail(e);
   } finally {
@@ -539,18 +548,313 @@ function updateWhatIf() {
   }
 }
 
-// --- sensitivity (placeholder) ----------------------------------------------------------------
+// --- sensitivity: rank intervals under uncertain weights and noise ---------------------------
 
-/**
- * PLACEHOLDER for the sensitivity analysis (the core's `sensitivity`, built separately): when
- * the WebAssembly package exports `Results.sensitivity(options, onProgress)`, this draws a run
- * button, a progress bar and an SVG rank-interval chart into `#sensitivity-body`. Until then it
- * leaves the section as index.html describes it.
- */
+const SVG = "http://www.w3.org/2000/svg";
+
+const sens = {
+  worker: null, // the module worker (created at the first run, kept for the next)
+  inPage: false, // no worker here (or it failed to load): run on the page's thread
+  run: 0, // the current run's id (messages of older runs are ignored)
+  running: false,
+  progress: [0, 0], // [done, total]
+  updates: 0, // progress reports received in this run
+  result: null, // the last SensitivityResult
+};
+
+/** New results (or none): an analysis of the old ones is dropped; the section starts empty. */
 function renderSensitivity(results) {
-  const body = $("sensitivity-body");
-  body.replaceChildren();
-  body.dataset.available = String(typeof results?.sensitivity === "function");
+  cancelSensitivity();
+  sens.result = null;
+  $("sensitivity").hidden = !results;
+  $("sensitivity").dataset.state = "idle";
+  hideErrors($("sens-errors"));
+  setProgress(0, 0);
+  $("sens-summary").textContent = "";
+  $("sens-figure").hidden = true;
+  $("sens-chart").replaceChildren();
+}
+
+function cancelSensitivity() {
+  sens.run++;
+  if (sens.running && sens.worker) {
+    sens.worker.terminate(); // a worker busy in WebAssembly cannot be interrupted otherwise
+    sens.worker = null;
+  }
+  sens.running = false;
+  $("sens-run").disabled = false;
+}
+
+function setProgress(done, total) {
+  sens.progress = [done, total];
+  const percent = total ? Math.floor((done * 100) / total) : 0;
+  const bar = $("sens-progress");
+  bar.value = percent;
+  bar.dataset.done = String(done);
+  bar.dataset.total = String(total);
+  bar.dataset.updates = String(sens.updates);
+  $("sens-progress-text").textContent = total ? t("sensProgress", done, total, percent) : "";
+}
+
+/** `25` (per cent) → `0.25`, digit by digit (no float), `,` accepted as the decimal mark. */
+function percentToFraction(text) {
+  const m = /^(\d+)(?:[.,](\d+))?$/.exec(text);
+  if (!m) return null;
+  const frac = m[2] ?? "";
+  const digits = (m[1] + frac).padStart(frac.length + 3, "0");
+  const cut = digits.length - frac.length - 2;
+  return `${digits.slice(0, cut)}.${digits.slice(cut)}`.replace(/0+$/, "").replace(/\.$/, "").replace(/^0+(?=\d)/, "");
+}
+
+/** The form's options for `Results.sensitivity`; throws located issues for fields it cannot read. */
+function sensitivityOptions() {
+  const field = (id) => $(id).value.trim();
+  const issues = [];
+  const bad = (id, key) => issues.push({ code: "invalid_argument", path: t(key), message: t("sensInvalid", field(id)) });
+  const options = {};
+  if (/^\d+$/.test(field("sens-runs")) && Number.isSafeInteger(Number(field("sens-runs")))) options.runs = Number(field("sens-runs"));
+  else bad("sens-runs", "sensRuns");
+  if (/^\d+$/.test(field("sens-seed")) && Number.isSafeInteger(Number(field("sens-seed")))) options.seed = Number(field("sens-seed"));
+  else bad("sens-seed", "sensSeed");
+  if (field("sens-spread") !== "") {
+    const spread = percentToFraction(field("sens-spread"));
+    if (spread === null) bad("sens-spread", "sensSpread");
+    else options.weights = `uniform:${spread}`;
+  }
+  if (field("sens-noise") !== "") {
+    const noise = field("sens-noise").replace(",", ".");
+    if (!/^\d+(\.\d+)?$/.test(noise)) bad("sens-noise", "sensNoise");
+    else options.noise = noise;
+  }
+  if (issues.length) throw Object.assign(new Error(issues.map((i) => `${i.path}: ${i.message}`).join("\n")), { code: issues[0].code, errors: issues });
+  return options;
+}
+
+function sensitivityWorker() {
+  if (!sens.worker) {
+    sens.worker = new Worker(new URL("./sensitivity-worker.js", import.meta.url), { type: "module" });
+    sens.worker.addEventListener("message", ({ data }) => {
+      if (data.id !== sens.run || !sens.running) return;
+      if (data.type === "progress") onSensitivityProgress(data.done, data.total);
+      else if (data.type === "done") onSensitivityDone(data.result);
+      else onSensitivityError(data.error);
+    });
+    // The worker could not start (no module workers here): run on the page from now on.
+    sens.worker.addEventListener("error", (ev) => {
+      ev.preventDefault();
+      sens.worker = null;
+      sens.inPage = true;
+      if (sens.running && sens.pending) runInPage(sens.pending);
+    });
+  }
+  return sens.worker;
+}
+
+/** On the page's thread: the bar shows the end only (nothing repaints during the call). */
+function runInPage(options) {
+  const id = sens.run;
+  try {
+    const result = state.results.sensitivity({ ...options, progress: (done, total) => id === sens.run && onSensitivityProgress(done, total) });
+    if (id === sens.run) onSensitivityDone(result);
+  } catch (e) {
+    if (id === sens.run) onSensitivityError(e);
+  }
+}
+
+function runSensitivity(ev) {
+  ev.preventDefault();
+  if (!state.results) return;
+  cancelSensitivity();
+  hideErrors($("sens-errors"));
+  let options;
+  try {
+    options = sensitivityOptions();
+  } catch (e) {
+    showErrors($("sens-errors"), e);
+    return;
+  }
+  sens.running = true;
+  sens.updates = 0;
+  sens.pending = options;
+  $("sens-run").disabled = true;
+  $("sensitivity").dataset.state = "running";
+  setProgress(0, options.runs);
+  let worker = null;
+  if (!sens.inPage && typeof Worker === "function") {
+    try {
+      worker = sensitivityWorker();
+    } catch {
+      sens.inPage = true;
+    }
+  }
+  if (worker) worker.postMessage({ id: sens.run, source: state.source, options });
+  else setTimeout(() => runInPage(options), 0); // let the "running" state paint first
+}
+
+function onSensitivityProgress(done, total) {
+  sens.updates++;
+  setProgress(done, total);
+}
+
+function onSensitivityDone(result) {
+  sens.running = false;
+  sens.result = result;
+  $("sens-run").disabled = false;
+  $("sensitivity").dataset.state = "done";
+  setProgress(sens.progress[1] || result.runs, result.runs);
+  renderSensitivityResult();
+}
+
+function onSensitivityError(e) {
+  sens.running = false;
+  $("sens-run").disabled = false;
+  $("sensitivity").dataset.state = "error";
+  showErrors($("sens-errors"), e);
+}
+
+function renderSensitivityResult() {
+  const out = sens.result;
+  if (!out) return;
+  $("sens-summary").textContent = t("sensSummary", out);
+  const [low, high] = out.percentiles;
+  $("sens-legend").replaceChildren(
+    el("span", { class: "key key-interval" }), ` ${t("sensInterval", low, high)} `,
+    el("span", { class: "key key-median" }), ` ${t("sensMedian")} `,
+    el("span", { class: "key key-nominal" }), ` ${t("sensNominal")}`,
+  );
+  $("sens-chart").replaceChildren(rankIntervalChart(out));
+  $("sens-figure").hidden = false;
+}
+
+/** Each unit a row, by nominal rank: a line from the low to the high percentile rank, a dot at
+ *  the median, a tick at the nominal rank; rank 1 on the left. */
+function rankIntervalChart(out) {
+  const units = [...out.units].sort((a, b) => a.nominal_rank - b.nominal_rank);
+  const n = Math.max(2, units.length, ...units.map((u) => u.high));
+  const labelW = 240;
+  const right = 90;
+  const W = 820;
+  const rowH = 20;
+  const top = 34;
+  const H = top + units.length * rowH + 8;
+  const x = (rank) => labelW + ((rank - 1) / (n - 1)) * (W - labelW - right);
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+  svg.setAttribute("width", String(W));
+  svg.setAttribute("class", "sens-chart");
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", t("sensChartTitle"));
+  const add = (parent, tag, attrs, text) => {
+    const node = document.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+    if (text !== undefined) node.textContent = text;
+    parent.append(node);
+    return node;
+  };
+  // The rank axis on top, with a grid line per tick.
+  const step = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500].find((s) => n / s <= 16) ?? Math.ceil(n / 16);
+  const ticks = [1];
+  for (let r = step; r <= n; r += step) if (r > 1) ticks.push(r);
+  add(svg, "text", { x: labelW - 8, y: 12, "text-anchor": "end", class: "axis-title" }, t("sensAxis"));
+  for (const r of ticks) {
+    add(svg, "line", { x1: x(r), x2: x(r), y1: top - 6, y2: H - 4, class: "grid" });
+    add(svg, "text", { x: x(r), y: top - 10, "text-anchor": "middle", class: "tick" }, r);
+  }
+  const percentiles = out.percentiles;
+  units.forEach((u, i) => {
+    const y = top + i * rowH + rowH / 2;
+    const g = add(svg, "g", {
+      class: "sens-row",
+      "data-unit": u.id,
+      "data-nominal": u.nominal_rank,
+      "data-median": u.median,
+      "data-low": u.low,
+      "data-high": u.high,
+    });
+    add(g, "title", {}, t("sensRowTitle", u, percentiles));
+    if (i % 2) add(g, "rect", { x: 0, y: y - rowH / 2, width: W, height: rowH, class: "stripe" });
+    const name = `${u.nominal_rank}. ${u.name ?? u.id}`;
+    add(g, "text", { x: labelW - 8, y: y + 4, "text-anchor": "end" }, name.length > 36 ? `${name.slice(0, 35)}…` : name);
+    add(g, "line", { x1: x(u.low), x2: x(u.high), y1: y, y2: y, class: "interval" });
+    add(g, "line", { x1: x(u.nominal_rank), x2: x(u.nominal_rank), y1: y - 7, y2: y + 7, class: "nominal" });
+    add(g, "circle", { cx: x(u.median), cy: y, r: 4.5, class: "median" });
+    add(g, "text", { x: W - right + 10, y: y + 4, class: "range" }, u.low === u.high ? `${u.median}` : `${u.median} (${u.low}–${u.high})`);
+  });
+  return svg;
+}
+
+// --- the SIPAS survey -------------------------------------------------------------------------
+
+const survey = { elements: null, rows: null }; // the questionnaire's elements; the estimates
+
+/** A share (a number rounded to 4 places by the package) as a percentage with 2 places: digits shifted, no float arithmetic. */
+function sharePercent(share) {
+  if (share === null || share === undefined) return "–";
+  const [int, frac] = share.toFixed(4).split(".");
+  return `${BigInt(int + frac.slice(0, 2))}.${frac.slice(2)}`;
+}
+
+function loadSurvey() {
+  hideErrors($("survey-errors"));
+  let q = null;
+  let tally = null;
+  let results = null;
+  try {
+    q = Questionnaire.example("sipas-demo");
+    survey.elements = JSON.parse(q.toJson()).elements;
+    tally = Tally.example("sipas-demo");
+    survey.respondents = tally.respondents;
+    results = tally.results({ by: ["unit", "all"] });
+    survey.rows = results.toRows({ round: 4 }).filter((r) => r.level !== "item");
+    renderSurvey();
+  } catch (e) {
+    showErrors($("survey-errors"), e);
+  } finally {
+    results?.free();
+    tally?.free();
+    q?.free();
+  }
+}
+
+/** Per unit (and for all respondents): the overall index and each element's index, in %. */
+function renderSurvey() {
+  if (!survey.rows) return;
+  const domains = [];
+  const byId = new Map();
+  for (const r of survey.rows) {
+    const key = `${r.domain}:${r.id}`;
+    if (!byId.has(key)) {
+      byId.set(key, { domain: r.domain, id: r.id, respondents: r.respondents, overall: null, elements: {} });
+      domains.push(byId.get(key));
+    }
+    const d = byId.get(key);
+    if (r.level === "overall") d.overall = r.share;
+    else d.elements[r.code] = r.share;
+  }
+  const name = (e) => (state.lang === "en" && e.name_en ? e.name_en : e.name);
+  const head = el(
+    "tr",
+    {},
+    el("th", {}, t("unit")),
+    el("th", { class: "num" }, t("surveyRespondents")),
+    el("th", { class: "num" }, t("surveyOverall")),
+    survey.elements.map((e) => el("th", { class: "num", title: e.code, dataset: { element: e.code } }, name(e))),
+  );
+  const body = domains.map((d) =>
+    el(
+      "tr",
+      { dataset: { unit: d.id, domain: d.domain }, class: d.domain === "all" ? "total" : null },
+      el("td", {}, d.domain === "all" ? t("surveyAll") : d.id),
+      numCell(d.respondents),
+      numCell(sharePercent(d.overall), { dataset: { share: d.overall ?? "" } }),
+      survey.elements.map((e) => numCell(sharePercent(d.elements[e.code] ?? null), { dataset: { element: e.code, share: d.elements[e.code] ?? "" } })),
+    ),
+  );
+  const tableEl = $("survey-table");
+  tableEl.tHead.replaceChildren(head);
+  tableEl.tBodies[0].replaceChildren(...body);
+  tableEl.hidden = false;
+  $("survey-summary").textContent = t("surveySummary", survey.respondents, domains.filter((d) => d.domain === "unit").length);
 }
 
 // --- start ------------------------------------------------------------------------------------
@@ -605,11 +909,16 @@ async function main() {
         updateWhatIf();
       }
       if (state.results) $("status").textContent = t("loaded", state.label, state.results.length);
+      setProgress(...sens.progress);
+      renderSensitivityResult();
+      renderSurvey();
     });
     $("unit-close").addEventListener("click", closeUnit);
     $("plan-kind").addEventListener("change", syncPlanKind);
     $("plan-form").addEventListener("submit", makePlan);
     $("whatif-reset").addEventListener("click", () => renderWhatIf());
+    $("sens-form").addEventListener("submit", runSensitivity);
+    $("survey-load").addEventListener("click", loadSurvey);
     openExample(select.value);
     // The browser test reads how long the page took to become usable.
     document.body.dataset.ready = "true";

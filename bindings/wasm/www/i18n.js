@@ -76,9 +76,34 @@ export const LABELS = {
     yes: "có",
     no: "không",
     na: "NA",
-    sensitivityTitle: "Phân tích độ nhạy (sắp có)",
+    sensitivityTitle: "Phân tích độ nhạy của bảng xếp hạng",
     sensitivityHint:
-      "Phần này dành cho phân tích độ nhạy của bảng xếp hạng (khoảng hạng của từng đơn vị khi trọng số và điểm dao động), sẽ được bổ sung khi thư viện có hàm sensitivity.",
+      "Mô phỏng Monte Carlo: trọng số của mọi tiêu chí dao động đều trong ± x %, điểm có thể thêm nhiễu ± vài điểm; mỗi đơn vị nhận một khoảng hạng. Cùng hạt giống cho cùng kết quả như dòng lệnh và Python.",
+    sensRuns: "Số lần mô phỏng",
+    sensSeed: "Hạt giống",
+    sensSpread: "Trọng số dao động ± (%)",
+    sensNoise: "Nhiễu điểm ± (điểm, tùy chọn)",
+    sensRun: "Chạy",
+    sensProgress: (done, total, percent) => `${done}/${total} lần (${percent} %)`,
+    sensInvalid: (v) => `giá trị không hợp lệ: "${v}"`,
+    sensSummary: (o) =>
+      `${o.runs} lần mô phỏng, hạt giống ${o.seed}; nguồn bất định: ${o.sources.join("; ")}; ` +
+      `hạng dịch chuyển trung bình ${o.mean_shift.toFixed(2)} bậc.`,
+    sensChartTitle: "Khoảng hạng của từng đơn vị (xếp theo hạng hiện tại)",
+    sensAxis: "Hạng (1 = cao nhất)",
+    sensInterval: (lo, hi) => `khoảng hạng (phân vị ${lo}–${hi})`,
+    sensMedian: "trung vị",
+    sensNominal: "hạng hiện tại",
+    sensRowTitle: (u, [lo, hi]) =>
+      `${u.name ?? u.id}: hạng hiện tại ${u.nominal_rank}, trung vị ${u.median}, phân vị ${lo}–${hi}: ${u.low}–${u.high}, ` +
+      `hạng trung bình ${u.mean_rank.toFixed(2)}`,
+    surveyTitle: "Khảo sát sự hài lòng (SIPAS, dữ liệu minh hoạ)",
+    surveyHint: "Chỉ số hài lòng chung và chỉ số của năm yếu tố, theo từng đơn vị (tỷ lệ người trả lời hài lòng, có trọng số).",
+    surveyLoad: "Xem khảo sát mẫu",
+    surveyRespondents: "Người trả lời",
+    surveyOverall: "Chỉ số chung (%)",
+    surveyAll: "Tất cả",
+    surveySummary: (n, units) => `${n} người trả lời ở ${units} đơn vị; chỉ số tính bằng %.`,
     close: "Đóng",
   },
   en: {
@@ -154,9 +179,34 @@ export const LABELS = {
     yes: "yes",
     no: "no",
     na: "NA",
-    sensitivityTitle: "Sensitivity analysis (coming)",
+    sensitivityTitle: "Sensitivity of the ranking",
     sensitivityHint:
-      "This section is reserved for the ranking's sensitivity analysis (each unit's rank interval when weights and scores vary), added when the library has its sensitivity function.",
+      "Monte Carlo: the weight of every node of the tree varies uniformly within ± x %, scores may get noise of ± some points; each unit gets a rank interval. The same seed gives the same numbers as the command line and Python.",
+    sensRuns: "Runs",
+    sensSeed: "Seed",
+    sensSpread: "Weight spread ± (%)",
+    sensNoise: "Score noise ± (points, optional)",
+    sensRun: "Run",
+    sensProgress: (done, total, percent) => `${done}/${total} runs (${percent} %)`,
+    sensInvalid: (v) => `not a valid value: "${v}"`,
+    sensSummary: (o) =>
+      `${o.runs} runs, seed ${o.seed}; sources of uncertainty: ${o.sources.join("; ")}; ` +
+      `mean rank shift ${o.mean_shift.toFixed(2)} places.`,
+    sensChartTitle: "Each unit's rank interval (by its nominal rank)",
+    sensAxis: "Rank (1 = best)",
+    sensInterval: (lo, hi) => `rank interval (percentiles ${lo}–${hi})`,
+    sensMedian: "median",
+    sensNominal: "nominal rank",
+    sensRowTitle: (u, [lo, hi]) =>
+      `${u.name ?? u.id}: nominal rank ${u.nominal_rank}, median ${u.median}, percentiles ${lo}–${hi}: ${u.low}–${u.high}, ` +
+      `mean rank ${u.mean_rank.toFixed(2)}`,
+    surveyTitle: "Satisfaction survey (SIPAS, illustrative data)",
+    surveyHint: "The overall satisfaction index and the five elements' indices, unit by unit (the weighted share of satisfied respondents).",
+    surveyLoad: "Show the sample survey",
+    surveyRespondents: "Respondents",
+    surveyOverall: "Overall index (%)",
+    surveyAll: "All",
+    surveySummary: (n, units) => `${n} respondents in ${units} units; indices in %.`,
     close: "Close",
   },
 };

@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 
 import { chromium } from "playwright-core";
 
-import { loadExample, parseCsv, score } from "../helpers.mjs";
+import { expected, loadExample, parseCsv, score, Tally } from "../helpers.mjs";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url)); // bindings/wasm/
 const REPO = fileURLToPath(new URL("../../../../", import.meta.url));
@@ -76,6 +76,11 @@ function roundHalfUp(text, places) {
 
 async function shot(name) {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** A screenshot of one element (a section), for the steps a full page would drown. */
+async function shotOf(selector, name) {
+  await page.locator(selector).screenshot({ path: join(SHOTS, `${name}.png`) });
 }
 
 async function cells(selector) {
@@ -258,6 +263,140 @@ test("the labels switch between Vietnamese and English", async () => {
   await shot("06-english");
   await page.click("#lang");
   assert.equal(await page.getAttribute("html", "lang"), "vi");
+});
+
+test("sensitivity: a seeded run in a worker moves the progress bar to 100 %; the chart is Node's result", async () => {
+  assert.equal(await page.isVisible("#sensitivity"), true);
+  assert.equal(await page.getAttribute("#sensitivity", "data-state"), "idle");
+  // Fields the page cannot read, and options the package refuses, are reported with their codes.
+  await page.fill("#sens-runs", "nhiều");
+  await page.click("#sens-run");
+  await page.waitForSelector("#sens-errors:not([hidden])");
+  assert.deepEqual((await cells("#sens-errors tbody tr"))[0], ["invalid_argument", "Số lần mô phỏng", 'giá trị không hợp lệ: "nhiều"']);
+  await page.fill("#sens-runs", "100");
+  await page.fill("#sens-spread", "150");
+  await page.click("#sens-run");
+  await page.waitForSelector("#sensitivity[data-state='error']");
+  assert.equal(await page.textContent("#sens-errors td:first-child"), "invalid_spread");
+
+  // The bar's every value, as the page sets it (one observer record per attribute change).
+  await page.evaluate(() => {
+    const bar = document.querySelector("#sens-progress");
+    window.seenProgress = [];
+    new MutationObserver(() => window.seenProgress.push(bar.value)).observe(bar, { attributes: true, attributeFilter: ["value"] });
+  });
+  const runs = 4000;
+  await page.fill("#sens-runs", String(runs));
+  await page.fill("#sens-seed", "42");
+  await page.fill("#sens-spread", "25");
+  await page.fill("#sens-noise", "0,1"); // the Vietnamese decimal comma
+  await page.click("#sens-run");
+  await page.waitForSelector("#sensitivity[data-state='done']", { timeout: 30_000 });
+  assert.ok(requests.includes("/www/sensitivity-worker.js"), "the analysis ran in the module worker");
+  assert.equal(await page.getAttribute("#sens-progress", "value"), "100");
+  assert.equal(await page.getAttribute("#sens-progress", "data-done"), String(runs));
+  assert.equal(await page.getAttribute("#sens-progress", "data-total"), String(runs));
+  assert.match(await page.textContent("#sens-progress-text"), /^4000\/4000 lần \(100 %\)$/);
+  const seen = await page.evaluate(() => window.seenProgress);
+  const between = seen.filter((v) => v > 0 && v < 100);
+  console.log(`sensitivity progress: ${seen.length} updates of the bar, ${between.length} between 0 and 100 %; updates reported: ${await page.getAttribute("#sens-progress", "data-updates")}`);
+  assert.ok(between.length >= 5, `the bar moved while the worker ran: ${seen.join(", ")}`);
+  assert.deepEqual(seen.filter((v, i) => i && v < seen[i - 1]), [], "the bar never goes back");
+
+  // The same analysis through the Node build: an independent run of the engine.
+  const node = score(...loadExample("par-demo")).sensitivity({ weights: "uniform:0.25", noise: "0.1", runs, seed: 42 });
+  const want = [...node.units].sort((a, b) => a.nominal_rank - b.nominal_rank);
+  assert.equal(want.length, 12);
+  const rows = await page.$$eval("#sens-chart g.sens-row", (gs) =>
+    gs.map((g) => ({
+      unit: g.dataset.unit,
+      nominal: Number(g.dataset.nominal),
+      median: Number(g.dataset.median),
+      low: Number(g.dataset.low),
+      high: Number(g.dataset.high),
+      dot: Number(g.querySelector("circle.median").getAttribute("cx")),
+      from: Number(g.querySelector("line.interval").getAttribute("x1")),
+      to: Number(g.querySelector("line.interval").getAttribute("x2")),
+      tick: Number(g.querySelector("line.nominal").getAttribute("x1")),
+    })),
+  );
+  assert.equal(rows.length, want.length, "one row per unit");
+  assert.deepEqual(
+    rows.map((r) => [r.unit, r.nominal, r.median, r.low, r.high]),
+    want.map((u) => [u.id, u.nominal_rank, u.median, u.low, u.high]),
+  );
+  assert.deepEqual(rows.map((r) => r.nominal), [...rows.map((r) => r.nominal)].sort((a, b) => a - b), "sorted by nominal rank");
+  assert.ok(rows.some((r) => r.low < r.high), "the weights and noise move some ranks");
+  // Drawn where the numbers say: one x scale for the interval, the median and the nominal rank.
+  const x = (rank) => rows[0].tick + ((rank - rows[0].nominal) * (rows.at(-1).tick - rows[0].tick)) / (rows.at(-1).nominal - rows[0].nominal || 1);
+  for (const r of rows) {
+    for (const [got, rank] of [[r.dot, r.median], [r.from, r.low], [r.to, r.high], [r.tick, r.nominal]]) {
+      assert.ok(Math.abs(got - x(rank)) < 1e-6, `${r.unit}: drawn at ${got}, rank ${rank} is at ${x(rank)}`);
+    }
+    assert.ok(r.from <= r.dot && r.dot <= r.to, `${r.unit}: the median within its interval`);
+  }
+  const moc = want.find((u) => u.id === "moc-chau");
+  assert.match(
+    await page.textContent("#sens-chart g.sens-row[data-unit='moc-chau'] text.range"),
+    new RegExp(`^${moc.median}( \\(${moc.low}–${moc.high}\\))?$`),
+  );
+  assert.match(await page.textContent("#sens-summary"), /^4000 lần mô phỏng, hạt giống 42; nguồn bất định: weights uniform ±25% \(all\); noise ±0\.1;/);
+  assert.match(await page.textContent("#sens-legend"), /phân vị 5–95/);
+  await shotOf("#sensitivity", "10-sensitivity-par-demo");
+  // English labels, the same chart.
+  await page.click("#lang");
+  assert.equal(await page.textContent("#sens-chart text.axis-title"), "Rank (1 = best)");
+  assert.match(await page.textContent("#sens-progress-text"), /^4000\/4000 runs \(100 %\)$/);
+  assert.equal(await page.$$eval("#sens-chart g.sens-row", (gs) => gs.length), 12);
+  await shotOf("#sensitivity", "11-sensitivity-english");
+  await page.click("#lang");
+  assert.equal(await page.textContent("#sens-chart text.axis-title"), "Hạng (1 = cao nhất)");
+  assert.deepEqual(problems, []);
+});
+
+test("the SIPAS survey: each unit's overall index and five element indices, as the package gives them", async () => {
+  await page.click("#survey-load");
+  await page.waitForSelector("#survey-table:not([hidden])");
+  // The Node build's numbers (rounded to 4 places) and the CLI's golden CSV (6 places).
+  const node = Tally.example("sipas-demo").results({ by: ["unit", "all"] }).toRows({ round: 4 }).filter((r) => r.level !== "item");
+  const [header, ...golden] = parseCsv(expected("sipas-demo.survey.round6.csv")).filter((r) => r.length > 1);
+  const gold = new Map(golden.map((g) => Object.fromEntries(header.map((h, k) => [h, g[k]]))).map((r) => [`${r.id}/${r.level}/${r.code}`, r.share]));
+  const elements = await page.$$eval("#survey-table thead th[data-element]", (ths) => ths.map((th) => th.dataset.element));
+  assert.deepEqual(elements, ["access", "procedures", "civil_servants", "results", "feedback"]);
+  const shown = await page.$$eval("#survey-table tbody tr", (trs) =>
+    trs.map((tr) => ({
+      unit: tr.dataset.unit,
+      cells: [...tr.children].map((td) => td.textContent),
+      shares: [...tr.querySelectorAll("td[data-share]")].map((td) => td.dataset.share),
+    })),
+  );
+  const units = [...new Set(node.filter((r) => r.domain === "unit").map((r) => r.id))];
+  assert.deepEqual(shown.map((r) => r.unit), [...units, "all"]);
+  // × 100 digit by digit: "0.8721" → "87.21" (the package rounded to 4 places; nothing else).
+  const percent = (share) => {
+    if (share === "" || share === null) return "–";
+    const [int, frac = ""] = String(share).split(".");
+    const f = frac.padEnd(4, "0");
+    return `${BigInt(int + f.slice(0, 2))}.${f.slice(2)}`;
+  };
+  for (const row of shown) {
+    const of = (level, code) => node.find((r) => r.id === row.unit && r.level === level && r.code === code);
+    const want = [of("overall", null), ...elements.map((e) => of("element", e))];
+    assert.deepEqual(row.shares, want.map((r) => String(r.share)), `${row.unit}: the package's shares`);
+    assert.deepEqual(row.cells.slice(2), want.map((r) => percent(r.share)), `${row.unit}: the shares in %`);
+    assert.equal(row.cells[1], String(want[0].respondents));
+    // Against the CLI's golden CSV (6 places): within the display's half unit of 0.01 %.
+    const golden6 = [gold.get(`${row.unit}/overall/`), ...elements.map((e) => gold.get(`${row.unit}/element/${e}`))];
+    golden6.forEach((g, k) => {
+      const d = Math.abs(Number(row.cells[2 + k]) - Number(g) * 100);
+      assert.ok(d <= 0.005 + 1e-9, `${row.unit} column ${k}: ${row.cells[2 + k]} % against the golden ${g}`);
+    });
+  }
+  const maiSon = shown.find((r) => r.unit === "mai-son");
+  assert.equal(maiSon.cells[2], "87.21", "mai-son overall 0.872087");
+  assert.match(await page.textContent("#survey-summary"), /^1136 người trả lời ở \d+ đơn vị/);
+  await shotOf("#survey", "12-survey-sipas-demo");
+  assert.deepEqual(problems, []);
 });
 
 test("PCI 2016 from the published table: the bundled methodology and a score sheet picked in the page", async (t) => {
