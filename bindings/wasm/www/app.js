@@ -737,7 +737,8 @@ function rankIntervalChart(out) {
   const rowH = 20;
   const top = 34;
   const H = top + units.length * rowH + 8;
-  const x = (rank) => labelW + ((rank - 1) / (n - 1)) * (W - labelW - right);
+  const left = labelW + 14; // rank 1, clear of the labels
+  const x = (rank) => left + ((rank - 1) / (n - 1)) * (W - left - right);
   const svg = document.createElementNS(SVG, "svg");
   svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
   svg.setAttribute("width", String(W));

@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 
 import { chromium } from "playwright-core";
 
-import { expected, loadExample, parseCsv, score, Tally } from "../helpers.mjs";
+import { expected, loadExample, Methodology, parseCsv, score, Scores, Tally } from "../helpers.mjs";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url)); // bindings/wasm/
 const REPO = fileURLToPath(new URL("../../../../", import.meta.url));
@@ -498,5 +498,31 @@ test("an Excel score sheet picked with a bundled methodology scores like its CSV
     }),
   );
   await shot("09-excel-par-2020");
+  assert.deepEqual(problems, []);
+});
+
+test("sensitivity of a picked file: the worker scores the same methodology and sheet again", async () => {
+  // New results dropped the previous analysis.
+  assert.equal(await page.getAttribute("#sensitivity", "data-state"), "idle");
+  assert.equal(await page.isHidden("#sens-figure"), true);
+  await page.fill("#sens-runs", "1500");
+  await page.fill("#sens-seed", "9");
+  await page.fill("#sens-spread", "12.5");
+  await page.fill("#sens-noise", "");
+  await page.click("#sens-run");
+  await page.waitForSelector("#sensitivity[data-state='done']", { timeout: 30_000 });
+  // Node: the bundled methodology and the CSV the Excel fixture was written from.
+  const m = Methodology.example("par-2020");
+  const s = Scores.fromCsv(m, readFileSync(join(REPO, "data/examples/par-2020.scores.csv")), "par-2020.scores.csv");
+  const node = score(m, s).sensitivity({ weights: "uniform:0.125", runs: 1500, seed: 9 });
+  const rows = await page.$$eval("#sens-chart g.sens-row", (gs) => gs.map((g) => [g.dataset.unit, g.dataset.nominal, g.dataset.median, g.dataset.low, g.dataset.high].join(" ")));
+  assert.deepEqual(
+    rows,
+    [...node.units].sort((a, b) => a.nominal_rank - b.nominal_rank).map((u) => [u.id, u.nominal_rank, u.median, u.low, u.high].join(" ")),
+  );
+  assert.match(await page.textContent("#sens-summary"), /weights uniform ±12\.5% \(all\);/);
+  assert.equal(await page.getAttribute("#sens-progress", "value"), "100");
+  await shotOf("#sensitivity", "13-sensitivity-par-2020-excel");
+  assert.deepEqual(external, []);
   assert.deepEqual(problems, []);
 });
