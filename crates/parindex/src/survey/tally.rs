@@ -754,42 +754,68 @@ impl Part {
         let mut local = vec![u32::MAX; total];
         let mut part =
             Part { cells: Vec::new(), respondents: Vec::new(), weight: Vec::new(), acc: Vec::new() };
-        for r in range {
+        // The chunk's rows grouped by cell, in row order within a cell (a stable counting
+        // sort): each cell's sums then stay in cache, and add up in the same order as a
+        // row-by-row pass would.
+        let mut local_of_row = Vec::with_capacity(range.len());
+        for r in range.clone() {
             let g = cell_of_row[r] as usize;
             if local[g] == u32::MAX {
                 local[g] = part.cells.len() as u32;
                 part.cells.push(g as u32);
-                part.respondents.push(0);
-                part.weight.push(0.0);
-                part.acc.resize(part.acc.len() + slots, Acc::default());
             }
-            let l = local[g] as usize;
-            let w = batch.weights.map_or(1.0, |w| w[r]);
-            let w2 = w * w;
-            part.respondents[l] += 1;
-            part.weight[l] += w;
+            local_of_row.push(local[g]);
+        }
+        let cells = part.cells.len();
+        let mut start = vec![0usize; cells + 1];
+        for &l in &local_of_row {
+            start[l as usize + 1] += 1;
+        }
+        for l in 0..cells {
+            start[l + 1] += start[l];
+        }
+        let mut order = vec![0u32; local_of_row.len()];
+        let mut next = start.clone();
+        for (k, &l) in local_of_row.iter().enumerate() {
+            order[next[l as usize]] = k as u32;
+            next[l as usize] += 1;
+        }
+        part.respondents = vec![0; cells];
+        part.weight = vec![0.0; cells];
+        part.acc = vec![Acc::default(); cells * slots];
+        for l in 0..cells {
             let acc = &mut part.acc[l * slots..(l + 1) * slots];
-            let mut add = |lut: &[u16; 256], code: u8| {
-                let s = lut[usize::from(code)];
-                if s != SKIP {
-                    let a = &mut acc[usize::from(s)];
-                    a.n += 1;
-                    a.w += w;
-                    a.w2 += w2;
-                }
-            };
-            match &batch.answers {
-                Answers::Rows(data) => {
-                    for (lut, &code) in layout.lut.iter().zip(&data[r * columns..(r + 1) * columns]) {
-                        add(lut, code);
+            let (mut respondents, mut weight) = (0u64, 0.0f64);
+            for &k in &order[start[l]..start[l + 1]] {
+                let r = range.start + k as usize;
+                let w = batch.weights.map_or(1.0, |w| w[r]);
+                let w2 = w * w;
+                respondents += 1;
+                weight += w;
+                let mut add = |lut: &[u16; 256], code: u8| {
+                    let s = lut[usize::from(code)];
+                    if s != SKIP {
+                        let a = &mut acc[usize::from(s)];
+                        a.n += 1;
+                        a.w += w;
+                        a.w2 += w2;
                     }
-                }
-                Answers::Columns(cols) => {
-                    for (lut, col) in layout.lut.iter().zip(cols) {
-                        add(lut, col[r]);
+                };
+                match &batch.answers {
+                    Answers::Rows(data) => {
+                        for (lut, &code) in layout.lut.iter().zip(&data[r * columns..(r + 1) * columns]) {
+                            add(lut, code);
+                        }
+                    }
+                    Answers::Columns(cols) => {
+                        for (lut, col) in layout.lut.iter().zip(cols) {
+                            add(lut, col[r]);
+                        }
                     }
                 }
             }
+            part.respondents[l] = respondents;
+            part.weight[l] = weight;
         }
         part
     }
