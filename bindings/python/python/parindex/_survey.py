@@ -15,15 +15,18 @@ def _codes(values: Iterable[Any]) -> Tuple[bytes, list]:
     try:
         import pandas as pd
     except ImportError:  # pragma: no cover - pandas is optional
-        labels = np.asarray(list(values) if not hasattr(values, "__array__") else values).astype(str)
-        unique, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
+        text = np.asarray(list(values) if not hasattr(values, "__array__") else values).astype(str)
+        unique, first, inverse = np.unique(text, return_index=True, return_inverse=True)
         order = np.argsort(first)
         rank = np.empty_like(order)
         rank[order] = np.arange(len(order))
         return rank[inverse].astype("<u4").tobytes(), [str(n) for n in unique[order]]
-    series = pd.Series(list(values) if not hasattr(values, "__array__") else values).astype(str)
-    codes, names = pd.factorize(series)
-    return np.asarray(codes, dtype="<u4").tobytes(), [str(n) for n in names]
+    # Factorize the labels as they are (ints stay ints: fast), then name them as text.
+    array: Any = values if hasattr(values, "__array__") else np.asarray(list(values))
+    codes, uniques = pd.factorize(array)
+    if (codes < 0).any():
+        raise ValueError("labels must not be missing (None or NaN)")
+    return np.asarray(codes, dtype="<u4").tobytes(), [str(n) for n in uniques]
 
 
 def add_arrays(
