@@ -774,6 +774,35 @@ proptest! {
         }
     }
 
+    /// 7. An explanation accounts for the whole score: its leaves' contributions add up to the
+    /// unit's points before bonus and penalty, and no leaf contributes more than it could.
+    #[test]
+    fn explanations_add_up_to_the_total(case in case()) {
+        let scores = in_order(&case);
+        let r = score_case(&case);
+        for u in r.units() {
+            let e = parindex::explain(&r, &scores, u.id()).expect("every unit explains");
+            // Summed as big rationals (the denominators of random trees outgrow 128 bits).
+            let big = |x: Exact| {
+                num_rational::BigRational::new(x.numerator().into(), x.denominator().into())
+            };
+            let applicable: Vec<Option<Exact>> =
+                e.leaves.iter().filter(|l| l.points.is_some()).map(|l| l.contribution).collect();
+            if applicable.iter().all(Option::is_none) {
+                // A unit on the big-rational path has no linear form, so no contributions
+                // (documented on `LeafExplanation::contribution`).
+                continue;
+            }
+            prop_assert!(applicable.iter().all(Option::is_some), "{}: some contributions missing", u.id());
+            let sum: num_rational::BigRational = applicable.into_iter().flatten().map(big).sum();
+            let root = big(u.points()); // the random cases have no bonus or penalty
+            let gap = (sum.clone() - root.clone()).abs();
+            // Exact, or within the 20 places the big-rational path carries.
+            let tolerance = num_rational::BigRational::new(1.into(), num_bigint::BigInt::from(10u64).pow(18));
+            prop_assert!(gap <= tolerance, "{}: leaves add to {} but the points are {}", u.id(), sum, root);
+        }
+    }
+
     /// 6. JSON and the node table CSV both read back to an equal methodology.
     #[test]
     fn methodology_round_trips(m in methodology()) {

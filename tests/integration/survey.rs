@@ -463,3 +463,71 @@ fn answers_outside_the_scale_can_be_counted_instead_of_refused() {
     );
     assert_eq!(t.respondents(), 0);
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Random respondents: unit, stratum, cluster, weight in eighths (sums exact in f64), and
+    /// answers (255 = no answer) to two 1–5 items.
+    fn respondents() -> impl Strategy<Value = Vec<(u32, u32, u32, u32, [u8; 2])>> {
+        let answer = prop_oneof![Just(255u8), 1u8..=5];
+        prop::collection::vec((0u32..3, 0u32..2, 0u32..3, 0u32..32, [answer.clone(), answer]), 1..60)
+    }
+
+    fn tally_of(q: &Questionnaire, rows: &[(u32, u32, u32, u32, [u8; 2])], design: bool) -> Tally {
+        let names = |n: usize, p: &str| -> Vec<String> { (0..n).map(|i| format!("{p}{i}")).collect() };
+        let (units, strata, clusters) = (names(3, "u"), names(2, "s"), names(3, "c"));
+        let ui: Vec<u32> = rows.iter().map(|r| r.0).collect();
+        let si: Vec<u32> = rows.iter().map(|r| r.1).collect();
+        let ci: Vec<u32> = rows.iter().map(|r| r.2).collect();
+        let w: Vec<f64> = rows.iter().map(|r| f64::from(r.3) / 8.0).collect();
+        let answers: Vec<u8> = rows.iter().flat_map(|r| r.4).collect();
+        let mut batch = Batch::new(Labels { index: &ui, names: &units }, Answers::Rows(&answers));
+        if design {
+            batch = batch
+                .weights(&w)
+                .strata(Labels { index: &si, names: &strata })
+                .clusters(Labels { index: &ci, names: &clusters });
+        }
+        let mut t = Tally::new(q);
+        t.add(q, &batch).expect("valid");
+        t
+    }
+
+    proptest! {
+        /// Shares lie in [0, 1] and inside their intervals; counts never exceed respondents;
+        /// a tally split anywhere and merged gives bit-identical results.
+        #[test]
+        fn shares_lie_in_their_intervals_and_parts_merge(rows in respondents(), design in any::<bool>(), cut in any::<prop::sample::Index>()) {
+            let q = Questionnaire::new(
+                "p",
+                vec![],
+                vec![Item::new("A1", ItemKind::likert()), Item::new("A2", ItemKind::likert())],
+                SurveySettings::default(),
+            )
+            .expect("valid");
+            let whole = tally_of(&q, &rows, design);
+            let r = survey_results(&q, &whole, &SurveyOptions::new().by(&[DomainKind::Unit, DomainKind::All])).expect("results");
+            for d in &r.domains {
+                for e in &d.items {
+                    prop_assert!(e.n <= d.respondents && e.positive <= e.n);
+                    if let Some(p) = e.share {
+                        prop_assert!((0.0..=1.0).contains(&p), "share {}", p);
+                        if let (Some(lo), Some(hi)) = (e.ci_low, e.ci_high) {
+                            prop_assert!(lo <= p && p <= hi, "{} not in [{}, {}]", p, lo, hi);
+                            prop_assert!(0.0 <= lo && hi <= 1.0);
+                        }
+                    }
+                }
+            }
+            let k = cut.index(rows.len());
+            let mut merged = tally_of(&q, &rows[..k.max(1)], design);
+            if k.max(1) < rows.len() {
+                merged.merge(&tally_of(&q, &rows[k.max(1)..], design)).expect("merge");
+            }
+            let again = survey_results(&q, &merged, &SurveyOptions::new().by(&[DomainKind::Unit, DomainKind::All])).expect("results");
+            prop_assert_eq!(again, r);
+        }
+    }
+}

@@ -748,8 +748,12 @@ impl Results {
         let plan = &self.plans[p as usize];
         let root = self.width() - 1;
         let (q, k, q_root) = (plan.den[node], plan.k[node], plan.den[root]);
-        if q == 0 || k == 0 {
+        if q == 0 {
             return None;
+        }
+        if k == 0 {
+            // Weighed zero on its way to the root: it adds nothing and costs nothing.
+            return Some((Exact::ZERO, Exact::ZERO));
         }
         let num = self.table()[unit * self.width() + node];
         let points = Exact::new(num, q)?;

@@ -62,7 +62,8 @@ pub(crate) fn wilson(k: f64, n: f64, z: f64) -> (f64, f64) {
     let denominator = 1.0 + z2 / n;
     let centre = (p + z2 / (2.0 * n)) / denominator;
     let half = z / denominator * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
-    ((centre - half).max(0.0), (centre + half).min(1.0))
+    // Mathematically p lies inside; keep it there through rounding (k = 0 gives 0 exactly).
+    ((centre - half).clamp(0.0, p), (centre + half).clamp(p, 1.0))
 }
 
 /// The interval of a proportion `p` with standard error `se` built on the logit scale
@@ -74,7 +75,8 @@ pub(crate) fn logit_interval(p: f64, se: f64, z: f64) -> Option<(f64, f64)> {
     let centre = libm::log(p / (1.0 - p));
     let half = z * se / (p * (1.0 - p));
     let expit = |x: f64| 1.0 / (1.0 + libm::exp(-x));
-    Some((expit(centre - half), expit(centre + half)))
+    // The round trip through logit and expit may move p by an ulp: keep p inside.
+    Some((expit(centre - half).min(p), expit(centre + half).max(p)))
 }
 
 #[cfg(test)]
