@@ -13,38 +13,14 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use parindex::{
-    score, sensitivity, Decimal, Info, Methodology, Node, Results, Scores, SensitivityOptions, Settings,
-    Uncertainty, UncertaintySource, Unit, Value, WeightDistribution,
+    score, sensitivity, Decimal, Methodology, Results, Scores, SensitivityOptions, Uncertainty,
+    UncertaintySource, Unit, Value, WeightDistribution,
 };
 
-/// A small, portable, seeded generator (SplitMix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-}
-
-/// 5 domains × 5 criteria × 2 sub-criteria = 50 leaves of max 2 (total 100).
-fn methodology() -> Methodology {
-    let mut nodes = Vec::new();
-    for d in 1..=5 {
-        nodes.push(Node::new(d.to_string(), format!("Domain {d}")));
-        for c in 1..=5 {
-            nodes.push(Node::new(format!("{d}.{c}"), format!("Criterion {d}.{c}")).parent(d.to_string()));
-            for s in 1..=2 {
-                let leaf = Node::new(format!("{d}.{c}.{s}"), "Sub-criterion").parent(format!("{d}.{c}"));
-                nodes.push(leaf.max(Decimal::TWO));
-            }
-        }
-    }
-    Methodology::new(Info::new("bench", "Bench"), Settings::default(), nodes).expect("valid")
-}
+mod rng;
+mod tree;
+use rng::Rng;
+use tree::methodology;
 
 fn results(m: &Methodology, units: usize, seed: u64) -> Results {
     let mut rng = Rng(seed);

@@ -22,18 +22,8 @@ use parindex::{
 };
 use parindex_io::{read_responses, ResponsesOptions};
 
-/// A small, portable, seeded generator (SplitMix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-}
+mod rng;
+use rng::Rng;
 
 const RESPONDENTS: usize = 500_000;
 const ITEMS: usize = 20;

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use parindex::{Answers, Batch, DomainKind, Labels, SurveyOptions};
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{IntoPyDict, PyBytes};
 
@@ -187,16 +186,7 @@ impl PyTally {
     ) -> PyResult<PySurveyResults> {
         let mut options = SurveyOptions::new();
         if let Some(by) = by {
-            let kinds = by
-                .iter()
-                .map(|b| match b.as_str() {
-                    "unit" => Ok(DomainKind::Unit),
-                    "group" => Ok(DomainKind::Group),
-                    "all" => Ok(DomainKind::All),
-                    other => Err(PyValueError::new_err(format!("by: {other:?} is not unit, group or all"))),
-                })
-                .collect::<PyResult<Vec<_>>>()?;
-            options = options.by(&kinds);
+            options = options.by(&core(py, || DomainKind::parse_list(&by))?);
         }
         for (unit, n) in populations.unwrap_or_default() {
             options = options.population(unit, n);

@@ -270,16 +270,7 @@ impl Tally {
         let o: Options = conversion::options(&options)?;
         let mut opts = SurveyOptions::new();
         if let Some(by) = &o.by {
-            let kinds = by
-                .iter()
-                .map(|b| match b.as_str() {
-                    "unit" => Ok(DomainKind::Unit),
-                    "group" => Ok(DomainKind::Group),
-                    "all" => Ok(DomainKind::All),
-                    other => Err(invalid_argument(&format!("by: {other:?} is not unit, group or all"))),
-                })
-                .collect::<JsResult<Vec<_>>>()?;
-            opts = opts.by(&kinds);
+            opts = opts.by(&DomainKind::parse_list(by).map_err(error)?);
         }
         for (unit, n) in o.populations.unwrap_or_default() {
             opts = opts.population(unit, n);

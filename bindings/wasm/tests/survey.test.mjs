@@ -105,7 +105,7 @@ test("bad responses throw with every problem located", () => {
     return true;
   });
   assert.equal(tally.respondents, 0);
-  assert.throws(() => tally.results({ by: ["province"] }), (e) => e.code === "invalid_argument");
+  assert.throws(() => tally.results({ by: ["province"] }), (e) => e.code === "invalid_setting");
 });
 
 test("the bad-survey corpus gives the Rust messages", async () => {

@@ -34,6 +34,39 @@ impl DomainKind {
             DomainKind::All => "all",
         }
     }
+
+    /// Reads names as written by [`DomainKind::name`].
+    ///
+    /// # Errors
+    ///
+    /// `invalid_setting` naming the first unknown name.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::DomainKind;
+    /// assert_eq!(DomainKind::parse_list(&["unit", "all"]).unwrap(), [DomainKind::Unit, DomainKind::All]);
+    /// assert_eq!(DomainKind::parse_list(&["province"]).unwrap_err().issues()[0].code(), "invalid_setting");
+    /// ```
+    pub fn parse_list<S: AsRef<str>>(names: &[S]) -> Result<Vec<DomainKind>> {
+        names
+            .iter()
+            .map(|n| {
+                [DomainKind::Unit, DomainKind::Group, DomainKind::All]
+                    .into_iter()
+                    .find(|k| k.name() == n.as_ref())
+                    .ok_or_else(|| {
+                        Error::single(
+                            Location::default(),
+                            IssueKind::InvalidSetting {
+                                setting: "by".into(),
+                                reason: format!("{:?} is not unit, group or all", n.as_ref()),
+                            },
+                        )
+                    })
+            })
+            .collect()
+    }
 }
 
 /// How the interval of a share was computed.
