@@ -342,6 +342,13 @@ fn survey_values_score_inside_the_par_demo_index() {
 /// or every issue, one per line.
 fn survey_outcome(dir: &std::path::Path) -> String {
     let corpus = dir.parent().expect("corpus");
+    // A questionnaire case: q.json instead of responses.
+    if let Ok(bytes) = std::fs::read(dir.join("q.json")) {
+        return match read_questionnaire(&bytes, "q.json") {
+            Ok(q) => format!("ok: {} columns\n", q.columns().len()),
+            Err(e) => e.issues().iter().map(|i| format!("{i}\n")).collect(),
+        };
+    }
     let q = std::fs::read(corpus.join("questionnaire.json")).expect("questionnaire");
     let q = read_questionnaire(&q, "q.json").expect("valid questionnaire");
     let bytes = std::fs::read(dir.join("r.csv")).expect("responses");
@@ -353,8 +360,9 @@ fn survey_outcome(dir: &std::path::Path) -> String {
 
 #[test]
 fn every_bad_survey_case_gives_exactly_its_expected_errors() {
-    // tests/bad-survey/: one folder per case with r.csv and expected.txt, read against the
-    // corpus questionnaire. PARINDEX_BLESS=1 writes expected.txt (review the diff!).
+    // tests/bad-survey/: one folder per case with r.csv (read against the corpus
+    // questionnaire) or q.json (a questionnaire), and expected.txt. PARINDEX_BLESS=1 writes
+    // expected.txt (review the diff!).
     let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("bad-survey");
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&corpus)
         .expect("corpus")

@@ -19,10 +19,15 @@ pub(crate) struct PyQuestionnaire {
 
 #[pymethods]
 impl PyQuestionnaire {
-    /// Reads the JSON form.
+    /// Reads the JSON form; errors are located in `file` when given.
     #[staticmethod]
-    fn from_json(py: Python<'_>, text: &str) -> PyResult<PyQuestionnaire> {
-        core(py, || parindex::Questionnaire::from_json(text)).map(|inner| PyQuestionnaire { inner })
+    #[pyo3(signature = (text, file=None))]
+    fn from_json(py: Python<'_>, text: &str, file: Option<String>) -> PyResult<PyQuestionnaire> {
+        core(py, || match &file {
+            Some(file) => parindex_io::read_questionnaire(text.as_bytes(), file),
+            None => parindex::Questionnaire::from_json(text),
+        })
+        .map(|inner| PyQuestionnaire { inner })
     }
 
     /// Reads a questionnaire file (JSON).

@@ -493,6 +493,22 @@ pub enum IssueKind {
         /// What is wrong with it.
         reason: String,
     },
+    /// A questionnaire code (element, item, form) given twice.
+    #[error("duplicate {what} code (first {first})")]
+    DuplicateSurveyCode {
+        /// What the code names: `element`, `item`, `form`.
+        what: String,
+        /// Where it was first defined.
+        first: String,
+    },
+    /// A questionnaire code that is empty or has surrounding spaces.
+    #[error("invalid {what} code {code:?}")]
+    InvalidSurveyCode {
+        /// What the code names.
+        what: String,
+        /// The code as given.
+        code: String,
+    },
     /// An item code the questionnaire does not have.
     #[error("item {item} is not in the questionnaire")]
     UnknownItem {
@@ -763,6 +779,8 @@ impl IssueKind {
             Self::Syntax { .. } => "syntax",
             Self::UnknownElement { .. } => "unknown_element",
             Self::InvalidScale { .. } => "invalid_scale",
+            Self::DuplicateSurveyCode { .. } => "duplicate_code",
+            Self::InvalidSurveyCode { .. } => "invalid_code",
             Self::UnknownItem { .. } => "unknown_item",
             Self::OutOfScale { .. } => "out_of_scale",
             Self::TooManyChoices { .. } => "too_many_choices",

@@ -420,8 +420,9 @@ class Questionnaire:
     """
 
     @staticmethod
-    def from_json(text: str) -> Questionnaire:
-        """Reads the JSON form; raises :class:`parindex.InputError`."""
+    def from_json(text: str, file: Optional[str] = None) -> Questionnaire:
+        """Reads the JSON form; raises :class:`parindex.InputError`, located in ``file``
+        when given."""
     @staticmethod
     def read(path: Union[str, "os.PathLike[str]"]) -> Questionnaire:
         """Reads a questionnaire file (JSON)."""

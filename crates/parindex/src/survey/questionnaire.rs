@@ -525,11 +525,17 @@ impl Questionnaire {
         let mut element_codes = HashSet::new();
         for e in &doc.elements {
             if e.code.trim().is_empty() || e.code.trim() != e.code {
-                issues.push(Issue::new(Location::default(), IssueKind::InvalidCode { code: e.code.clone() }));
+                issues.push(Issue::new(
+                    Location::default(),
+                    IssueKind::InvalidSurveyCode { what: "element".into(), code: e.code.clone() },
+                ));
             } else if !element_codes.insert(e.code.as_str()) {
                 issues.push(Issue::new(
                     Location::default(),
-                    IssueKind::DuplicateCode { first: format!("as element {}", e.code) },
+                    IssueKind::DuplicateSurveyCode {
+                        what: "element".into(),
+                        first: format!("element {}", e.code),
+                    },
                 ));
             }
         }
@@ -538,11 +544,17 @@ impl Questionnaire {
         for (i, item) in doc.items.iter().enumerate() {
             let at = at_item(&item.code);
             if item.code.trim().is_empty() || item.code.trim() != item.code {
-                issues.push(Issue::new(at.clone(), IssueKind::InvalidCode { code: item.code.clone() }));
+                issues.push(Issue::new(
+                    Location::default(),
+                    IssueKind::InvalidSurveyCode { what: "item".into(), code: item.code.clone() },
+                ));
             } else if let Some(first) = item_codes.insert(item.code.as_str(), i) {
                 issues.push(Issue::new(
                     at.clone(),
-                    IssueKind::DuplicateCode { first: format!("as item {}", first + 1) },
+                    IssueKind::DuplicateSurveyCode {
+                        what: "item".into(),
+                        first: format!("item {} of the list", first + 1),
+                    },
                 ));
             }
             if let Some(e) = &item.element {
@@ -611,11 +623,14 @@ impl Questionnaire {
         let mut off_form = Vec::new();
         let mut groups = HashSet::new();
         for form in &doc.forms {
-            let at = Location::default().unit(form.group.clone());
             if !groups.insert(form.group.as_str()) {
+                let first = doc.forms.iter().position(|g| g.group == form.group).map_or(0, |p| p + 1);
                 issues.push(Issue::new(
-                    at.clone(),
-                    IssueKind::DuplicateCode { first: format!("as form {}", form.group) },
+                    Location::default(),
+                    IssueKind::DuplicateSurveyCode {
+                        what: "form".into(),
+                        first: format!("form {first} of the list"),
+                    },
                 ));
             }
             let mut on = HashSet::new();
@@ -625,8 +640,8 @@ impl Questionnaire {
                         on.insert(i);
                     }
                     None => issues.push(Issue::new(
-                        at.clone().item(code),
-                        IssueKind::UnknownItem { item: code.clone() },
+                        Location::default(),
+                        IssueKind::UnknownItem { item: format!("{code} (on the form of {})", form.group) },
                     )),
                 }
             }
