@@ -1,5 +1,5 @@
 //! Surveys from Python: questionnaires, tallies (from CSV, DataFrames or NumPy arrays) and
-//! their results. Conversions only; the core computes.
+//! their results; and dossier statistics. Conversions only; the core computes.
 
 use std::sync::Arc;
 
@@ -287,5 +287,38 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyTally>()?;
     m.add_class::<PySurveyResults>()?;
     m.add_function(wrap_pyfunction!(example_survey, m)?)?;
+    m.add_function(wrap_pyfunction!(dossier_stats, m)?)?;
     Ok(())
+}
+
+/// Dossier statistics (on-time rates) from a dossier list: a CSV path, CSV text or a
+/// DataFrame; counted as of `as_of` (`YYYY-MM-DD` or `DD/MM/YYYY`), by default the last day
+/// something happened in the list. The JSON document of `parindex dossiers --format json`.
+#[pyfunction]
+#[pyo3(name = "dossier_stats_json", signature = (dossiers, as_of=None, file=None))]
+pub(crate) fn dossier_stats(
+    py: Python<'_>,
+    dossiers: &Bound<'_, PyAny>,
+    as_of: Option<String>,
+    file: Option<String>,
+) -> PyResult<String> {
+    let Source { bytes, file } = if conversion::is_frame(dossiers) {
+        conversion::frame_csv(dossiers, file.or_else(|| Some("DataFrame".into())))?
+    } else {
+        conversion::path_or_text(dossiers, file, "dossiers.csv")?
+    };
+    core(py, || {
+        let list = parindex_io::read_dossiers(&bytes, &file)?;
+        let as_of = match &as_of {
+            Some(text) => parindex::Date::parse(text)?,
+            None => match parindex::last_activity(&list) {
+                Some(day) => day,
+                None => {
+                    return Ok(parindex_io::write_dossier_stats(&[], parindex_io::OutputFormat::Json, None))
+                }
+            },
+        };
+        let stats = parindex::dossier_stats(&list, as_of)?;
+        Ok(parindex_io::write_dossier_stats(&stats, parindex_io::OutputFormat::Json, None))
+    })
 }

@@ -70,7 +70,11 @@ def test_results_display() -> None:
     assert results.methodology.id == "par-2020"
 
 
-@pytest.mark.parametrize("module", [parindex, parindex.examples, parindex._errors], ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    "module",
+    [parindex, parindex.examples, parindex._errors, parindex._survey, parindex._dossiers],
+    ids=lambda m: m.__name__,
+)
 def test_module_doctests(module: object) -> None:
     failures, tried = doctest.testmod(module, verbose=False)  # type: ignore[arg-type]
     assert tried > 0 and failures == 0

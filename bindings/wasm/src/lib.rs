@@ -15,6 +15,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 mod conversion;
+mod dossiers;
 mod sensitivity;
 mod survey;
 

@@ -132,3 +132,16 @@ test("the bad-survey corpus gives the Rust messages", async () => {
     }
   }
 });
+
+test("dossier statistics: the CLI's document, with located errors", async () => {
+  const { dossierStats } = await import("./helpers.mjs");
+  const doc = dossierStats(data("examples/dossiers-demo.csv"));
+  assert.equal(doc.as_of, "2024-03-29");
+  assert.deepEqual(doc.units[0], {
+    unit: "so-noi-vu", received: 10, early: 7, on_time: 2, late: 0, open: 1, overdue: 0, on_time_rate: "100",
+  });
+  assert.throws(
+    () => dossierStats("unit,dossier_id,received,due,completed\nu,1,31/02/2024,2024-03-10,\n", null, "d.csv"),
+    (e) => e.code === "not_a_date" && e.path === "d.csv:2:3",
+  );
+});

@@ -1,6 +1,8 @@
 // Typed usage of the Node package, checked by `tsc --noEmit` (never run): it must compile, and
 // each `@ts-expect-error` line must be rejected, so the definitions are neither missing nor loose.
 import {
+  dossierStats,
+  type DossierStats,
   Questionnaire,
   SurveyResults,
   Tally,
@@ -131,4 +133,11 @@ void [json, csv, losses, lost, nextBand, movement, ids, count, id, leaves];
   const share: number | null = rows[0].share;
   const fed: Scores = survey.apply(scores, methodology, "8.1.3", "element:results");
   void [share, fed, survey.toCsv(), survey.toJson({ round: 2 }), merged.respondents, q.id, q.toJson()];
+}
+
+// Dossier statistics.
+{
+  const doc: DossierStats = dossierStats("unit,dossier_id,received,due,completed\n", "2024-03-29");
+  const rate: string | null = doc.units.length ? doc.units[0].on_time_rate : null;
+  void rate;
 }

@@ -540,7 +540,7 @@ fn run(cli: Cli) -> Result<String, Failure> {
             let bytes = read(&file)?;
             let dossiers = read_dossiers(&bytes, &file.display().to_string())?;
             // The core has no clock: without --as-of, count as of the last day something happened.
-            let latest = dossiers.iter().flat_map(|d| [Some(d.received), d.completed]).flatten().max();
+            let latest = parindex::last_activity(&dossiers);
             let Some(as_of) = as_of.or(latest) else {
                 return Err(Failure(vec![format!("{}: the file has a header but no rows", file.display())]));
             };

@@ -114,7 +114,7 @@ pub use survey::{
     LeafValue, Measure, OverallIndex, Positive, Questionnaire, SurveyOptions, SurveyResults, SurveySettings,
     SurveyWarning, Tally, NO_ANSWER, QUESTIONNAIRE_FORMAT_VERSION,
 };
-pub use target::{dossier_stats, Assessment, Date, Dossier, DossierStats, Target};
+pub use target::{dossier_stats, last_activity, Assessment, Date, Dossier, DossierStats, Target};
 
 #[cfg(test)]
 mod tests {

@@ -580,6 +580,24 @@ impl DossierStats {
     }
 }
 
+/// The last day something happened in a dossier list (a dossier received or completed): the
+/// day counts are taken as of when no date is given (due dates may lie in the future and do
+/// not count). `None` for an empty list.
+///
+/// # Examples
+///
+/// ```
+/// use parindex::{last_activity, Date, Dossier};
+/// let d = |s: &str| s.parse::<Date>().unwrap();
+/// let list = [Dossier::new("u", "1", d("2024-03-01"), d("2024-04-30")).completed(d("2024-03-09"))];
+/// assert_eq!(last_activity(&list), Some(d("2024-03-09")));
+/// assert_eq!(last_activity(&[]), None);
+/// ```
+#[must_use]
+pub fn last_activity(dossiers: &[Dossier]) -> Option<Date> {
+    dossiers.iter().flat_map(|d| [Some(d.received), d.completed]).flatten().max()
+}
+
 /// Counts dossiers per unit, in the order units first appear, as things stood at the end of
 /// the day `as_of` (the caller's reporting date — the core has no clock):
 ///

@@ -20,6 +20,7 @@ from . import examples
 from ._errors import InputError, ParIndexError
 from ._parindex import Methodology, Questionnaire, Results, Scores, SurveyResults, Tally, __version__, score
 from ._parindex import leave_one_out, sensitivity, weight_sweep
+from ._dossiers import dossier_stats
 from ._survey import add_arrays, survey
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "Tally",
     "__version__",
     "add_arrays",
+    "dossier_stats",
     "examples",
     "leave_one_out",
     "score",

@@ -24,6 +24,7 @@ __all__ = [
     "leave_one_out",
     "weight_sweep",
     "example_survey",
+    "dossier_stats_json",
     "Questionnaire",
     "Tally",
     "SurveyResults",
@@ -508,3 +509,6 @@ class SurveyResults:
 
 def example_survey(name: str) -> Tuple[Questionnaire, Tally]:
     """A bundled survey (see :mod:`parindex.examples`)."""
+
+def dossier_stats_json(dossiers: Any, as_of: Optional[str] = None, file: Optional[str] = None) -> str:
+    """The dossier statistics document (use :func:`parindex.dossier_stats`)."""

@@ -81,7 +81,7 @@ def survey(
     >>> r = tally.results(by=["all"])
     >>> df = r.to_pandas()
     >>> row = df[(df.level == "item") & (df.code == "A1")].iloc[0]
-    >>> int(row.n), round(row.share, 4)
+    >>> int(row.n), round(float(row.share), 4)
     (1093, 0.7556)
     """
     if not isinstance(questionnaire, Questionnaire):
