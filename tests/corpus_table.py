@@ -18,11 +18,17 @@ SURVEY = """
 ## Survey responses (`bad-survey/`)
 
 Each case holds `r.csv`, read against `bad-survey/questionnaire.json` (a satisfaction item,
-a yes/no item and a choose-up-to-2 priority item; forms for citizens and businesses).
+a yes/no item and a choose-up-to-2 priority item; forms for citizens and businesses), or a
+questionnaire `q.json` (the `q-` cases).
+"""
+DOSSIERS = """
+## Dossier lists (`bad-dossiers/`)
+
+Each case holds `d.csv` (`unit,dossier_id,received,due,completed`).
 """
 TAIL = """
-Regenerate a survey case's `expected.txt` with `PARINDEX_BLESS=1 cargo test -p parindex-tests
---test integration bad_survey` and review the diff; this table with `python3 tests/corpus_table.py`.
+Regenerate the `expected.txt` of survey and dossier cases with `PARINDEX_BLESS=1 cargo test -p
+parindex-tests --test integration bad_` and review the diff; this table with `python3 tests/corpus_table.py`.
 """
 
 
@@ -35,5 +41,6 @@ def table(folder: Path) -> str:
 
 
 if __name__ == "__main__":
-    text = HEAD + table(ROOT / "bad-input") + SURVEY + table(ROOT / "bad-survey") + TAIL
+    text = HEAD + table(ROOT / "bad-input") + SURVEY + table(ROOT / "bad-survey")
+    text += DOSSIERS + table(ROOT / "bad-dossiers") + TAIL
     (ROOT / "README.md").write_text(text, encoding="utf-8")

@@ -137,3 +137,17 @@ def test_bad_survey_corpus_gives_the_rust_messages(case):
         assert tally.respondents == 0
     else:
         assert expected.startswith(f"ok: {tally.respondents} respondents,")
+
+
+DOSSIERS = Path(__file__).resolve().parents[3] / "tests" / "bad-dossiers"
+
+
+@pytest.mark.parametrize("case", sorted(p.name for p in DOSSIERS.iterdir() if p.is_dir()))
+def test_bad_dossier_corpus_gives_the_rust_messages(case):
+    expected = (DOSSIERS / case / "expected.txt").read_text(encoding="utf-8")
+    try:
+        doc = parindex.dossier_stats((DOSSIERS / case / "d.csv").read_bytes(), file="d.csv")
+    except parindex.InputError as e:
+        assert "".join(f"{d['message']}\n" for d in e.errors()) == expected
+    else:
+        assert expected.startswith("ok:") and sum(u["received"] for u in doc["units"]) == int(expected.split()[1])

@@ -145,3 +145,22 @@ test("dossier statistics: the CLI's document, with located errors", async () => 
     (e) => e.code === "not_a_date" && e.path === "d.csv:2:3",
   );
 });
+
+test("the bad-dossier corpus gives the Rust messages", async () => {
+  const { readdirSync, readFileSync: read, statSync } = await import("node:fs");
+  const { dossierStats } = await import("./helpers.mjs");
+  const corpus = fileURLToPath(new URL("../../../tests/bad-dossiers/", import.meta.url));
+  const cases = readdirSync(corpus).filter((c) => statSync(corpus + c).isDirectory());
+  assert.ok(cases.length >= 10);
+  for (const c of cases) {
+    const expectedText = read(`${corpus}${c}/expected.txt`, "utf8");
+    try {
+      const doc = dossierStats(new Uint8Array(read(`${corpus}${c}/d.csv`)), null, "d.csv");
+      const received = doc.units.reduce((s, u) => s + u.received, 0);
+      assert.equal(expectedText, `ok: ${received} dossiers\n`, c);
+    } catch (e) {
+      if (e.code === "ERR_ASSERTION") throw e;
+      assert.equal(e.errors.map((i) => `${i.message}\n`).join(""), expectedText, c);
+    }
+  }
+});
