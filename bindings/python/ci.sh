@@ -13,9 +13,9 @@ py=.venv/bin/python
 # Install the tools only when one is missing or maturin is not 1.16.x (pandas-stubs: the
 # stub names pandas.DataFrame, and stubtest type-checks it; openpyxl: tests/test_xlsx.py checks
 # the .xlsx files with a library other than ours).
-if ! "$py" -m pip show --quiet pytest pandas pandas-stubs mypy openpyxl >/dev/null 2>&1 \
+if ! "$py" -m pip show --quiet pytest pandas pandas-stubs mypy openpyxl tqdm >/dev/null 2>&1 \
   || ! .venv/bin/maturin --version 2>/dev/null | grep -q '^maturin 1\.16\.'; then
-  "$py" -m pip install --quiet --disable-pip-version-check 'maturin>=1.16,<1.17' pytest pandas pandas-stubs mypy openpyxl
+  "$py" -m pip install --quiet --disable-pip-version-check 'maturin>=1.16,<1.17' pytest pandas pandas-stubs mypy openpyxl tqdm
 fi
 
 # `maturin develop` finds .venv at the root; it builds the abi3 extension and installs the

@@ -72,7 +72,7 @@ def test_results_display() -> None:
 
 @pytest.mark.parametrize(
     "module",
-    [parindex, parindex.examples, parindex._errors, parindex._survey, parindex._dossiers],
+    [parindex, parindex.examples, parindex._errors, parindex._survey, parindex._dossiers, parindex._sensitivity],
     ids=lambda m: m.__name__,
 )
 def test_module_doctests(module: object) -> None:

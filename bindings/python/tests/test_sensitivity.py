@@ -73,3 +73,12 @@ def test_golden_vector_same_numbers_as_rust(demo: parindex.Results) -> None:
     golden = json.loads((ROOT / "data" / "expected" / "par-demo.sensitivity.json").read_text("utf-8"))
     out = parindex.sensitivity(demo, weights="uniform:0.25", noise="0.1", runs=500, seed=11, attribution=True)
     assert out == golden  # every float the same bits
+
+
+def test_progress_true_shows_a_tqdm_bar(capsys):
+    pytest.importorskip("tqdm")
+    r = parindex.score(*parindex.examples.load("par-demo"))
+    out = parindex.sensitivity(r, weights="uniform:0.2", runs=400, seed=3, progress=True)
+    err = capsys.readouterr().err
+    assert "sensitivity" in err and "400/400" in err
+    assert out == parindex.sensitivity(r, weights="uniform:0.2", runs=400, seed=3)
