@@ -30,22 +30,7 @@ fn outcome(dir: &Path) -> String {
 
 #[test]
 fn every_case_gives_exactly_its_expected_errors() {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(corpus())
-        .expect("corpus folder")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    assert!(dirs.len() >= 30, "the corpus has {} cases", dirs.len());
-    let mut failures = Vec::new();
-    for dir in &dirs {
-        let expected = std::fs::read_to_string(dir.join("expected.txt")).expect("expected.txt");
-        let got = outcome(dir);
-        if got != expected {
-            failures.push(format!("{}:\n  expected: {expected:?}\n  got:      {got:?}", dir.display()));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    crate::corpus::check(&corpus(), 30, outcome);
 }
 
 #[test]
@@ -92,32 +77,11 @@ fn a_million_units_are_read_and_ranked() {
 #[test]
 fn every_bad_dossier_case_gives_exactly_its_expected_errors() {
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("bad-dossiers");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&corpus)
-        .expect("corpus")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    assert!(dirs.len() >= 10, "{} cases", dirs.len());
-    let bless = std::env::var_os("PARINDEX_BLESS").is_some();
-    let mut failures = Vec::new();
-    for dir in &dirs {
+    crate::corpus::check(&corpus, 10, |dir| {
         let bytes = std::fs::read(dir.join("d.csv")).expect("dossiers");
-        let got = match parindex_io::read_dossiers(&bytes, "d.csv") {
+        match parindex_io::read_dossiers(&bytes, "d.csv") {
             Ok(list) => format!("ok: {} dossiers\n", list.len()),
-            Err(e) => e.issues().iter().fold(String::new(), |mut out, i| {
-                let _ = writeln!(out, "{i}");
-                out
-            }),
-        };
-        if bless {
-            std::fs::write(dir.join("expected.txt"), &got).expect("write");
-            continue;
+            Err(e) => crate::corpus::lines(&e),
         }
-        let expected = std::fs::read_to_string(dir.join("expected.txt")).expect("expected.txt");
-        if got != expected {
-            failures.push(format!("{}:\n  expected: {expected:?}\n  got:      {got:?}", dir.display()));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    });
 }

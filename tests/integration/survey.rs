@@ -346,7 +346,7 @@ fn survey_outcome(dir: &std::path::Path) -> String {
     if let Ok(bytes) = std::fs::read(dir.join("q.json")) {
         return match read_questionnaire(&bytes, "q.json") {
             Ok(q) => format!("ok: {} columns\n", q.columns().len()),
-            Err(e) => e.issues().iter().map(|i| format!("{i}\n")).collect(),
+            Err(e) => crate::corpus::lines(&e),
         };
     }
     let q = std::fs::read(corpus.join("questionnaire.json")).expect("questionnaire");
@@ -354,37 +354,16 @@ fn survey_outcome(dir: &std::path::Path) -> String {
     let bytes = std::fs::read(dir.join("r.csv")).expect("responses");
     match read_responses(bytes.as_slice(), "r.csv", &q, &ResponsesOptions::new()) {
         Ok(t) => format!("ok: {} respondents, {} units\n", t.respondents(), t.units().len()),
-        Err(e) => e.issues().iter().map(|i| format!("{i}\n")).collect(),
+        Err(e) => crate::corpus::lines(&e),
     }
 }
 
 #[test]
 fn every_bad_survey_case_gives_exactly_its_expected_errors() {
     // tests/bad-survey/: one folder per case with r.csv (read against the corpus
-    // questionnaire) or q.json (a questionnaire), and expected.txt. PARINDEX_BLESS=1 writes
-    // expected.txt (review the diff!).
+    // questionnaire) or q.json (a questionnaire), and expected.txt.
     let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("bad-survey");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&corpus)
-        .expect("corpus")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    assert!(dirs.len() >= 25, "{} cases", dirs.len());
-    let bless = std::env::var_os("PARINDEX_BLESS").is_some();
-    let mut failures = Vec::new();
-    for dir in &dirs {
-        let got = survey_outcome(dir);
-        if bless {
-            std::fs::write(dir.join("expected.txt"), &got).expect("write");
-            continue;
-        }
-        let expected = std::fs::read_to_string(dir.join("expected.txt")).expect("expected.txt");
-        if got != expected {
-            failures.push(format!("{}:\n  expected: {expected:?}\n  got:      {got:?}", dir.display()));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    crate::corpus::check(&corpus, 25, survey_outcome);
 }
 
 #[test]
