@@ -5,7 +5,7 @@
 //! as `file:row:column: criterion CODE: message`).
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod report;
@@ -37,10 +37,11 @@ struct Cli {
 enum Command {
     /// Score every unit, rank them and assign bands.
     Score {
-        /// The methodology: a node table CSV or the JSON format.
+        /// The methodology: a node table (CSV, or .xlsx; `book.xlsx!Sheet` picks a sheet) or JSON.
         #[arg(long, required_unless_present = "example", requires = "scores")]
         methodology: Option<PathBuf>,
-        /// The scores: wide CSV (one row per unit) or long CSV (unit, criterion, self_assessed, appraised…).
+        /// The scores: wide (one row per unit) or long (unit, criterion, self_assessed, appraised…),
+        /// CSV or .xlsx (`book.xlsx!Sheet` picks a sheet by name or tab number).
         #[arg(long, requires = "methodology")]
         scores: Option<PathBuf>,
         /// A bundled example instead of files: par-demo, par-demo-2022, par-2020.
@@ -202,7 +203,7 @@ enum Command {
     /// The file has the columns unit,dossier_id,received,due,completed (a blank completed
     /// date: still open). Dates are YYYY-MM-DD or DD/MM/YYYY (day first).
     Dossiers {
-        /// The dossier CSV.
+        /// The dossier list: CSV or .xlsx (`book.xlsx!Sheet` picks a sheet).
         file: PathBuf,
         /// Count as things stood at the end of this day (YYYY-MM-DD or DD/MM/YYYY). Default: the
         /// latest received or completed date in the file (the day it was exported, at the
@@ -243,10 +244,10 @@ enum Command {
 /// Where the methodology and scores come from: files, or a bundled example.
 #[derive(clap::Args)]
 struct Input {
-    /// The methodology: a node table CSV or the JSON format.
+    /// The methodology: a node table (CSV, or .xlsx; `book.xlsx!Sheet` picks a sheet) or JSON.
     #[arg(long, required_unless_present = "example", requires = "scores")]
     methodology: Option<PathBuf>,
-    /// The scores: wide or long CSV.
+    /// The scores: wide or long, CSV or .xlsx (`book.xlsx!Sheet` picks a sheet).
     #[arg(long, requires = "methodology")]
     scores: Option<PathBuf>,
     /// A bundled example instead of files: par-demo, par-demo-2022, par-2020.
@@ -337,8 +338,19 @@ impl From<parindex::Error> for Failure {
     }
 }
 
-fn read(path: &PathBuf) -> Result<Vec<u8>, Failure> {
-    std::fs::read(path).map_err(|e| {
+/// The file behind an argument: `book.xlsx!Sheet` is the workbook `book.xlsx` (the readers
+/// take the sheet from the name), unless a file has that whole name.
+fn file_of(path: &Path) -> PathBuf {
+    let name = path.display().to_string();
+    match parindex_io::split_sheet(&name) {
+        (book, Some(_)) if !path.exists() => PathBuf::from(book),
+        _ => path.to_path_buf(),
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, Failure> {
+    let path = file_of(path);
+    std::fs::read(&path).map_err(|e| {
         let why = match e.kind() {
             std::io::ErrorKind::NotFound => "no such file".to_owned(),
             std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),

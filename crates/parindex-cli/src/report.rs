@@ -35,9 +35,20 @@ pub(crate) struct ReportArgs {
     /// Workbooks: add a sheet per unit with its explanation, leaf by leaf.
     #[arg(long)]
     explanations: bool,
-    /// The report file: .html (self-contained, printable), .md or .xlsx.
+    /// The report file: .html (self-contained, printable), .md or .xlsx; `-` writes to
+    /// standard output (give --format then).
     #[arg(long)]
     out: PathBuf,
+    /// The report's format, when --out's extension does not say it.
+    #[arg(long, value_enum)]
+    format: Option<ReportFormat>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ReportFormat {
+    Html,
+    Md,
+    Xlsx,
 }
 
 /// `parindex template`.
@@ -80,13 +91,20 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
 
 /// Writes the report; prints what was written.
 pub(crate) fn report(args: ReportArgs) -> Result<String, Failure> {
-    let ext = extension(&args.out);
-    if !["html", "htm", "md", "markdown", "xlsx"].contains(&ext.as_str()) {
-        return Err(Failure(vec![format!(
-            "--out: {}: write a .html, .md or .xlsx file",
-            args.out.display()
-        )]));
-    }
+    let stdout = args.out.as_os_str() == "-";
+    let format = match (args.format, extension(&args.out).as_str()) {
+        (Some(f), _) => f,
+        (None, "html" | "htm") => ReportFormat::Html,
+        (None, "md" | "markdown") => ReportFormat::Md,
+        (None, "xlsx") => ReportFormat::Xlsx,
+        (None, _) if stdout => return Err(Failure(vec!["--out -: give --format html, md or xlsx".into()])),
+        (None, _) => {
+            return Err(Failure(vec![format!(
+                "--out: {}: write a .html, .md or .xlsx file",
+                args.out.display()
+            )]))
+        }
+    };
     let (scores, results) = args.input.load()?;
     let previous = match (args.previous_example, args.previous) {
         (Some(name), _) => {
@@ -107,11 +125,18 @@ pub(crate) fn report(args: ReportArgs) -> Result<String, Failure> {
     if let Some(p) = &previous {
         options = options.previous(p);
     }
-    let bytes = match ext.as_str() {
-        "xlsx" => write_results_xlsx(&results, &scores, &options)?,
-        "md" | "markdown" => write_report_markdown(&results, &scores, &options).into_bytes(),
-        _ => write_report_html(&results, &scores, &options).into_bytes(),
+    let bytes = match format {
+        ReportFormat::Xlsx => write_results_xlsx(&results, &scores, &options)?,
+        ReportFormat::Md => write_report_markdown(&results, &scores, &options).into_bytes(),
+        ReportFormat::Html => write_report_html(&results, &scores, &options).into_bytes(),
     };
+    if stdout {
+        use std::io::Write;
+        std::io::stdout()
+            .write_all(&bytes)
+            .map_err(|e| Failure(vec![format!("cannot write to standard output: {e}")]))?;
+        return Ok(String::new());
+    }
     write(&args.out, &bytes)?;
     Ok(format!("wrote {} ({} units)\n", args.out.display(), results.len()))
 }

@@ -1,12 +1,16 @@
 //! `parindex survey`: satisfaction survey estimates (SIPAS), and survey values for
 //! methodology leaves.
 
+use std::io::BufRead;
 use std::path::PathBuf;
 
 use parindex::{survey_results, DomainKind, Measure, Questionnaire, Scores, SurveyOptions, Tally};
-use parindex_io::{examples, read_questionnaire, read_responses, write_survey, ResponsesOptions};
+use parindex_io::{
+    examples, is_workbook, read_questionnaire, read_responses, read_responses_file, split_sheet,
+    write_survey, ResponsesOptions,
+};
 
-use crate::{output_format, read, Failure, Format};
+use crate::{file_of, output_format, read, Failure, Format};
 
 /// `parindex survey`.
 #[derive(clap::Args)]
@@ -14,8 +18,9 @@ pub(crate) struct SurveyArgs {
     /// The questionnaire (JSON).
     #[arg(long, required_unless_present = "example")]
     questionnaire: Option<PathBuf>,
-    /// Responses CSV (respondent, unit, optional group/weight/stratum/cluster, one column per
-    /// item); several files are tallied and merged. Streamed: files of any size.
+    /// Responses (respondent, unit, optional group/weight/stratum/cluster, one column per
+    /// item): CSV, streamed (files of any size), or .xlsx (`book.xlsx!Sheet` picks a sheet);
+    /// several files are tallied and merged.
     #[arg(long, num_args = 1..)]
     responses: Vec<PathBuf>,
     /// Tallies saved by --save-tally (from other parts of the data) to merge in.
@@ -157,9 +162,17 @@ fn load(args: &SurveyArgs) -> Result<Loaded, Failure> {
     let mut tally = Tally::new(&q);
     let mut problems = Vec::new();
     for path in &args.responses {
-        let file = std::fs::File::open(path)
-            .map_err(|e| Failure(vec![format!("{}: cannot read: {e}", path.display())]))?;
-        match read_responses(file, &path.display().to_string(), &q, &options) {
+        let name = path.display().to_string();
+        let file = std::fs::File::open(file_of(path))
+            .map_err(|e| Failure(vec![format!("{}: cannot read: {e}", file_of(path).display())]))?;
+        let mut file = std::io::BufReader::new(file);
+        let head = file.fill_buf().map_err(|e| Failure(vec![format!("{name}: cannot read: {e}")]))?;
+        let read = if is_workbook(head, split_sheet(&name).0) {
+            read_responses_file(&read(path)?, &name, &q, &options)
+        } else {
+            read_responses(file, &name, &q, &options)
+        };
+        match read {
             Ok(part) => tally.merge(&part)?,
             Err(e) => problems.extend(e.issues().iter().map(ToString::to_string)),
         }

@@ -161,6 +161,14 @@ fn markdown_and_excel_reports() {
     let out = run(&["report", "--example", "par-demo", "--out", "report.pdf"]);
     assert_eq!(String::from_utf8_lossy(&out.stderr), "--out: report.pdf: write a .html, .md or .xlsx file\n");
     assert_eq!(out.status.code(), Some(2));
+    // `--out -` writes to standard output, in the format --format names.
+    let out = run(&["report", "--example", "par-demo", "--out", "-"]);
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "--out -: give --format html, md or xlsx\n");
+    assert_eq!(out.status.code(), Some(2));
+    let md = assert_ok(&run(&["report", "--example", "par-demo", "--format", "md", "--out", "-"]));
+    assert!(md.starts_with("# Results — "), "{md}");
+    let xlsx = run(&["report", "--example", "par-demo", "--format", "xlsx", "--out", "-"]);
+    assert_eq!((xlsx.status.code(), &xlsx.stdout[..4]), (Some(0), &b"PK\x03\x04"[..]));
 }
 
 #[test]
@@ -193,6 +201,19 @@ fn a_template_filled_from_the_scores_scores_like_the_csv() {
         "csv",
     ]));
     assert_eq!(from_xlsx, from_csv);
+    // `book.xlsx!Sheet` chooses a sheet, by tab number or name.
+    let first_tab = format!("{}!1", filled.display());
+    let by_tab =
+        assert_ok(&run(&["score", "--methodology", methodology, "--scores", &first_tab, "--format", "csv"]));
+    assert_eq!(by_tab, from_csv);
+    let nope = format!("{}!Nope", filled.display());
+    let out = run(&["score", "--methodology", methodology, "--scores", &nope]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with(&format!("{}: no sheet \"Nope\" in the workbook (sheets: ", filled.display())),
+        "{stderr}"
+    );
 
     // A blank template: every criterion is missing, each at its cell.
     let blank = dir.join("blank.xlsx");

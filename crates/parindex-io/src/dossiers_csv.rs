@@ -58,8 +58,8 @@ fn clean(s: &str) -> String {
 /// );
 /// ```
 pub fn read_dossiers(bytes: &[u8], file: &str) -> Result<Vec<Dossier>, Error> {
-    if crate::xlsx::is_workbook(bytes, file) {
-        return crate::xlsx::read_dossiers_xlsx(bytes, file, &crate::XlsxOptions::new());
+    if let Some((book, options)) = crate::xlsx::workbook(bytes, file) {
+        return crate::xlsx::read_dossiers_xlsx(bytes, book, &options);
     }
     let text = decode(bytes, file)?;
     if text.trim().is_empty() {

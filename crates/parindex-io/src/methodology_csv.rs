@@ -11,7 +11,8 @@ use crate::text::{
 
 const COLUMNS: [&str; 9] = ["code", "parent", "name", "name_en", "max", "weight", "source", "rule", "note"];
 
-/// Reads a methodology from a file's bytes: an `.xlsx` workbook (its first sheet, see
+/// Reads a methodology from a file's bytes: an `.xlsx` workbook (the first sheet holding a
+/// node table, or the sheet a `book.xlsx!Sheet` name chooses; see
 /// [`read_methodology_xlsx`](crate::read_methodology_xlsx)) when the name ends in `.xlsx` or
 /// the bytes are a workbook's, JSON when the name ends in `.json` or the text starts with
 /// `{`, the node table CSV otherwise.
@@ -30,8 +31,8 @@ const COLUMNS: [&str; 9] = ["code", "parent", "name", "name_en", "max", "weight"
 /// assert_eq!(from_json, m);
 /// ```
 pub fn read_methodology(bytes: &[u8], file: &str) -> Result<Methodology, Error> {
-    if crate::xlsx::is_workbook(bytes, file) {
-        return crate::xlsx::read_methodology_xlsx(bytes, file, &crate::XlsxOptions::new());
+    if let Some((book, options)) = crate::xlsx::workbook(bytes, file) {
+        return crate::xlsx::read_methodology_xlsx(bytes, book, &options);
     }
     let text = decode(bytes, file)?;
     if file.ends_with(".json") || text.trim_start().starts_with('{') {

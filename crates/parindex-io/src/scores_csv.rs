@@ -30,7 +30,8 @@ impl Reported {
 }
 
 /// Reads a score sheet for a methodology: the long form when the header has a `criterion`
-/// column, the wide form otherwise; an `.xlsx` workbook (its first sheet, see
+/// column, the wide form otherwise; an `.xlsx` workbook (the first sheet holding a score
+/// table, or the sheet a `book.xlsx!Sheet` name chooses; see
 /// [`read_scores_xlsx`](crate::read_scores_xlsx)) when the name ends in `.xlsx` or the bytes
 /// are a workbook's.
 ///
@@ -49,8 +50,8 @@ impl Reported {
 /// assert_eq!(long.value(0, "1"), wide.value(0, "1"));
 /// ```
 pub fn read_scores(methodology: &Methodology, bytes: &[u8], file: &str) -> Result<Scores, Error> {
-    if crate::xlsx::is_workbook(bytes, file) {
-        return crate::xlsx::read_scores_xlsx(methodology, bytes, file, &crate::XlsxOptions::new());
+    if let Some((book, options)) = crate::xlsx::workbook(bytes, file) {
+        return crate::xlsx::read_scores_xlsx(methodology, bytes, book, &options);
     }
     read(methodology, bytes, file).and_then(|(scores, issues, _)| match Error::from_issues(issues) {
         None => Ok(scores),
@@ -75,8 +76,8 @@ pub fn read_scores(methodology: &Methodology, bytes: &[u8], file: &str) -> Resul
 ///     s.csv:3:3: criterion 2: missing value (write NA if the criterion does not apply)");
 /// ```
 pub fn score_text(methodology: &Methodology, bytes: &[u8], file: &str) -> Result<Results, Error> {
-    if crate::xlsx::is_workbook(bytes, file) {
-        return crate::xlsx::score_xlsx(methodology, bytes, file, &crate::XlsxOptions::new());
+    if let Some((book, options)) = crate::xlsx::workbook(bytes, file) {
+        return crate::xlsx::score_xlsx(methodology, bytes, book, &options);
     }
     score_read(methodology, read(methodology, bytes, file)?)
 }

@@ -5,7 +5,11 @@
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
-use parindex::{Dossier, Error, Issue, IssueKind, Location, Methodology, Results, Scores};
+use parindex::{
+    Dossier, Error, Issue, IssueKind, Location, Methodology, Questionnaire, Results, Scores, Tally,
+};
+
+use crate::ResponsesOptions;
 
 use crate::scores_csv::{score_read, scores_from_rows, Header};
 
@@ -30,6 +34,8 @@ enum SheetChoice {
     First,
     Index(usize),
     Name(String),
+    /// A name, else a 1-based tab position.
+    NameOrPosition(String),
 }
 
 impl XlsxOptions {
@@ -74,6 +80,55 @@ impl XlsxOptions {
         self.sheet = SheetChoice::Index(index);
         self
     }
+
+    /// The sheet as a person names it: by its name, or — when no sheet has that name — by its
+    /// position on the tabs counting from 1 (`"2"` is the second sheet). This is what the
+    /// `book.xlsx!Sheet` form of a file name chooses (see [`split_sheet`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let by_name_or_tab = parindex_io::XlsxOptions::new().sheet("Điểm");
+    /// # let _ = by_name_or_tab;
+    /// ```
+    #[must_use]
+    pub fn sheet(mut self, sheet: impl Into<String>) -> XlsxOptions {
+        self.sheet = SheetChoice::NameOrPosition(sheet.into());
+        self
+    }
+}
+
+/// Splits a workbook's name with a sheet, `book.xlsx!Sheet`, into the workbook's name and the
+/// sheet (a name, or a tab position counting from 1: see [`XlsxOptions::sheet`]). Every
+/// reader that takes a file name accepts this form — the CLI, Python and JavaScript too — and
+/// locates problems as `book.xlsx!Sheet!C14`. Other names are returned whole.
+///
+/// # Examples
+///
+/// ```
+/// use parindex_io::split_sheet;
+/// assert_eq!(split_sheet("Tự đánh giá.xlsx!Điểm"), ("Tự đánh giá.xlsx", Some("Điểm")));
+/// assert_eq!(split_sheet("book.XLSX!2"), ("book.XLSX", Some("2")));
+/// assert_eq!(split_sheet("book.xlsx"), ("book.xlsx", None));
+/// assert_eq!(split_sheet("wow!.csv"), ("wow!.csv", None));
+/// ```
+#[must_use]
+pub fn split_sheet(name: &str) -> (&str, Option<&str>) {
+    let lower = name.to_ascii_lowercase();
+    [".xlsx!", ".xlsm!"]
+        .iter()
+        .filter_map(|ext| lower.find(ext).map(|at| at + ext.len() - 1))
+        .min()
+        .filter(|&bang| bang + 1 < name.len())
+        .map_or((name, None), |bang| (&name[..bang], Some(&name[bang + 1..])))
+}
+
+/// When `file` names a workbook or `bytes` hold one: the workbook's name without its sheet,
+/// and the options that choose the sheet.
+pub(crate) fn workbook<'a>(bytes: &[u8], file: &'a str) -> Option<(&'a str, XlsxOptions)> {
+    let (book, sheet) = split_sheet(file);
+    is_workbook(bytes, book)
+        .then(|| (book, sheet.map_or_else(XlsxOptions::new, |s| XlsxOptions::new().sheet(s))))
 }
 
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
@@ -94,7 +149,7 @@ const CFB_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 /// ```
 #[must_use]
 pub fn is_workbook(bytes: &[u8], file: &str) -> bool {
-    let lower = file.to_lowercase();
+    let lower = split_sheet(file).0.to_lowercase();
     bytes.starts_with(ZIP_MAGIC)
         || bytes.starts_with(CFB_MAGIC)
         || [".xlsx", ".xlsm", ".xls"].iter().any(|ext| lower.ends_with(ext))
@@ -266,6 +321,12 @@ fn load<'a>(
         }
         SheetChoice::Index(i) => names.get(*i).cloned().ok_or_else(|| unknown(format!("at index {i}")))?,
         SheetChoice::Name(n) => names.iter().find(|s| *s == n).cloned().ok_or_else(|| unknown(n.clone()))?,
+        SheetChoice::NameOrPosition(n) => names
+            .iter()
+            .find(|s| *s == n)
+            .or_else(|| n.trim().parse::<usize>().ok().and_then(|i| names.get(i.checked_sub(1)?)))
+            .cloned()
+            .ok_or_else(|| unknown(n.clone()))?,
     };
     read_sheet(&mut wb, file, &name)
 }
@@ -623,4 +684,108 @@ pub fn read_dossiers_xlsx(bytes: &[u8], file: &str, options: &XlsxOptions) -> Re
     };
     let result = crate::dossiers_csv::dossiers_from_rows(cells, row, t.rows.into_iter().map(Ok), file);
     sheet.finish(result, t.region)
+}
+
+/// A survey responses sheet's header: `respondent`.
+fn responses_header(cells: &[String]) -> bool {
+    has(cells, "respondent")
+}
+
+/// Reads survey responses from a worksheet and tallies them: the columns of the responses CSV
+/// ([`read_responses`](crate::read_responses)), the header the first row holding
+/// `respondent` (a title block above it is left out). Answers stored as numbers or as text
+/// read alike (`4` and `4.0`), weights stored as numbers read as the same `f64`.
+///
+/// # Errors
+///
+/// Every issue of [`read_responses`](crate::read_responses), located as
+/// `file.xlsx!Sheet!C14`, and the workbook's own (see [`read_methodology_xlsx`]).
+///
+/// # Examples
+///
+/// ```
+/// use parindex_io::{read_questionnaire, read_responses_xlsx, ResponsesOptions, XlsxOptions};
+/// let q = read_questionnaire(br#"{"format_version": 1, "id": "q",
+///   "items": [{"code": "A1", "kind": {"type": "satisfaction"}}]}"#, "q.json").unwrap();
+/// let err = read_responses_xlsx(b"", "r.xlsx", &q, &ResponsesOptions::new(), &XlsxOptions::new())
+///     .unwrap_err();
+/// assert_eq!(err.issues()[0].code(), "empty");
+/// ```
+pub fn read_responses_xlsx(
+    bytes: &[u8],
+    file: &str,
+    questionnaire: &Questionnaire,
+    options: &ResponsesOptions,
+    xlsx: &XlsxOptions,
+) -> Result<Tally, Error> {
+    let sheet = load(bytes, file, xlsx, responses_header)?;
+    let t = sheet.table(responses_header);
+    let Some((header_row, header)) = t.header else {
+        return Err(Error::single(
+            Location::default().file(file).sheet(sheet.name.clone()),
+            IssueKind::NoHeader { expected: "respondent,unit and the items".into() },
+        ));
+    };
+    // The table as CSV text for the shared streaming reader, and the sheet row where each CSV
+    // line starts (a cell may hold a line break).
+    let mut csv = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    let mut starts: Vec<(u64, u64)> = vec![(1, header_row)];
+    let mut line = 1u64;
+    let mut write = |record: &csv::StringRecord, row: u64, csv: &mut csv::Writer<Vec<u8>>| {
+        let before = csv.get_ref().len();
+        // Writing into memory cannot fail.
+        let _ = csv.write_record(record).and_then(|()| Ok(csv.flush()?));
+        if row != header_row {
+            starts.push((line, row));
+        }
+        line += csv.get_ref()[before..].iter().filter(|&&b| b == b'\n').count() as u64;
+    };
+    write(&csv::StringRecord::from(header), header_row, &mut csv);
+    for (row, record) in &t.rows {
+        write(record, *row, &mut csv);
+    }
+    let text = csv.into_inner().unwrap_or_default();
+    let result = crate::read_responses(text.as_slice(), file, questionnaire, options).map_err(|e| {
+        let issues = e.into_issues().into_iter().map(|mut issue| {
+            if let Some(l) = issue.location.row {
+                let k = starts.partition_point(|&(start, _)| start <= l).saturating_sub(1);
+                issue.location.row = starts.get(k).map(|&(_, row)| row);
+            }
+            issue
+        });
+        Error::from_issues(issues.collect()).unwrap_or_else(|| whole_file(file, IssueKind::Empty))
+    });
+    sheet.finish(result, t.region)
+}
+
+/// Reads survey responses from a whole file's bytes: an `.xlsx` workbook when the name ends in
+/// `.xlsx` or the bytes are a workbook's (the first sheet holding a `respondent` column, or the
+/// sheet a `book.xlsx!Sheet` name chooses; see [`read_responses_xlsx`]), CSV otherwise (see
+/// [`read_responses`](crate::read_responses), which also streams from any reader).
+///
+/// # Errors
+///
+/// Every issue of the reader chosen.
+///
+/// # Examples
+///
+/// ```
+/// use parindex_io::{read_questionnaire, read_responses_file, ResponsesOptions};
+/// let q = read_questionnaire(br#"{"format_version": 1, "id": "q",
+///   "items": [{"code": "A1", "kind": {"type": "satisfaction"}}]}"#, "q.json").unwrap();
+/// let tally = read_responses_file(b"respondent,unit,A1\n1,u,5\n", "r.csv", &q, &ResponsesOptions::new()).unwrap();
+/// assert_eq!(tally.respondents(), 1);
+/// let err = read_responses_file(b"PK\x03\x04", "r.xlsx!Phiếu", &q, &ResponsesOptions::new()).unwrap_err();
+/// assert_eq!(err.issues()[0].code(), "not_xlsx");
+/// ```
+pub fn read_responses_file(
+    bytes: &[u8],
+    file: &str,
+    questionnaire: &Questionnaire,
+    options: &ResponsesOptions,
+) -> Result<Tally, Error> {
+    match workbook(bytes, file) {
+        Some((book, xlsx)) => read_responses_xlsx(bytes, book, questionnaire, options, &xlsx),
+        None => crate::read_responses(bytes, file, questionnaire, options),
+    }
 }

@@ -6,9 +6,9 @@
 use calamine::{Data, Reader, Xlsx};
 use parindex::Value;
 use parindex_io::{
-    examples, read_dossiers, read_methodology, read_methodology_xlsx, read_scores, read_scores_xlsx,
-    score_text, score_xlsx, write_results_xlsx, write_template_xlsx, ReportOptions, TemplateOptions,
-    XlsxOptions,
+    examples, read_dossiers, read_methodology, read_methodology_xlsx, read_questionnaire, read_responses,
+    read_responses_xlsx, read_scores, read_scores_xlsx, score_text, score_xlsx, write_results_xlsx,
+    write_template_xlsx, ReportOptions, ResponsesOptions, TemplateOptions, XlsxOptions,
 };
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet};
 
@@ -177,6 +177,15 @@ fn sheets_are_chosen_by_name_or_index() {
         "s.xlsx!Sheet1!1:1: missing column unit\n\
          s.xlsx!Sheet1!A1: criterion Hướng dẫn: điền vào sheet Điểm: unknown criterion (not in methodology tiny)"
     );
+    // The `book.xlsx!Sheet` form of a name: by name, by tab number, or an unknown sheet.
+    for name in ["s.xlsx!Điểm", "s.xlsx!2"] {
+        let r = score_text(&m, &bytes, name).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.unit("a").map(|u| u.points()), by_name.unit("a").map(|u| u.points()), "{name}");
+    }
+    let err = read_scores(&m, &bytes, "s.xlsx!1").map(|_| ()).expect_err("the instructions");
+    assert!(err.to_string().starts_with("s.xlsx!Sheet1!1:1: missing column unit\n"), "{err}");
+    let err = read_scores(&m, &bytes, "s.xlsx!3").map(|_| ()).expect_err("no third sheet");
+    assert_eq!(err.to_string(), "s.xlsx: no sheet \"3\" in the workbook (sheets: Sheet1, Điểm)");
     let only_text = workbook("Hướng dẫn", (0, 0), &[&["Điền vào sheet sau"]]);
     let err = read_scores(&m, &only_text, "s.xlsx").map(|_| ()).expect_err("no table");
     assert!(err.to_string().starts_with("s.xlsx!Hướng dẫn!1:1: missing column unit\n"), "{err}");
@@ -472,4 +481,80 @@ fn a_template_keeps_every_digit_and_units_not_ranked() {
     assert_eq!(range.get_value((4, 7)), Some(&Data::String("1.49999999999999999999".into())));
     assert_eq!(range.get_value((6, 8)), Some(&Data::Float(99.4)));
     assert_eq!(range.get_value((3, 10)), Some(&Data::String("ranked".into())));
+}
+
+const QUESTIONNAIRE: &str = r#"{"format_version": 1, "id": "q", "elements": [{"code": "e1", "name": "Tiếp cận"}],
+  "items": [{"code": "A1", "element": "e1", "kind": {"type": "satisfaction"}},
+            {"code": "A2", "element": "e1", "kind": {"type": "yes_no"}}]}"#;
+
+#[test]
+fn survey_responses_read_from_a_sheet_like_their_csv_and_errors_name_the_cells() {
+    let q = read_questionnaire(QUESTIONNAIRE.as_bytes(), "q.json").unwrap_or_else(|e| panic!("{e}"));
+    let csv = "respondent,unit,weight,A1,A2\n1,sở-a,1.25,5,1\n2,sở-a,0.75,3,\n3,sở-b,2,,0\n";
+    let from_csv = read_responses(csv.as_bytes(), "r.csv", &q, &ResponsesOptions::new())
+        .unwrap_or_else(|e| panic!("{e}"));
+    // A title block, the table from column B; ids, weights and answers as numbers, one answer
+    // as text ("4.0" reads as 4 too, so use the same value as the CSV: "3").
+    let rows: &[&[&str]] = &[
+        &["Phiếu khảo sát SIPAS 2024"],
+        &[],
+        &["respondent", "unit", "weight", "A1", "A2"],
+        &["=1", "sở-a", "=1.25", "=5", "=1"],
+        &["=2", "sở-a", "=0.75", "3", ""],
+        &[],
+        &["=3", "sở-b", "=2", "", "=0"],
+    ];
+    let bytes = workbook("Phiếu", (0, 1), rows);
+    let from_xlsx = read_responses_xlsx(&bytes, "r.xlsx", &q, &ResponsesOptions::new(), &XlsxOptions::new())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(from_xlsx, from_csv);
+    // Problems are located in the sheet: its row (after the title and a blank row) and column.
+    let bad: &[&[&str]] = &[
+        &["Phiếu khảo sát"],
+        &["respondent", "unit", "weight", "A1", "A2"],
+        &["=1", "sở-a", "=1", "=7", "=1"],
+        &[],
+        &["=1", "sở-a", "-1", "=5", "có"],
+    ];
+    let err = read_responses_xlsx(
+        &workbook("Phiếu", (0, 1), bad),
+        "r.xlsx",
+        &q,
+        &ResponsesOptions::new(),
+        &XlsxOptions::new().sheet("1"),
+    )
+    .map(|_| ())
+    .expect_err("bad answers");
+    assert_eq!(
+        err.to_string(),
+        "r.xlsx!Phiếu!E3: item A1: answer 7 is outside the scale (1–5)\n\
+         r.xlsx!Phiếu!B5: respondent 1 appears twice (first earlier in the file)\n\
+         r.xlsx!Phiếu!D5: design weight \"-1\" must be a finite number >= 0"
+    );
+}
+
+#[test]
+fn the_sipas_demo_responses_typed_into_excel_tally_like_the_csv() {
+    // data/survey/sipas-demo.responses.xlsx: written by openpyxl (make_responses_xlsx.py), an
+    // instructions sheet first, a title block, the table from column B, numbers as numbers.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/survey");
+    let read = |name: &str| std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let q = read_questionnaire(&read("sipas-demo.questionnaire.json"), "q.json")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let csv = read("sipas-demo.responses.csv");
+    let from_csv = read_responses(csv.as_slice(), "r.csv", &q, &ResponsesOptions::new())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let book = read("sipas-demo.responses.xlsx");
+    for name in ["r.xlsx", "r.xlsx!Phiếu", "r.xlsx!2"] {
+        let tally = parindex_io::read_responses_file(&book, name, &q, &ResponsesOptions::new())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(tally, from_csv, "{name}");
+    }
+    let err = parindex_io::read_responses_file(&book, "r.xlsx!1", &q, &ResponsesOptions::new())
+        .map(|_| ())
+        .expect_err("the instructions sheet");
+    // Its one cell is read as a header: an unknown column, and none of the required ones.
+    let codes: Vec<&str> = err.issues().iter().map(|i| i.code()).collect();
+    assert_eq!(codes[0], "unknown_column");
+    assert!(codes[1..].iter().all(|&c| c == "missing_column") && codes.len() > 2, "{codes:?}");
 }
