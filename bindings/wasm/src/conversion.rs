@@ -340,10 +340,11 @@ fn issue(issue: &Issue) -> JsValue {
     item
 }
 
-/// A location's parts: `{file, row, column, unit, criterion, item}`, `null` where unknown.
+/// A location's parts: `{file, sheet, row, column, unit, criterion, item}`, `null` where unknown.
 fn location(at: &Location) -> JsValue {
     let location: JsValue = Object::new().into();
     set(&location, "file", opt_str(at.file.as_deref()));
+    set(&location, "sheet", opt_str(at.sheet.as_deref()));
     set(&location, "row", at.row.map_or(JsValue::NULL, |r| JsValue::from(r as f64)));
     set(&location, "column", at.column.map_or(JsValue::NULL, |c| JsValue::from(c as f64)));
     set(&location, "unit", opt_str(at.unit.as_deref()));

@@ -16,6 +16,7 @@ use wasm_bindgen::prelude::*;
 
 mod conversion;
 mod dossiers;
+mod reports;
 mod sensitivity;
 mod survey;
 
@@ -29,6 +30,8 @@ export type Input = string | Uint8Array;
 /** Where an issue is; `null` where unknown. */
 export interface IssueLocation {
   file: string | null;
+  /** The worksheet, for a workbook (`book.xlsx!Sheet!C14`). */
+  sheet: string | null;
   row: number | null;
   column: number | null;
   unit: string | null;
@@ -287,8 +290,9 @@ export class Methodology {
   /** Reads a node table CSV. The id defaults to the stem of `fileName` (default `methodology.csv`). */
   static fromCsv(text: Input, fileName?: string): Methodology;
   /**
-   * Reads a methodology file as the CLI does: the JSON form when `fileName` ends in `.json` or
-   * the text starts with `{`, the node table CSV otherwise.
+   * Reads a methodology file as the CLI does: an `.xlsx` workbook's bytes (`fileName`
+   * `book.xlsx!Sheet` picks a sheet), the JSON form when `fileName` ends in `.json` or the
+   * text starts with `{`, the node table CSV otherwise.
    */
   static read(input: Input, fileName: string): Methodology;
   /** A bundled methodology: `par-demo`, `par-2020`, `pci-2016`, `papi-2016`. */
@@ -314,6 +318,12 @@ export class Scores {
   private constructor();
   /** Reads a wide or long score sheet. Errors are located in `fileName` (default `scores.csv`). */
   static fromCsv(methodology: Methodology, text: Input, fileName?: string): Scores;
+  /**
+   * Reads a score sheet file as the CLI does: CSV, or an `.xlsx` workbook's bytes (the first
+   * sheet holding a `unit` column, or the one `fileName` `book.xlsx!Sheet` names), errors
+   * located as `book.xlsx!Sheet!C14`.
+   */
+  static read(methodology: Methodology, input: Input, fileName: string): Scores;
   /** The number of units. */
   readonly length: number;
   /** The units, in input order. */
@@ -375,7 +385,7 @@ export function methodologyNames(): string[];
 /// A methodology (bộ tiêu chí): the criteria tree and its settings.
 #[wasm_bindgen(skip_typescript)]
 pub struct Methodology {
-    inner: parindex::Methodology,
+    pub(crate) inner: parindex::Methodology,
 }
 
 #[wasm_bindgen]
@@ -454,7 +464,7 @@ impl Methodology {
 #[wasm_bindgen(skip_typescript)]
 pub struct Scores {
     /// Shared with the results scored from it (no copy per `score`).
-    inner: Rc<parindex::Scores>,
+    pub(crate) inner: Rc<parindex::Scores>,
 }
 
 #[wasm_bindgen]
@@ -465,6 +475,12 @@ impl Scores {
         let (bytes, file) = (bytes(&text, "text")?, file_name.unwrap_or_else(|| "scores.csv".into()));
         let inner = parindex_io::read_scores(&methodology.inner, &bytes, &file).map_err(error)?;
         Ok(Scores { inner: Rc::new(inner) })
+    }
+
+    /// Reads a score sheet file (CSV or `.xlsx`).
+    #[wasm_bindgen(skip_typescript)]
+    pub fn read(methodology: &Methodology, input: JsValue, file_name: String) -> JsResult<Scores> {
+        Scores::from_csv(methodology, input, Some(file_name))
     }
 
     /// The number of units.
@@ -483,8 +499,10 @@ impl Scores {
 /// Every unit scored, ranked and banded, with the scores they came from (for explanations).
 #[wasm_bindgen(skip_typescript)]
 pub struct Results {
-    inner: parindex::Results,
-    scores: Rc<parindex::Scores>,
+    pub(crate) inner: parindex::Results,
+    pub(crate) scores: Rc<parindex::Scores>,
+    /// Last year's results, for the reports' year-over-year columns (`withPrevious`).
+    pub(crate) previous: Option<Rc<parindex::Results>>,
 }
 
 #[wasm_bindgen]
@@ -571,7 +589,7 @@ impl Results {
 #[wasm_bindgen(skip_typescript)]
 pub fn score(methodology: &Methodology, scores: &Scores) -> JsResult<Results> {
     let inner = parindex::score(&methodology.inner, &scores.inner).map_err(error)?;
-    Ok(Results { inner, scores: Rc::clone(&scores.inner) })
+    Ok(Results { inner, scores: Rc::clone(&scores.inner), previous: None })
 }
 
 /// Reads a score sheet and scores it, reporting reading and scoring problems together.
@@ -580,7 +598,7 @@ pub fn score_file(methodology: &Methodology, input: JsValue, file_name: Option<S
     let (bytes, file) = (bytes(&input, "input")?, file_name.unwrap_or_else(|| "scores.csv".into()));
     let m = &methodology.inner;
     let scored = parindex_io::read_scores(m, &bytes, &file).and_then(|scores| {
-        parindex::score(m, &scores).map(|inner| Results { inner, scores: Rc::new(scores) })
+        parindex::score(m, &scores).map(|inner| Results { inner, scores: Rc::new(scores), previous: None })
     });
     // On any problem, report those of reading and of scoring together, located in the file, as
     // `score_text` (and the CLI) does; the usual case reads the sheet once.

@@ -78,7 +78,10 @@ export class Tally {
   constructor(questionnaire: Questionnaire);
   /** The bundled survey's tally (`sipas-demo`). */
   static example(name: string): Tally;
-  /** Adds responses CSV (streamed in batches); nothing is added when a row has a problem. */
+  /**
+   * Adds a responses file: CSV (streamed in batches), or an `.xlsx` workbook's bytes (`fileName`
+   * `book.xlsx!Sheet` picks a sheet). Nothing is added when a row has a problem.
+   */
   addCsv(input: Input, fileName?: string): void;
   /** Adds respondents from arrays. */
   addArrays(arrays: SurveyArrays): void;
@@ -195,14 +198,13 @@ impl Tally {
         Ok(Tally { questionnaire, inner })
     }
 
-    /// Adds a responses CSV.
+    /// Adds a responses file: CSV, or an `.xlsx` workbook's bytes.
     #[wasm_bindgen(js_name = addCsv)]
     pub fn add_csv(&mut self, input: JsValue, file_name: Option<String>) -> JsResult<()> {
         let file = file_name.unwrap_or_else(|| "responses.csv".into());
         let data = bytes(&input, "the responses")?;
-        let part =
-            parindex_io::read_responses(data.as_slice(), &file, &self.questionnaire, &Default::default())
-                .map_err(error)?;
+        let part = parindex_io::read_responses_file(&data, &file, &self.questionnaire, &Default::default())
+            .map_err(error)?;
         self.inner.merge(&part).map_err(error)
     }
 

@@ -22,7 +22,7 @@ test("a value above its maximum: code, path and the exact message", () => {
       code: "above_max",
       path: "scores.csv:3:3: criterion 1.1",
       message: "scores.csv:3:3: criterion 1.1: 2 exceeds its maximum 1.5",
-      location: { file: "scores.csv", row: 3, column: 3, unit: "b", criterion: "1.1", item: null },
+      location: { file: "scores.csv", sheet: null, row: 3, column: 3, unit: "b", criterion: "1.1", item: null },
     },
   ]);
 });

@@ -49,6 +49,12 @@ function run({ command, args }) {
     }
     case "what-if":
       return json(results.whatIf(one(args, "unit"), pairs(args.set), { round }));
+    case "report": {
+      const previous = one(args, "previous-example");
+      const withYear = previous ? results.withPrevious(score(...loadExample(previous))) : results;
+      const options = { lang: one(args, "lang"), top: one(args, "top") === undefined ? undefined : Number(one(args, "top")) };
+      return one(args, "format") === "md" ? withYear.toMarkdownReport(options) : withYear.toHtml(options);
+    }
     default:
       throw new Error(`no binding call for the command ${command}`);
   }
@@ -56,12 +62,12 @@ function run({ command, args }) {
 
 const all = cases();
 
-const KNOWN = ["explain", "plan", "score", "what-if"];
+const KNOWN = ["explain", "plan", "report", "score", "what-if"];
 
 test("the parity list covers every command mapped here", () => {
   const commands = new Set(all.map((c) => c.command));
   for (const command of KNOWN) assert.ok(commands.has(command), command);
-  assert.ok(all.length >= 18, `${all.length} cases`);
+  assert.ok(all.length >= 21, `${all.length} cases`);
 });
 
 for (const c of all) {

@@ -14,6 +14,7 @@ import {
   score,
   scoreFile,
   Scores,
+  sheetNames,
   type Comparison,
   type Explanation,
   type NodeInfo,
@@ -140,4 +141,19 @@ void [json, csv, losses, lost, nextBand, movement, ids, count, id, leaves];
   const doc: DossierStats = dossierStats("unit,dossier_id,received,due,completed\n", "2024-03-29");
   const rate: string | null = doc.units.length ? doc.units[0].on_time_rate : null;
   void rate;
+}
+
+// Workbooks and reports.
+{
+  const before = score(...loadExample("par-demo-2022"));
+  const html: string = results.withPrevious(before).toHtml({ lang: "vi", top: 2 });
+  const md: string = results.toMarkdownReport({ lang: "en" });
+  const annex: Uint8Array = results.toXlsx({ explanations: true });
+  const filled: Uint8Array = results.templateXlsx({ lang: "vi" });
+  const blank: Uint8Array = methodology.templateXlsx({ units: ["so-y-te"] });
+  const sheets: string[] = sheetNames(annex);
+  const again: Scores = Scores.read(methodology, filled, "t.xlsx!Scores");
+  // @ts-expect-error: the language is en or vi
+  results.toHtml({ lang: "fr" });
+  void [html, md, blank, sheets, again];
 }

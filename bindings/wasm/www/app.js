@@ -296,6 +296,37 @@ function renderBoard() {
   $("ranking").tBodies[0].replaceChildren(...body);
 }
 
+// --- downloads: the report, the result workbook, the fill-in template --------------------------
+
+/** Saves `data` as a file named `name` (no server: a link to an object URL, clicked). */
+function download(name, data, type) {
+  const url = URL.createObjectURL(new Blob([data], { type }));
+  const link = el("a", { href: url, download: name, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}
+
+const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/** Writes one of the documents of the results shown, in the page's language. */
+function downloadDocument(kind) {
+  const results = state.results;
+  if (!results) return;
+  // Named after the example or the score sheet the results came from.
+  const from = state.source?.example ?? state.source?.name ?? "parindex";
+  const stem = from.replace(/\.[a-z]+$/i, "").replace(/[^\p{L}\p{N}._-]+/gu, "-");
+  const options = { lang: state.lang };
+  try {
+    if (kind === "html") download(`${stem}.report.html`, results.toHtml(options), "text/html;charset=utf-8");
+    if (kind === "xlsx") download(`${stem}.results.xlsx`, results.toXlsx(options), XLSX);
+    if (kind === "template") download(`${stem}.template.xlsx`, results.templateXlsx(options), XLSX);
+  } catch (e) {
+    showErrors($("errors"), e);
+  }
+}
+
 // --- one unit: explanation, chart, plan, what-if ----------------------------------------------
 
 function closeUnit() {
@@ -914,6 +945,9 @@ async function main() {
       renderSensitivityResult();
       renderSurvey();
     });
+    for (const kind of ["html", "xlsx", "template"]) {
+      $(`download-${kind}`).addEventListener("click", () => downloadDocument(kind));
+    }
     $("unit-close").addEventListener("click", closeUnit);
     $("plan-kind").addEventListener("change", syncPlanKind);
     $("plan-form").addEventListener("submit", makePlan);

@@ -4,7 +4,7 @@
 //   node --test tests/browser/page.browser.mjs
 // Screenshots of each step go to bindings/wasm/screenshots/ (git-ignored).
 import assert from "node:assert/strict";
-import { createReadStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createReadStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { extname, join, normalize, sep } from "node:path";
@@ -553,5 +553,36 @@ test("sensitivity of a picked file: the worker scores the same methodology and s
   assert.equal(await page.getAttribute("#sens-progress", "value"), "100");
   await shotOf("#sensitivity", "13-sensitivity-par-2020-excel");
   assert.deepEqual(external, []);
+  assert.deepEqual(problems, []);
+});
+
+test("downloads: the HTML report, the result workbook and a template that reads back to the table", async () => {
+  await page.selectOption("#bundled-methodology", "");
+  await page.selectOption("#example", "par-2020");
+  await page.selectOption("#example", "par-demo");
+  await page.waitForFunction(() => document.querySelector("#caption")?.textContent.endsWith("(par-demo)"));
+  const save = async (id) => {
+    const [file] = await Promise.all([page.waitForEvent("download"), page.click(id)]);
+    return { name: file.suggestedFilename(), bytes: readFileSync(await file.path()) };
+  };
+  // The report is the package's, in the page's language (Vietnamese by default).
+  const [m, s] = loadExample("par-demo");
+  const html = await save("#download-html");
+  assert.equal(html.name, "par-demo.report.html");
+  assert.equal(html.bytes.toString("utf8"), score(m, s).toHtml({ lang: "vi" }));
+  const xlsx = await save("#download-xlsx");
+  assert.equal(xlsx.name, "par-demo.results.xlsx");
+  assert.deepEqual([...xlsx.bytes.subarray(0, 4)], [0x50, 0x4b, 0x03, 0x04]);
+  const template = await save("#download-template");
+  assert.equal(template.name, "par-demo.template.xlsx");
+  // The template, picked as the score sheet with the bundled methodology, gives the same table.
+  const before = await cells("#ranking tbody tr");
+  const path = join(tmpdir(), "par-demo.template.xlsx");
+  writeFileSync(path, template.bytes);
+  await page.selectOption("#bundled-methodology", "par-demo");
+  await page.setInputFiles("#scores-file", path);
+  await page.waitForFunction(() => document.querySelector("#caption")?.textContent.includes("par-demo.template.xlsx"));
+  assert.deepEqual(await cells("#ranking tbody tr"), before);
+  rmSync(path);
   assert.deepEqual(problems, []);
 });
