@@ -63,13 +63,17 @@ fn input_error(py: Python<'_>, error: &parindex::Error) -> PyErr {
     raise().unwrap_or_else(|e| e)
 }
 
-/// `{code, message, location, file, row, column, unit, criterion}`: `message` is the full line
-/// as the command line prints it, `location` its `file:row:column` part.
+/// `{code, message, location, file, sheet, row, column, unit, criterion, item}`: `message` is
+/// the full line as the command line prints it, `location` its `file:row:column` part
+/// (`book.xlsx!Sheet!C14` in a workbook).
 fn issue_dict<'py>(py: Python<'py>, issue: &Issue) -> PyResult<Bound<'py, PyDict>> {
     let at = &issue.location;
     let mut place = Location::default();
     if let Some(file) = &at.file {
         place = place.file(file.clone());
+    }
+    if let Some(sheet) = &at.sheet {
+        place = place.sheet(sheet.clone());
     }
     if let Some(row) = at.row {
         place = place.row(row);
@@ -82,6 +86,7 @@ fn issue_dict<'py>(py: Python<'py>, issue: &Issue) -> PyResult<Bound<'py, PyDict
     d.set_item("message", issue.to_string())?;
     d.set_item("location", place.to_string())?;
     d.set_item("file", at.file.as_deref())?;
+    d.set_item("sheet", at.sheet.as_deref())?;
     d.set_item("row", at.row)?;
     d.set_item("column", at.column)?;
     d.set_item("unit", at.unit.as_deref())?;
@@ -122,12 +127,21 @@ pub(crate) fn path_or_text(
 }
 
 /// Reads a file through Python (so a missing file is a `FileNotFoundError` naming it), located
-/// as the path as given unless `file` says otherwise.
+/// as the path as given unless `file` says otherwise; `book.xlsx!Sheet` reads the workbook.
 pub(crate) fn path(obj: &Bound<'_, PyAny>, file: Option<String>) -> PyResult<Source> {
     let py = obj.py();
     let os = py.import("os")?;
     let name: String = os.call_method1("fspath", (obj,))?.str()?.extract()?;
-    let read = py.import("pathlib")?.getattr("Path")?.call1((obj,))?.call_method0("read_bytes")?;
+    // `book.xlsx!Sheet` reads `book.xlsx` (unless a file has that whole name); the readers
+    // take the sheet from the name.
+    let path_type = py.import("pathlib")?.getattr("Path")?;
+    let mut target = path_type.call1((obj,))?;
+    if let (book, Some(_)) = parindex_io::split_sheet(&name) {
+        if !target.call_method0("exists")?.extract::<bool>()? {
+            target = path_type.call1((book,))?;
+        }
+    }
+    let read = target.call_method0("read_bytes")?;
     let bytes = read.cast::<PyBytes>()?.as_bytes().to_vec();
     Ok(Source { bytes, file: file.unwrap_or(name) })
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use parindex_io::{OutputFormat, WriteOptions};
 use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyMapping, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyMapping, PyTuple};
 
 mod conversion;
 mod sensitivity;
@@ -64,6 +64,18 @@ impl PyMethodology {
     /// The node table CSV.
     fn to_csv(&self, py: Python<'_>) -> PyResult<String> {
         infallible(py, || parindex_io::write_methodology_csv(&self.inner))
+    }
+
+    /// The blank fill-in template (`parindex template`), written to `path` if given.
+    #[pyo3(signature = (path=None, *, lang="en", units=None))]
+    fn template_xlsx<'py>(
+        &self,
+        py: Python<'py>,
+        path: Option<&Bound<'py, PyAny>>,
+        lang: &str,
+        units: Option<Vec<String>>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        template(py, &self.inner, None, path, lang, units.unwrap_or_default())
     }
 
     #[getter]
@@ -312,6 +324,36 @@ impl PyResults {
         })
     }
 
+    /// The Markdown report (`parindex report --out report.md`).
+    #[pyo3(signature = (previous=None, *, lang="en", top=3))]
+    fn to_markdown_report(
+        &self,
+        py: Python<'_>,
+        previous: Option<&PyResults>,
+        lang: &str,
+        top: usize,
+    ) -> PyResult<String> {
+        let lang = report_lang(lang)?;
+        infallible(py, || {
+            let mut options = parindex_io::ReportOptions::new().lang(lang).top(top);
+            if let Some(p) = previous {
+                options = options.previous(&p.inner);
+            }
+            parindex_io::write_report_markdown(&self.inner, &self.scores, &options)
+        })
+    }
+
+    /// The fill-in template holding these scores, written to `path` if given.
+    #[pyo3(signature = (path=None, *, lang="en"))]
+    fn template_xlsx<'py>(
+        &self,
+        py: Python<'py>,
+        path: Option<&Bound<'py, PyAny>>,
+        lang: &str,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        template(py, self.inner.methodology(), Some(&self.scores), path, lang, Vec::new())
+    }
+
     /// The result workbook (`parindex report --out report.xlsx`), written to `path` if given.
     #[pyo3(signature = (path=None, *, previous=None, lang="en", explanations=false))]
     fn to_xlsx<'py>(
@@ -321,7 +363,7 @@ impl PyResults {
         previous: Option<&PyResults>,
         lang: &str,
         explanations: bool,
-    ) -> PyResult<Bound<'py, pyo3::types::PyBytes>> {
+    ) -> PyResult<Bound<'py, PyBytes>> {
         let lang = report_lang(lang)?;
         let bytes = core(py, || {
             let mut options = parindex_io::ReportOptions::new().lang(lang).explanations(explanations);
@@ -330,11 +372,7 @@ impl PyResults {
             }
             parindex_io::write_results_xlsx(&self.inner, &self.scores, &options)
         })?;
-        let bytes = pyo3::types::PyBytes::new(py, &bytes);
-        if let Some(path) = path {
-            py.import("pathlib")?.getattr("Path")?.call1((path,))?.call_method1("write_bytes", (&bytes,))?;
-        }
-        Ok(bytes)
+        write_bytes(py, &bytes, path)
     }
 
     #[getter]
@@ -367,6 +405,43 @@ impl PyResults {
     fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
         infallible(py, || conversion::results_html(&self.inner))
     }
+}
+
+/// The bytes as a Python `bytes`, written to `path` first if given.
+fn write_bytes<'py>(
+    py: Python<'py>,
+    bytes: &[u8],
+    path: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let bytes = PyBytes::new(py, bytes);
+    if let Some(path) = path {
+        py.import("pathlib")?.getattr("Path")?.call1((path,))?.call_method1("write_bytes", (&bytes,))?;
+    }
+    Ok(bytes)
+}
+
+/// A fill-in template: blank blocks for `units`, or the units of `scores` with their values.
+fn template<'py>(
+    py: Python<'py>,
+    m: &parindex::Methodology,
+    scores: Option<&parindex::Scores>,
+    path: Option<&Bound<'py, PyAny>>,
+    lang: &str,
+    units: Vec<String>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let mut options = parindex_io::TemplateOptions::new().lang(report_lang(lang)?);
+    for id in units {
+        options = options.unit(parindex::Unit::new(id));
+    }
+    let bytes = core(py, || parindex_io::write_template_xlsx(m, scores, &options))?;
+    write_bytes(py, &bytes, path)
+}
+
+/// The sheet names of an `.xlsx` workbook (a path or its bytes), in tab order.
+#[pyfunction]
+fn sheet_names(py: Python<'_>, workbook: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    let Source { bytes, file } = conversion::path_or_text(workbook, None, "workbook.xlsx")?;
+    core(py, || parindex_io::sheet_names(&bytes, parindex_io::split_sheet(&file).0))
 }
 
 /// `en` or `vi`, the languages of the reports.
@@ -430,6 +505,7 @@ fn _parindex(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(score, m)?)?;
     m.add_function(wrap_pyfunction!(example_load, m)?)?;
     m.add_function(wrap_pyfunction!(example_methodology, m)?)?;
+    m.add_function(wrap_pyfunction!(sheet_names, m)?)?;
     survey::register(m)?;
     sensitivity::register(m)?;
     m.add("EXAMPLES", parindex_io::examples::NAMES.to_vec())?;

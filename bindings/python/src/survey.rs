@@ -95,7 +95,8 @@ impl PyTally {
         }
     }
 
-    /// Adds responses from a CSV path, CSV text or a DataFrame (through its CSV form).
+    /// Adds responses from a CSV or .xlsx path (`book.xlsx!Sheet` picks a sheet), CSV text or a
+    /// DataFrame (through its CSV form).
     #[pyo3(signature = (responses, file=None))]
     fn add_csv(
         &mut self,
@@ -110,7 +111,7 @@ impl PyTally {
         };
         let q = &self.questionnaire;
         let part = core(py, || {
-            parindex_io::read_responses(bytes.as_slice(), &file, q, &parindex_io::ResponsesOptions::new())
+            parindex_io::read_responses_file(&bytes, &file, q, &parindex_io::ResponsesOptions::new())
         })?;
         let inner = &mut self.inner;
         core(py, || inner.merge(&part))

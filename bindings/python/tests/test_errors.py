@@ -31,6 +31,7 @@ def test_a_value_above_its_maximum(m: parindex.Methodology) -> None:
             "message": "scores.csv:3:4: criterion 1.2: 2 exceeds its maximum 1.5",
             "location": "scores.csv:3:4",
             "file": "scores.csv",
+            "sheet": None,
             "row": 3,
             "column": 4,
             "unit": "b",

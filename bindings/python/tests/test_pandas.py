@@ -46,6 +46,7 @@ def test_na_read_by_pandas_as_nan_is_a_missing_value_not_a_silent_rebase() -> No
         "message": "DataFrame:2:16: criterion 3.2.1: missing value (write NA if the criterion does not apply)",
         "location": "DataFrame:2:16",
         "file": "DataFrame",
+        "sheet": None,
         "row": 2,
         "column": 16,
         "unit": "so-noi-vu",

@@ -79,18 +79,25 @@ def run(command: str, args: Dict[str, List[str]]) -> str:
         )
     if command == "what-if":
         return as_json(results.what_if(one("unit") or "", pairs(args["set"]), round=round_))
+    if command == "report":
+        previous = one("previous-example")
+        before = parindex.score(*parindex.examples.load(previous)) if previous else None
+        lang, top = one("lang") or "en", int(one("top") or 3)
+        if one("format") == "md":
+            return results.to_markdown_report(before, lang=lang, top=top)
+        return results.to_html(before, lang=lang, top=top)
     raise AssertionError(f"no binding call for the command {command}")
 
 
 CASES = cases()
 
 
-KNOWN = ["explain", "plan", "score", "what-if"]
+KNOWN = ["explain", "plan", "report", "score", "what-if"]
 
 
 def test_the_list_covers_every_command_mapped_here() -> None:
     assert set(KNOWN) <= {c for _, c, _ in CASES}
-    assert len(CASES) >= 18
+    assert len(CASES) >= 21
 
 
 @pytest.mark.parametrize("file,command,args", CASES, ids=[c[0] for c in CASES])

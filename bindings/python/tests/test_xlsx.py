@@ -203,3 +203,50 @@ def test_the_python_binding_reads_and_writes_workbooks(parindex: str, tmp_path: 
     fill(template, long_rows())
     again = px.score(now.methodology, str(template))
     assert again.to_csv() == now.to_csv()
+
+
+def test_survey_responses_typed_into_a_workbook_give_the_csv_results(parindex: str, tmp_path: Path) -> None:
+    """The SIPAS demo responses written by openpyxl under a title block, on the second sheet,
+    numbers as numbers (weights as floats, answers as ints) and priority lists as text: the
+    Python API and the CLI read them to the results of the CSV file, byte for byte."""
+    import parindex as px
+
+    questionnaire = ROOT / "data/survey/sipas-demo.questionnaire.json"
+    responses = ROOT / "data/survey/sipas-demo.responses.csv"
+    with open(responses, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    wb = openpyxl.Workbook()
+    wb.active.title = "Hướng dẫn"
+    wb.active["A1"] = "Nhập phiếu vào sheet Phiếu"
+    ws = wb.create_sheet("Phiếu")
+    ws["B1"] = "Phiếu khảo sát SIPAS (dữ liệu minh hoạ)"
+    for r, row in enumerate(rows, start=3):
+        for c, value in enumerate(row, start=2):
+            if value == "":
+                continue
+            cell = ws.cell(row=r, column=c)
+            if r > 3 and rows[0][c - 2] == "weight":
+                cell.value = float(value)
+            elif r > 3 and value.isdigit() and rows[0][c - 2] != "cluster":
+                cell.value = int(value)
+            else:
+                cell.value = value
+    book = tmp_path / "phieu.xlsx"
+    wb.save(book)
+
+    expected = px.survey(questionnaire, responses).to_json()
+    # The first sheet holding a respondent column, or the one named.
+    assert px.survey(questionnaire, str(book)).to_json() == expected
+    assert px.survey(questionnaire, f"{book}!Phiếu").to_json() == expected
+    cli = ok(parindex, "survey", "--questionnaire", str(questionnaire), "--responses", f"{book}!2", "--format", "json")
+    assert cli == ok(parindex, "survey", "--questionnaire", str(questionnaire), "--responses", str(responses), "--format", "json")
+
+    # A wrong answer is located at its cell of the sheet.
+    ws.cell(row=5, column=8).value = 9  # respondent 2, item A1 (column G of the CSV, shifted by one)
+    wb.save(book)
+    with pytest.raises(px.InputError) as err:
+        px.survey(questionnaire, str(book))
+    [e] = err.value.errors()
+    assert (e["code"], e["location"], e["sheet"], e["row"], e["column"], e["item"]) == (
+        "out_of_scale", f"{book}!Phiếu!H5", "Phiếu", 5, 8, "A1"
+    )

@@ -34,7 +34,8 @@ class InputError(ParIndexError, ValueError):
 
         Keys: ``code`` (stable, snake_case: branch on it), ``message`` (the
         full line, e.g. ``scores.csv:3:4: criterion 1.2: 2 exceeds its maximum
-        1.5``), ``location`` (its ``file:row:column`` part), and ``file``,
+        1.5``), ``location`` (its ``file:row:column`` part, or
+        ``book.xlsx!Sheet!C14`` in a workbook), and ``file``, ``sheet``,
         ``row``, ``column``, ``unit``, ``criterion`` and ``item`` (a survey
         question; each ``None`` when unknown).
         """

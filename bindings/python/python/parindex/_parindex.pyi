@@ -20,6 +20,7 @@ __all__ = [
     "score",
     "example_load",
     "example_methodology",
+    "sheet_names",
     "sensitivity",
     "leave_one_out",
     "weight_sweep",
@@ -70,10 +71,31 @@ class Methodology:
 
     @staticmethod
     def read(path: Union[str, "os.PathLike[str]"]) -> Methodology:
-        """Reads a methodology file: JSON when the name ends in ``.json`` or the text
-        starts with ``{``, the node table CSV otherwise.
+        """Reads a methodology file: an ``.xlsx`` workbook (the first sheet holding a
+        node table, or the sheet ``"book.xlsx!Sheet"`` names: by name or tab number
+        from 1), JSON when the name ends in ``.json`` or the text starts with ``{``,
+        the node table CSV otherwise.
 
         Raises ``FileNotFoundError``, or :class:`parindex.InputError` listing every problem.
+        """
+
+    def template_xlsx(
+        self,
+        path: Optional[Union[str, "os.PathLike[str]"]] = None,
+        *,
+        lang: str = "en",
+        units: Optional[List[str]] = None,
+    ) -> bytes:
+        """The blank fill-in template, as ``parindex template`` writes it: a row per
+        leaf with its maximum, columns for self-assessed and appraised points, data
+        validation that refuses values above the maximum; a block of rows per id in
+        ``units`` (default one block with a blank id). Written to ``path`` when given,
+        and returned; :func:`parindex.score` reads it back once filled.
+
+        >>> import parindex
+        >>> m = parindex.examples.load("par-demo")[0]
+        >>> parindex.sheet_names(m.template_xlsx(units=["so-y-te"]))
+        ['Scores']
         """
 
     def to_json(self) -> str:
@@ -308,6 +330,29 @@ class Results:
         (True, True)
         """
 
+    def to_markdown_report(self, previous: Optional[Results] = None, *, lang: str = "en", top: int = 3) -> str:
+        """The Markdown report, as ``parindex report --out report.md`` writes it: the
+        ranked table, band counts and averages, the year-over-year table when
+        ``previous`` is given, and per unit the ``top`` places it lost the most points.
+
+        >>> import parindex
+        >>> now = parindex.score(*parindex.examples.load("par-demo"))
+        >>> now.to_markdown_report().splitlines()[2]
+        '## Ranking'
+        """
+
+    def template_xlsx(self, path: Optional[Union[str, "os.PathLike[str]"]] = None, *, lang: str = "en") -> bytes:
+        """The fill-in template holding these units and their values (a block per
+        unit), to hand back to the units for next year's self-assessment; written to
+        ``path`` when given, and returned. Read back, it scores to these results.
+
+        >>> import parindex
+        >>> results = parindex.score(*parindex.examples.load("par-demo"))
+        >>> again = parindex.score(results.methodology, results.template_xlsx(), file="t.xlsx")
+        >>> again.to_csv() == results.to_csv()
+        True
+        """
+
     def to_xlsx(
         self,
         path: Optional[Union[str, "os.PathLike[str]"]] = None,
@@ -347,8 +392,9 @@ def score(
     """Scores, ranks and bands every unit.
 
     ``methodology`` is a :class:`Methodology` or a path; ``scores`` a
-    :class:`Scores`, a pandas DataFrame (see :meth:`Scores.from_pandas`), a path,
-    or the text of a score sheet, its errors located in ``file`` when given.
+    :class:`Scores`, a pandas DataFrame (see :meth:`Scores.from_pandas`), a path
+    (CSV or ``.xlsx``; ``"book.xlsx!Sheet"`` picks a sheet), the text of a score
+    sheet or a workbook's ``bytes``, its errors located in ``file`` when given.
     Problems of reading and of scoring are reported together, as the command
     line does.
 
@@ -358,6 +404,17 @@ def score(
     'A'
 
     Raises :class:`parindex.InputError` listing every problem.
+    """
+
+def sheet_names(workbook: Union[bytes, str, "os.PathLike[str]"]) -> List[str]:
+    """The sheet names of an ``.xlsx`` workbook (a path or its bytes), in tab order.
+    Every reader takes ``"book.xlsx!Sheet"`` to choose a sheet (by name, or by tab
+    number counting from 1) and locates problems as ``book.xlsx!Sheet!C14``.
+
+    >>> import parindex
+    >>> results = parindex.score(*parindex.examples.load("par-demo"))
+    >>> parindex.sheet_names(results.to_xlsx())[:2]
+    ['Results', 'Group - department']
     """
 
 def example_load(name: str) -> Tuple[Methodology, Scores]:
