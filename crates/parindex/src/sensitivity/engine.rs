@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 
 use super::rng::Stream;
 use super::spec::{NodeSet, SensitivityOptions, Uncertainty, UncertaintySource, WeightDistribution};
+use super::RankHistogram;
 use crate::error::{Error, Issue, IssueKind, Location, Result};
 use crate::exact::Exact;
 use crate::methodology::{RankOn, Ties};
@@ -117,14 +118,21 @@ impl Model {
         let mut has_input = Vec::with_capacity(n * n_leaves);
         let mut percents: Vec<Vec<f64>> = Vec::with_capacity(n);
         let mut issues = Vec::new();
+        // The exact scorer compiles one plan per pattern of not-applicable leaves: the gains
+        // (and so the group) are looked up once per pattern.
+        let mut by_pattern: HashMap<Vec<bool>, Option<usize>> = HashMap::new();
         for (pos, &i) in order.iter().enumerate() {
             let u = all[i];
-            let gains: Vec<Option<Exact>> = (0..n_leaves).map(|l| results.leaf_gain(i, l)).collect();
-            let scores: Vec<Option<Exact>> = {
-                let nodes: Vec<_> = u.nodes().collect();
-                leaves.iter().map(|&node| nodes[node].percent()).collect()
+            let inputs: Vec<bool> = (0..n_leaves).map(|l| results.input(i, l).is_some()).collect();
+            let group = match by_pattern.get(&inputs) {
+                Some(&group) => group,
+                None => {
+                    let group = group_of_unit(results, i, &leaf_max, root_max, &mut groups, &mut group_index);
+                    by_pattern.insert(inputs.clone(), group);
+                    group
+                }
             };
-            if gains.iter().all(Option::is_none) {
+            let Some(g) = group else {
                 issues.push(Issue::new(
                     Location::default().unit(u.id()),
                     IssueKind::TooPrecise {
@@ -132,30 +140,12 @@ impl Model {
                     },
                 ));
                 continue;
-            }
-            let key: Vec<Option<(i128, i128)>> = gains
-                .iter()
-                .map(|g| g.map(|g| (g.reduced().numerator(), g.reduced().denominator())))
-                .collect();
-            let g = *group_index.entry(key).or_insert_with(|| {
-                let c0: Vec<f64> = (0..n_leaves)
-                    .map(|l| gains[l].map_or(0.0, |g| to_f64(g) * leaf_max[l] / root_max))
-                    .collect();
-                groups.push(Group {
-                    pi: Vec::new(),
-                    alive: gains.iter().map(Option::is_some).collect(),
-                    c0,
-                    members: Vec::new(),
-                    x: Vec::new(),
-                    stride: 0,
-                    f0: Vec::new(),
-                });
-                groups.len() - 1
-            });
+            };
+            let nodes: Vec<_> = u.nodes().collect();
             groups[g].members.push(pos);
             group_of.push(g);
-            has_input.extend((0..n_leaves).map(|l| results.input(i, l).is_some()));
-            percents.push(scores.iter().map(|p| p.map_or(0.0, to_f64)).collect());
+            has_input.extend_from_slice(&inputs);
+            percents.push(leaves.iter().map(|&node| nodes[node].percent().map_or(0.0, to_f64)).collect());
         }
         if let Some(e) = Error::from_issues(issues) {
             return Err(e);
@@ -329,6 +319,39 @@ impl Model {
     }
 }
 
+/// The group of unit `i` (by its exact gains), a new one if no unit had its gains; `None` when
+/// its plan has no 128-bit form.
+fn group_of_unit(
+    results: &Results,
+    i: usize,
+    leaf_max: &[f64],
+    root_max: f64,
+    groups: &mut Vec<Group>,
+    group_index: &mut HashMap<Vec<Option<(i128, i128)>>, usize>,
+) -> Option<usize> {
+    let gains: Vec<Option<Exact>> = (0..leaf_max.len()).map(|l| results.leaf_gain(i, l)).collect();
+    if gains.iter().all(Option::is_none) {
+        return None;
+    }
+    let key: Vec<Option<(i128, i128)>> =
+        gains.iter().map(|g| g.map(|g| (g.reduced().numerator(), g.reduced().denominator()))).collect();
+    Some(*group_index.entry(key).or_insert_with(|| {
+        let c0: Vec<f64> = (0..leaf_max.len())
+            .map(|l| gains[l].map_or(0.0, |g| to_f64(g) * leaf_max[l] / root_max))
+            .collect();
+        groups.push(Group {
+            pi: Vec::new(),
+            alive: gains.iter().map(Option::is_some).collect(),
+            c0,
+            members: Vec::new(),
+            x: Vec::new(),
+            stride: 0,
+            f0: Vec::new(),
+        });
+        groups.len() - 1
+    }))
+}
+
 /// Thresholds on the unrounded index for each band (DESIGN.md §10's table): with `q` the
 /// published step and `m` the band's minimum rounded up to a multiple of `q`.
 fn band_limits(settings: &crate::Settings) -> Vec<(f64, bool)> {
@@ -360,8 +383,18 @@ pub(crate) struct Scratch {
     val: Vec<f64>,
     keys: Vec<u64>,
     sorted: Vec<u64>,
-    counts: Vec<u32>,
+    tmp: Vec<u64>,
     xs: Vec<f64>,
+    /// A batch's value changes, `delta[e * n + pos]`.
+    delta: Vec<f64>,
+    /// A batch's ranks, `ranks[e * n + pos]`.
+    ranks: Vec<u32>,
+    /// The A ranks of a batch by unit, `by_unit[pos * rows + row]`.
+    by_unit: Vec<u32>,
+    /// The coefficient changes of a group, `d[l * evals + e]`.
+    d: Vec<f64>,
+    /// A batch's evaluations.
+    evals: Vec<Eval>,
 }
 
 impl Scratch {
@@ -372,8 +405,13 @@ impl Scratch {
             val: vec![0.0; m.n_nodes + 1],
             keys: Vec::with_capacity(m.n),
             sorted: vec![0; m.n],
-            counts: Vec::new(),
+            tmp: Vec::new(),
             xs: vec![0.0; m.leaves.len()],
+            delta: Vec::new(),
+            ranks: Vec::new(),
+            by_unit: Vec::new(),
+            d: Vec::new(),
+            evals: Vec::new(),
         }
     }
 }
@@ -646,6 +684,45 @@ impl<'a> Runner<'a> {
         }
     }
 
+    /// Evaluation A of replication `row`, drawn into `e` without an intermediate list: the
+    /// same values as [`Runner::compose`] of each source's [`Runner::draw`].
+    fn draw_into(&self, row: u64, e: &mut Eval) {
+        e.f.clear();
+        e.f.resize(self.model.n_nodes, 1.0);
+        e.geo.clear();
+        e.geo.resize(self.model.max_depth() + 1, false);
+        e.noise.clear();
+        for s in 0..self.sources.len() {
+            if let Prepared::Uniform { nodes, spread } = &self.sources[s] {
+                let id = (row * self.sources.len() as u64 + s as u64) * 2;
+                let mut rng = Stream::new(self.seed, id);
+                for &c in nodes {
+                    e.f[c] *= 1.0 + spread * (2.0 * rng.uniform() - 1.0);
+                }
+            } else {
+                let d = self.draw(s, row, 0);
+                self.apply(s, &d, e);
+            }
+        }
+    }
+
+    fn apply(&self, s: usize, d: &Drawn, e: &mut Eval) {
+        match d {
+            Drawn::Factors(list) => {
+                for &(c, x) in list {
+                    e.f[c] *= x;
+                }
+            }
+            Drawn::Noise(id) => e.noise.push((s, *id)),
+            Drawn::Geometric(on) => {
+                if let Prepared::Aggregation { level } = self.sources[s] {
+                    e.geo[level as usize] |= *on;
+                }
+            }
+            Drawn::Drop(node) => e.f[*node] = 0.0,
+        }
+    }
+
     fn compose(&self, drawn: &[Drawn]) -> Eval {
         let mut e = Eval {
             f: vec![1.0; self.model.n_nodes],
@@ -653,20 +730,7 @@ impl<'a> Runner<'a> {
             noise: Vec::new(),
         };
         for (s, d) in drawn.iter().enumerate() {
-            match d {
-                Drawn::Factors(list) => {
-                    for &(c, x) in list {
-                        e.f[c] *= x;
-                    }
-                }
-                Drawn::Noise(id) => e.noise.push((s, *id)),
-                Drawn::Geometric(on) => {
-                    if let Prepared::Aggregation { level } = self.sources[s] {
-                        e.geo[level as usize] |= *on;
-                    }
-                }
-                Drawn::Drop(node) => e.f[*node] = 0.0,
-            }
+            self.apply(s, d, &mut e);
         }
         e
     }
@@ -677,11 +741,23 @@ impl<'a> Runner<'a> {
         let n = m.n;
         let k = self.sources.len();
         let per_row = self.per_row();
-        let mut evals = Vec::with_capacity((rows.end - rows.start) as usize * per_row);
-        for row in rows.clone() {
+        let mut evals = std::mem::take(&mut sc.evals);
+        evals.truncate((rows.end - rows.start) as usize * per_row);
+        for (j, row) in rows.clone().enumerate() {
+            if !self.attribution {
+                // One evaluation per replication: the draws go straight into its factors.
+                if j == evals.len() {
+                    evals.push(self.compose(&[]));
+                }
+                self.draw_into(row, &mut evals[j]);
+                continue;
+            }
+            if j == 0 {
+                evals.clear();
+            }
             let a: Vec<Drawn> = (0..k).map(|s| self.draw(s, row, 0)).collect();
             evals.push(self.compose(&a));
-            if self.attribution {
+            {
                 let b: Vec<Drawn> = (0..k).map(|s| self.draw(s, row, 1)).collect();
                 evals.push(self.compose(&b));
                 for i in 0..k {
@@ -692,7 +768,9 @@ impl<'a> Runner<'a> {
             }
         }
         let e_count = evals.len();
-        let mut delta = vec![0.0f64; e_count * n];
+        // Every entry of the buffers below is written before it is read: no need to clear them.
+        let mut delta = std::mem::take(&mut sc.delta);
+        delta.resize(e_count * n, 0.0);
         let linear: Vec<usize> =
             (0..e_count).filter(|&e| evals[e].noise.is_empty() && !evals[e].geo.iter().any(|&g| g)).collect();
         let general: Vec<usize> =
@@ -700,7 +778,8 @@ impl<'a> Runner<'a> {
         let n_leaves = m.leaves.len();
         if !linear.is_empty() {
             let el = linear.len();
-            let mut d = vec![0.0f64; n_leaves * el];
+            let mut d = std::mem::take(&mut sc.d);
+            d.resize(n_leaves * el, 0.0);
             for g in &m.groups {
                 for (j, &e) in linear.iter().enumerate() {
                     m.coefficients(g, &evals[e].f, &mut sc.w, &mut sc.coef);
@@ -714,34 +793,65 @@ impl<'a> Runner<'a> {
                     kernel(g, n_leaves, &d, &linear, n, &mut delta);
                 }
             }
+            sc.d = d;
         }
         for &e in &general {
             self.general(&evals[e], &mut delta[e * n..(e + 1) * n], sc);
         }
         // Ranks of every evaluation; bands and histograms of the A evaluations.
-        let mut ranks = vec![0u32; e_count * n];
+        let mut ranks = std::mem::take(&mut sc.ranks);
+        ranks.resize(e_count * n, 0);
         for e in 0..e_count {
             self.rank(&delta[e * n..(e + 1) * n], &mut ranks[e * n..(e + 1) * n], sc);
         }
-        // Histograms unit by unit, so that each unit's row stays in cache for the batch: the A
-        // ranks transposed in blocks first, so that each unit's ranks are contiguous.
+        // Histograms unit by unit, so that each unit's counts stay in cache for the batch: the
+        // A ranks transposed in blocks first, so that each unit's ranks are contiguous. Each
+        // unit's histogram covers the ranks it reached, grown to this batch's best and worst.
         let n_rows = (rows.end - rows.start) as usize;
-        let mut by_unit = vec![0u32; n * n_rows];
+        let mut by_unit = std::mem::take(&mut sc.by_unit);
+        by_unit.resize(n * n_rows, 0);
         for p0 in (0..n).step_by(256) {
             let p1 = (p0 + 256).min(n);
             for r in 0..n_rows {
-                let src = &ranks[r * per_row * n..r * per_row * n + n];
-                for pos in p0..p1 {
-                    by_unit[pos * n_rows + r] = src[pos];
+                let src = &ranks[r * per_row * n + p0..r * per_row * n + p1];
+                for (i, &rank) in src.iter().enumerate() {
+                    by_unit[(p0 + i) * n_rows + r] = rank;
                 }
             }
         }
-        for pos in 0..n {
-            let hist = &mut acc.hist[pos * n..(pos + 1) * n];
-            for &rank in &by_unit[pos * n_rows..(pos + 1) * n_rows] {
-                hist[rank as usize - 1] += 1;
-            }
+        for (pos, hist) in acc.hist.iter_mut().enumerate() {
+            let mine = &by_unit[pos * n_rows..(pos + 1) * n_rows];
+            let (lo, hi) = mine.iter().fold((u32::MAX, 0), |(lo, hi), &r| (lo.min(r), hi.max(r)));
+            hist.cover(lo, hi);
         }
+        // Four units at a time: a unit whose rank repeats adds to the same counter again and
+        // again, and four such chains run side by side.
+        let mut units = acc.hist.chunks_exact_mut(4);
+        let mut at = 0;
+        for four in units.by_ref() {
+            let [h0, h1, h2, h3] = four else { continue };
+            let (c0, c1, c2, c3) = (&mut h0.counts, &mut h1.counts, &mut h2.counts, &mut h3.counts);
+            let (f0, f1, f2, f3) = (h0.first, h1.first, h2.first, h3.first);
+            let mine = &by_unit[at * n_rows..(at + 4) * n_rows];
+            let (r0, rest) = mine.split_at(n_rows);
+            let (r1, rest) = rest.split_at(n_rows);
+            let (r2, r3) = rest.split_at(n_rows);
+            for r in 0..n_rows {
+                c0[(r0[r] - f0) as usize] += 1;
+                c1[(r1[r] - f1) as usize] += 1;
+                c2[(r2[r] - f2) as usize] += 1;
+                c3[(r3[r] - f3) as usize] += 1;
+            }
+            at += 4;
+        }
+        for hist in units.into_remainder() {
+            let first = hist.first;
+            for &rank in &by_unit[at * n_rows..(at + 1) * n_rows] {
+                hist.counts[(rank - first) as usize] += 1;
+            }
+            at += 1;
+        }
+        sc.by_unit = by_unit;
         for r in 0..n_rows {
             let base = r * per_row;
             let ra = &ranks[base * n..(base + 1) * n];
@@ -792,6 +902,9 @@ impl<'a> Runner<'a> {
                 }
             }
         }
+        sc.delta = delta;
+        sc.ranks = ranks;
+        sc.evals = evals;
     }
 
     /// Values of one evaluation by the tree walk (noise, geometric means): the change from
@@ -849,33 +962,56 @@ impl<'a> Runner<'a> {
             return;
         }
         let b = self.shift_bits;
-        sc.keys.clear();
-        for pos in 0..n {
-            let v = if delta[pos] == 0.0 {
-                m.key_nominal[pos]
-            } else {
-                let v = nonneg(m.nominal[pos] + delta[pos]);
-                match m.published_rank {
-                    Some((scale, mode)) => round(v * scale, mode),
-                    None => v,
+        // Keys, and the range of their value bits for the buckets.
+        sc.keys.resize(n, 0);
+        let (mut lo, mut hi) = (u64::MAX, 0u64);
+        let mut push = |pos: usize, v: f64| {
+            let k = (!v.to_bits()) >> b;
+            lo = lo.min(k);
+            hi = hi.max(k);
+            sc.keys[pos] = (k << b) | pos as u64;
+        };
+        match m.published_rank {
+            None => {
+                for (pos, (&d, (&nominal, &key))) in
+                    delta.iter().zip(m.nominal.iter().zip(&m.key_nominal)).enumerate()
+                {
+                    push(pos, if d == 0.0 { key } else { nonneg(nominal + d) });
                 }
-            };
-            sc.keys.push(((!v.to_bits()) >> b << b) | pos as u64);
+            }
+            Some((scale, mode)) => {
+                for (pos, (&d, (&nominal, &key))) in
+                    delta.iter().zip(m.nominal.iter().zip(&m.key_nominal)).enumerate()
+                {
+                    push(pos, if d == 0.0 { key } else { round(nonneg(nominal + d) * scale, mode) });
+                }
+            }
         }
         if self.reference {
             sc.sorted.clear();
             sc.sorted.extend_from_slice(&sc.keys);
             sc.sorted.sort_unstable();
         } else {
-            bucket_sort(&sc.keys, &mut sc.sorted, &mut sc.counts, b);
+            radix_sort(&sc.keys, &mut sc.sorted, &mut sc.tmp, b, lo, hi);
         }
         let mask = (1u64 << b) - 1;
+        // Each unit's place in the order is its rank unless two neighbours have equal values.
+        let mut tied = false;
+        let mut prev = u64::MAX;
+        for (i, &key) in sc.sorted.iter().enumerate() {
+            out[(key & mask) as usize] = i as u32 + 1;
+            tied |= (key >> b) == prev;
+            prev = key >> b;
+        }
+        if !tied || m.ties == Ties::Ordinal {
+            return;
+        }
         let (mut rank, mut dense) = (0u32, 0u32);
         let mut prev: Option<(u64, u32)> = None;
         for (i, &key) in sc.sorted.iter().enumerate() {
             let pos = (key & mask) as usize;
             let here = (key >> b, m.nominal_rank[pos]);
-            if m.ties == Ties::Ordinal || prev != Some(here) {
+            if prev != Some(here) {
                 rank = i as u32 + 1;
                 dense += 1;
             }
@@ -924,29 +1060,39 @@ fn round(y: f64, mode: RoundingMode) -> f64 {
     }
 }
 
-/// Sorts keys ascending: buckets on the value bits (monotone in the key), then an insertion
-/// sort, which only moves keys within a bucket.
+/// Sorts keys ascending. The value bits `key >> b` (monotone in the key; `lo` and `hi` are
+/// their least and greatest) are cut to their top 16 bits above `lo`, the keys sorted on those
+/// by two stable passes of 8 bits (least significant first), then an insertion sort puts the
+/// keys of equal cut values in order: with 65,536 cells for at most a few thousand keys it
+/// rarely moves one.
 #[inline(never)]
-fn bucket_sort(keys: &[u64], sorted: &mut Vec<u64>, counts: &mut Vec<u32>, b: u32) {
+fn radix_sort(keys: &[u64], sorted: &mut Vec<u64>, tmp: &mut Vec<u64>, b: u32, lo: u64, hi: u64) {
     let n = keys.len();
-    let (lo, hi) = keys.iter().fold((u64::MAX, 0u64), |(lo, hi), &k| (lo.min(k >> b), hi.max(k >> b)));
-    let range = hi - lo;
-    // Two to four buckets per key: few keys share one, so the insertion sort moves little.
-    let nb = (2 * n).next_power_of_two().max(2);
-    let bits = 64 - range.leading_zeros();
-    let shift = bits.saturating_sub(nb.trailing_zeros());
-    counts.clear();
-    counts.resize(nb + 1, 0);
+    let bits = 64 - (hi - lo).leading_zeros();
+    let shift = bits.saturating_sub(16);
+    let cut = |k: u64| (((k >> b) - lo) >> shift) as usize & 0xFFFF;
+    let mut low = [0u32; 256];
+    let mut high = [0u32; 256];
     for &k in keys {
-        counts[(((k >> b) - lo) >> shift) as usize + 1] += 1;
+        let c = cut(k);
+        low[c & 0xFF] += 1;
+        high[c >> 8] += 1;
     }
-    for i in 1..=nb {
-        counts[i] += counts[i - 1];
+    let (mut sl, mut sh) = (0, 0);
+    for (l, h) in low.iter_mut().zip(high.iter_mut()) {
+        (*l, sl) = (sl, sl + *l);
+        (*h, sh) = (sh, sh + *h);
     }
-    sorted.clear();
+    // Every slot of `tmp` and `sorted` is written below: no need to clear them.
+    tmp.resize(n, 0);
+    for &k in keys {
+        let slot = &mut low[cut(k) & 0xFF];
+        tmp[*slot as usize] = k;
+        *slot += 1;
+    }
     sorted.resize(n, 0);
-    for &k in keys {
-        let slot = &mut counts[(((k >> b) - lo) >> shift) as usize];
+    for &k in tmp.iter() {
+        let slot = &mut high[cut(k) >> 8];
         sorted[*slot as usize] = k;
         *slot += 1;
     }
@@ -988,11 +1134,11 @@ fn kernel(g: &Group, n_leaves: usize, d: &[f64], evals: &[usize], n: usize, delt
 
 /// Units per block of the kernel (the groups' strides are multiples of it).
 const UB: usize = 8;
-/// Evaluations per block of the kernel.
-const EB: usize = 4;
 
-/// The kernel on the vectors of `simd` (4 lanes with AVX2, 1 without): each lane computes
-/// `acc + d · x` as a multiplication then an addition, exactly as the scalar reference.
+/// The kernel on the vectors of `simd` (4 lanes with AVX2, 2 with wasm SIMD, 1 without): each
+/// lane computes `acc + d · x` as a multiplication then an addition, exactly as the scalar
+/// reference. Blocks of two vectors of units by four evaluations (then by one for the rest) keep
+/// their eight sums in registers.
 #[inline(always)]
 fn kernel_body<S: pulp::Simd>(
     simd: S,
@@ -1005,38 +1151,60 @@ fn kernel_body<S: pulp::Simd>(
 ) {
     let el = evals.len();
     let stride = g.stride;
-    let members = &g.members;
+    // Units per block: two vectors (a divisor of `UB`, so of the stride).
+    let w = 2 * S::F64_LANES;
     let zero = simd.splat_f64s(0.0);
-    let mut out = [0.0f64; UB];
-    for i0 in (0..stride).step_by(UB) {
+    let mut buf = [0.0f64; 2 * UB];
+    for i0 in (0..stride).step_by(w) {
+        let rows = g.x.chunks_exact(stride).zip(d.chunks_exact(el)).take(n_leaves);
         let mut e0 = 0;
-        while e0 < el {
-            let eb = (el - e0).min(EB);
-            let mut acc = [[zero; UB]; EB];
-            let mut nv = 0;
-            for l in 0..n_leaves {
-                let (xv, _) = S::as_simd_f64s(&g.x[l * stride + i0..l * stride + i0 + UB]);
-                nv = xv.len();
-                let ds = &d[l * el + e0..l * el + e0 + eb];
-                for (a, &da) in ds.iter().enumerate() {
-                    let dv = simd.splat_f64s(da);
-                    for (v, &x) in xv.iter().enumerate() {
-                        acc[a][v] = simd.add_f64s(acc[a][v], simd.mul_f64s(dv, x));
-                    }
-                }
+        while e0 + 4 <= el {
+            let [mut a0, mut a1, mut b0, mut b1, mut c0, mut c1, mut d0, mut d1] = [zero; 8];
+            for (xrow, drow) in rows.clone() {
+                let (xv, _) = S::as_simd_f64s(&xrow[i0..i0 + w]);
+                let (x0, x1) = (xv[0], xv[1]);
+                let ds = &drow[e0..e0 + 4];
+                let v = simd.splat_f64s(ds[0]);
+                a0 = simd.add_f64s(a0, simd.mul_f64s(v, x0));
+                a1 = simd.add_f64s(a1, simd.mul_f64s(v, x1));
+                let v = simd.splat_f64s(ds[1]);
+                b0 = simd.add_f64s(b0, simd.mul_f64s(v, x0));
+                b1 = simd.add_f64s(b1, simd.mul_f64s(v, x1));
+                let v = simd.splat_f64s(ds[2]);
+                c0 = simd.add_f64s(c0, simd.mul_f64s(v, x0));
+                c1 = simd.add_f64s(c1, simd.mul_f64s(v, x1));
+                let v = simd.splat_f64s(ds[3]);
+                d0 = simd.add_f64s(d0, simd.mul_f64s(v, x0));
+                d1 = simd.add_f64s(d1, simd.mul_f64s(v, x1));
             }
-            for (a, acc) in acc.iter().enumerate().take(eb) {
-                let lanes: &[f64] = pulp::bytemuck::cast_slice(&acc[..nv]);
-                out[..lanes.len()].copy_from_slice(lanes);
-                let row = evals[e0 + a] * n;
-                for (b, &value) in out.iter().enumerate() {
-                    if let Some(&pos) = members.get(i0 + b) {
-                        delta[row + pos] = value;
-                    }
-                }
+            for (k, (v0, v1)) in [(a0, a1), (b0, b1), (c0, c1), (d0, d1)].into_iter().enumerate() {
+                let (out, _) = S::as_mut_simd_f64s(&mut buf[..w]);
+                (out[0], out[1]) = (v0, v1);
+                scatter(g, i0, &buf[..w], evals[e0 + k] * n, delta);
             }
-            e0 += eb;
+            e0 += 4;
         }
+        while e0 < el {
+            let (mut a0, mut a1) = (zero, zero);
+            for (xrow, drow) in rows.clone() {
+                let (xv, _) = S::as_simd_f64s(&xrow[i0..i0 + w]);
+                let v = simd.splat_f64s(drow[e0]);
+                a0 = simd.add_f64s(a0, simd.mul_f64s(v, xv[0]));
+                a1 = simd.add_f64s(a1, simd.mul_f64s(v, xv[1]));
+            }
+            let (out, _) = S::as_mut_simd_f64s(&mut buf[..w]);
+            (out[0], out[1]) = (a0, a1);
+            scatter(g, i0, &buf[..w], evals[e0] * n, delta);
+            e0 += 1;
+        }
+    }
+}
+
+/// Writes the sums of the group's members `i0..` into one evaluation's row of changes.
+#[inline(always)]
+fn scatter(g: &Group, i0: usize, sums: &[f64], row: usize, delta: &mut [f64]) {
+    for (&pos, &value) in g.members.iter().skip(i0).zip(sums) {
+        delta[row + pos] = value;
     }
 }
 
@@ -1057,8 +1225,8 @@ fn reference_kernel(g: &Group, n_leaves: usize, d: &[f64], evals: &[usize], n: u
 
 /// Sums over replications, all integers: adding them in any order gives the same bits.
 pub(crate) struct Acc {
-    /// `hist[pos * n + rank - 1]`.
-    pub(crate) hist: Vec<u32>,
+    /// Per unit: replications per rank, over the ranks reached.
+    pub(crate) hist: Vec<RankHistogram>,
     /// `bands[pos * (bands + 1) + band]`, the last column for "no band".
     pub(crate) bands: Vec<u32>,
     pub(crate) sobol: Option<SobolSums>,
@@ -1084,7 +1252,7 @@ impl Acc {
         let n = m.n;
         let k = r.n_sources();
         Acc {
-            hist: vec![0; n * n],
+            hist: vec![RankHistogram::new(n as u32); n],
             bands: if m.band_limits.is_empty() { Vec::new() } else { vec![0; n * (m.band_labels.len() + 1)] },
             sobol: r.attribution.then(|| SobolSums {
                 moments: vec![0; n * 4],
@@ -1104,7 +1272,9 @@ impl Acc {
                 *x += y;
             }
         }
-        add(&mut self.hist, &other.hist);
+        for (a, b) in self.hist.iter_mut().zip(&other.hist) {
+            a.add(b);
+        }
         add(&mut self.bands, &other.bands);
         if let (Some(a), Some(b)) = (self.sobol.as_mut(), other.sobol.as_ref()) {
             add(&mut a.moments, &b.moments);

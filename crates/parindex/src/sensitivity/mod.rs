@@ -86,8 +86,9 @@ pub struct UnitSensitivity {
     pub mean_shift: f64,
     /// The probability of a rank of at most `top`.
     pub top: f64,
-    /// Replications per rank: `histogram[r - 1]` for rank `r`.
-    pub histogram: Vec<u32>,
+    /// Replications per rank: `histogram[r - 1]` for rank `r` (stored over the ranks the
+    /// unit reached, serialized as the full list of `n` counts).
+    pub histogram: RankHistogram,
     /// Replications per band (in [`Sensitivity::bands`] order, then "no band"); empty when
     /// the methodology has no bands.
     pub bands: Vec<u32>,
@@ -106,6 +107,185 @@ pub struct Attribution {
     pub first_order: Option<f64>,
     /// The total-effect index.
     pub total: Option<f64>,
+}
+
+/// Replications per rank of one unit, stored over the ranks it reached only (from its best
+/// to its worst rank), so that `n` units take memory in the sum of their rank ranges, not
+/// `n × n` (DESIGN.md §11). Reads like the full list: `histogram[r - 1]` is the count of rank
+/// `r` (0 outside the range), [`RankHistogram::iter`] gives all `n` counts, and it
+/// serializes as that list.
+///
+/// # Examples
+///
+/// ```
+/// use parindex::{score, sensitivity, Info, Methodology, Node, Scores, SensitivityOptions, Settings,
+///                Uncertainty, UncertaintySource, Unit, Value};
+/// let m = Methodology::new(Info::new("m", "M"), Settings::default(), vec![
+///     Node::new("1", "A").max(10.into()), Node::new("2", "B").max(10.into())]).unwrap();
+/// let mut s = Scores::new(&m);
+/// for (id, a) in [("x", 9), ("y", 8), ("z", 1)] {
+///     let u = s.add_unit(Unit::new(id)).unwrap();
+///     s.set(u, "1", Value::Number(a.into())).unwrap();
+///     s.set(u, "2", Value::Number(5.into())).unwrap();
+/// }
+/// let r = score(&m, &s).unwrap();
+/// let noise = Uncertainty::new().source(UncertaintySource::noise(1.into()));
+/// let out = sensitivity(&r, &noise, &SensitivityOptions::new().runs(400).seed(2)).unwrap();
+/// let x = &out.units[0].histogram;
+/// // x and y swap now and then; z (15 points behind) is never reached.
+/// assert_eq!(x.len(), 3);
+/// assert_eq!(x[0] + x[1], 400);
+/// assert!(x[1] > 0 && x.count(2) == x[1] && x.count(3) == 0);
+/// assert_eq!(x.reached().map(|(rank, _)| rank).collect::<Vec<_>>(), vec![1, 2]);
+/// assert_eq!(x.to_vec(), vec![x[0], x[1], 0]);
+/// assert_eq!(serde_json::to_string(x).unwrap(), format!("[{},{},0]", x[0], x[1]));
+/// assert!(!x.is_empty() && x.iter().count() == 3);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RankHistogram {
+    /// The first rank stored (1-based; the unit's best rank once counted).
+    pub(crate) first: u32,
+    /// Counts of ranks `first, first + 1, …`.
+    pub(crate) counts: Vec<u32>,
+    /// The number of ranks (ranked units).
+    pub(crate) len: u32,
+}
+
+static ZERO: u32 = 0;
+
+impl RankHistogram {
+    pub(crate) fn new(len: u32) -> RankHistogram {
+        RankHistogram { first: 1, counts: Vec::new(), len }
+    }
+
+    /// The same counts over the ranks reached only (no zero at either end).
+    pub(crate) fn trimmed(&self) -> RankHistogram {
+        let start = self.counts.iter().position(|&c| c > 0).unwrap_or(self.counts.len());
+        let end = self.counts.iter().rposition(|&c| c > 0).map_or(start, |i| i + 1);
+        RankHistogram {
+            first: self.first + start as u32,
+            counts: self.counts[start..end].to_vec(),
+            len: self.len,
+        }
+    }
+
+    /// Extends the stored range to cover ranks `lo..=hi`.
+    #[inline]
+    pub(crate) fn cover(&mut self, lo: u32, hi: u32) {
+        if self.counts.is_empty() {
+            self.first = lo;
+            self.counts.resize((hi - lo + 1) as usize, 0);
+            return;
+        }
+        if lo < self.first {
+            let mut grown = vec![0u32; (self.first - lo) as usize];
+            grown.extend_from_slice(&self.counts);
+            self.counts = grown;
+            self.first = lo;
+        }
+        let last = self.first + self.counts.len() as u32 - 1;
+        if hi > last {
+            self.counts.resize((hi - self.first + 1) as usize, 0);
+        }
+    }
+
+    /// Adds another histogram of the same units.
+    pub(crate) fn add(&mut self, other: &RankHistogram) {
+        if other.counts.is_empty() {
+            return;
+        }
+        let last = other.first + other.counts.len() as u32 - 1;
+        self.cover(other.first, last);
+        let at = (other.first - self.first) as usize;
+        for (x, &y) in self.counts[at..].iter_mut().zip(&other.counts) {
+            *x += y;
+        }
+    }
+
+    /// The number of ranks, `n` (as the full list's length).
+    ///
+    /// # Examples
+    ///
+    /// See [`RankHistogram`] (every method is used there).
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    /// Whether there are no ranks (no ranked unit).
+    ///
+    /// # Examples
+    ///
+    /// See [`RankHistogram`].
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The count of rank `r` (1-based); 0 for a rank never reached.
+    ///
+    /// # Examples
+    ///
+    /// See [`RankHistogram`].
+    #[must_use]
+    pub fn count(&self, rank: u32) -> u32 {
+        match rank.checked_sub(self.first) {
+            Some(i) => self.counts.get(i as usize).copied().unwrap_or(0),
+            None => 0,
+        }
+    }
+
+    /// The ranks reached, best first, each with its count (the stored range; counts may be 0
+    /// inside it).
+    ///
+    /// # Examples
+    ///
+    /// See [`RankHistogram`].
+    pub fn reached(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.counts.iter().enumerate().map(|(i, &c)| (self.first + i as u32, c))
+    }
+
+    /// All `n` counts, rank 1 first (zeros outside the stored range).
+    ///
+    /// # Examples
+    ///
+    /// See [`RankHistogram`].
+    pub fn iter(&self) -> impl Iterator<Item = &u32> + '_ {
+        (0..self.len as usize).map(move |i| &self[i])
+    }
+
+    /// All `n` counts as a vector, rank 1 first.
+    ///
+    /// # Examples
+    ///
+    /// See [`RankHistogram`].
+    #[must_use]
+    pub fn to_vec(&self) -> Vec<u32> {
+        self.iter().copied().collect()
+    }
+}
+
+impl std::ops::Index<usize> for RankHistogram {
+    type Output = u32;
+
+    /// The count of rank `i + 1`, as in the full list.
+    ///
+    /// # Panics
+    ///
+    /// When `i` is not below [`RankHistogram::len`], like a slice.
+    fn index(&self, i: usize) -> &u32 {
+        assert!(i < self.len as usize, "rank {} out of 1..={}", i + 1, self.len);
+        match i.checked_sub(self.first as usize - 1) {
+            Some(j) => self.counts.get(j).unwrap_or(&ZERO),
+            None => &ZERO,
+        }
+    }
+}
+
+impl Serialize for RankHistogram {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
 }
 
 mod decimal_pair {
@@ -129,11 +309,11 @@ impl UnitSensitivity {
     /// See [`sensitivity`].
     #[must_use]
     pub fn probability(&self, rank: u32) -> f64 {
-        let runs: u64 = self.histogram.iter().map(|&c| u64::from(c)).sum();
-        match (rank as usize).checked_sub(1).and_then(|i| self.histogram.get(i)) {
-            Some(&c) if runs > 0 => f64::from(c) / runs as f64,
-            _ => 0.0,
+        let runs: u64 = self.histogram.counts.iter().map(|&c| u64::from(c)).sum();
+        if runs == 0 {
+            return 0.0;
         }
+        f64::from(self.histogram.count(rank)) / runs as f64
     }
 }
 
@@ -247,12 +427,16 @@ fn run(r: &Runner<'_>, progress: Progress<'_>) -> Acc {
         use rayon::prelude::*;
         use std::sync::atomic::{AtomicU64, Ordering};
         let done = AtomicU64::new(0);
+        // A few pieces per thread: each piece has its own sums and buffers, merged at the end.
+        let pieces = 8 * rayon::current_num_threads();
+        let batches = usize::try_from(batches).unwrap_or(usize::MAX);
         return (0..batches)
             .into_par_iter()
+            .with_min_len(batches.div_ceil(pieces).max(1))
             .fold(
                 || (Acc::new(r), Scratch::new(r.model)),
                 |(mut acc, mut sc), b| {
-                    let rows = range(b);
+                    let rows = range(b as u64);
                     let k = rows.end - rows.start;
                     r.batch(rows, &mut acc, &mut sc);
                     progress(done.fetch_add(k, Ordering::Relaxed) + k, runs);
@@ -275,17 +459,17 @@ fn run(r: &Runner<'_>, progress: Progress<'_>) -> Acc {
 }
 
 /// The rank at which the cumulative count first reaches `⌈p · runs / 100⌉` (at least 1).
-fn percentile(hist: &[u32], runs: u64, p: Decimal) -> u32 {
+fn percentile(hist: &RankHistogram, runs: u64, p: Decimal) -> u32 {
     let need = (p * Decimal::from(runs) / Decimal::ONE_HUNDRED).ceil();
     let need = u64::try_from(need).unwrap_or(runs).clamp(1, runs.max(1));
     let mut cum = 0u64;
-    for (i, &c) in hist.iter().enumerate() {
+    for (rank, c) in hist.reached() {
         cum += u64::from(c);
         if cum >= need {
-            return i as u32 + 1;
+            return rank;
         }
     }
-    hist.len() as u32
+    hist.len
 }
 
 /// `(first, total)` from the Saltelli/Jansen sums, with `n` the number of rows.
@@ -316,15 +500,17 @@ fn summarize(r: &Runner<'_>, u: &Uncertainty, o: &SensitivityOptions, acc: &Acc)
     let mut total_shift = 0u64;
     let mut units = Vec::with_capacity(n);
     for pos in 0..n {
-        let hist = acc.hist[pos * n..(pos + 1) * n].to_vec();
+        let hist = acc.hist[pos].trimmed();
         let r0 = i64::from(m.nominal_rank[pos]);
-        let (mut sum, mut shift) = (0u64, 0u64);
-        for (i, &c) in hist.iter().enumerate() {
-            sum += (i as u64 + 1) * u64::from(c);
-            shift += (i as i64 + 1 - r0).unsigned_abs() * u64::from(c);
+        let (mut sum, mut shift, mut top) = (0u64, 0u64, 0u64);
+        for (rank, c) in hist.reached() {
+            sum += u64::from(rank) * u64::from(c);
+            shift += (i64::from(rank) - r0).unsigned_abs() * u64::from(c);
+            if rank <= o.top {
+                top += u64::from(c);
+            }
         }
         total_shift += shift;
-        let top: u64 = hist.iter().take(o.top as usize).map(|&c| u64::from(c)).sum();
         let attribution = match &acc.sobol {
             Some(s) => {
                 let k = labels.len();
