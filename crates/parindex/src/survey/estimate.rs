@@ -305,6 +305,7 @@ pub fn survey_results(
     }
     let design = tally.design().unwrap_or_default();
     let estimator = Estimator::new(questionnaire, tally, design);
+    let mut scratch = Scratch::default();
     let mut domains = Vec::new();
     for kind in options.domains() {
         match kind {
@@ -316,11 +317,20 @@ pub fn survey_results(
                 for &c in &estimator.order {
                     cells_of[tally.cells()[c].unit as usize].push(c);
                 }
-                for (u, id) in units {
-                    let cells = &cells_of[u];
+                // Each unit on its own (in parallel with the `parallel` feature), collected in order.
+                let one = |scratch: &mut Scratch, &(u, id): &(usize, &String)| {
                     let required = required_sample(options.populations.get(id).copied(), estimator.margin);
-                    domains.push(estimator.domain(*kind, id, cells, Some(required)));
+                    estimator.domain(scratch, *kind, id, &cells_of[u], Some(required))
+                };
+                #[cfg(feature = "parallel")]
+                {
+                    use rayon::prelude::*;
+                    let per_unit: Vec<DomainEstimate> =
+                        units.par_iter().with_min_len(64).map_init(Scratch::default, one).collect();
+                    domains.extend(per_unit);
                 }
+                #[cfg(not(feature = "parallel"))]
+                domains.extend(units.iter().map(|u| one(&mut scratch, u)));
             }
             DomainKind::Group => {
                 let mut groups: Vec<(usize, &String)> = tally.groups().iter().enumerate().collect();
@@ -335,11 +345,11 @@ pub fn survey_results(
                         .copied()
                         .filter(|&c| tally.cells()[c].group as usize == g)
                         .collect();
-                    domains.push(estimator.domain(*kind, id, &cells, None));
+                    domains.push(estimator.domain(&mut scratch, *kind, id, &cells, None));
                 }
             }
             DomainKind::All => {
-                domains.push(estimator.domain(*kind, "all", &estimator.order, None));
+                domains.push(estimator.domain(&mut scratch, *kind, "all", &estimator.order, None));
             }
         }
     }
@@ -371,35 +381,86 @@ struct Estimator<'a> {
     z: f64,
     margin: f64,
     confidence: f64,
-    /// The cells in the order of their names, and each stratum's and cluster's place in the
-    /// order of names: sums run in this order, so equal tallies give bit-identical results
-    /// however their parts were merged.
+    /// The cells in the order of their names: sums run in this order, so equal tallies give
+    /// bit-identical results however their parts were merged.
     order: Vec<usize>,
-    stratum_rank: Vec<usize>,
-    cluster_rank: Vec<usize>,
+    /// The strata in the order of their names.
+    strata_by_name: Vec<usize>,
+    /// With clusters: each cell's primary sampling unit, the PSUs numbered in the order of
+    /// their (stratum, cluster) names, and each PSU's stratum.
+    psu_of_cell: Vec<u32>,
+    psu_stratum: Vec<u32>,
+    /// Per answer column: whether it counts in the indices.
+    in_index: Vec<bool>,
+    /// Per element: its answer columns that count in the indices.
+    element_columns: Vec<Vec<usize>>,
 }
 
 /// Σ over the PSUs of one stratum: T_y², T_y·T_1, T_1², T_y, T_1.
 type Sums = [f64; 5];
 
+/// Working space of the variances, reused from column to column and domain to domain.
+#[derive(Default)]
+struct Scratch {
+    /// Per stratum, for the share and for the score.
+    strata: Vec<[Sums; 2]>,
+    /// Per PSU: T_y of the share, T_y of the score, T_1; and whether it was touched.
+    psu: Vec<[f64; 3]>,
+    seen: Vec<bool>,
+    touched: Vec<u32>,
+}
+
 impl<'a> Estimator<'a> {
     fn new(q: &'a Questionnaire, tally: &'a Tally, design: Design) -> Estimator<'a> {
         let mut psus = vec![0u64; tally.strata_count()];
+        let (order, stratum_rank, cluster_rank) = tally.canonical_order();
+        let mut psu_of_cell = Vec::new();
+        let mut psu_stratum = Vec::new();
         if design.clustered {
-            let mut seen = std::collections::HashSet::new();
-            for c in tally.cells() {
-                if seen.insert((c.stratum, c.cluster)) {
-                    psus[c.stratum as usize] += 1;
-                }
+            // PSUs numbered in the order of their names (the order their sums are taken in).
+            let cluster = |c: u32| if c == NO_CLUSTER { 0 } else { cluster_rank[c as usize] + 1 };
+            let mut keys: Vec<(usize, usize, u32)> = tally
+                .cells()
+                .iter()
+                .map(|c| (stratum_rank[c.stratum as usize], cluster(c.cluster), c.stratum))
+                .collect();
+            keys.sort_unstable();
+            keys.dedup();
+            for &(_, _, stratum) in &keys {
+                psus[stratum as usize] += 1;
+                psu_stratum.push(stratum);
             }
+            psu_of_cell = tally
+                .cells()
+                .iter()
+                .map(|c| {
+                    let key = (stratum_rank[c.stratum as usize], cluster(c.cluster), c.stratum);
+                    keys.binary_search(&key).unwrap_or_default() as u32
+                })
+                .collect();
         } else {
             for c in tally.cells() {
                 psus[c.stratum as usize] += c.respondents;
             }
         }
+        let mut strata_by_name: Vec<usize> = (0..psus.len()).collect();
+        strata_by_name.sort_by_key(|&s| stratum_rank[s]);
         let layout = q.layout();
+        let in_index: Vec<bool> =
+            layout.columns.iter().map(|c| q.items()[c.item].counts_in_index()).collect();
+        let element_columns = q
+            .elements()
+            .iter()
+            .map(|el| {
+                (0..layout.columns.len())
+                    .filter(|&i| {
+                        in_index[i]
+                            && q.items()[layout.columns[i].item].element.as_deref() == Some(el.code.as_str())
+                    })
+                    .collect()
+            })
+            .collect();
         let confidence = q.settings().confidence.to_f64().unwrap_or(0.95);
-        let (order, stratum_rank, cluster_rank) = tally.canonical_order();
         Estimator {
             q,
             tally,
@@ -409,12 +470,22 @@ impl<'a> Estimator<'a> {
             margin: layout.margin,
             confidence,
             order,
-            stratum_rank,
-            cluster_rank,
+            strata_by_name,
+            psu_of_cell,
+            psu_stratum,
+            in_index,
+            element_columns,
         }
     }
 
-    fn domain(&self, kind: DomainKind, id: &str, cells: &[usize], required: Option<u64>) -> DomainEstimate {
+    fn domain(
+        &self,
+        scratch: &mut Scratch,
+        kind: DomainKind,
+        id: &str,
+        cells: &[usize],
+        required: Option<u64>,
+    ) -> DomainEstimate {
         let layout = self.q.layout();
         let all = self.tally.cells();
         let respondents = cells.iter().map(|&c| all[c].respondents).sum();
@@ -478,9 +549,12 @@ impl<'a> Estimator<'a> {
                     | ItemKind::Options { .. } => Some(mean),
                     _ => None,
                 };
-                let se = self.variance(cells, column, |s| s.share, p, w).map(f64::sqrt);
+                let (se, mean_se) = match self.variances(scratch, cells, column, [p, mean], w) {
+                    Some([share, score]) => (Some(share.sqrt()), Some(score.sqrt())),
+                    None => (None, None),
+                };
                 if e.mean.is_some() {
-                    e.mean_se = self.variance(cells, column, |s| s.score, mean, w).map(f64::sqrt);
+                    e.mean_se = mean_se;
                 }
                 lonely |= se.is_none();
                 e.se = se;
@@ -546,101 +620,118 @@ impl<'a> Estimator<'a> {
         }
     }
 
-    /// The linearised variance of the ratio Σ w·y / Σ w in a domain (`None` when a stratum
-    /// with domain answers has a single PSU).
-    fn variance(
+    /// The linearised variances of the ratios Σ w·y / Σ w for the share (y the slot's share)
+    /// and the mean (y the slot's score) in a domain, in one pass (`None` when a stratum with
+    /// domain answers has a single PSU).
+    fn variances(
         &self,
+        scratch: &mut Scratch,
         cells: &[usize],
         column: &super::questionnaire::Column,
-        y: impl Fn(&super::questionnaire::Slot) -> f64,
-        p: f64,
+        p: [f64; 2],
         w: f64,
-    ) -> Option<f64> {
+    ) -> Option<[f64; 2]> {
         let range = column.offset..column.offset + column.slots.len();
-        let mut strata: Vec<Sums> = vec![[0.0; 5]; self.psus.len()];
+        let strata = &mut scratch.strata;
+        strata.clear();
+        strata.resize(self.psus.len(), [[0.0; 5]; 2]);
         let all = self.tally.cells();
         if self.design.clustered {
-            let mut psu: HashMap<(u32, u32), (f64, f64)> = HashMap::new();
+            let Scratch { psu, seen, touched, .. } = scratch;
+            psu.resize(self.psu_stratum.len(), [0.0; 3]);
+            seen.resize(self.psu_stratum.len(), false);
             for &c in cells {
                 let acc = self.tally.acc(c);
-                let t = psu.entry((all[c].stratum, all[c].cluster)).or_default();
+                let j = self.psu_of_cell[c];
+                if !seen[j as usize] {
+                    seen[j as usize] = true;
+                    touched.push(j);
+                }
+                let t = &mut psu[j as usize];
                 for (s, a) in column.slots.iter().zip(&acc[range.clone()]) {
-                    t.0 += y(s) * a.w;
-                    t.1 += a.w;
+                    t[0] += s.share * a.w;
+                    t[1] += s.score * a.w;
+                    t[2] += a.w;
                 }
             }
-            let mut keys: Vec<_> = psu.into_iter().collect();
-            keys.sort_by_key(|((s, c), _)| (self.stratum_rank[*s as usize], self.cluster_rank[*c as usize]));
-            for ((stratum, cluster), (ty, t1)) in keys {
-                debug_assert!(cluster != NO_CLUSTER);
-                let s = &mut strata[stratum as usize];
-                s[0] += ty * ty;
-                s[1] += ty * t1;
-                s[2] += t1 * t1;
-                s[3] += ty;
-                s[4] += t1;
+            // In the order of the PSUs' names.
+            touched.sort_unstable();
+            for &j in touched.iter() {
+                let [share, score, t1] = std::mem::take(&mut psu[j as usize]);
+                seen[j as usize] = false;
+                let s = &mut strata[self.psu_stratum[j as usize] as usize];
+                for (s, ty) in s.iter_mut().zip([share, score]) {
+                    s[0] += ty * ty;
+                    s[1] += ty * t1;
+                    s[2] += t1 * t1;
+                    s[3] += ty;
+                    s[4] += t1;
+                }
             }
+            touched.clear();
         } else {
             for &c in cells {
                 let acc = self.tally.acc(c);
-                let s = &mut strata[all[c].stratum as usize];
+                let [share, score] = &mut strata[all[c].stratum as usize];
                 for (slot, a) in column.slots.iter().zip(&acc[range.clone()]) {
-                    let v = y(slot);
-                    s[0] += v * v * a.w2;
-                    s[1] += v * a.w2;
-                    s[2] += a.w2;
-                    s[3] += v * a.w;
-                    s[4] += a.w;
+                    for (s, v) in [(&mut *share, slot.share), (&mut *score, slot.score)] {
+                        s[0] += v * v * a.w2;
+                        s[1] += v * a.w2;
+                        s[2] += a.w2;
+                        s[3] += v * a.w;
+                        s[4] += a.w;
+                    }
                 }
             }
         }
-        let mut keys: Vec<usize> = (0..strata.len()).collect();
-        keys.sort_by_key(|&k| self.stratum_rank[k]);
-        let mut v = 0.0;
-        for stratum in keys {
-            let s = strata[stratum];
-            if s[4] == 0.0 && s[2] == 0.0 {
+        let mut v = [0.0; 2];
+        for &stratum in &self.strata_by_name {
+            let both = &strata[stratum];
+            if both[0][4] == 0.0 && both[0][2] == 0.0 {
                 continue;
             }
             let nh = self.psus[stratum] as f64;
             if nh < 2.0 {
                 return None;
             }
-            let squares = s[0] - 2.0 * p * s[1] + p * p * s[2];
-            let total = s[3] - p * s[4];
-            v += nh / (nh - 1.0) * (squares - total * total / nh);
+            for ((v, s), p) in v.iter_mut().zip(both).zip(p) {
+                let squares = s[0] - 2.0 * p * s[1] + p * p * s[2];
+                let total = s[3] - p * s[4];
+                *v += nh / (nh - 1.0) * (squares - total * total / nh);
+            }
         }
-        Some((v / (w * w)).max(0.0))
+        Some(v.map(|v| (v / (w * w)).max(0.0)))
     }
 
     fn indices(&self, items: &[ItemEstimate]) -> (Vec<ElementEstimate>, Option<f64>) {
         let settings = self.q.settings();
-        let layout = self.q.layout();
-        let in_index: Vec<bool> =
-            layout.columns.iter().map(|c| self.q.items()[c.item].counts_in_index()).collect();
-        let combine = |chosen: &[usize], pooled: bool| -> (u32, u64, Option<f64>) {
-            let answered: Vec<&ItemEstimate> =
-                chosen.iter().map(|&i| &items[i]).filter(|e| e.share.is_some()).collect();
-            let n = answered.iter().map(|e| e.n).sum();
-            let value = if answered.is_empty() {
+        let combine = |chosen: &mut dyn Iterator<Item = usize>, pooled: bool| -> (u32, u64, Option<f64>) {
+            // Sums from -0.0, as `Iterator::sum` takes them (-0.0 + x is x for every x).
+            let (mut k, mut n, mut w, mut sum) = (0u32, 0u64, -0.0f64, -0.0f64);
+            for e in chosen.map(|i| &items[i]) {
+                let Some(share) = e.share else { continue };
+                k += 1;
+                n += e.n;
+                w += e.weight;
+                sum += if pooled { share * e.weight } else { share };
+            }
+            let value = if k == 0 {
                 None
             } else if pooled {
-                let w: f64 = answered.iter().map(|e| e.weight).sum();
-                Some(answered.iter().map(|e| e.share.unwrap_or(0.0) * e.weight).sum::<f64>() / w)
+                Some(sum / w)
             } else {
-                Some(answered.iter().map(|e| e.share.unwrap_or(0.0)).sum::<f64>() / answered.len() as f64)
+                Some(sum / f64::from(k))
             };
-            (answered.len() as u32, n, value)
+            (k, n, value)
         };
         let elements: Vec<ElementEstimate> = self
             .q
             .elements()
             .iter()
-            .map(|el| {
-                let chosen: Vec<usize> = (0..items.len())
-                    .filter(|&i| in_index[i] && items[i].element.as_deref() == Some(el.code.as_str()))
-                    .collect();
-                let (k, n, index) = combine(&chosen, settings.element_index == ElementIndex::Pooled);
+            .zip(&self.element_columns)
+            .map(|(el, chosen)| {
+                let (k, n, index) =
+                    combine(&mut chosen.iter().copied(), settings.element_index == ElementIndex::Pooled);
                 ElementEstimate { element: el.code.clone(), items: k, n, index }
             })
             .collect();
@@ -650,8 +741,8 @@ impl<'a> Estimator<'a> {
                 (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
             }
             OverallIndex::MeanOfItems | OverallIndex::Pooled => {
-                let chosen: Vec<usize> = (0..items.len()).filter(|&i| in_index[i]).collect();
-                combine(&chosen, settings.overall_index == OverallIndex::Pooled).2
+                let mut chosen = (0..items.len()).filter(|&i| self.in_index[i]);
+                combine(&mut chosen, settings.overall_index == OverallIndex::Pooled).2
             }
         };
         (elements, overall)

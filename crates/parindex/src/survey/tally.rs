@@ -527,8 +527,10 @@ impl Tally {
         let total = self.cells.len() + staged.cells.len();
         let chunks: Vec<std::ops::Range<usize>> =
             (0..n).step_by(CHUNK).map(|s| s..(s + CHUNK).min(n)).collect();
-        let tally_chunk =
-            |range: &std::ops::Range<usize>| Part::tally(layout, batch, range.clone(), &cell_of_row, total);
+        let lut = kernel_lut(layout);
+        let tally_chunk = |range: &std::ops::Range<usize>| {
+            Part::tally(layout, &lut, batch, range.clone(), &cell_of_row, total)
+        };
         #[cfg(feature = "parallel")]
         let parts: Vec<Part> = {
             use rayon::prelude::*;
@@ -732,6 +734,30 @@ impl Tally {
 /// the number of threads; large, since each chunk's sums are merged at the end.
 const CHUNK: usize = 1 << 18;
 
+/// Respondents per block within a chunk: a block's answers and weights, regrouped by cell,
+/// stay in the core's L2 cache while they are added up.
+const BLOCK: usize = 1 << 14;
+
+/// The kernel's slot of every answer code, per column: [`Layout::lut`] with no answer sent to
+/// a trash slot (one past the cell's slots) so the kernel adds every answer without a branch.
+///
+/// [`Layout::lut`]: super::questionnaire::Layout
+fn kernel_lut(layout: &super::questionnaire::Layout) -> Vec<[u16; 256]> {
+    let trash = layout.slots as u16;
+    layout
+        .columns
+        .iter()
+        .zip(&layout.lut)
+        .map(|(_, lut)| lut.map(|s| if s == SKIP { trash } else { s }))
+        .collect()
+}
+
+/// Σw and Σw² of one slot, aligned so that one vector add updates both and the pair never
+/// straddles a cache line (a split store would stall the next row's load of the same slot).
+#[derive(Clone, Copy)]
+#[repr(C, align(16))]
+struct Pair([f64; 2]);
+
 /// The sums of one chunk of respondents, over the cells it touched.
 struct Part {
     /// The tally's cell of each local cell.
@@ -742,82 +768,104 @@ struct Part {
 }
 
 impl Part {
+    /// Adds up one chunk. The chunk is taken in blocks of [`BLOCK`] rows; each block's rows
+    /// are copied into a buffer grouped by cell (a stable counting sort), so a cell's sums stay
+    /// in L1 while its rows stream past. Every sum still adds its rows in row order, as a
+    /// row-by-row pass over the chunk would: the bits do not depend on the block size.
     fn tally(
         layout: &super::questionnaire::Layout,
+        lut: &[[u16; 256]],
         batch: &Batch,
         range: std::ops::Range<usize>,
         cell_of_row: &[u32],
         total: usize,
     ) -> Part {
         let slots = layout.slots;
+        // One more slot per cell: the trash that blank answers go to.
+        let stride = slots + 1;
         let columns = layout.columns.len();
         let mut local = vec![u32::MAX; total];
-        let mut part =
-            Part { cells: Vec::new(), respondents: Vec::new(), weight: Vec::new(), acc: Vec::new() };
-        // The chunk's rows grouped by cell, in row order within a cell (a stable counting
-        // sort): each cell's sums then stay in cache, and add up in the same order as a
-        // row-by-row pass would.
+        let mut cells = Vec::new();
         let mut local_of_row = Vec::with_capacity(range.len());
         for r in range.clone() {
             let g = cell_of_row[r] as usize;
             if local[g] == u32::MAX {
-                local[g] = part.cells.len() as u32;
-                part.cells.push(g as u32);
+                local[g] = cells.len() as u32;
+                cells.push(g as u32);
             }
             local_of_row.push(local[g]);
         }
-        let cells = part.cells.len();
-        let mut start = vec![0usize; cells + 1];
-        for &l in &local_of_row {
-            start[l as usize + 1] += 1;
-        }
-        for l in 0..cells {
-            start[l + 1] += start[l];
-        }
-        let mut order = vec![0u32; local_of_row.len()];
-        let mut next = start.clone();
-        for (k, &l) in local_of_row.iter().enumerate() {
-            order[next[l as usize]] = k as u32;
-            next[l as usize] += 1;
-        }
-        part.respondents = vec![0; cells];
-        part.weight = vec![0.0; cells];
-        part.acc = vec![Acc::default(); cells * slots];
-        for l in 0..cells {
-            let acc = &mut part.acc[l * slots..(l + 1) * slots];
-            let (mut respondents, mut weight) = (0u64, 0.0f64);
-            for &k in &order[start[l]..start[l + 1]] {
-                let r = range.start + k as usize;
-                let w = batch.weights.map_or(1.0, |w| w[r]);
-                let w2 = w * w;
-                respondents += 1;
-                weight += w;
-                let mut add = |lut: &[u16; 256], code: u8| {
-                    let s = lut[usize::from(code)];
-                    if s != SKIP {
-                        let a = &mut acc[usize::from(s)];
-                        a.n += 1;
-                        a.w += w;
-                        a.w2 += w2;
-                    }
-                };
+        let n_cells = cells.len();
+        let mut respondents = vec![0u64; n_cells];
+        let mut weight = vec![0.0f64; n_cells];
+        // Σw and Σw² side by side (one vector add), and the counts (a chunk has < 2³² rows).
+        let mut sums = vec![Pair([0.0; 2]); n_cells * stride];
+        let mut counts = vec![0u32; n_cells * stride];
+        let block = BLOCK.min(range.len());
+        let mut codes = vec![NO_ANSWER; block * columns];
+        let mut weights = vec![0.0f64; block];
+        let mut start = vec![0usize; n_cells + 1];
+        let mut next = vec![0usize; n_cells];
+        for first in (0..range.len()).step_by(BLOCK) {
+            let ids = &local_of_row[first..(first + BLOCK).min(range.len())];
+            start.fill(0);
+            for &l in ids {
+                start[l as usize + 1] += 1;
+            }
+            for l in 0..n_cells {
+                start[l + 1] += start[l];
+            }
+            next.copy_from_slice(&start[..n_cells]);
+            for (k, &l) in ids.iter().enumerate() {
+                let r = range.start + first + k;
+                let p = next[l as usize];
+                next[l as usize] += 1;
+                let into = &mut codes[p * columns..(p + 1) * columns];
                 match &batch.answers {
-                    Answers::Rows(data) => {
-                        for (lut, &code) in layout.lut.iter().zip(&data[r * columns..(r + 1) * columns]) {
-                            add(lut, code);
-                        }
-                    }
+                    Answers::Rows(data) => into.copy_from_slice(&data[r * columns..(r + 1) * columns]),
                     Answers::Columns(cols) => {
-                        for (lut, col) in layout.lut.iter().zip(cols) {
-                            add(lut, col[r]);
+                        for (x, col) in into.iter_mut().zip(cols) {
+                            *x = col[r];
                         }
                     }
                 }
+                weights[p] = batch.weights.map_or(1.0, |w| w[r]);
             }
-            part.respondents[l] = respondents;
-            part.weight[l] = weight;
+            for l in 0..n_cells {
+                let rows = start[l]..start[l + 1];
+                if rows.is_empty() {
+                    continue;
+                }
+                let s = &mut sums[l * stride..(l + 1) * stride];
+                let n = &mut counts[l * stride..(l + 1) * stride];
+                let mut cell_weight = weight[l];
+                for (row, &w) in codes[rows.start * columns..rows.end * columns]
+                    .chunks_exact(columns)
+                    .zip(&weights[rows.clone()])
+                {
+                    cell_weight += w;
+                    let pair = [w, w * w];
+                    for (lut, &code) in lut.iter().zip(row) {
+                        let slot = usize::from(lut[usize::from(code)]);
+                        let a = &mut s[slot].0;
+                        a[0] += pair[0];
+                        a[1] += pair[1];
+                        n[slot] += 1;
+                    }
+                }
+                respondents[l] += rows.len() as u64;
+                weight[l] = cell_weight;
+            }
         }
-        part
+        let mut acc = Vec::with_capacity(n_cells * slots);
+        for (s, n) in sums.chunks_exact(stride).zip(counts.chunks_exact(stride)) {
+            acc.extend(s[..slots].iter().zip(&n[..slots]).map(|(a, &n)| Acc {
+                n: u64::from(n),
+                w: a.0[0],
+                w2: a.0[1],
+            }));
+        }
+        Part { cells, respondents, weight, acc }
     }
 }
 
