@@ -166,48 +166,83 @@ pub(crate) fn frame_csv(frame: &Bound<'_, PyAny>, file: Option<String>) -> PyRes
         frame = frame.call_method0("reset_index")?;
     }
     let labels: Vec<Bound<'_, PyAny>> = frame.getattr("columns")?.call_method0("tolist")?.extract()?;
-    let mut header = Vec::with_capacity(labels.len());
-    let mut columns: Vec<Column> = Vec::with_capacity(labels.len());
+    let header = labels.iter().map(|l| Ok(l.str()?.to_cow()?.into_owned())).collect::<PyResult<Vec<_>>>()?;
+    let dtypes: Vec<String> =
+        frame.getattr("dtypes")?.call_method1("astype", ("str",))?.call_method0("tolist")?.extract()?;
     let iloc = frame.getattr("iloc")?;
-    for (j, label) in labels.iter().enumerate() {
-        header.push(label.str()?.to_cow()?.into_owned());
-        let column = iloc.get_item((py.Ellipsis(), j))?;
-        let dtype = column.getattr("dtype")?.str()?.to_cow()?.into_owned();
-        columns.push(match dtype.as_str() {
-            // numpy columns: the raw values in one call, no Python object per cell.
-            "float64" => Column::Float(raw_column(&column, "float64", f64::from_ne_bytes)?),
-            "int64" => Column::Int(raw_column(&column, "int64", i64::from_ne_bytes)?),
-            _ => {
-                let values = column.call_method0("tolist")?;
-                let values = values.cast::<PyList>()?;
-                let mut cells = Vec::with_capacity(values.len());
-                for v in values.iter() {
-                    cells.push(cell(&v)?);
-                }
-                Column::Text(cells)
-            }
-        });
-    }
-    let rows = columns.first().map_or(0, Column::len);
-    let mut out = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
-    let written = (|| -> csv::Result<Vec<u8>> {
-        out.write_record(&header)?;
-        let (mut floats, mut ints) = (ryu::Buffer::new(), itoa::Buffer::new());
-        for i in 0..rows {
-            for column in &columns {
-                match column {
-                    Column::Float(v) => out.write_field(float_text(v[i], &mut floats).as_bytes())?,
-                    Column::Int(v) => out.write_field(ints.format(v[i]))?,
-                    Column::Text(v) => out.write_field(&v[i])?,
-                }
-            }
-            out.write_record(None::<&[u8]>)?;
+    // numpy columns: every column of one dtype in one call, as raw values (no Python object per
+    // cell, no pandas call per column); anything else through the text of its cells.
+    let mut columns: Vec<Option<Column>> = (0..labels.len()).map(|_| None).collect();
+    for (dtype, make) in [("float64", Column::floats as fn(&[u8]) -> Column), ("int64", Column::ints)] {
+        let at: Vec<usize> = dtypes.iter().enumerate().filter(|(_, d)| *d == dtype).map(|(j, _)| j).collect();
+        if at.is_empty() {
+            continue;
         }
-        out.into_inner().map_err(|e| csv::Error::from(e.into_error()))
-    })();
-    let bytes =
-        written.map_err(|e| PyTypeError::new_err(format!("cannot write the DataFrame as CSV: {e}")))?;
-    Ok(Source { bytes, file: file.unwrap_or_else(|| "DataFrame".to_owned()) })
+        let values =
+            iloc.get_item((py.Ellipsis(), PyList::new(py, &at)?))?.call_method1("to_numpy", (dtype,))?;
+        // Column after column: the transpose, made contiguous.
+        let raw = py.import("numpy")?.call_method1("ascontiguousarray", (values.getattr("T")?,))?;
+        let raw = raw.call_method0("tobytes")?;
+        let raw = raw.cast::<PyBytes>()?.as_bytes();
+        let per_column = raw.len() / at.len();
+        for (k, &j) in at.iter().enumerate() {
+            columns[j] = Some(make(&raw[k * per_column..(k + 1) * per_column]));
+        }
+    }
+    let columns = columns
+        .into_iter()
+        .enumerate()
+        .map(|(j, column)| match column {
+            Some(c) => Ok(c),
+            None => {
+                let values = iloc.get_item((py.Ellipsis(), j))?.call_method0("tolist")?;
+                let values = values.cast::<PyList>()?;
+                values.iter().map(|v| cell(&v)).collect::<PyResult<Vec<_>>>().map(Column::Text)
+            }
+        })
+        .collect::<PyResult<Vec<Column>>>()?;
+    let rows = columns.first().map_or(0, Column::len);
+    // Written by hand rather than through csv::Writer: 35,000 numeric cells take a third of
+    // the time (numbers never need quotes; text is quoted as RFC 4180 asks).
+    let mut out = Vec::with_capacity(rows * columns.len() * 6);
+    let record = |out: &mut Vec<u8>, fields: &mut dyn Iterator<Item = Field<'_>>| {
+        let mut ints = itoa::Buffer::new();
+        for (k, field) in fields.enumerate() {
+            if k > 0 {
+                out.push(b',');
+            }
+            match field {
+                Field::Float(x) => parindex_io::push_float_text(out, x),
+                Field::Int(n) => out.extend_from_slice(ints.format(n).as_bytes()),
+                Field::Text(t) if columns.len() == 1 && t.is_empty() => out.extend_from_slice(b"\"\""),
+                Field::Text(t) => write_text(out, t),
+            }
+        }
+        out.push(b'\n');
+    };
+    record(&mut out, &mut header.iter().map(|h| Field::Text(h)));
+    for i in 0..rows {
+        record(&mut out, &mut columns.iter().map(|c| c.field(i)));
+    }
+    Ok(Source { bytes: out, file: file.unwrap_or_else(|| "DataFrame".to_owned()) })
+}
+
+/// One cell on its way to CSV.
+enum Field<'a> {
+    Float(f64),
+    Int(i64),
+    Text(&'a str),
+}
+
+/// A text cell, quoted when it holds a comma, a quote or a line break.
+fn write_text(out: &mut Vec<u8>, text: &str) {
+    if text.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+        out.push(b'"');
+        out.extend_from_slice(text.replace('"', "\"\"").as_bytes());
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(text.as_bytes());
+    }
 }
 
 /// A DataFrame column on its way to CSV: numpy floats and integers as they are, anything else
@@ -219,6 +254,23 @@ enum Column {
 }
 
 impl Column {
+    /// A column of native-endian 8-byte floats.
+    fn floats(raw: &[u8]) -> Column {
+        Column::Float(
+            raw.chunks_exact(8).map(|c| f64::from_ne_bytes(c.try_into().unwrap_or([0; 8]))).collect(),
+        )
+    }
+    /// A column of native-endian 8-byte integers.
+    fn ints(raw: &[u8]) -> Column {
+        Column::Int(raw.chunks_exact(8).map(|c| i64::from_ne_bytes(c.try_into().unwrap_or([0; 8]))).collect())
+    }
+    fn field(&self, i: usize) -> Field<'_> {
+        match self {
+            Column::Float(v) => Field::Float(v[i]),
+            Column::Int(v) => Field::Int(v[i]),
+            Column::Text(v) => Field::Text(&v[i]),
+        }
+    }
     fn len(&self) -> usize {
         match self {
             Column::Float(v) => v.len(),
@@ -226,29 +278,6 @@ impl Column {
             Column::Text(v) => v.len(),
         }
     }
-}
-
-/// A float cell: blank for NaN (a missing value), otherwise the shortest text that reads back as
-/// the same float, without an exponent (`2.5`, `7`, never `2.4999…` or `1e-7`): ryu's digits,
-/// or Rust's own formatting where ryu would write an exponent or the value is infinite.
-fn float_text(x: f64, buffer: &mut ryu::Buffer) -> std::borrow::Cow<'_, str> {
-    if x.is_nan() {
-        return "".into();
-    }
-    if x.is_finite() {
-        let text = buffer.format_finite(x);
-        if !text.contains('e') {
-            return text.strip_suffix(".0").unwrap_or(text).into();
-        }
-    }
-    format!("{x}").into()
-}
-
-/// A numpy column of 8-byte values through its raw bytes (`to_numpy().tobytes()`).
-fn raw_column<T>(column: &Bound<'_, PyAny>, dtype: &str, value: impl Fn([u8; 8]) -> T) -> PyResult<Vec<T>> {
-    let raw = column.call_method1("to_numpy", (dtype,))?.call_method0("tobytes")?;
-    let raw = raw.cast::<PyBytes>()?.as_bytes();
-    Ok(raw.chunks_exact(8).map(|c| value(c.try_into().unwrap_or([0; 8]))).collect())
 }
 
 /// One DataFrame cell as the text of a CSV cell.

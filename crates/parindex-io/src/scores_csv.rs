@@ -316,6 +316,9 @@ fn wide_from_rows(
     }
 
     let mut rows = 0;
+    // Each leaf column's rule, looked up once.
+    let leaf_rules: Vec<&Rule> =
+        leaf_cols.iter().map(|(_, code)| rules.get(code.as_str()).copied().unwrap_or(&Rule::Points)).collect();
     for item in records {
         let (row, record) = match item {
             Ok(x) => x,
@@ -357,12 +360,11 @@ fn wide_from_rows(
             reported.units.insert(id);
             continue;
         }
-        for (c, code) in &leaf_cols {
+        for ((c, code), &rule) in leaf_cols.iter().zip(&leaf_rules) {
             let cell = &record[*c];
             if cell.trim().is_empty() {
                 continue; // missing: scoring reports it
             }
-            let rule = rules.get(code.as_str()).copied().unwrap_or(&Rule::Points);
             let result = parse_cell(rule, cell).and_then(|v| scores.set(u, code, v).map_err(first_kind));
             if let Err(kind) = result {
                 issues.push(Issue::new(at(row).column(*c as u64 + 1).criterion(code.clone()), kind));

@@ -247,10 +247,11 @@ pub fn sheet_names(bytes: &[u8], file: &str) -> Result<Vec<String>, Error> {
 /// (2.5 → `2.5`, 0.1 → `0.1`), never in exponent form.
 fn number_text(f: f64) -> String {
     if f == 0.0 {
-        "0".to_owned() // also -0
-    } else {
-        format!("{f}")
+        return "0".to_owned(); // also -0
     }
+    let mut text = Vec::with_capacity(24);
+    crate::push_float_text(&mut text, f);
+    String::from_utf8(text).unwrap_or_default()
 }
 
 /// True for a number format that shows a percentage: a `%` outside quoted text and escapes.

@@ -164,7 +164,7 @@ struct Origins {
 pub struct Scores {
     methodology: String,
     leaves: Arc<Vec<String>>,
-    leaf_index: Arc<HashMap<String, usize>>,
+    leaf_index: Arc<HashMap<String, usize, Fnv>>,
     inner: Arc<std::collections::HashSet<String>>,
     units: Arc<Vec<Unit>>,
     unit_index: HashMap<String, usize>,
@@ -896,4 +896,29 @@ impl Scores {
 
 fn too_precise(d: Decimal) -> IssueKind {
     IssueKind::TooPrecise { reason: format!("{d} cannot be held exactly") }
+}
+
+/// FNV-1a for the leaf codes looked up once per cell read (short keys from the methodology
+/// itself; a slow worst case could only slow a read, never change it).
+#[derive(Debug, Clone, Copy, Default)]
+struct Fnv;
+
+struct FnvHasher(u64);
+
+impl std::hash::BuildHasher for Fnv {
+    type Hasher = FnvHasher;
+    fn build_hasher(&self) -> FnvHasher {
+        FnvHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for FnvHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
