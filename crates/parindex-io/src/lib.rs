@@ -53,7 +53,7 @@ pub use sensitivity_out::{write_leave_one_out, write_sensitivity, write_weight_s
 pub use survey_csv::{read_questionnaire, read_responses, write_survey, ResponsesOptions, SURVEY_COLUMNS};
 pub use text::{decode, parse_decimal, push_float_text};
 pub use xlsx::{
-    is_workbook, read_dossiers_xlsx, read_methodology_xlsx, read_responses_file, read_responses_xlsx, read_scores_xlsx,
-    score_xlsx, sheet_names, split_sheet, XlsxOptions,
+    is_workbook, read_dossiers_xlsx, read_methodology_xlsx, read_responses_file, read_responses_xlsx,
+    read_scores_xlsx, score_xlsx, sheet_names, split_sheet, XlsxOptions,
 };
 pub use xlsx_write::{write_results_xlsx, write_template_xlsx, TemplateOptions};

@@ -317,8 +317,10 @@ fn wide_from_rows(
 
     let mut rows = 0;
     // Each leaf column's rule, looked up once.
-    let leaf_rules: Vec<&Rule> =
-        leaf_cols.iter().map(|(_, code)| rules.get(code.as_str()).copied().unwrap_or(&Rule::Points)).collect();
+    let leaf_rules: Vec<&Rule> = leaf_cols
+        .iter()
+        .map(|(_, code)| rules.get(code.as_str()).copied().unwrap_or(&Rule::Points))
+        .collect();
     for item in records {
         let (row, record) = match item {
             Ok(x) => x,
