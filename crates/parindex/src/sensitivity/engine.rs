@@ -799,18 +799,28 @@ impl<'a> Runner<'a> {
             self.general(&evals[e], &mut delta[e * n..(e + 1) * n], sc);
         }
         // Ranks of every evaluation; bands and histograms of the A evaluations.
-        let mut ranks = std::mem::take(&mut sc.ranks);
-        ranks.resize(e_count * n, 0);
-        for e in 0..e_count {
-            self.rank(&delta[e * n..(e + 1) * n], &mut ranks[e * n..(e + 1) * n], sc);
-        }
         // Histograms unit by unit, so that each unit's counts stay in cache for the batch: the
-        // A ranks transposed in blocks first, so that each unit's ranks are contiguous. Each
-        // unit's histogram covers the ranks it reached, grown to this batch's best and worst.
+        // A ranks are laid out by unit (each unit's ranks contiguous). Each unit's histogram
+        // covers the ranks it reached, grown to this batch's best and worst.
         let n_rows = (rows.end - rows.start) as usize;
         let mut by_unit = std::mem::take(&mut sc.by_unit);
         by_unit.resize(n * n_rows, 0);
-        for p0 in (0..n).step_by(256) {
+        let mut ranks = std::mem::take(&mut sc.ranks);
+        let by_row = per_row > 1 || !m.band_limits.is_empty();
+        if by_row {
+            ranks.resize(e_count * n, 0);
+            for e in 0..e_count {
+                let out = &mut ranks[e * n..(e + 1) * n];
+                self.rank(&delta[e * n..(e + 1) * n], sc, |pos, rank| out[pos] = rank);
+            }
+        } else {
+            // Only the A ranks, straight into their places by unit.
+            for r in 0..n_rows {
+                let out = &mut by_unit[r..];
+                self.rank(&delta[r * n..(r + 1) * n], sc, |pos, rank| out[pos * n_rows] = rank);
+            }
+        }
+        for p0 in (0..n).step_by(256).filter(|_| by_row) {
             let p1 = (p0 + 256).min(n);
             for r in 0..n_rows {
                 let src = &ranks[r * per_row * n + p0..r * per_row * n + p1];
@@ -852,7 +862,8 @@ impl<'a> Runner<'a> {
             at += 1;
         }
         sc.by_unit = by_unit;
-        for r in 0..n_rows {
+        // Bands and attribution read the ranks by evaluation.
+        for r in (0..n_rows).filter(|_| by_row) {
             let base = r * per_row;
             let ra = &ranks[base * n..(base + 1) * n];
             if !m.band_limits.is_empty() {
@@ -954,8 +965,8 @@ impl<'a> Runner<'a> {
     /// Ranks of one evaluation from its changes `delta`: values compared after dropping
     /// their last `shift_bits` bits, equal values ordered by nominal position and sharing a
     /// rank when their nominal ranks are equal (competition or dense).
-    #[inline(never)]
-    fn rank(&self, delta: &[f64], out: &mut [u32], sc: &mut Scratch) {
+    #[inline(always)]
+    fn rank(&self, delta: &[f64], sc: &mut Scratch, mut out: impl FnMut(usize, u32)) {
         let m = self.model;
         let n = m.n;
         if n == 0 {
@@ -999,7 +1010,7 @@ impl<'a> Runner<'a> {
         let mut tied = false;
         let mut prev = u64::MAX;
         for (i, &key) in sc.sorted.iter().enumerate() {
-            out[(key & mask) as usize] = i as u32 + 1;
+            out((key & mask) as usize, i as u32 + 1);
             tied |= (key >> b) == prev;
             prev = key >> b;
         }
@@ -1016,7 +1027,7 @@ impl<'a> Runner<'a> {
                 dense += 1;
             }
             prev = Some(here);
-            out[pos] = if m.ties == Ties::Dense { dense } else { rank };
+            out(pos, if m.ties == Ties::Dense { dense } else { rank });
         }
     }
 }
@@ -1073,15 +1084,26 @@ fn radix_sort(keys: &[u64], sorted: &mut Vec<u64>, tmp: &mut Vec<u64>, b: u32, l
     let cut = |k: u64| (((k >> b) - lo) >> shift) as usize & 0xFFFF;
     let mut low = [0u32; 256];
     let mut high = [0u32; 256];
-    for &k in keys {
+    // Neighbouring keys often share their high byte: two tables for the high counts, so that
+    // consecutive increments rarely wait on each other.
+    let mut high2 = [0u32; 256];
+    let mut pairs = keys.chunks_exact(2);
+    for pair in pairs.by_ref() {
+        let (c0, c1) = (cut(pair[0]), cut(pair[1]));
+        low[c0 & 0xFF] += 1;
+        low[c1 & 0xFF] += 1;
+        high[c0 >> 8] += 1;
+        high2[c1 >> 8] += 1;
+    }
+    for &k in pairs.remainder() {
         let c = cut(k);
         low[c & 0xFF] += 1;
         high[c >> 8] += 1;
     }
     let (mut sl, mut sh) = (0, 0);
-    for (l, h) in low.iter_mut().zip(high.iter_mut()) {
+    for ((l, h), h2) in low.iter_mut().zip(high.iter_mut()).zip(high2) {
         (*l, sl) = (sl, sl + *l);
-        (*h, sh) = (sh, sh + *h);
+        (*h, sh) = (sh, sh + *h + h2);
     }
     // Every slot of `tmp` and `sorted` is written below: no need to clear them.
     tmp.resize(n, 0);
@@ -1096,8 +1118,16 @@ fn radix_sort(keys: &[u64], sorted: &mut Vec<u64>, tmp: &mut Vec<u64>, b: u32, l
         sorted[*slot as usize] = k;
         *slot += 1;
     }
+    // The greatest key so far stays in a register: a key in order (nearly all) is one
+    // comparison, with no load of what the previous step stored.
+    let Some(&first) = sorted.first() else { return };
+    let mut greatest = first;
     for i in 1..n {
         let k = sorted[i];
+        if k >= greatest {
+            greatest = k;
+            continue;
+        }
         let mut j = i;
         while j > 0 && sorted[j - 1] > k {
             sorted[j] = sorted[j - 1];

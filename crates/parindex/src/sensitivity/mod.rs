@@ -410,7 +410,7 @@ pub fn sensitivity_with_progress(
 }
 
 /// Replications per batch: about 64 evaluations, 512 for more than 2,048 units (their rank
-/// histograms do not fit a cache: a larger batch touches each unit's row once for more
+/// histograms do not fit a cache: a larger batch touches each unit's counts once for more
 /// replications).
 fn rows_per_batch(r: &Runner<'_>) -> u64 {
     let evals = if r.model.n > 2048 { 512 } else { 64 };
@@ -423,29 +423,27 @@ fn run(r: &Runner<'_>, progress: Progress<'_>) -> Acc {
     let batches = runs.div_ceil(per);
     let range = move |b: u64| b * per..((b + 1) * per).min(runs);
     #[cfg(feature = "parallel")]
-    if !r.is_reference() {
-        use rayon::prelude::*;
+    if !r.is_reference() && rayon::current_num_threads() > 1 {
         use std::sync::atomic::{AtomicU64, Ordering};
-        let done = AtomicU64::new(0);
-        // A few pieces per thread: each piece has its own sums and buffers, merged at the end.
-        let pieces = 8 * rayon::current_num_threads();
-        let batches = usize::try_from(batches).unwrap_or(usize::MAX);
-        return (0..batches)
-            .into_par_iter()
-            .with_min_len(batches.div_ceil(pieces).max(1))
-            .fold(
-                || (Acc::new(r), Scratch::new(r.model)),
-                |(mut acc, mut sc), b| {
-                    let rows = range(b as u64);
-                    let k = rows.end - rows.start;
-                    r.batch(rows, &mut acc, &mut sc);
-                    progress(done.fetch_add(k, Ordering::Relaxed) + k, runs);
-                    (acc, sc)
-                },
-            )
-            .map(|(acc, _)| acc)
-            .reduce_with(Acc::merge)
-            .unwrap_or_else(|| Acc::new(r));
+        // One worker per thread of the pool, each with its own sums and buffers, takes the next
+        // batch until none is left; the sums are integers, so merging them in any order gives
+        // the same bits.
+        let (next, done) = (AtomicU64::new(0), AtomicU64::new(0));
+        let accs = rayon::broadcast(|_| {
+            let mut acc = Acc::new(r);
+            let mut sc = Scratch::new(r.model);
+            loop {
+                let b = next.fetch_add(1, Ordering::Relaxed);
+                if b >= batches {
+                    return acc;
+                }
+                let rows = range(b);
+                let k = rows.end - rows.start;
+                r.batch(rows, &mut acc, &mut sc);
+                progress(done.fetch_add(k, Ordering::Relaxed) + k, runs);
+            }
+        });
+        return accs.into_iter().reduce(Acc::merge).unwrap_or_else(|| Acc::new(r));
     }
     let mut acc = Acc::new(r);
     let mut sc = Scratch::new(r.model);
