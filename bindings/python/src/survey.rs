@@ -72,7 +72,9 @@ pub(crate) struct PyTally {
 }
 
 /// Labels as (codes: bytes of little-endian u32, names).
-type Coded = (Vec<u8>, Vec<String>);
+/// Labels as little-endian `u32` codes (the bytes of a numpy array, borrowed) and the names
+/// the codes point at.
+type Coded<'py> = (Bound<'py, PyBytes>, Vec<String>);
 
 fn u32s(bytes: &[u8]) -> Vec<u32> {
     bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
@@ -125,16 +127,17 @@ impl PyTally {
     fn add_coded(
         &mut self,
         py: Python<'_>,
-        units: Coded,
+        units: Coded<'_>,
         answers: &Bound<'_, PyBytes>,
-        weights: Option<Vec<u8>>,
-        groups: Option<Coded>,
-        strata: Option<Coded>,
-        clusters: Option<Coded>,
+        weights: Option<Bound<'_, PyBytes>>,
+        groups: Option<Coded<'_>>,
+        strata: Option<Coded<'_>>,
+        clusters: Option<Coded<'_>>,
     ) -> PyResult<()> {
-        let unit_index = u32s(&units.0);
-        let weights = weights.map(|w| f64s(&w));
-        let labels = |c: &Option<Coded>| c.as_ref().map(|(codes, names)| (u32s(codes), names.clone()));
+        let unit_index = u32s(units.0.as_bytes());
+        let weights = weights.map(|w| f64s(w.as_bytes()));
+        let labels =
+            |c: &Option<Coded<'_>>| c.as_ref().map(|(codes, names)| (u32s(codes.as_bytes()), names.clone()));
         let (groups, strata, clusters) = (labels(&groups), labels(&strata), labels(&clusters));
         let answers = answers.as_bytes();
         let q = &self.questionnaire;

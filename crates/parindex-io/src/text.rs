@@ -245,7 +245,7 @@ fn fixed(x: f64) -> Option<(u64, usize)> {
         // Rounded by a cast (one instruction; `f64::round` is a library call). When `n / p` is
         // `a`, `a · p` is within two roundings of `n`: other `k` are passed over without the
         // division, and the division decides.
-        let n = (scaled < 1e15).then(|| (scaled + 0.5) as u64)?;
+        let n = (scaled < 1e15).then_some((scaled + 0.5) as u64)?;
         let near = (n as f64 - scaled).abs() <= scaled * 1e-15;
         (near && n as f64 / p == a).then_some((n, k))
     })

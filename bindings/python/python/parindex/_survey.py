@@ -8,9 +8,14 @@ from typing import Any, Iterable, Mapping, Optional, Sequence, Tuple, Union
 from ._parindex import Questionnaire, SurveyResults, Tally
 
 
-def _codes(values: Iterable[Any]) -> Tuple[bytes, list]:
-    """Labels → (little-endian u32 codes, names), in order of first appearance."""
+def _codes(values: Iterable[Any], names: Optional[Sequence[Any]] = None) -> Tuple[bytes, list]:
+    """Labels → (little-endian u32 codes, names), in order of first appearance; or, with
+    ``names``, ``values`` are already integer codes into them (no factorising)."""
     import numpy as np
+
+    if names is not None:
+        codes = np.ascontiguousarray(values, dtype="<u4")
+        return codes.tobytes(), [str(n) for n in names]
 
     try:
         import pandas as pd
@@ -38,11 +43,26 @@ def add_arrays(
     groups: Optional[Iterable[Any]] = None,
     strata: Optional[Iterable[Any]] = None,
     clusters: Optional[Iterable[Any]] = None,
+    unit_names: Optional[Sequence[Any]] = None,
 ) -> None:
     """Adds respondents from arrays: ``answers`` a 2-D ``uint8`` array (respondents ×
     ``questionnaire.columns``, 255 = no answer; a C-contiguous ``uint8`` array is passed
     with a single copy), ``units`` one label per respondent, ``weights`` floats, and optional
-    group, stratum and cluster labels."""
+    group, stratum and cluster labels.
+
+    With ``unit_names``, ``units`` are integer codes into that list (as
+    ``pd.factorize`` or a categorical's ``.cat.codes`` give them): the labels are then not
+    factorised, the fastest path for large arrays. A code outside the list is an error.
+
+    >>> import numpy as np, parindex
+    >>> q, _ = parindex.examples.survey("sipas-demo")
+    >>> t = parindex.Tally(q)
+    >>> answers = np.full((3, len(q.columns)), 255, dtype=np.uint8)
+    >>> answers[:, 0] = [5, 4, 1]
+    >>> parindex.add_arrays(t, answers, np.array([0, 1, 1]), unit_names=["so-y-te", "so-tu-phap"])
+    >>> t.respondents, t.results(by=["unit"]).to_pandas().query("code == 'A1'").set_index("id").share.to_dict()
+    (3, {'so-tu-phap': 0.5, 'so-y-te': 1.0})
+    """
     import numpy as np
 
     a = np.ascontiguousarray(answers, dtype=np.uint8)
@@ -50,7 +70,7 @@ def add_arrays(
         raise ValueError(f"answers must be a 2-D array (respondents × columns), not {a.ndim}-D")
     w = None if weights is None else np.ascontiguousarray(weights, dtype="<f8").tobytes()
     tally.add_coded(
-        _codes(units),
+        _codes(units, unit_names),
         a.tobytes(),
         w,
         None if groups is None else _codes(groups),
@@ -69,12 +89,14 @@ def survey(
     groups: Optional[Iterable[Any]] = None,
     strata: Optional[Iterable[Any]] = None,
     clusters: Optional[Iterable[Any]] = None,
+    unit_names: Optional[Sequence[Any]] = None,
     by: Optional[Sequence[str]] = None,
     populations: Optional[Mapping[str, int]] = None,
 ) -> SurveyResults:
     """Survey estimates from responses (a CSV path, CSV text or a DataFrame with the columns
     ``respondent, unit`` [``group, weight, stratum, cluster``] and one per item) and/or from
-    arrays (``answers`` with ``units`` …, see :func:`add_arrays`).
+    arrays (``answers`` with ``units`` …, ``unit_names`` when the units are integer codes;
+    see :func:`add_arrays`).
 
     >>> import parindex
     >>> q, tally = parindex.examples.survey("sipas-demo")
@@ -92,7 +114,16 @@ def survey(
     if answers is not None:
         if units is None:
             raise ValueError("answers need units: one unit label per respondent")
-        add_arrays(tally, answers, units, weights=weights, groups=groups, strata=strata, clusters=clusters)
+        add_arrays(
+            tally,
+            answers,
+            units,
+            weights=weights,
+            groups=groups,
+            strata=strata,
+            clusters=clusters,
+            unit_names=unit_names,
+        )
     if responses is None and answers is None:
         raise ValueError("give responses (CSV or DataFrame) or answers with units")
     return tally.results(by=None if by is None else list(by), populations=None if populations is None else dict(populations))
