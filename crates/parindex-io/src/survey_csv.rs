@@ -295,229 +295,233 @@ pub fn read_responses<R: Read>(
     let (group_col, weight_col, stratum_col, cluster_col) =
         (get("group"), get("weight"), get("stratum"), get("cluster"));
 
-    let mut tally = Tally::new(questionnaire);
-    let mut seen = Seen::default();
-    let (mut units, mut groups, mut strata, mut clusters) =
-        (Dictionary::default(), Dictionary::default(), Dictionary::default(), Dictionary::default());
-    let mut buf = Buf::default();
-    let mut rows_read = 0u64;
-    // Unit ids as written → their index, so a row costs one lookup of its raw bytes.
-    let mut raw_units: HashMap<Vec<u8>, u32, Fnv> = HashMap::default();
-    loop {
-        let more = match csv.read_byte_record(&mut record) {
-            Ok(more) => more,
-            Err(e) => {
-                let mut at = at();
-                if let Some(p) = e.position() {
-                    at = at.row(p.line());
-                }
-                issues.push(Issue::new(at, IssueKind::Syntax { reason: e.to_string() }));
-                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
-                    break;
-                }
-                continue;
-            }
-        };
-        if more {
-            let row = record.position().map_or(0, |p| p.line());
-            if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
-                continue;
-            }
-            rows_read += 1;
-            if record.len() != width {
-                issues.push(Issue::new(
-                    at().row(row),
-                    IssueKind::RaggedRow { found: record.len() as u64, expected: width as u64 },
-                ));
-                continue;
-            }
-            let text = |c: usize| -> Result<Cow<'_, str>, Box<Issue>> {
-                let raw = &record[c];
-                match std::str::from_utf8(raw) {
-                    Ok(s) if s.is_ascii() => Ok(Cow::Borrowed(s.trim())),
-                    Ok(s) => Ok(Cow::Owned(s.trim().nfc().collect())),
-                    Err(_) => Err(Box::new(Issue::new(
-                        at().row(row).column(c as u64 + 1),
-                        IssueKind::Encoding {
-                            reason: "the file is not UTF-8 text; save it as \"CSV UTF-8\"".into(),
-                        },
-                    ))),
+    let tallier = Tallier {
+        tally: Tally::new(questionnaire),
+        names: Default::default(),
+        issues: Vec::new(),
+        questionnaire,
+        file,
+        file_columns: &file_columns,
+        present: [weight_col.is_some(), group_col.is_some(), stratum_col.is_some(), cluster_col.is_some()],
+    };
+    let (rows_read, tally, tally_issues) = pipeline(tallier, |submit| {
+        let mut seen = Seen::default();
+        let (mut units, mut groups, mut strata, mut clusters) =
+            (Dictionary::default(), Dictionary::default(), Dictionary::default(), Dictionary::default());
+        let mut buf = Buf::default();
+        let mut sent = [0usize; 4];
+        let mut rows_read = 0u64;
+        // Unit ids as written → their index, so a row costs one lookup of its raw bytes.
+        let mut raw_units: HashMap<Vec<u8>, u32, Fnv> = HashMap::default();
+        loop {
+            let more = match csv.read_byte_record(&mut record) {
+                Ok(more) => more,
+                Err(e) => {
+                    let mut at = at();
+                    if let Some(p) = e.position() {
+                        at = at.row(p.line());
+                    }
+                    issues.push(Issue::new(at, IssueKind::Syntax { reason: e.to_string() }));
+                    if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                        break;
+                    }
+                    continue;
                 }
             };
-            let mut fail = |issue: Issue| issues.push(issue);
-            // Respondent and unit.
-            match text(respondent_col) {
-                Ok(id) if id.is_empty() => fail(Issue::new(
-                    at().row(row).column(respondent_col as u64 + 1),
-                    IssueKind::Blank { what: "respondent".into() },
-                )),
-                Ok(id) => {
-                    if let Some(first) = seen.insert(&id, row) {
-                        fail(Issue::new(
-                            at().row(row).column(respondent_col as u64 + 1),
-                            IssueKind::DuplicateRespondent { respondent: id.into_owned(), first },
-                        ));
-                    }
+            if more {
+                let row = record.position().map_or(0, |p| p.line());
+                if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+                    continue;
                 }
-                Err(issue) => fail(*issue),
-            }
-            let unit = match raw_units.get(&record[unit_col]) {
-                Some(&u) => Some(u),
-                None => match text(unit_col) {
-                    Ok(id) if id.is_empty() => {
-                        fail(Issue::new(
-                            at().row(row).column(unit_col as u64 + 1),
-                            IssueKind::Blank { what: "unit".into() },
-                        ));
-                        None
+                rows_read += 1;
+                if record.len() != width {
+                    issues.push(Issue::new(
+                        at().row(row),
+                        IssueKind::RaggedRow { found: record.len() as u64, expected: width as u64 },
+                    ));
+                    continue;
+                }
+                let text = |c: usize| -> Result<Cow<'_, str>, Box<Issue>> {
+                    let raw = &record[c];
+                    match std::str::from_utf8(raw) {
+                        Ok(s) if s.is_ascii() => Ok(Cow::Borrowed(s.trim())),
+                        Ok(s) => Ok(Cow::Owned(s.trim().nfc().collect())),
+                        Err(_) => Err(Box::new(Issue::new(
+                            at().row(row).column(c as u64 + 1),
+                            IssueKind::Encoding {
+                                reason: "the file is not UTF-8 text; save it as \"CSV UTF-8\"".into(),
+                            },
+                        ))),
                     }
+                };
+                let mut fail = |issue: Issue| issues.push(issue);
+                // Respondent and unit.
+                match text(respondent_col) {
+                    Ok(id) if id.is_empty() => fail(Issue::new(
+                        at().row(row).column(respondent_col as u64 + 1),
+                        IssueKind::Blank { what: "respondent".into() },
+                    )),
                     Ok(id) => {
-                        if options.units.as_ref().is_some_and(|known| !known.contains(id.as_ref())) {
-                            let mut list: Vec<&String> = options.units.iter().flatten().collect();
-                            list.sort();
-                            let known =
-                                list.iter().take(20).map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+                        if let Some(first) = seen.insert(&id, row) {
+                            fail(Issue::new(
+                                at().row(row).column(respondent_col as u64 + 1),
+                                IssueKind::DuplicateRespondent { respondent: id.into_owned(), first },
+                            ));
+                        }
+                    }
+                    Err(issue) => fail(*issue),
+                }
+                let unit = match raw_units.get(&record[unit_col]) {
+                    Some(&u) => Some(u),
+                    None => match text(unit_col) {
+                        Ok(id) if id.is_empty() => {
                             fail(Issue::new(
                                 at().row(row).column(unit_col as u64 + 1),
-                                IssueKind::UnknownUnit { unit: id.into_owned(), known },
+                                IssueKind::Blank { what: "unit".into() },
                             ));
                             None
-                        } else {
-                            let u = units.get(&id);
-                            raw_units.insert(record[unit_col].to_vec(), u);
-                            Some(u)
                         }
-                    }
-                    Err(issue) => {
-                        fail(*issue);
-                        None
-                    }
-                },
-            };
-            let mut label = |c: Option<usize>, dict: &mut Dictionary, what: &str| -> u32 {
-                let Some(c) = c else { return 0 };
-                match text(c) {
-                    Ok(s) if s.is_empty() => {
-                        issues.push(Issue::new(
-                            at().row(row).column(c as u64 + 1),
-                            IssueKind::Blank { what: what.into() },
-                        ));
-                        0
-                    }
-                    Ok(s) => dict.get(&s),
-                    Err(issue) => {
-                        issues.push(*issue);
-                        0
-                    }
-                }
-            };
-            let group = label(group_col, &mut groups, "group");
-            let stratum = label(stratum_col, &mut strata, "stratum");
-            let cluster = label(cluster_col, &mut clusters, "cluster");
-            let weight = match weight_col {
-                None => 1.0,
-                Some(c) => {
-                    let raw = String::from_utf8_lossy(&record[c]);
-                    match raw.trim().parse::<f64>() {
-                        Ok(w) if w.is_finite() && w >= 0.0 => w,
-                        _ if raw.trim().is_empty() => {
-                            issues.push(Issue::new(
-                                at().row(row).column(c as u64 + 1),
-                                IssueKind::Blank { what: "weight".into() },
-                            ));
-                            0.0
+                        Ok(id) => {
+                            if options.units.as_ref().is_some_and(|known| !known.contains(id.as_ref())) {
+                                let mut list: Vec<&String> = options.units.iter().flatten().collect();
+                                list.sort();
+                                let known =
+                                    list.iter().take(20).map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+                                fail(Issue::new(
+                                    at().row(row).column(unit_col as u64 + 1),
+                                    IssueKind::UnknownUnit { unit: id.into_owned(), known },
+                                ));
+                                None
+                            } else {
+                                let u = units.get(&id);
+                                raw_units.insert(record[unit_col].to_vec(), u);
+                                Some(u)
+                            }
                         }
-                        _ => {
-                            issues.push(Issue::new(
-                                at().row(row).column(c as u64 + 1),
-                                IssueKind::InvalidWeight { weight: raw.trim().to_string() },
-                            ));
-                            0.0
-                        }
-                    }
-                }
-            };
-            // Answers.
-            let start = buf.answers.len();
-            buf.answers.resize(start + columns, NO_ANSWER);
-            for item in &items {
-                let cell = &record[item.csv];
-                // The common cells first: one digit, or blank (already no answer).
-                match (cell, &item.options) {
-                    ([d @ b'0'..=b'9'], None) => {
-                        buf.answers[start + item.first] = d - b'0';
-                        continue;
-                    }
-                    ([], _) => continue,
-                    _ => {}
-                }
-                let here = || at().row(row).column(item.csv as u64 + 1).item(&item.code);
-                match &item.options {
-                    None => match answer_code(cell) {
-                        Ok(code) => buf.answers[start + item.first] = code,
-                        Err(kind) => {
-                            issues.push(Issue::new(here(), kind));
+                        Err(issue) => {
+                            fail(*issue);
+                            None
                         }
                     },
-                    Some(codes) => {
-                        let text = String::from_utf8_lossy(cell);
-                        let chosen: Vec<&str> =
-                            text.split([';', ' ', ',']).map(str::trim).filter(|s| !s.is_empty()).collect();
-                        if chosen.is_empty() {
+                };
+                let mut label = |c: Option<usize>, dict: &mut Dictionary, what: &str| -> u32 {
+                    let Some(c) = c else { return 0 };
+                    match text(c) {
+                        Ok(s) if s.is_empty() => {
+                            issues.push(Issue::new(
+                                at().row(row).column(c as u64 + 1),
+                                IssueKind::Blank { what: what.into() },
+                            ));
+                            0
+                        }
+                        Ok(s) => dict.get(&s),
+                        Err(issue) => {
+                            issues.push(*issue);
+                            0
+                        }
+                    }
+                };
+                let group = label(group_col, &mut groups, "group");
+                let stratum = label(stratum_col, &mut strata, "stratum");
+                let cluster = label(cluster_col, &mut clusters, "cluster");
+                let weight = match weight_col {
+                    None => 1.0,
+                    Some(c) => {
+                        let raw = String::from_utf8_lossy(&record[c]);
+                        match raw.trim().parse::<f64>() {
+                            Ok(w) if w.is_finite() && w >= 0.0 => w,
+                            _ if raw.trim().is_empty() => {
+                                issues.push(Issue::new(
+                                    at().row(row).column(c as u64 + 1),
+                                    IssueKind::Blank { what: "weight".into() },
+                                ));
+                                0.0
+                            }
+                            _ => {
+                                issues.push(Issue::new(
+                                    at().row(row).column(c as u64 + 1),
+                                    IssueKind::InvalidWeight { weight: raw.trim().to_string() },
+                                ));
+                                0.0
+                            }
+                        }
+                    }
+                };
+                // Answers.
+                let start = buf.answers.len();
+                buf.answers.resize(start + columns, NO_ANSWER);
+                for item in &items {
+                    let cell = &record[item.csv];
+                    // The common cells first: one digit, or blank (already no answer).
+                    match (cell, &item.options) {
+                        ([d @ b'0'..=b'9'], None) => {
+                            buf.answers[start + item.first] = d - b'0';
                             continue;
                         }
-                        buf.answers[start + item.first..start + item.first + codes.len()].fill(0);
-                        for c in chosen {
-                            match c.parse::<u8>().ok().and_then(|n| codes.iter().position(|&o| o == n)) {
-                                Some(k) => buf.answers[start + item.first + k] = 1,
-                                None => {
-                                    let scale =
-                                        codes.iter().map(u8::to_string).collect::<Vec<_>>().join(", ");
-                                    issues.push(Issue::new(
-                                        here(),
-                                        IssueKind::OutOfScale { answer: c.to_string(), scale },
-                                    ));
+                        ([], _) => continue,
+                        _ => {}
+                    }
+                    let here = || at().row(row).column(item.csv as u64 + 1).item(&item.code);
+                    match &item.options {
+                        None => match answer_code(cell) {
+                            Ok(code) => buf.answers[start + item.first] = code,
+                            Err(kind) => {
+                                issues.push(Issue::new(here(), kind));
+                            }
+                        },
+                        Some(codes) => {
+                            let text = String::from_utf8_lossy(cell);
+                            let chosen: Vec<&str> = text
+                                .split([';', ' ', ','])
+                                .map(str::trim)
+                                .filter(|s| !s.is_empty())
+                                .collect();
+                            if chosen.is_empty() {
+                                continue;
+                            }
+                            buf.answers[start + item.first..start + item.first + codes.len()].fill(0);
+                            for c in chosen {
+                                match c.parse::<u8>().ok().and_then(|n| codes.iter().position(|&o| o == n)) {
+                                    Some(k) => buf.answers[start + item.first + k] = 1,
+                                    None => {
+                                        let scale =
+                                            codes.iter().map(u8::to_string).collect::<Vec<_>>().join(", ");
+                                        issues.push(Issue::new(
+                                            here(),
+                                            IssueKind::OutOfScale { answer: c.to_string(), scale },
+                                        ));
+                                    }
                                 }
                             }
                         }
                     }
                 }
+                // A row with problems still goes to the tally's checks, so that its answers are
+                // checked too (the tally is discarded when anything is wrong).
+                buf.units.push(unit.unwrap_or_else(|| units.get("")));
+                buf.groups.push(group);
+                buf.strata.push(stratum);
+                buf.clusters.push(cluster);
+                buf.weights.push(weight);
+                buf.rows.push(row);
             }
-            // A row with problems still goes to the tally's checks, so that its answers are
-            // checked too (the tally is discarded when anything is wrong).
-            buf.units.push(unit.unwrap_or_else(|| units.get("")));
-            buf.groups.push(group);
-            buf.strata.push(stratum);
-            buf.clusters.push(cluster);
-            buf.weights.push(weight);
-            buf.rows.push(row);
+            if buf.units.len() >= options.batch || (!more && !buf.units.is_empty()) {
+                // The names met since the last batch go along with it.
+                let dictionaries = [&units, &groups, &strata, &clusters];
+                let names = std::array::from_fn(|k| {
+                    let new = dictionaries[k].names[sent[k]..].to_vec();
+                    sent[k] = dictionaries[k].names.len();
+                    new
+                });
+                buf = submit(Job { buf: std::mem::take(&mut buf), names });
+            }
+            if !more {
+                break;
+            }
         }
-        if buf.units.len() >= options.batch || (!more && !buf.units.is_empty()) {
-            let mut batch =
-                Batch::new(Labels { index: &buf.units, names: &units.names }, Answers::Rows(&buf.answers))
-                    .origin(Some(file), Some(&buf.rows))
-                    .file_columns(&file_columns);
-            if weight_col.is_some() {
-                batch = batch.weights(&buf.weights);
-            }
-            if let Some(l) = labels(group_col.is_some(), &buf.groups, &groups.names) {
-                batch = batch.groups(l);
-            }
-            if let Some(l) = labels(stratum_col.is_some(), &buf.strata, &strata.names) {
-                batch = batch.strata(l);
-            }
-            if let Some(l) = labels(cluster_col.is_some(), &buf.clusters, &clusters.names) {
-                batch = batch.clusters(l);
-            }
-            if let Err(e) = tally.add(questionnaire, &batch) {
-                issues.extend(e.into_issues());
-            }
-            buf.clear();
-        }
-        if !more {
-            break;
-        }
-    }
+        rows_read
+    });
+    issues.extend(tally_issues);
     if rows_read == 0 && issues.is_empty() {
         return Err(Error::single(at(), IssueKind::NoRows));
     }
@@ -526,6 +530,98 @@ pub fn read_responses<R: Read>(
     match Error::from_issues(issues) {
         Some(e) => Err(e),
         None => Ok(tally),
+    }
+}
+
+/// Tallies the batches the reader hands over, keeping the names they refer to.
+struct Tallier<'a> {
+    tally: Tally,
+    /// Units, groups, strata, clusters.
+    names: [Vec<String>; 4],
+    issues: Vec<Issue>,
+    questionnaire: &'a Questionnaire,
+    file: &'a str,
+    file_columns: &'a [u64],
+    /// Whether the file has weights, groups, strata, clusters.
+    present: [bool; 4],
+}
+
+/// A batch of parsed respondents and the names first met in it.
+struct Job {
+    buf: Buf,
+    names: [Vec<String>; 4],
+}
+
+impl Tallier<'_> {
+    fn run(&mut self, job: &Job) {
+        for (names, new) in self.names.iter_mut().zip(&job.names) {
+            names.extend(new.iter().cloned());
+        }
+        let (buf, [units, groups, strata, clusters]) = (&job.buf, &self.names);
+        let [weighted, grouped, stratified, clustered] = self.present;
+        let mut batch = Batch::new(Labels { index: &buf.units, names: units }, Answers::Rows(&buf.answers))
+            .origin(Some(self.file), Some(&buf.rows))
+            .file_columns(self.file_columns);
+        if weighted {
+            batch = batch.weights(&buf.weights);
+        }
+        if let Some(l) = labels(grouped, &buf.groups, groups) {
+            batch = batch.groups(l);
+        }
+        if let Some(l) = labels(stratified, &buf.strata, strata) {
+            batch = batch.strata(l);
+        }
+        if let Some(l) = labels(clustered, &buf.clusters, clusters) {
+            batch = batch.clusters(l);
+        }
+        if let Err(e) = self.tally.add(self.questionnaire, &batch) {
+            self.issues.extend(e.into_issues());
+        }
+    }
+}
+
+/// Runs `read`, which parses batches and hands each to `submit` (getting an empty buffer
+/// back), while the batches are tallied: on a second thread where there are threads, so
+/// parsing the next batch overlaps tallying this one; in line on wasm32. The batches are
+/// tallied in the order they were read, so the result is the same either way.
+fn pipeline<R: Send>(
+    mut tallier: Tallier,
+    read: impl FnOnce(&mut dyn FnMut(Job) -> Buf) -> R,
+) -> (R, Tally, Vec<Issue>) {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::thread::scope(|scope| {
+            let (jobs, incoming) = std::sync::mpsc::sync_channel::<Job>(1);
+            let (free, recycled) = std::sync::mpsc::channel::<Buf>();
+            let worker = scope.spawn(move || {
+                for mut job in incoming {
+                    tallier.run(&job);
+                    job.buf.clear();
+                    // The reader may be gone already; the buffer is then simply dropped.
+                    let _ = free.send(job.buf);
+                }
+                tallier
+            });
+            let result = read(&mut |job| {
+                // Fails only if the worker panicked; `join` below reports that.
+                let _ = jobs.send(job);
+                recycled.try_recv().unwrap_or_default()
+            });
+            drop(jobs);
+            match worker.join() {
+                Ok(t) => (result, t.tally, t.issues),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        })
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let result = read(&mut |mut job| {
+            tallier.run(&job);
+            job.buf.clear();
+            job.buf
+        });
+        (result, tallier.tally, tallier.issues)
     }
 }
 
@@ -778,6 +874,50 @@ fn rows(results: &SurveyResults, percent: Option<u32>) -> Vec<Vec<String>> {
 mod tests {
     use super::Seen;
     use std::collections::HashSet;
+
+    #[test]
+    fn batches_tallied_while_the_next_is_read_give_the_tally_of_the_batches_in_order() {
+        use parindex::{Answers, Batch, Labels, Tally};
+        let q = crate::read_questionnaire(
+            br#"{"format_version": 1, "id": "q", "items": [
+              {"code": "A1", "kind": {"type": "satisfaction"}},
+              {"code": "A2", "kind": {"type": "satisfaction"}}]}"#,
+            "q.json",
+        )
+        .expect("valid");
+        let (rows, batch) = (5_003usize, 1_000usize);
+        let mut x: u64 = 3;
+        let mut next = |below: u64| {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (x >> 33) % below
+        };
+        let mut text = String::from("respondent,unit,weight,A1,A2\n");
+        let mut data: Vec<(String, f64, [u8; 2])> = Vec::new();
+        for r in 0..rows {
+            let unit = format!("u{}", next(23));
+            let weight = next(10_000) as f64 / 3.0;
+            let answers =
+                [1 + next(5) as u8, if next(10) == 0 { parindex::NO_ANSWER } else { 1 + next(5) as u8 }];
+            let cell = |a: u8| if a == parindex::NO_ANSWER { String::new() } else { a.to_string() };
+            text.push_str(&format!("{},{unit},{weight},{},{}\n", r + 1, cell(answers[0]), cell(answers[1])));
+            data.push((unit, weight, answers));
+        }
+        let read =
+            super::read_responses(text.as_bytes(), "r.csv", &q, &super::ResponsesOptions::new().batch(batch))
+                .expect("valid");
+        let mut expected = Tally::new(&q);
+        for part in data.chunks(batch) {
+            let names: Vec<String> = part.iter().map(|(u, _, _)| u.clone()).collect();
+            let index: Vec<u32> = (0..part.len() as u32).collect();
+            let weights: Vec<f64> = part.iter().map(|(_, w, _)| *w).collect();
+            let answers: Vec<u8> = part.iter().flat_map(|(_, _, a)| *a).collect();
+            let b = Batch::new(Labels { index: &index, names: &names }, Answers::Rows(&answers))
+                .weights(&weights);
+            expected.add(&q, &b).expect("valid");
+        }
+        assert_eq!(read, expected);
+        assert_eq!(read.respondents(), rows as u64);
+    }
 
     #[test]
     fn respondent_ranges_find_exactly_the_duplicates_a_set_finds() {

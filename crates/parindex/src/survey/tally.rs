@@ -987,3 +987,143 @@ pub(crate) fn scale_text(kind: &ItemKind) -> String {
         ItemKind::YesNo { .. } => "1 yes, 0 no".into(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Items of every kind, codes outside the scales counted, option codes with a gap.
+    fn questionnaire() -> Questionnaire {
+        Questionnaire::from_json(
+            r#"{"format_version": 1, "id": "kinds", "items": [
+              {"code": "A1", "kind": {"type": "satisfaction"}},
+              {"code": "P1", "kind": {"type": "perception", "min": 0, "max": 10, "positive_from": 6}},
+              {"code": "O1", "kind": {"type": "options", "options": [
+                {"code": 1, "weight": "100"}, {"code": 2, "weight": "60"}, {"code": 3, "weight": "20"},
+                {"code": 7, "weight": "0"}]}},
+              {"code": "Y1", "kind": {"type": "yes_no"}},
+              {"code": "R1", "kind": {"type": "priority", "choose_at_most": 2, "options": [
+                {"code": 1}, {"code": 2}, {"code": 3}]}}],
+              "settings": {"invalid_answers": "count"}}"#,
+        )
+        .expect("valid questionnaire")
+    }
+
+    struct Lcg(u64);
+    impl Lcg {
+        fn next(&mut self, below: u64) -> u64 {
+            self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (self.0 >> 33) % below
+        }
+    }
+
+    type Names = (String, String, String, Option<String>);
+    /// Respondents, Σw and the slot sums (n, Σw, Σw²), as bits.
+    type Content = HashMap<Names, (u64, u64, Vec<(u64, u64, u64)>)>;
+
+    /// The tally's content by cell names: respondents, Σw and the slot sums, as bits.
+    fn content(t: &Tally) -> Content {
+        t.cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let names = (
+                    t.units[c.unit as usize].clone(),
+                    t.groups[c.group as usize].clone(),
+                    t.strata[c.stratum as usize].clone(),
+                    (c.cluster != NO_CLUSTER).then(|| t.clusters[c.cluster as usize].clone()),
+                );
+                let acc = t.acc(i).iter().map(|a| (a.n, a.w.to_bits(), a.w2.to_bits())).collect();
+                (names, (c.respondents, c.weight.to_bits(), acc))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn blocked_kernel_adds_every_sum_in_row_order() {
+        // More rows than two blocks, every kind of column, blanks, codes outside the scales,
+        // weights whose sums are not exact: the kernel's sums must be those of a plain
+        // row-by-row pass, bit for bit, from rows and from columns.
+        let q = questionnaire();
+        let layout = q.layout();
+        let columns = layout.columns.len();
+        let n = 2 * BLOCK + 1_234;
+        let mut rng = Lcg(11);
+        let names = |prefix: &str, k: usize| (0..k).map(|i| format!("{prefix}{i}")).collect::<Vec<_>>();
+        let (unit_names, group_names, stratum_names, cluster_names) =
+            (names("u", 37), names("g", 2), names("s", 3), names("k", 9));
+        let pick = |rng: &mut Lcg, k: usize| (0..n).map(|_| rng.next(k as u64) as u32).collect::<Vec<u32>>();
+        let (units, groups, strata, clusters) = (
+            pick(&mut rng, unit_names.len()),
+            pick(&mut rng, group_names.len()),
+            pick(&mut rng, stratum_names.len()),
+            pick(&mut rng, cluster_names.len()),
+        );
+        let weights: Vec<f64> = (0..n).map(|_| rng.next(1000) as f64 / 7.0 + 0.1).collect();
+        let mut answers = vec![NO_ANSWER; n * columns];
+        for row in answers.chunks_exact_mut(columns) {
+            let chosen = 4 + rng.next(3) as usize;
+            for (c, x) in row.iter_mut().enumerate() {
+                let roll = rng.next(100);
+                *x = match roll {
+                    0..=4 => NO_ANSWER,
+                    5..=7 => [9, 200, 11, 254][rng.next(4) as usize], // outside most scales
+                    _ if c >= 4 => u8::from(c == chosen),             // priority: at most one chosen
+                    _ => rng.next(12) as u8,
+                };
+            }
+        }
+        let by_column: Vec<Vec<u8>> =
+            (0..columns).map(|c| answers.chunks_exact(columns).map(|row| row[c]).collect()).collect();
+        let design = |b: Batch<'_>| -> Tally {
+            let b = b
+                .weights(&weights)
+                .groups(Labels { index: &groups, names: &group_names })
+                .strata(Labels { index: &strata, names: &stratum_names })
+                .clusters(Labels { index: &clusters, names: &cluster_names });
+            let mut t = Tally::new(&q);
+            t.add(&q, &b).expect("valid");
+            t
+        };
+        let unit_labels = Labels { index: &units, names: &unit_names };
+        let from_rows = design(Batch::new(unit_labels, Answers::Rows(&answers)));
+        let from_columns =
+            design(Batch::new(unit_labels, Answers::Columns(by_column.iter().map(Vec::as_slice).collect())));
+        // The reference: one row after the other.
+        let mut expected: HashMap<Names, (u64, f64, Vec<Acc>)> = HashMap::new();
+        for r in 0..n {
+            let key = (
+                unit_names[units[r] as usize].clone(),
+                group_names[groups[r] as usize].clone(),
+                stratum_names[strata[r] as usize].clone(),
+                Some(cluster_names[clusters[r] as usize].clone()),
+            );
+            let cell = expected.entry(key).or_insert_with(|| (0, 0.0, vec![Acc::default(); layout.slots]));
+            let w = weights[r];
+            cell.0 += 1;
+            cell.1 += w;
+            for (c, &code) in answers[r * columns..(r + 1) * columns].iter().enumerate() {
+                let slot = layout.lut[c][usize::from(code)];
+                if slot != SKIP {
+                    let a = &mut cell.2[usize::from(slot)];
+                    a.n += 1;
+                    a.w += w;
+                    a.w2 += w * w;
+                }
+            }
+        }
+        let expected: Content = expected
+            .into_iter()
+            .map(|(k, (r, w, acc))| {
+                (k, (r, w.to_bits(), acc.iter().map(|a| (a.n, a.w.to_bits(), a.w2.to_bits())).collect()))
+            })
+            .collect();
+        let invalid: u64 = expected
+            .values()
+            .map(|(_, _, acc)| layout.columns.iter().map(|c| acc[c.offset + c.slots.len()].0).sum::<u64>())
+            .sum();
+        assert!(invalid > 1_000, "the data must hold codes outside the scales");
+        assert_eq!(content(&from_rows), expected);
+        assert_eq!(content(&from_columns), expected);
+    }
+}
