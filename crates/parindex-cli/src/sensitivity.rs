@@ -73,6 +73,10 @@ fn located(e: parindex::Error, noise: Option<Decimal>, flags: &[String]) -> Fail
                 let flag = match &i.kind {
                     IssueKind::ZeroRuns => Some("--runs"),
                     IssueKind::InvalidSpread { value, .. } if Some(*value) == noise => Some("--noise"),
+                    // Survey sources come only from the uncertainty file.
+                    IssueKind::InvalidSpread { reason, .. } if reason.contains("standard error") => {
+                        Some("--uncertainty")
+                    }
                     IssueKind::InvalidSpread { .. } | IssueKind::InvalidConcentration { .. } => {
                         Some("--weights")
                     }

@@ -57,6 +57,10 @@ pub(crate) struct Model {
     /// Methodology weights (explicit, or the maximum) per node.
     weight: Vec<f64>,
     leaf_max: Vec<f64>,
+    /// Per leaf: whether its points are entered directly (no rule).
+    plain: Vec<bool>,
+    /// The units scored but not ranked.
+    unranked: Vec<String>,
     pub(crate) groups: Vec<Group>,
     /// Ranked units.
     pub(crate) n: usize,
@@ -151,6 +155,8 @@ impl Model {
             return Err(e);
         }
         let weight: Vec<f64> = t.weight.iter().map(|&w| dec_f64(w)).collect();
+        let plain = leaves.iter().map(|&node| m.nodes()[node].rule.is_points()).collect();
+        let unranked = all.iter().filter(|u| u.rank().is_none()).map(|u| u.id().to_owned()).collect();
         let mut model = Model {
             n_nodes,
             children,
@@ -160,6 +166,8 @@ impl Model {
             parent,
             codes: m.nodes().iter().map(|n| n.code.clone()).collect(),
             weight,
+            plain,
+            unranked,
             leaf_max,
             groups: Vec::new(),
             n,
@@ -419,12 +427,33 @@ impl Scratch {
 /// A source after validation, ready to draw.
 #[derive(Debug, Clone)]
 enum Prepared {
-    Uniform { nodes: Vec<usize>, spread: f64 },
-    Dirichlet { concentration: f64, groups: Vec<Vec<(usize, f64)>> },
-    Noise { half: f64, leaves: Vec<bool> },
-    Aggregation { level: u32 },
-    Drop { nodes: Vec<usize> },
+    Uniform {
+        nodes: Vec<usize>,
+        spread: f64,
+    },
+    Dirichlet {
+        concentration: f64,
+        groups: Vec<Vec<(usize, f64)>>,
+    },
+    Noise {
+        half: f64,
+        leaves: Vec<bool>,
+    },
+    /// Per leaf: each position's percent and standard error in percent points, if surveyed.
+    Survey {
+        entries: Vec<SurveyLeaf>,
+    },
+    Aggregation {
+        level: u32,
+    },
+    Drop {
+        nodes: Vec<usize>,
+    },
 }
+
+/// A survey-fed leaf (its index among the leaves) and, per position, the surveyed percent and
+/// its standard error in percent points.
+type SurveyLeaf = (usize, Vec<Option<(f64, f64)>>);
 
 /// What one source drew for one replication.
 #[derive(Debug, Clone)]
@@ -585,6 +614,9 @@ impl<'a> Runner<'a> {
                     }
                     sources.push(Prepared::Noise { half: dec_f64(*points), leaves });
                 }
+                UncertaintySource::Survey { leaves } => {
+                    sources.push(Prepared::Survey { entries: survey_entries(model, leaves, &mut issues) });
+                }
                 UncertaintySource::Aggregation { level } => {
                     if at_level(*level, true).is_empty() {
                         issues.push(invalid(format!(
@@ -678,7 +710,7 @@ impl<'a> Runner<'a> {
                 }
                 Drawn::Factors(out)
             }
-            Prepared::Noise { .. } => Drawn::Noise(id),
+            Prepared::Noise { .. } | Prepared::Survey { .. } => Drawn::Noise(id),
             Prepared::Aggregation { .. } => Drawn::Geometric(rng.below(2) == 1),
             Prepared::Drop { nodes } => Drawn::Drop(nodes[rng.below(nodes.len() as u64) as usize]),
         }
@@ -942,13 +974,25 @@ impl<'a> Runner<'a> {
                 sc.xs[l] = g.x[l * g.stride + i];
             }
             for (s, rng) in streams.iter_mut() {
-                if let Prepared::Noise { half, leaves } = &self.sources[*s] {
-                    for l in 0..n_leaves {
-                        if leaves[l] && g.alive[l] && m.has_input[pos * n_leaves + l] {
-                            let step = half * (2.0 * rng.uniform() - 1.0) * 100.0 / m.leaf_max[l];
-                            sc.xs[l] = (sc.xs[l] + step).clamp(0.0, 100.0);
+                match &self.sources[*s] {
+                    Prepared::Noise { half, leaves } => {
+                        for l in 0..n_leaves {
+                            if leaves[l] && g.alive[l] && m.has_input[pos * n_leaves + l] {
+                                let step = half * (2.0 * rng.uniform() - 1.0) * 100.0 / m.leaf_max[l];
+                                sc.xs[l] = (sc.xs[l] + step).clamp(0.0, 100.0);
+                            }
                         }
                     }
+                    Prepared::Survey { entries } => {
+                        for (l, by_pos) in entries {
+                            if let Some((percent, se)) = by_pos[pos] {
+                                if g.alive[*l] && m.has_input[pos * n_leaves + l] {
+                                    sc.xs[*l] = (percent + se * rng.normal()).clamp(0.0, 100.0);
+                                }
+                            }
+                        }
+                    }
+                    _ => {}
                 }
             }
             out[pos] = if ok[gi] {
@@ -1038,6 +1082,78 @@ fn unknown(model: &Model, code: &str) -> Issue {
         Location::default().criterion(code),
         IssueKind::InvalidSensitivity { reason: "unknown criterion".into() },
     )
+}
+
+/// The survey source's leaves and units as positions, with the problems found: each leaf must
+/// be a plain-points leaf, each unit a scored unit (units scored but not ranked are skipped),
+/// each share in `[0, 1]` and each standard error `≥ 0`.
+fn survey_entries(
+    model: &Model,
+    leaves: &std::collections::BTreeMap<String, std::collections::BTreeMap<String, super::SurveyShare>>,
+    issues: &mut Vec<Issue>,
+) -> Vec<SurveyLeaf> {
+    let position: HashMap<&str, usize> =
+        model.ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
+    let mut entries = Vec::new();
+    for (code, units) in leaves {
+        let at = || Location::default().criterion(code.clone());
+        let l = match model.node_at(code).map(|node| model.leaves.iter().position(|&x| x == node)) {
+            Some(Some(l)) => l,
+            Some(None) => {
+                issues.push(Issue::new(at(), IssueKind::NotALeaf));
+                continue;
+            }
+            None => {
+                issues.push(unknown(model, code));
+                continue;
+            }
+        };
+        if !model.plain[l] {
+            issues.push(Issue::new(
+                at(),
+                IssueKind::InvalidSensitivity {
+                    reason: "a survey-fed leaf must take its points directly (no scoring rule)".into(),
+                },
+            ));
+        }
+        let mut by_pos = vec![None; model.n];
+        for (id, v) in units {
+            let here = || at().unit(id.clone());
+            if v.share < Decimal::ZERO || v.share > Decimal::ONE {
+                issues.push(Issue::new(
+                    here(),
+                    IssueKind::InvalidSensitivity {
+                        reason: format!("the share {} must lie in [0, 1]", v.share),
+                    },
+                ));
+            }
+            if v.se < Decimal::ZERO {
+                issues.push(Issue::new(
+                    here(),
+                    IssueKind::InvalidSpread {
+                        value: v.se,
+                        reason: "a standard error cannot be negative".into(),
+                    },
+                ));
+            }
+            match position.get(id.as_str()) {
+                Some(&pos) => {
+                    let percent = |d: Decimal| d.checked_mul(Decimal::ONE_HUNDRED).map_or(0.0, dec_f64);
+                    by_pos[pos] = Some((percent(v.share), percent(v.se)));
+                }
+                None if model.unranked.contains(id) => {}
+                None => {
+                    let known: Vec<&str> = model.ids.iter().take(20).map(String::as_str).collect();
+                    issues.push(Issue::new(
+                        here(),
+                        IssueKind::UnknownUnit { unit: id.clone(), known: known.join(", ") },
+                    ));
+                }
+            }
+        }
+        entries.push((l, by_pos));
+    }
+    entries
 }
 
 fn check_spread(spread: Decimal, weights: bool) -> Option<Issue> {

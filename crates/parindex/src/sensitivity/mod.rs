@@ -16,7 +16,9 @@ mod rng;
 mod spec;
 
 pub use exact::{leave_one_out, weight_sweep, LeftOut, WeightSweep};
-pub use spec::{NodeSet, SensitivityOptions, Uncertainty, UncertaintySource, WeightDistribution};
+pub use spec::{
+    NodeSet, SensitivityOptions, SurveyShare, Uncertainty, UncertaintySource, WeightDistribution,
+};
 
 use rust_decimal::Decimal;
 use serde::Serialize;

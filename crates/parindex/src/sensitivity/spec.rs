@@ -1,7 +1,12 @@
 //! What is uncertain, declared as data (DESIGN.md §11), and the options of an analysis.
 
+use std::collections::BTreeMap;
+
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+
+use crate::survey::{DomainKind, Measure, SurveyResults};
+use crate::{Error, IssueKind, Location};
 
 /// The uncertain choices of an analysis: a versioned, strict JSON document.
 ///
@@ -10,7 +15,8 @@ use serde::{Deserialize, Serialize};
 ///   {"type": "weights", "nodes": {"type": "all"}, "distribution": {"type": "uniform", "spread": "0.25"}},
 ///   {"type": "noise", "points": "0.1"},
 ///   {"type": "aggregation", "level": 0},
-///   {"type": "leave_one_out", "level": 2}
+///   {"type": "leave_one_out", "level": 2},
+///   {"type": "survey", "leaves": {"8": {"u1": {"share": "0.83", "se": "0.012"}}}}
 /// ]}
 /// ```
 ///
@@ -116,8 +122,8 @@ impl Uncertainty {
 /// One uncertain choice. Levels count from the index: level 1 holds the domains (lĩnh vực),
 /// level 2 the criteria, level 3 the sub-criteria; level 0 is the index itself.
 ///
-/// Survey-fed leaves (resampled from a survey's confidence interval) will be one more variant
-/// here, drawn like [`UncertaintySource::Noise`] per unit and leaf (DESIGN.md §11).
+/// Survey-fed leaves ([`UncertaintySource::Survey`]) are resampled per unit from the survey's
+/// share and standard error (DESIGN.md §11).
 ///
 /// # Examples
 ///
@@ -160,6 +166,33 @@ pub enum UncertaintySource {
         /// The level whose nodes are left out in turn.
         level: u32,
     },
+    /// Survey-fed leaves: in each replication each listed unit's share on each listed leaf is
+    /// drawn from a normal with the survey's standard error, clamped to `[0, 1]`, and the leaf
+    /// scores `max × share` points (as [`SurveyResults::apply`] scores it). Built by hand or
+    /// with [`UncertaintySource::survey`].
+    Survey {
+        /// Per plain-points leaf code, per unit id: the survey's estimate.
+        leaves: BTreeMap<String, BTreeMap<String, SurveyShare>>,
+    },
+}
+
+/// One unit's survey estimate on one leaf: a share in `[0, 1]` and its standard error.
+///
+/// # Examples
+///
+/// ```
+/// let s: parindex::SurveyShare = serde_json::from_str(r#"{"share": "0.83", "se": "0.012"}"#).unwrap();
+/// assert_eq!(s.share.to_string(), "0.83");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SurveyShare {
+    /// The estimated share, in `[0, 1]`.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub share: Decimal,
+    /// Its standard error (`≥ 0`).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub se: Decimal,
 }
 
 impl UncertaintySource {
@@ -190,8 +223,69 @@ impl UncertaintySource {
         UncertaintySource::Noise { points, criteria: Vec::new() }
     }
 
+    /// A survey source for the leaf `criterion` from a survey's results: each surveyed unit's
+    /// share of the item `measure` (as [`SurveyResults::apply`] would put it into the leaf)
+    /// with its standard error. Units whose share has no standard error (a single answer) are
+    /// left out, and so keep their nominal value. Call it again and merge the `leaves` maps
+    /// for several leaves.
+    ///
+    /// # Errors
+    ///
+    /// `invalid_sensitivity` for a measure other than an item (elements and the overall index
+    /// carry no standard error); `unknown_item` for an item the survey does not have.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use parindex::{survey_results, Answers, Batch, Item, ItemKind, Labels, Measure, Questionnaire,
+    ///     SurveyOptions, SurveySettings, Tally, UncertaintySource};
+    /// let q = Questionnaire::new("q", vec![], vec![Item::new("A1", ItemKind::likert())],
+    ///     SurveySettings::default()).unwrap();
+    /// let units = vec!["u".to_string(), "v".to_string()];
+    /// let mut tally = Tally::new(&q);
+    /// let index = [0, 0, 0, 0, 1, 1, 1, 1];
+    /// tally.add(&q, &Batch::new(Labels { index: &index, names: &units },
+    ///     Answers::Rows(&[5, 4, 2, 5, 1, 2, 5, 2]))).unwrap();
+    /// let r = survey_results(&q, &tally, &SurveyOptions::new()).unwrap();
+    /// let s = UncertaintySource::survey(&r, "8", &Measure::Item("A1".into())).unwrap();
+    /// let UncertaintySource::Survey { leaves } = &s else { unreachable!() };
+    /// let u = &leaves["8"]["u"];
+    /// assert_eq!(u.share.to_string(), "0.75"); // 3 of 4 satisfied
+    /// assert!(u.se > 0.into());
+    /// assert_eq!(leaves["8"]["v"].share.to_string(), "0.25");
+    /// assert_eq!(s.label(), "survey (8)");
+    /// ```
+    pub fn survey(
+        results: &SurveyResults,
+        criterion: &str,
+        measure: &Measure,
+    ) -> crate::Result<UncertaintySource> {
+        let Measure::Item(column) = measure else {
+            return Err(Error::single(
+                Location::default().criterion(criterion),
+                IssueKind::InvalidSensitivity {
+                    reason: "a survey source needs an item's share: elements and the overall index carry no \
+                             standard error"
+                        .into(),
+                },
+            ));
+        };
+        let values = results.leaf_values(measure)?;
+        let mut units = BTreeMap::new();
+        for v in values {
+            let se = results
+                .domains
+                .iter()
+                .filter(|d| d.kind == DomainKind::Unit && d.id == v.unit)
+                .find_map(|d| d.items.iter().find(|e| &e.column == column).and_then(|e| e.se));
+            let Some(se) = se.and_then(|se| format!("{se}").parse::<Decimal>().ok()) else { continue };
+            units.insert(v.unit, SurveyShare { share: v.percent / Decimal::ONE_HUNDRED, se });
+        }
+        Ok(UncertaintySource::Survey { leaves: BTreeMap::from([(criterion.to_owned(), units)]) })
+    }
+
     /// A short label: `weights uniform ±25% (all)`, `noise ±0.5`, `aggregation at level 0`,
-    /// `leave one out at level 2`.
+    /// `leave one out at level 2`, `survey (8, 9.1)`.
     ///
     /// # Examples
     ///
@@ -228,6 +322,9 @@ impl UncertaintySource {
             }
             UncertaintySource::Aggregation { level } => format!("aggregation at level {level}"),
             UncertaintySource::LeaveOneOut { level } => format!("leave one out at level {level}"),
+            UncertaintySource::Survey { leaves } => {
+                format!("survey ({})", leaves.keys().cloned().collect::<Vec<_>>().join(", "))
+            }
         }
     }
 }
