@@ -827,19 +827,50 @@ function sharePercent(share) {
 }
 
 function loadSurvey() {
+  showSurvey(() => {
+    const q = Questionnaire.example("sipas-demo");
+    return [q, Tally.example("sipas-demo")];
+  });
+}
+
+/** The responses picked (CSV or Excel, several files merged), on the questionnaire picked or the sample's. */
+async function surveyFiles() {
+  const picked = $("survey-questionnaire").files[0];
+  const files = [...$("survey-responses").files];
+  if (files.length === 0) return;
+  const questionnaire = picked ? [await bytesOf(picked), picked.name] : null;
+  const responses = await Promise.all(files.map(async (f) => [await bytesOf(f), f.name]));
+  showSurvey(() => {
+    const q = questionnaire ? Questionnaire.fromJson(...questionnaire) : Questionnaire.example("sipas-demo");
+    const tally = new Tally(q);
+    try {
+      for (const [bytes, name] of responses) tally.addCsv(bytes, name);
+    } catch (e) {
+      tally.free();
+      q.free();
+      throw e;
+    }
+    return [q, tally];
+  });
+}
+
+/** Estimates from what `make` returns (`[questionnaire, tally]`), or its errors, located. */
+function showSurvey(make) {
   hideErrors($("survey-errors"));
   let q = null;
   let tally = null;
   let results = null;
   try {
-    q = Questionnaire.example("sipas-demo");
-    survey.elements = JSON.parse(q.toJson()).elements;
-    tally = Tally.example("sipas-demo");
+    [q, tally] = make();
+    survey.elements = JSON.parse(q.toJson()).elements ?? [];
     survey.respondents = tally.respondents;
     results = tally.results({ by: ["unit", "all"] });
     survey.rows = results.toRows({ round: 4 }).filter((r) => r.level !== "item");
     renderSurvey();
   } catch (e) {
+    survey.rows = null;
+    $("survey-table").hidden = true;
+    $("survey-summary").textContent = "";
     showErrors($("survey-errors"), e);
   } finally {
     results?.free();
@@ -954,6 +985,8 @@ async function main() {
     $("whatif-reset").addEventListener("click", () => renderWhatIf());
     $("sens-form").addEventListener("submit", runSensitivity);
     $("survey-load").addEventListener("click", loadSurvey);
+    $("survey-responses").addEventListener("change", surveyFiles);
+    $("survey-questionnaire").addEventListener("change", surveyFiles);
     openExample(select.value);
     // The browser test reads how long the page took to become usable.
     document.body.dataset.ready = "true";

@@ -101,9 +101,11 @@ export const LABELS = {
     sensRowTitle: (u, [lo, hi]) =>
       `${u.name ?? u.id}: hạng hiện tại ${u.nominal_rank}, trung vị ${u.median}, phân vị ${lo}–${hi}: ${u.low}–${u.high}, ` +
       `hạng trung bình ${u.mean_rank.toFixed(2)}`,
-    surveyTitle: "Khảo sát sự hài lòng (SIPAS, dữ liệu minh hoạ)",
+    surveyTitle: "Khảo sát sự hài lòng (SIPAS)",
     surveyHint: "Chỉ số hài lòng chung và chỉ số của năm yếu tố, theo từng đơn vị (tỷ lệ người trả lời hài lòng, có trọng số).",
-    surveyLoad: "Xem khảo sát mẫu",
+    surveyLoad: "Xem khảo sát mẫu (dữ liệu minh hoạ)",
+    surveyQuestionnaire: "Bảng hỏi (JSON; mặc định: bảng hỏi mẫu)",
+    surveyResponses: "Phiếu trả lời (CSV hoặc Excel)",
     surveyRespondents: "Người trả lời",
     surveyOverall: "Chỉ số chung (%)",
     surveyAll: "Tất cả",
@@ -208,9 +210,11 @@ export const LABELS = {
     sensRowTitle: (u, [lo, hi]) =>
       `${u.name ?? u.id}: nominal rank ${u.nominal_rank}, median ${u.median}, percentiles ${lo}–${hi}: ${u.low}–${u.high}, ` +
       `mean rank ${u.mean_rank.toFixed(2)}`,
-    surveyTitle: "Satisfaction survey (SIPAS, illustrative data)",
+    surveyTitle: "Satisfaction survey (SIPAS)",
     surveyHint: "The overall satisfaction index and the five elements' indices, unit by unit (the weighted share of satisfied respondents).",
-    surveyLoad: "Show the sample survey",
+    surveyLoad: "Show the sample survey (illustrative data)",
+    surveyQuestionnaire: "Questionnaire (JSON; default: the sample's)",
+    surveyResponses: "Responses (CSV or Excel)",
     surveyRespondents: "Respondents",
     surveyOverall: "Overall index (%)",
     surveyAll: "All",

@@ -586,3 +586,27 @@ test("downloads: the HTML report, the result workbook and a template that reads 
   rmSync(path);
   assert.deepEqual(problems, []);
 });
+
+test("survey responses picked as files: a bad CSV shows its located errors, the Excel workbook the sample's table", async () => {
+  await page.click("#survey-load");
+  await page.waitForSelector("#survey-table:not([hidden])");
+  const rows = () => page.$$eval("#survey-table tbody tr", (trs) => trs.map((tr) => tr.textContent));
+  const sample = await rows();
+  await page.setInputFiles("#survey-responses", {
+    name: "phieu.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from("respondent,unit,A1\n1,so-y-te,9\n"),
+  });
+  await page.waitForSelector("#survey-errors:not([hidden])");
+  assert.equal(await page.isHidden("#survey-table"), true);
+  const codes = await page.$$eval("#survey-errors tr.issue", (trs) => trs.map((tr) => tr.dataset.code));
+  assert.ok(codes.length > 1 && codes.every((c) => c === "missing_column"), codes.join(", "));
+  assert.equal(await page.textContent("#survey-errors tr.issue td:nth-child(2)"), "phieu.csv:1");
+  // The sample's responses as an office keeps them in Excel (written by openpyxl).
+  await page.setInputFiles("#survey-responses", join(REPO, "data/survey/sipas-demo.responses.xlsx"));
+  await page.waitForSelector("#survey-table:not([hidden])");
+  assert.equal(await page.isHidden("#survey-errors"), true);
+  assert.deepEqual(await rows(), sample);
+  await shotOf("#survey", "14-survey-from-excel");
+  assert.deepEqual(problems, []);
+});
