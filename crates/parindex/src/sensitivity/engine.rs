@@ -125,9 +125,22 @@ impl Model {
         // The exact scorer compiles one plan per pattern of not-applicable leaves: the gains
         // (and so the group) are looked up once per pattern.
         let mut by_pattern: HashMap<Vec<bool>, Option<usize>> = HashMap::new();
-        for (pos, &i) in order.iter().enumerate() {
-            let u = all[i];
+        // Each unit's inputs and leaf percents, from the exact results (in parallel with the
+        // `parallel` feature: the conversions are most of the set-up).
+        let prepare = |&i: &usize| -> (Vec<bool>, Vec<f64>) {
             let inputs: Vec<bool> = (0..n_leaves).map(|l| results.input(i, l).is_some()).collect();
+            let nodes: Vec<_> = all[i].nodes().collect();
+            (inputs, leaves.iter().map(|&node| nodes[node].percent().map_or(0.0, to_f64)).collect())
+        };
+        #[cfg(feature = "parallel")]
+        let prepared: Vec<(Vec<bool>, Vec<f64>)> = {
+            use rayon::prelude::*;
+            order.par_iter().map(prepare).collect()
+        };
+        #[cfg(not(feature = "parallel"))]
+        let prepared: Vec<(Vec<bool>, Vec<f64>)> = order.iter().map(prepare).collect();
+        for (pos, (&i, (inputs, unit_percents))) in order.iter().zip(prepared).enumerate() {
+            let u = all[i];
             let group = match by_pattern.get(&inputs) {
                 Some(&group) => group,
                 None => {
@@ -145,11 +158,10 @@ impl Model {
                 ));
                 continue;
             };
-            let nodes: Vec<_> = u.nodes().collect();
             groups[g].members.push(pos);
             group_of.push(g);
             has_input.extend_from_slice(&inputs);
-            percents.push(leaves.iter().map(|&node| nodes[node].percent().map_or(0.0, to_f64)).collect());
+            percents.push(unit_percents);
         }
         if let Some(e) = Error::from_issues(issues) {
             return Err(e);

@@ -160,15 +160,13 @@ impl RankHistogram {
         RankHistogram { first: 1, counts: Vec::new(), len }
     }
 
-    /// The same counts over the ranks reached only (no zero at either end).
-    pub(crate) fn trimmed(&self) -> RankHistogram {
+    /// Keeps the counts over the ranks reached only (no zero at either end).
+    pub(crate) fn trim(&mut self) {
         let start = self.counts.iter().position(|&c| c > 0).unwrap_or(self.counts.len());
         let end = self.counts.iter().rposition(|&c| c > 0).map_or(start, |i| i + 1);
-        RankHistogram {
-            first: self.first + start as u32,
-            counts: self.counts[start..end].to_vec(),
-            len: self.len,
-        }
+        self.counts.truncate(end);
+        self.counts.drain(..start);
+        self.first += start as u32;
     }
 
     /// Extends the stored range to cover ranks `lo..=hi`.
@@ -408,7 +406,7 @@ pub fn sensitivity_with_progress(
     let model = Model::new(results)?;
     let runner = Runner::new(&model, uncertainty, options)?;
     let acc = run(&runner, progress);
-    Ok(summarize(&runner, uncertainty, options, &acc))
+    Ok(summarize(&runner, uncertainty, options, acc))
 }
 
 /// Replications per batch: about 64 evaluations, 512 for more than 2,048 units (their rank
@@ -491,16 +489,17 @@ fn indices(
     (Some(first / n / var), Some(total / n2 / var))
 }
 
-fn summarize(r: &Runner<'_>, u: &Uncertainty, o: &SensitivityOptions, acc: &Acc) -> Sensitivity {
+fn summarize(r: &Runner<'_>, u: &Uncertainty, o: &SensitivityOptions, acc: Acc) -> Sensitivity {
     let m = r.model;
     let n = m.n;
     let runs = u64::from(r.runs);
     let labels: Vec<String> = u.sources.iter().map(UncertaintySource::label).collect();
     let nb = m.band_labels.len() + 1;
-    let mut total_shift = 0u64;
-    let mut units = Vec::with_capacity(n);
-    for pos in 0..n {
-        let hist = acc.hist[pos].trimmed();
+    let Acc { hist, bands, sobol } = acc;
+    // One unit's summary and its total absolute shift (units in parallel with the `parallel`
+    // feature: each reads only its own histogram).
+    let unit = |(pos, mut hist): (usize, RankHistogram)| -> (UnitSensitivity, u64) {
+        hist.trim();
         let r0 = i64::from(m.nominal_rank[pos]);
         let (mut sum, mut shift, mut top) = (0u64, 0u64, 0u64);
         for (rank, c) in hist.reached() {
@@ -510,8 +509,7 @@ fn summarize(r: &Runner<'_>, u: &Uncertainty, o: &SensitivityOptions, acc: &Acc)
                 top += u64::from(c);
             }
         }
-        total_shift += shift;
-        let attribution = match &acc.sobol {
+        let attribution = match &sobol {
             Some(s) => {
                 let k = labels.len();
                 let mo = &s.moments[pos * 4..pos * 4 + 4];
@@ -532,7 +530,7 @@ fn summarize(r: &Runner<'_>, u: &Uncertainty, o: &SensitivityOptions, acc: &Acc)
             }
             None => Vec::new(),
         };
-        units.push(UnitSensitivity {
+        let unit = UnitSensitivity {
             id: m.ids[pos].clone(),
             name: m.names[pos].clone(),
             index: m.published[pos],
@@ -544,15 +542,21 @@ fn summarize(r: &Runner<'_>, u: &Uncertainty, o: &SensitivityOptions, acc: &Acc)
             mean_shift: shift as f64 / runs as f64,
             top: top as f64 / runs as f64,
             histogram: hist,
-            bands: if acc.bands.is_empty() {
-                Vec::new()
-            } else {
-                acc.bands[pos * nb..(pos + 1) * nb].to_vec()
-            },
+            bands: if bands.is_empty() { Vec::new() } else { bands[pos * nb..(pos + 1) * nb].to_vec() },
             attribution,
-        });
-    }
-    let shift_attribution = match &acc.sobol {
+        };
+        (unit, shift)
+    };
+    #[cfg(feature = "parallel")]
+    let summaries: Vec<(UnitSensitivity, u64)> = {
+        use rayon::prelude::*;
+        hist.into_par_iter().enumerate().map(unit).collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let summaries: Vec<(UnitSensitivity, u64)> = hist.into_iter().enumerate().map(unit).collect();
+    let total_shift: u64 = summaries.iter().map(|(_, shift)| shift).sum();
+    let units: Vec<UnitSensitivity> = summaries.into_iter().map(|(unit, _)| unit).collect();
+    let shift_attribution = match &sobol {
         Some(s) if n > 0 => {
             // Y = the total shift ÷ n; the indices are ratios, so the sums of the total shift serve.
             (0..labels.len())
