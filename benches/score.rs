@@ -166,5 +166,56 @@ fn summary(_: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench, summary);
+/// Issue 6's comparison: `parindex.score(m, df)` from Python against the same job in Rust
+/// (reading the sheet's text and scoring it, and scoring already-read scores), when the
+/// project's virtual environment (bindings/python/ci.sh makes it) has the package.
+fn python(_: &mut Criterion) {
+    let m = methodology();
+    let t = table(705, 2024);
+    let text = csv_text(&m, &t);
+    let s = scores(&m, &t);
+    let dir = std::env::temp_dir().join("parindex-score-bench");
+    let written = std::fs::create_dir_all(&dir).is_ok()
+        && std::fs::write(dir.join("methodology.json"), m.to_json()).is_ok()
+        && std::fs::write(dir.join("scores.csv"), &text).is_ok();
+    // The best of 30, as the Python script reports.
+    let best = |f: &dyn Fn()| {
+        (0..30)
+            .map(|_| {
+                let start = Instant::now();
+                f();
+                start.elapsed()
+            })
+            .min()
+            .unwrap_or_default()
+    };
+    let read_and_score = best(&|| {
+        black_box(score_text(&m, text.as_bytes(), "bench.csv").expect("scores"));
+    });
+    let score_only = best(&|| {
+        black_box(score(&m, &s).expect("scores"));
+    });
+    println!("\nPython against Rust, 705 units × 50 leaves (target: DataFrame ≤ 2 × Rust + 1 ms)");
+    println!("  Rust: read the CSV text and score    {:>8.2} ms", read_and_score.as_secs_f64() * 1e3);
+    println!("  Rust: score the scores read          {:>8.2} ms", score_only.as_secs_f64() * 1e3);
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/score_python.py");
+    let venv = concat!(env!("CARGO_MANIFEST_DIR"), "/../.venv/bin/python3");
+    let out = written.then(|| std::process::Command::new(venv).arg(script).arg(&dir).output().ok()).flatten();
+    let text = out.filter(|o| o.status.success()).map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
+    let value =
+        |key: &str| text.as_deref()?.lines().find_map(|l| l.strip_prefix(key)?.trim().parse::<f64>().ok());
+    match (value("dataframe_ms"), value("text_ms")) {
+        (Some(df), Some(from_text)) => {
+            let rust = read_and_score.as_secs_f64() * 1e3;
+            println!(
+                "  Python: parindex.score(m, df)        {df:>8.2} ms  (target {:.2} ms)",
+                2.0 * rust + 1.0
+            );
+            println!("  Python: parindex.score(m, csv_text)  {from_text:>8.2} ms");
+        }
+        _ => println!("  Python skipped (no .venv with parindex: run bindings/python/ci.sh)"),
+    }
+}
+
+criterion_group!(benches, bench, summary, python);
 criterion_main!(benches);
