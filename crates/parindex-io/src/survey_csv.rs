@@ -248,12 +248,12 @@ pub fn read_responses<R: Read>(
     if head.starts_with(b"\xEF\xBB\xBF") {
         input.consume(3);
     }
-    let mut csv = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
-    let mut record = csv::ByteRecord::new();
+    let mut csv = Records::new(input);
+    let mut record = Record::default();
     let mut issues = Vec::new();
     // The header.
     let header: Vec<String> = loop {
-        match csv.read_byte_record(&mut record) {
+        match csv.read(&mut record) {
             Ok(false) => return Err(Error::single(at(), IssueKind::Empty)),
             Ok(true) if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) => continue,
             Ok(true) => {
@@ -262,7 +262,7 @@ pub fn read_responses<R: Read>(
             Err(e) => return Err(Error::single(at(), IssueKind::Syntax { reason: e.to_string() })),
         }
     };
-    let header_row = record.position().map_or(1, |p| p.line());
+    let header_row = record.line;
     let layout_columns = questionnaire.columns();
     let mut known: Vec<&str> = META.to_vec();
     known.extend(questionnaire.items().iter().map(|i| i.code.as_str()));
@@ -314,22 +314,17 @@ pub fn read_responses<R: Read>(
         // Unit ids as written → their index, so a row costs one lookup of its raw bytes.
         let mut raw_units: HashMap<Vec<u8>, u32, Fnv> = HashMap::default();
         loop {
-            let more = match csv.read_byte_record(&mut record) {
+            let more = match csv.read(&mut record) {
                 Ok(more) => more,
                 Err(e) => {
-                    let mut at = at();
-                    if let Some(p) = e.position() {
-                        at = at.row(p.line());
-                    }
-                    issues.push(Issue::new(at, IssueKind::Syntax { reason: e.to_string() }));
-                    if matches!(e.kind(), csv::ErrorKind::Io(_)) {
-                        break;
-                    }
-                    continue;
+                    // Reading failed (the CSV syntax itself cannot: every byte sequence is a
+                    // record); what was read is still checked.
+                    issues.push(Issue::new(at(), IssueKind::Syntax { reason: e.to_string() }));
+                    false
                 }
             };
             if more {
-                let row = record.position().map_or(0, |p| p.line());
+                let row = record.line;
                 if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
                     continue;
                 }
@@ -625,6 +620,129 @@ fn pipeline<R: Send>(
     }
 }
 
+/// One CSV record: its fields (ranges into `bytes`) and the line it starts on.
+#[derive(Default)]
+struct Record {
+    bytes: Vec<u8>,
+    fields: Vec<(usize, usize)>,
+    line: u64,
+}
+
+impl Record {
+    fn len(&self) -> usize {
+        self.fields.len()
+    }
+    fn iter(&self) -> impl Iterator<Item = &[u8]> {
+        self.fields.iter().map(|&(s, e)| &self.bytes[s..e])
+    }
+}
+
+impl std::ops::Index<usize> for Record {
+    type Output = [u8];
+    fn index(&self, i: usize) -> &[u8] {
+        let (s, e) = self.fields[i];
+        &self.bytes[s..e]
+    }
+}
+
+/// CSV records. Plain lines — ending in `\n`, not empty, without `"` or `\r` — are split on
+/// commas directly, which is what the `csv` crate makes of them; from the first other line
+/// on, the rest of the input goes through the `csv` crate (quoted fields, CRLF, blank lines),
+/// with the same records and line numbers as if it had read the whole file.
+struct Records<R: Read> {
+    mode: Mode<R>,
+    /// The line the next plain line is on.
+    line: u64,
+}
+
+enum Mode<R: Read> {
+    Plain { input: R, buf: Vec<u8>, start: usize, end: usize, eof: bool },
+    Csv { reader: Box<csv::Reader<std::io::Chain<std::io::Cursor<Vec<u8>>, R>>>, record: csv::ByteRecord },
+    Switching,
+}
+
+impl<R: Read> Records<R> {
+    fn new(input: R) -> Records<R> {
+        Records { mode: Mode::Plain { input, buf: vec![0; 1 << 16], start: 0, end: 0, eof: false }, line: 1 }
+    }
+
+    /// The next record into `record`; false at the end.
+    fn read(&mut self, record: &mut Record) -> std::io::Result<bool> {
+        loop {
+            match &mut self.mode {
+                Mode::Plain { input, buf, start, end, eof } => {
+                    let available = &buf[*start..*end];
+                    let line = match available.iter().position(|&b| b == b'\n') {
+                        Some(n) => &available[..n],
+                        None if *eof && !available.is_empty() => available,
+                        None if *eof => return Ok(false),
+                        None => {
+                            // Keep the partial line and read more.
+                            buf.copy_within(*start..*end, 0);
+                            (*end, *start) = (*end - *start, 0);
+                            if *end == buf.len() {
+                                buf.resize(buf.len() * 2, 0);
+                            }
+                            match input.read(&mut buf[*end..]) {
+                                Ok(0) => *eof = true,
+                                Ok(n) => *end += n,
+                                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                                Err(e) => return Err(e),
+                            }
+                            continue;
+                        }
+                    };
+                    if line.is_empty() || line.iter().any(|&b| b == b'"' || b == b'\r') {
+                        self.switch();
+                        continue;
+                    }
+                    record.bytes.clear();
+                    record.bytes.extend_from_slice(line);
+                    record.fields.clear();
+                    let mut from = 0;
+                    for (i, &b) in line.iter().enumerate() {
+                        if b == b',' {
+                            record.fields.push((from, i));
+                            from = i + 1;
+                        }
+                    }
+                    record.fields.push((from, line.len()));
+                    record.line = self.line;
+                    self.line += 1;
+                    *start = (*start + line.len() + 1).min(*end);
+                    return Ok(true);
+                }
+                Mode::Csv { reader, record: r } => {
+                    if !reader.read_byte_record(r).map_err(std::io::Error::other)? {
+                        return Ok(false);
+                    }
+                    record.bytes.clear();
+                    record.bytes.extend_from_slice(r.as_slice());
+                    record.fields.clear();
+                    let mut from = 0;
+                    for field in r.iter() {
+                        record.fields.push((from, from + field.len()));
+                        from += field.len();
+                    }
+                    record.line = self.line - 1 + r.position().map_or(1, csv::Position::line);
+                    return Ok(true);
+                }
+                Mode::Switching => return Ok(false),
+            }
+        }
+    }
+
+    /// Hands the unread bytes and the rest of the input to the `csv` crate.
+    fn switch(&mut self) {
+        if let Mode::Plain { input, buf, start, end, .. } = std::mem::replace(&mut self.mode, Mode::Switching)
+        {
+            let rest = std::io::Cursor::new(buf[start..end].to_vec()).chain(input);
+            let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(rest);
+            self.mode = Mode::Csv { reader: Box::new(reader), record: csv::ByteRecord::new() };
+        }
+    }
+}
+
 /// A batch of parsed respondents.
 #[derive(Default)]
 struct Buf {
@@ -874,6 +992,49 @@ fn rows(results: &SurveyResults, percent: Option<u32>) -> Vec<Vec<String>> {
 mod tests {
     use super::Seen;
     use std::collections::HashSet;
+
+    #[test]
+    fn plain_lines_split_as_the_csv_crate_splits_them_and_the_rest_goes_through_it() {
+        let cases = [
+            "a,b,c\n1,2,3\n4,,6\n",
+            "a,b\n1,2",
+            "a,b\n1,2\n\n3,4\n\n\n5,6\n",
+            "a,b\r\n1,2\r\n3,4\r\n",
+            "a,b\n1,\"x,\ny\"\n2,3\n4,\"\"\"q\"\"\"\n",
+            "a,b\n1,2\r3,4\n5,6\n",
+            "a,b\n  ,  \n,\n1,x\"y\n7,8",
+            "",
+            "\n\n",
+            "one\n",
+        ];
+        for text in cases {
+            let mut expected = Vec::new();
+            let mut reader =
+                csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+            let mut r = csv::ByteRecord::new();
+            while reader.read_byte_record(&mut r).expect("read") {
+                let fields: Vec<Vec<u8>> = r.iter().map(<[u8]>::to_vec).collect();
+                expected.push((r.position().map_or(0, csv::Position::line), fields));
+            }
+            // Three bytes per read, so lines also straddle refills.
+            struct Trickle<'a>(&'a [u8]);
+            impl std::io::Read for Trickle<'_> {
+                fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+                    let n = self.0.len().min(out.len()).min(3);
+                    out[..n].copy_from_slice(&self.0[..n]);
+                    self.0 = &self.0[n..];
+                    Ok(n)
+                }
+            }
+            let mut records = super::Records::new(Trickle(text.as_bytes()));
+            let mut got = Vec::new();
+            let mut record = super::Record::default();
+            while records.read(&mut record).expect("read") {
+                got.push((record.line, record.iter().map(<[u8]>::to_vec).collect::<Vec<_>>()));
+            }
+            assert_eq!(got, expected, "{text:?}");
+        }
+    }
 
     #[test]
     fn batches_tallied_while_the_next_is_read_give_the_tally_of_the_batches_in_order() {

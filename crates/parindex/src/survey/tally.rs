@@ -540,9 +540,9 @@ impl Tally {
         let parts: Vec<Part> = chunks.iter().map(tally_chunk).collect();
         // Codes outside a scale land in each column's last slot: locate them only if there are any.
         let invalid = parts.iter().any(|p| {
-            p.acc
-                .chunks(self.slots)
-                .any(|cell| layout.columns.iter().any(|c| cell[c.offset + c.slots.len()].n > 0))
+            p.counts
+                .chunks(p.stride)
+                .any(|cell| layout.columns.iter().any(|c| cell[c.offset + c.slots.len()] > 0))
         });
         if invalid && strict {
             let issues = self.locate_invalid(questionnaire, batch);
@@ -559,10 +559,11 @@ impl Tally {
                 cell.weight += part.weight[l];
                 let slots = self.slots;
                 let into = &mut self.acc[g as usize * slots..(g as usize + 1) * slots];
-                for (a, b) in into.iter_mut().zip(&part.acc[l * slots..(l + 1) * slots]) {
-                    a.n += b.n;
-                    a.w += b.w;
-                    a.w2 += b.w2;
+                let (sums, counts) = (part.sums(l), part.counts(l));
+                for ((a, s), &n) in into.iter_mut().zip(sums).zip(counts) {
+                    a.n += u64::from(n);
+                    a.w += s.0[0];
+                    a.w2 += s.0[1];
                 }
             }
         }
@@ -764,7 +765,11 @@ struct Part {
     cells: Vec<u32>,
     respondents: Vec<u64>,
     weight: Vec<f64>,
-    acc: Vec<Acc>,
+    /// Per local cell, `stride` slots (the tally's, then the trash): Σw and Σw², and the
+    /// counts (a chunk has fewer than 2³² rows).
+    stride: usize,
+    sums: Vec<Pair>,
+    counts: Vec<u32>,
 }
 
 impl Part {
@@ -857,15 +862,17 @@ impl Part {
                 weight[l] = cell_weight;
             }
         }
-        let mut acc = Vec::with_capacity(n_cells * slots);
-        for (s, n) in sums.chunks_exact(stride).zip(counts.chunks_exact(stride)) {
-            acc.extend(s[..slots].iter().zip(&n[..slots]).map(|(a, &n)| Acc {
-                n: u64::from(n),
-                w: a.0[0],
-                w2: a.0[1],
-            }));
-        }
-        Part { cells, respondents, weight, acc }
+        Part { cells, respondents, weight, stride, sums, counts }
+    }
+
+    /// The sums of a local cell's slots (without the trash).
+    fn sums(&self, cell: usize) -> &[Pair] {
+        &self.sums[cell * self.stride..(cell + 1) * self.stride - 1]
+    }
+
+    /// The counts of a local cell's slots (without the trash).
+    fn counts(&self, cell: usize) -> &[u32] {
+        &self.counts[cell * self.stride..(cell + 1) * self.stride - 1]
     }
 }
 
