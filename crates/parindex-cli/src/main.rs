@@ -360,7 +360,7 @@ fn read(path: &Path) -> Result<Vec<u8>, Failure> {
     })
 }
 
-fn load_methodology(path: &PathBuf) -> Result<Methodology, Failure> {
+fn load_methodology(path: &Path) -> Result<Methodology, Failure> {
     let bytes = read(path)?;
     Ok(read_methodology(&bytes, &path.display().to_string())?)
 }

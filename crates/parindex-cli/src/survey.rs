@@ -2,7 +2,7 @@
 //! methodology leaves.
 
 use std::io::BufRead;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use parindex::{survey_results, DomainKind, Measure, Questionnaire, Scores, SurveyOptions, Tally};
 use parindex_io::{
@@ -193,7 +193,7 @@ fn load(args: &SurveyArgs) -> Result<Loaded, Failure> {
 type Units = (Option<Vec<String>>, Vec<(String, u64)>);
 
 /// `unit[,name][,population]`.
-fn read_units(path: &PathBuf) -> Result<Units, Failure> {
+fn read_units(path: &Path) -> Result<Units, Failure> {
     let bytes = read(path)?;
     let file = path.display().to_string();
     let text = parindex_io::decode(&bytes, &file)?;
