@@ -104,8 +104,8 @@ pub use score::{score, NodeScore, Results, UnitResult};
 pub use scores::{Scores, Unit, Value};
 pub use sensitivity::{
     leave_one_out, sensitivity, sensitivity_with_progress, weight_sweep, Attribution, LeftOut, NodeSet,
-    Progress, RankHistogram, Sensitivity, SensitivityOptions, SurveyShare, Uncertainty,
-    UncertaintySource, UnitSensitivity, WeightDistribution, WeightSweep,
+    Progress, RankHistogram, Sensitivity, SensitivityOptions, SurveyShare, Uncertainty, UncertaintySource,
+    UnitSensitivity, WeightDistribution, WeightSweep,
 };
 pub use summary::{summarize, GroupSummary, Summary};
 pub use survey::{
