@@ -4,7 +4,10 @@
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
-use parindex::{survey_results, DomainKind, Measure, Questionnaire, Scores, SurveyOptions, Tally};
+use parindex::{
+    survey_results, DomainKind, Measure, Questionnaire, Scores, SurveyOptions, Tally, Uncertainty,
+    UncertaintySource,
+};
 use parindex_io::{
     examples, is_workbook, read_questionnaire, read_responses, read_responses_file, split_sheet,
     write_survey, ResponsesOptions,
@@ -54,6 +57,11 @@ pub(crate) struct SurveyArgs {
     /// The methodology the --leaf codes belong to.
     #[arg(long, requires = "leaf")]
     methodology: Option<PathBuf>,
+    /// Print, instead of estimates, the uncertainty document (JSON) for `parindex sensitivity
+    /// --uncertainty`: one survey source in which the leaf CODE takes each unit's share of
+    /// the item with its standard error (CODE=item:ITEM). Repeatable.
+    #[arg(long, value_name = "CODE=item:ITEM", conflicts_with_all = ["leaf", "format", "round"])]
+    uncertainty_leaf: Vec<String>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -83,22 +91,13 @@ pub(crate) fn run(args: SurveyArgs) -> Result<String, Failure> {
         options = options.population(unit, n);
     }
     let results = survey_results(&q, &tally, &options)?;
+    if !args.uncertainty_leaf.is_empty() {
+        return uncertainty(&results, &args.uncertainty_leaf);
+    }
     if args.leaf.is_empty() {
         return Ok(write_survey(&results, output_format(args.format), args.round));
     }
-    let leaves = args
-        .leaf
-        .iter()
-        .map(|spec| {
-            let (code, measure) = spec.split_once('=').ok_or_else(|| {
-                Failure(vec![format!("--leaf {spec}: write CODE=overall, CODE=element:E or CODE=item:I")])
-            })?;
-            let measure: Measure = measure
-                .parse()
-                .map_err(|e: parindex::Error| Failure(vec![format!("--leaf {spec}: {}", e.issues()[0])]))?;
-            Ok((code.trim().to_string(), measure))
-        })
-        .collect::<Result<Vec<_>, Failure>>()?;
+    let leaves = leaf_specs(&args.leaf, "--leaf")?;
     let mut out = String::from("unit,criterion,value,note\n");
     match &args.methodology {
         Some(path) => {
@@ -130,6 +129,45 @@ pub(crate) fn run(args: SurveyArgs) -> Result<String, Failure> {
         }
     }
     Ok(out)
+}
+
+/// `CODE=MEASURE` arguments of `flag`, each checked, all problems reported.
+fn leaf_specs(specs: &[String], flag: &str) -> Result<Vec<(String, Measure)>, Failure> {
+    let mut leaves = Vec::new();
+    let mut problems = Vec::new();
+    for spec in specs {
+        let Some((code, measure)) = spec.split_once('=') else {
+            problems.push(format!("{flag} {spec}: write CODE=overall, CODE=element:E or CODE=item:I"));
+            continue;
+        };
+        match measure.parse::<Measure>() {
+            Ok(measure) => leaves.push((code.trim().to_string(), measure)),
+            Err(e) => problems.push(format!("{flag} {spec}: {}", e.issues()[0])),
+        }
+    }
+    if problems.is_empty() {
+        Ok(leaves)
+    } else {
+        Err(Failure(problems))
+    }
+}
+
+/// The uncertainty document with one survey source over the leaves of `--uncertainty-leaf`.
+fn uncertainty(results: &parindex::SurveyResults, specs: &[String]) -> Result<String, Failure> {
+    let mut leaves = std::collections::BTreeMap::new();
+    let mut problems = Vec::new();
+    for (spec, (code, measure)) in specs.iter().zip(leaf_specs(specs, "--uncertainty-leaf")?) {
+        match UncertaintySource::survey(results, &code, &measure) {
+            Ok(UncertaintySource::Survey { leaves: one }) => leaves.extend(one),
+            Ok(_) => {}
+            Err(e) => problems.extend(e.issues().iter().map(|i| format!("--uncertainty-leaf {spec}: {i}"))),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Failure(problems));
+    }
+    let u = Uncertainty::new().source(UncertaintySource::Survey { leaves });
+    Ok(u.to_json() + "\n")
 }
 
 /// One CSV row, quoting the note.

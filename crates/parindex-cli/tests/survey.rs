@@ -188,3 +188,92 @@ fn populations_set_the_required_sample() {
     assert_eq!(json.matches("\"required\": 110").count(), 11);
     assert_eq!(json.matches("\"required\": 399").count(), 1);
 }
+
+#[test]
+fn survey_results_write_an_uncertainty_source_for_sensitivity() {
+    let args = [
+        "survey",
+        "--example",
+        "sipas-demo",
+        "--uncertainty-leaf",
+        "8.1.1=item:A1",
+        "--uncertainty-leaf",
+        "8.1.2=item:C1",
+    ];
+    let doc = stdout(&run(&args));
+    assert_eq!(doc, golden("sipas-demo.uncertainty.json"));
+    // Each share and standard error is the survey's estimate of the item for that unit.
+    let csv = stdout(&run(&["survey", "--example", "sipas-demo", "--by", "unit", "--format", "csv"]));
+    let row: Vec<&str> =
+        csv.lines().find(|l| l.starts_with("unit,so-y-te,item,C1,")).expect("C1 row").split(',').collect();
+    let leaf = &doc[doc.find("\"8.1.2\"").expect("leaf 8.1.2")..];
+    let unit = &leaf[leaf.find("\"so-y-te\"").expect("so-y-te")..];
+    let field = |name: &str| -> f64 {
+        let at = unit.find(&format!("\"{name}\": \"")).expect(name) + name.len() + 5;
+        unit[at..at + unit[at..].find('"').expect("end")].parse().expect("number")
+    };
+    assert!((field("share") - row[7].parse::<f64>().expect("share")).abs() < 1e-12, "{row:?}");
+    assert!((field("se") - row[11].parse::<f64>().expect("se")).abs() < 1e-15, "{row:?}");
+    let first = &doc[..doc.find("\"8.1.2\"").expect("leaf 8.1.2")];
+    assert_eq!(first.matches("\"share\"").count(), 12, "every unit of sipas-demo on 8.1.1");
+    // Fed to `parindex sensitivity`, it gives the golden analysis (the Python and Node tests
+    // compare their own runs with the same file).
+    let out = stdout(&run(&[
+        "sensitivity",
+        "--example",
+        "par-demo",
+        "--weights",
+        "uniform:0.1",
+        "--uncertainty",
+        "data/expected/sipas-demo.uncertainty.json",
+        "--runs",
+        "300",
+        "--seed",
+        "7",
+        "--attribution",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(out, golden("par-demo.sensitivity.survey.json"));
+    assert!(out.contains("\"survey (8.1.1, 8.1.2)\""));
+}
+
+#[test]
+fn an_uncertainty_leaf_without_a_standard_error_exits_2_with_every_problem() {
+    let out = run(&[
+        "survey",
+        "--example",
+        "sipas-demo",
+        "--uncertainty-leaf",
+        "8.1.1=element:access",
+        "--uncertainty-leaf",
+        "8.1.2=item:ZZ",
+        "--uncertainty-leaf",
+        "8.1.3",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--uncertainty-leaf 8.1.3: write CODE="), "{err}");
+    let out = run(&[
+        "survey",
+        "--example",
+        "sipas-demo",
+        "--uncertainty-leaf",
+        "8.1.1=element:access",
+        "--uncertainty-leaf",
+        "8.1.2=item:ZZ",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "--uncertainty-leaf 8.1.1=element:access: criterion 8.1.1: a survey source needs an item"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("--uncertainty-leaf 8.1.2=item:ZZ: ") && err.contains("ZZ is not in the questionnaire"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+}
