@@ -246,6 +246,31 @@ fn pandas(d: &Data, ours: Duration) {
         }
         _ => println!("  pandas baseline skipped (python3 with numpy and pandas not found)"),
     }
+    // The Python package on the same arrays (issue 6: within 1.2× of this bench).
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/survey_python.py");
+    let out = ok
+        .then(|| {
+            let args = [script.to_string(), dir.display().to_string(), ITEMS.to_string(), UNITS.to_string()];
+            std::process::Command::new(python).args(args).output().ok()
+        })
+        .flatten()
+        .filter(|o| o.status.success());
+    let ms = out.and_then(|o| {
+        String::from_utf8_lossy(&o.stdout)
+            .trim()
+            .strip_prefix("python_ms ")
+            .and_then(|v| v.parse::<f64>().ok())
+    });
+    match ms {
+        Some(ms) => {
+            let ratio = ms / (ours.as_secs_f64() * 1e3);
+            println!(
+                "  Python parindex.survey, numpy arrays {ms:>8.2} ms   {ratio:.2}× parindex, target ≤ 1.2×: {}",
+                if ratio <= 1.2 { "meets" } else { "misses" }
+            );
+        }
+        None => println!("  Python skipped (no .venv with parindex: run bindings/python/ci.sh)"),
+    }
 }
 
 criterion_group!(benches, bench);
