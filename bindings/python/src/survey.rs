@@ -270,12 +270,50 @@ impl PySurveyResults {
         Ok(PyScores { inner: Arc::new(copy) })
     }
 
+    /// The uncertainty document (a dict, for `parindex.sensitivity`) with one survey source:
+    /// per leaf code of `leaves`, each unit's share of the item measure (`item:CODE`) and its
+    /// standard error.
+    fn uncertainty<'py>(
+        &self,
+        py: Python<'py>,
+        leaves: std::collections::BTreeMap<String, String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let u = core(py, || survey_uncertainty(&self.inner, leaves))?;
+        py.import("json")?.call_method1("loads", (u.to_json(),))
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "SurveyResults(questionnaire={:?}, domains={})",
             self.inner.questionnaire,
             self.inner.domains.len()
         )
+    }
+}
+
+/// The uncertainty document with one survey source over `leaves` (code → measure text), all
+/// problems reported, each at its leaf.
+fn survey_uncertainty(
+    results: &parindex::SurveyResults,
+    leaves: impl IntoIterator<Item = (String, String)>,
+) -> parindex::Result<parindex::Uncertainty> {
+    use parindex::UncertaintySource;
+    let mut merged = std::collections::BTreeMap::new();
+    let mut issues = Vec::new();
+    for (code, measure) in leaves {
+        match measure.parse().and_then(|m| UncertaintySource::survey(results, &code, &m)) {
+            Ok(UncertaintySource::Survey { leaves }) => merged.extend(leaves),
+            Ok(_) => {}
+            Err(e) => issues.extend(e.issues().iter().map(|i| {
+                let mut location = i.location.clone();
+                location.criterion.get_or_insert_with(|| code.clone());
+                parindex::Issue::new(location, i.kind.clone())
+            })),
+        }
+    }
+    match parindex::Error::from_issues(issues) {
+        Some(e) => Err(e),
+        None => Ok(parindex::Uncertainty::new().source(UncertaintySource::Survey { leaves: merged })),
     }
 }
 

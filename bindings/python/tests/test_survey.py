@@ -2,6 +2,7 @@
 against the CSV path, merging through JSON, survey values in a methodology leaf, and errors."""
 
 import io
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -151,3 +152,38 @@ def test_bad_dossier_corpus_gives_the_rust_messages(case):
         assert "".join(f"{d['message']}\n" for d in e.errors()) == expected
     else:
         assert expected.startswith("ok:") and sum(u["received"] for u in doc["units"]) == int(expected.split()[1])
+
+
+def test_survey_uncertainty_source_gives_the_cli_analysis_bit_for_bit():
+    """The survey-fed source built in Python is the document `parindex survey
+    --uncertainty-leaf` wrote (data/expected/cases.txt), and the analysis it feeds is the one
+    `parindex sensitivity` wrote with the same seed, every float the same bits."""
+    expected = DATA / "expected"
+    _, tally = parindex.examples.survey("sipas-demo")
+    survey = tally.results()
+    u = survey.uncertainty({"8.1.1": "item:A1", "8.1.2": "item:C1"})
+    assert u == json.loads((expected / "sipas-demo.uncertainty.json").read_text("utf-8"))
+    # The share and standard error are the survey's estimates for the item.
+    rows = survey.to_pandas().query("domain == 'unit' and code == 'C1'").set_index("id")
+    est = u["sources"][0]["leaves"]["8.1.2"]["so-y-te"]
+    assert float(est["share"]) == pytest.approx(rows.loc["so-y-te", "share"], abs=1e-12)
+    assert float(est["se"]) == pytest.approx(rows.loc["so-y-te", "se"], abs=1e-15)
+    r = parindex.score(*parindex.examples.load("par-demo"))
+    # The CLI puts its --weights source before the file's sources.
+    weights = {"type": "weights", "nodes": {"type": "all"}, "distribution": {"type": "uniform", "spread": "0.1"}}
+    doc = {"format_version": 1, "sources": [weights] + u["sources"]}
+    out = parindex.sensitivity(r, doc, runs=300, seed=7, attribution=True)
+    assert out == json.loads((expected / "par-demo.sensitivity.survey.json").read_text("utf-8"))
+    assert out["sources"][1] == "survey (8.1.1, 8.1.2)"
+    # Straight in, as JSON text too.
+    assert parindex.sensitivity(r, json.dumps(u), runs=20, seed=1) == parindex.sensitivity(r, u, runs=20, seed=1)
+
+
+def test_survey_uncertainty_bad_measures_raise_input_error_with_every_problem():
+    _, tally = parindex.examples.survey("sipas-demo")
+    with pytest.raises(parindex.InputError) as info:
+        tally.results().uncertainty({"8.1.1": "element:access", "8.1.2": "item:ZZ", "8.1.3": "nonsense"})
+    errors = info.value.errors()
+    assert [e["criterion"] for e in errors] == ["8.1.1", "8.1.2", "8.1.3"]
+    assert errors[0]["code"] == "invalid_sensitivity"
+    assert errors[1]["code"] == "unknown_item"

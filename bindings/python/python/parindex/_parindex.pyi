@@ -563,6 +563,24 @@ class SurveyResults:
         """A copy of ``scores`` whose leaf ``criterion`` takes the survey ``measure``
         (``overall``, ``element:CODE`` or ``item:CODE``) for every surveyed unit, with a
         note citing the survey."""
+    def uncertainty(self, leaves: Dict[str, str]) -> Dict[str, Any]:
+        """The uncertainty document for :func:`parindex.sensitivity` (the JSON of
+        ``parindex survey --uncertainty-leaf CODE=item:ITEM``) with one survey source: for
+        each leaf code of ``leaves``, each unit's share of the item (``item:CODE``) with its
+        standard error, drawn from a normal in each replication (DESIGN.md §11). Units with
+        one answer (no standard error) keep their nominal value. Raises
+        :class:`parindex.InputError` (``invalid_sensitivity`` for an element or the overall
+        index, which carry no standard error; ``unknown_item``).
+
+        >>> import parindex
+        >>> _, tally = parindex.examples.survey("sipas-demo")
+        >>> u = tally.results().uncertainty({"8.1.1": "item:A1"})
+        >>> u["sources"][0]["leaves"]["8.1.1"]["so-y-te"]
+        {'share': '0.8705105702983784', 'se': '0.06376533863591337'}
+        >>> r = parindex.score(*parindex.examples.load("par-demo"))
+        >>> parindex.sensitivity(r, u, runs=20, seed=1)["sources"]
+        ['survey (8.1.1)']
+        """
 
 def example_survey(name: str) -> Tuple[Questionnaire, Tally]:
     """A bundled survey (see :mod:`parindex.examples`)."""
