@@ -1,7 +1,7 @@
 //! Satisfaction surveys from JavaScript (DESIGN.md §12): conversions only; the core computes,
 //! with the same bits as Rust and Python.
 
-use parindex::{Answers, Batch, DomainKind, Labels, Measure, SurveyOptions};
+use parindex::{Answers, Batch, DomainKind, Labels, Measure, SurveyOptions, UncertaintySource};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
@@ -102,6 +102,21 @@ export class SurveyResults {
   toJson(options?: SurveyWriteOptions): string;
   /** A copy of `scores` whose leaf `criterion` takes the survey `measure` (`overall`, `element:CODE`, `item:CODE`). */
   apply(scores: Scores, methodology: Methodology, criterion: string, measure: string): Scores;
+  /**
+   * The uncertainty document for `Results.sensitivity({uncertainty})` (the JSON of `parindex survey
+   * --uncertainty-leaf`): one survey source in which each leaf code of `leaves` takes each unit's
+   * share of the item (`item:CODE`) with its standard error (DESIGN.md §11).
+   */
+  uncertainty(leaves: Record<string, string>): SurveyUncertainty;
+}
+
+/** One unit's survey estimate on a leaf: the share in [0, 1] and its standard error (decimal text). */
+export interface SurveyShare { share: string; se: string; }
+
+/** An uncertainty document with one survey source, per leaf code and unit id. */
+export interface SurveyUncertainty {
+  format_version: 1;
+  sources: { type: "survey"; leaves: Record<string, Record<string, SurveyShare>> }[];
 }
 "#;
 
@@ -339,5 +354,29 @@ impl SurveyResults {
         let mut copy = (*scores.inner).clone();
         self.inner.apply(&mut copy, &methodology.inner, criterion, &measure).map_err(error)?;
         Ok(Scores { inner: std::rc::Rc::new(copy) })
+    }
+
+    /// The uncertainty document with one survey source over `leaves` (code → item measure).
+    pub fn uncertainty(&self, leaves: JsValue) -> JsResult<JsValue> {
+        let leaves: std::collections::BTreeMap<String, String> = serde_wasm_bindgen::from_value(leaves)
+            .map_err(|_| invalid_argument("leaves must be an object of leaf code → measure text"))?;
+        let mut merged = std::collections::BTreeMap::new();
+        let mut issues = Vec::new();
+        for (code, measure) in leaves {
+            match measure.parse().and_then(|m| UncertaintySource::survey(&self.inner, &code, &m)) {
+                Ok(UncertaintySource::Survey { leaves }) => merged.extend(leaves),
+                Ok(_) => {}
+                Err(e) => issues.extend(e.issues().iter().map(|i| {
+                    let mut location = i.location.clone();
+                    location.criterion.get_or_insert_with(|| code.clone());
+                    parindex::Issue::new(location, i.kind.clone())
+                })),
+            }
+        }
+        if let Some(e) = parindex::Error::from_issues(issues) {
+            return Err(error(e));
+        }
+        let u = parindex::Uncertainty::new().source(UncertaintySource::Survey { leaves: merged });
+        conversion::parse_json(&u.to_json())
     }
 }

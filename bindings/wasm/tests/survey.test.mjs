@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 
-import { Questionnaire, SurveyResults, Tally, expected, loadExample, score } from "./helpers.mjs";
+import { Questionnaire, SurveyResults, Tally, expected, loadExample, score, thrown } from "./helpers.mjs";
 
 const data = (path) => readFileSync(fileURLToPath(new URL(`../../../data/${path}`, import.meta.url)), "utf8");
 const questionnaire = () => Questionnaire.fromJson(data("survey/sipas-demo.questionnaire.json"));
@@ -163,4 +163,32 @@ test("the bad-dossier corpus gives the Rust messages", async () => {
       assert.equal(e.errors.map((i) => `${i.message}\n`).join(""), expectedText, c);
     }
   }
+});
+
+test("a survey-fed uncertainty source gives the CLI's and Python's analysis for the same seed", () => {
+  const survey = Tally.example("sipas-demo").results();
+  const u = survey.uncertainty({ "8.1.1": "item:A1", "8.1.2": "item:C1" });
+  // The document `parindex survey --uncertainty-leaf` wrote (data/expected/cases.txt).
+  assert.deepEqual(u, JSON.parse(expected("sipas-demo.uncertainty.json")));
+  const c1 = survey.toRows().find((r) => r.domain === "unit" && r.id === "so-y-te" && r.code === "C1");
+  const est = u.sources[0].leaves["8.1.2"]["so-y-te"];
+  assert.ok(Math.abs(Number(est.share) - c1.share) < 1e-12 && Math.abs(Number(est.se) - c1.se) < 1e-15);
+  // The CLI puts its --weights source before the file's sources.
+  const results = score(...loadExample("par-demo"));
+  const weights = { type: "weights", nodes: { type: "all" }, distribution: { type: "uniform", spread: "0.1" } };
+  const doc = { format_version: 1, sources: [weights, ...u.sources] };
+  const out = results.sensitivity({ uncertainty: doc, runs: 300, seed: 7, attribution: true });
+  assert.deepEqual(out, JSON.parse(expected("par-demo.sensitivity.survey.json")));
+  assert.equal(out.sources[1], "survey (8.1.1, 8.1.2)");
+  const asText = results.sensitivity({ uncertainty: JSON.stringify(u), runs: 20, seed: 1 });
+  assert.deepEqual(asText, results.sensitivity({ uncertainty: u, runs: 20, seed: 1 }));
+});
+
+test("survey uncertainty: every bad measure located at its leaf", () => {
+  const survey = Tally.example("sipas-demo").results();
+  const e = thrown(() => survey.uncertainty({ "8.1.1": "element:access", "8.1.2": "item:ZZ", "8.1.3": "nonsense" }));
+  assert.equal(e.name, "ParIndexError");
+  assert.deepEqual(e.errors.map((x) => x.location.criterion), ["8.1.1", "8.1.2", "8.1.3"]);
+  assert.deepEqual(e.errors.slice(0, 2).map((x) => x.code), ["invalid_sensitivity", "unknown_item"]);
+  assert.equal(thrown(() => survey.uncertainty("8.1.1")).code, "invalid_argument");
 });

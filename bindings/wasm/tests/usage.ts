@@ -7,6 +7,7 @@ import {
   SurveyResults,
   Tally,
   type SurveyRow,
+  type SurveyUncertainty,
   exampleNames,
   loadExample,
   Methodology,
@@ -133,6 +134,12 @@ void [json, csv, losses, lost, nextBand, movement, ids, count, id, leaves];
   const rows: SurveyRow[] = survey.toRows({ round: 4 });
   const share: number | null = rows[0].share;
   const fed: Scores = survey.apply(scores, methodology, "8.1.3", "element:results");
+  const source: SurveyUncertainty = survey.uncertainty({ "8.1.1": "item:A1" });
+  const se: string | undefined = source.sources[0]?.leaves["8.1.1"]?.["so-y-te"]?.se;
+  results.sensitivity({ uncertainty: source, runs: 10 });
+  // @ts-expect-error leaves are a map of leaf code → measure text
+  survey.uncertainty("8.1.1");
+  void se;
   void [share, fed, survey.toCsv(), survey.toJson({ round: 2 }), merged.respondents, q.id, q.toJson()];
 }
 

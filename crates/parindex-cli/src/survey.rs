@@ -156,7 +156,14 @@ fn leaf_specs(specs: &[String], flag: &str) -> Result<Vec<(String, Measure)>, Fa
 fn uncertainty(results: &parindex::SurveyResults, specs: &[String]) -> Result<String, Failure> {
     let mut leaves = std::collections::BTreeMap::new();
     let mut problems = Vec::new();
-    for (spec, (code, measure)) in specs.iter().zip(leaf_specs(specs, "--uncertainty-leaf")?) {
+    for spec in specs {
+        let (code, measure) = match leaf_specs(std::slice::from_ref(spec), "--uncertainty-leaf") {
+            Ok(mut one) => one.remove(0),
+            Err(Failure(lines)) => {
+                problems.extend(lines);
+                continue;
+            }
+        };
         match UncertaintySource::survey(results, &code, &measure) {
             Ok(UncertaintySource::Survey { leaves: one }) => leaves.extend(one),
             Ok(_) => {}
