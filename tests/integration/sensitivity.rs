@@ -103,6 +103,34 @@ fn everything() -> Uncertainty {
         .source(UncertaintySource::LeaveOneOut { level: 2 })
 }
 
+/// Progress from several threads arrives in order and ends at the number of runs (a worker
+/// overtaken while it waited once reported 448 after 500).
+#[test]
+fn progress_from_many_threads_only_goes_up_and_ends_at_runs() {
+    let r = par_demo();
+    let u = Uncertainty::new().source(UncertaintySource::weights(WeightDistribution::dirichlet(d("50"))));
+    for threads in [2, 4, 8] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
+        for _ in 0..20 {
+            let seen = std::sync::Mutex::new(Vec::new());
+            pool.install(|| {
+                parindex::sensitivity_with_progress(
+                    &r,
+                    &u,
+                    &SensitivityOptions::new().runs(500),
+                    &|done, total| {
+                        seen.lock().expect("lock").push((done, total));
+                    },
+                )
+            })
+            .expect("runs");
+            let seen = seen.into_inner().expect("lock");
+            assert_eq!(seen.last(), Some(&(500, 500)), "{threads} threads: {seen:?}");
+            assert!(seen.windows(2).all(|w| w[0].0 < w[1].0), "{threads} threads: {seen:?}");
+        }
+    }
+}
+
 #[test]
 fn same_seed_same_bits_on_one_and_two_threads() {
     let r = par_demo();

@@ -429,6 +429,9 @@ fn run(r: &Runner<'_>, progress: Progress<'_>) -> Acc {
         // batch until none is left; the sums are integers, so merging them in any order gives
         // the same bits.
         let (next, done) = (AtomicU64::new(0), AtomicU64::new(0));
+        // Progress is reported in order, ending at `runs`: a worker whose count was overtaken
+        // while it waited says nothing (reported out of order, 448 could follow 500).
+        let reported = std::sync::Mutex::new(0u64);
         let accs = rayon::broadcast(|_| {
             let mut acc = Acc::new(r);
             let mut sc = Scratch::new(r.model);
@@ -440,7 +443,12 @@ fn run(r: &Runner<'_>, progress: Progress<'_>) -> Acc {
                 let rows = range(b);
                 let k = rows.end - rows.start;
                 r.batch(rows, &mut acc, &mut sc);
-                progress(done.fetch_add(k, Ordering::Relaxed) + k, runs);
+                let now = done.fetch_add(k, Ordering::Relaxed) + k;
+                let mut last = reported.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                if now > *last {
+                    *last = now;
+                    progress(now, runs);
+                }
             }
         });
         return accs.into_iter().reduce(Acc::merge).unwrap_or_else(|| Acc::new(r));
