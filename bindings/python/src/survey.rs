@@ -76,15 +76,30 @@ pub(crate) struct PyTally {
 /// the codes point at.
 type Coded<'py> = (Bound<'py, PyBytes>, Vec<String>);
 
-fn u32s(bytes: &[u8]) -> Vec<u32> {
-    bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
+/// Coded labels as codes and names.
+fn labels<'a>(coded: &'a Option<Coded<'_>>) -> Option<(std::borrow::Cow<'a, [u32]>, &'a [String])> {
+    coded.as_ref().map(|(codes, names)| (u32s(codes.as_bytes()), names.as_slice()))
 }
 
-fn f64s(bytes: &[u8]) -> Vec<f64> {
-    bytes
-        .chunks_exact(8)
-        .map(|c| f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
-        .collect()
+/// Little-endian `u32`s: the bytes themselves when aligned (on a little-endian machine), else
+/// a copy.
+fn u32s(bytes: &[u8]) -> std::borrow::Cow<'_, [u32]> {
+    match bytemuck::try_cast_slice(bytes) {
+        Ok(values) if cfg!(target_endian = "little") => std::borrow::Cow::Borrowed(values),
+        _ => bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect(),
+    }
+}
+
+/// Little-endian `f64`s: the bytes themselves when aligned (on a little-endian machine), else
+/// a copy.
+fn f64s(bytes: &[u8]) -> std::borrow::Cow<'_, [f64]> {
+    match bytemuck::try_cast_slice(bytes) {
+        Ok(values) if cfg!(target_endian = "little") => std::borrow::Cow::Borrowed(values),
+        _ => bytes
+            .chunks_exact(8)
+            .map(|c| f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+            .collect(),
+    }
 }
 
 #[pymethods]
@@ -135,9 +150,7 @@ impl PyTally {
         clusters: Option<Coded<'_>>,
     ) -> PyResult<()> {
         let unit_index = u32s(units.0.as_bytes());
-        let weights = weights.map(|w| f64s(w.as_bytes()));
-        let labels =
-            |c: &Option<Coded<'_>>| c.as_ref().map(|(codes, names)| (u32s(codes.as_bytes()), names.clone()));
+        let weights = weights.as_ref().map(|w| f64s(w.as_bytes()));
         let (groups, strata, clusters) = (labels(&groups), labels(&strata), labels(&clusters));
         let answers = answers.as_bytes();
         let q = &self.questionnaire;
