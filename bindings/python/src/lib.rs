@@ -17,6 +17,10 @@ mod survey;
 
 use conversion::{core, infallible, Source};
 
+/// The allocator of every Rust allocation in the extension (see Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A methodology (bộ tiêu chí): the criteria tree and its settings.
 #[pyclass(frozen, eq, module = "parindex._parindex", name = "Methodology")]
 #[derive(PartialEq)]
