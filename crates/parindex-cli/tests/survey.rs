@@ -267,3 +267,17 @@ fn an_uncertainty_leaf_without_a_standard_error_exits_2_with_every_problem() {
     );
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn an_uncertainty_leaf_needs_unit_estimates() {
+    // Estimated for everyone only: no unit's share to draw, which would change nothing.
+    let out =
+        run(&["survey", "--example", "sipas-demo", "--by", "all", "--uncertainty-leaf", "8.1.1=item:A1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "--uncertainty-leaf 8.1.1=item:A1: criterion 8.1.1: the survey results \
+         hold no unit's share of item A1 with a standard error (estimate by unit)\n"
+    );
+    assert!(out.stdout.is_empty());
+}

@@ -232,7 +232,9 @@ impl UncertaintySource {
     /// # Errors
     ///
     /// `invalid_sensitivity` for a measure other than an item (elements and the overall index
-    /// carry no standard error); `unknown_item` for an item the survey does not have.
+    /// carry no standard error) and when no unit's share has a standard error (results
+    /// estimated for everyone only: the source would change nothing); `unknown_item` for an
+    /// item the survey does not have.
     ///
     /// # Examples
     ///
@@ -280,6 +282,18 @@ impl UncertaintySource {
                 .find_map(|d| d.items.iter().find(|e| &e.column == column).and_then(|e| e.se));
             let Some(se) = se.and_then(|se| format!("{se}").parse::<Decimal>().ok()) else { continue };
             units.insert(v.unit, SurveyShare { share: v.percent / Decimal::ONE_HUNDRED, se });
+        }
+        if units.is_empty() {
+            // An empty leaf would silently change nothing in the analysis.
+            return Err(Error::single(
+                Location::default().criterion(criterion),
+                IssueKind::InvalidSensitivity {
+                    reason: format!(
+                        "the survey results hold no unit's share of item {column} with a standard error \
+                         (estimate by unit)"
+                    ),
+                },
+            ));
         }
         Ok(UncertaintySource::Survey { leaves: BTreeMap::from([(criterion.to_owned(), units)]) })
     }
