@@ -318,14 +318,8 @@ impl PyResults {
         lang: &str,
         top: usize,
     ) -> PyResult<String> {
-        let lang = report_lang(lang)?;
-        infallible(py, || {
-            let mut options = parindex_io::ReportOptions::new().lang(lang).top(top);
-            if let Some(p) = previous {
-                options = options.previous(&p.inner);
-            }
-            parindex_io::write_report_html(&self.inner, &self.scores, &options)
-        })
+        let options = report_options(lang, previous)?.top(top);
+        infallible(py, || parindex_io::write_report_html(&self.inner, &self.scores, &options))
     }
 
     /// The Markdown report (`parindex report --out report.md`).
@@ -337,14 +331,8 @@ impl PyResults {
         lang: &str,
         top: usize,
     ) -> PyResult<String> {
-        let lang = report_lang(lang)?;
-        infallible(py, || {
-            let mut options = parindex_io::ReportOptions::new().lang(lang).top(top);
-            if let Some(p) = previous {
-                options = options.previous(&p.inner);
-            }
-            parindex_io::write_report_markdown(&self.inner, &self.scores, &options)
-        })
+        let options = report_options(lang, previous)?.top(top);
+        infallible(py, || parindex_io::write_report_markdown(&self.inner, &self.scores, &options))
     }
 
     /// The fill-in template holding these scores, written to `path` if given.
@@ -368,14 +356,8 @@ impl PyResults {
         lang: &str,
         explanations: bool,
     ) -> PyResult<Bound<'py, PyBytes>> {
-        let lang = report_lang(lang)?;
-        let bytes = core(py, || {
-            let mut options = parindex_io::ReportOptions::new().lang(lang).explanations(explanations);
-            if let Some(p) = previous {
-                options = options.previous(&p.inner);
-            }
-            parindex_io::write_results_xlsx(&self.inner, &self.scores, &options)
-        })?;
+        let options = report_options(lang, previous)?.explanations(explanations);
+        let bytes = core(py, || parindex_io::write_results_xlsx(&self.inner, &self.scores, &options))?;
         write_bytes(py, &bytes, path)
     }
 
@@ -446,6 +428,18 @@ fn template<'py>(
 fn sheet_names(py: Python<'_>, workbook: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
     let Source { bytes, file } = conversion::path_or_text(workbook, None, "workbook.xlsx")?;
     core(py, || parindex_io::sheet_names(&bytes, parindex_io::split_sheet(&file).0))
+}
+
+/// The options every report shares: the language, and last year's results when given.
+fn report_options<'a>(
+    lang: &str,
+    previous: Option<&'a PyResults>,
+) -> PyResult<parindex_io::ReportOptions<'a>> {
+    let options = parindex_io::ReportOptions::new().lang(report_lang(lang)?);
+    Ok(match previous {
+        Some(p) => options.previous(&p.inner),
+        None => options,
+    })
 }
 
 /// `en` or `vi`, the languages of the reports.
