@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use parindex::{
-    survey_results, Answers, Batch, DomainKind, Interval, Item, ItemKind, Labels, Questionnaire,
-    SurveyOptions, SurveyResults, SurveySettings, Tally, NO_ANSWER,
+    survey_results, Answers, Batch, DomainKind, ElementIndex, Interval, Item, ItemKind, Labels, OverallIndex,
+    Questionnaire, SurveyOptions, SurveyResults, SurveySettings, Tally, NO_ANSWER,
 };
 use parindex_io::{read_questionnaire, read_responses, ResponsesOptions};
 
@@ -79,55 +79,155 @@ fn estimates_match_r_survey_package_to_1e_12() {
     assert_eq!(checked, 13 * 16);
 }
 
+/// The demo questionnaire with other index operators.
+fn with_settings(q: &Questionnaire, element: ElementIndex, overall: OverallIndex) -> Questionnaire {
+    let settings = SurveySettings { element_index: element, overall_index: overall, ..q.settings().clone() };
+    Questionnaire::new(q.id(), q.elements().to_vec(), q.items().to_vec(), settings)
+        .and_then(|q2| q2.with_forms(q.forms().to_vec()))
+        .expect("valid questionnaire")
+}
+
+/// The responses without their cluster column: each respondent its own PSU.
+fn without_clusters(csv: &str) -> String {
+    let header: Vec<&str> = csv.lines().next().expect("header").split(',').collect();
+    let at = header.iter().position(|h| *h == "cluster").expect("a cluster column");
+    let mut out = String::new();
+    for line in csv.lines() {
+        let mut f: Vec<&str> = line.split(',').collect();
+        f.remove(at);
+        out.push_str(&f.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn index_standard_errors_match_r_survey_package_to_1e_12() {
+    // data/survey/reference_indices.R: svyratio(covmat = TRUE) and svycontrast per index, with
+    // and without clusters. R's linearisation and ours are the same formula summed in another
+    // order, so they agree to rounding (measured ≲ 1e-14 relative); 1e-12 leaves room for
+    // platforms while still failing on any dropped covariance (those move the third digit).
+    let (q, csv) = demo();
+    let reference =
+        std::fs::read_to_string(data("expected/sipas-demo.reference-indices.csv")).expect("reference");
+    let flat = without_clusters(&csv);
+    let parse_e = |s: &str| match s {
+        "pooled" => ElementIndex::Pooled,
+        _ => ElementIndex::MeanOfItems,
+    };
+    let parse_o = |s: &str| match s {
+        "pooled" => OverallIndex::Pooled,
+        "mean_of_items" => OverallIndex::MeanOfItems,
+        _ => OverallIndex::MeanOfElements,
+    };
+    let mut cache: std::collections::HashMap<(String, String, String), SurveyResults> = Default::default();
+    let (mut checked, mut worst) = (0, 0.0f64);
+    for line in reference.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let key = (f[0].to_string(), f[1].to_string(), f[2].to_string());
+        let r = cache.entry(key).or_insert_with(|| {
+            let q = with_settings(&q, parse_e(f[1]), parse_o(f[2]));
+            results(&q, &tally(&q, if f[0] == "clustered" { &csv } else { &flat }))
+        });
+        let d = r.domains.iter().find(|d| d.kind.name() == f[3] && d.id == f[4]).expect("domain");
+        let ours = if f[5] == "overall" {
+            [d.overall, d.overall_se, d.overall_ci_low, d.overall_ci_high]
+        } else {
+            let e = d.elements.iter().find(|e| e.element == f[5]).expect("element");
+            [e.index, e.se, e.ci_low, e.ci_high]
+        };
+        for (what, (ours, theirs)) in
+            ["value", "se", "ci_low", "ci_high"].iter().zip(ours.iter().zip(&f[6..10]))
+        {
+            let theirs: f64 = theirs.parse().expect("number");
+            let ours = ours.unwrap_or_else(|| panic!("{line}: no {what}"));
+            worst = worst.max((ours - theirs).abs() / theirs.abs());
+            assert!(close(ours, theirs, 1e-12), "{line}: {what} {ours} vs R {theirs}");
+        }
+        checked += 1;
+    }
+    // 2 designs × 4 settings × 13 domains × (5 elements + overall).
+    assert_eq!(checked, 2 * 4 * 13 * 6);
+    eprintln!("indices: worst relative difference from R {worst:e}");
+    assert!(worst < 1e-12, "{worst}");
+}
+
 #[test]
 fn tallies_of_parts_merge_into_the_tally_of_the_whole() {
-    let (q, csv) = demo();
+    let (q, clustered) = demo();
+    // With clusters (PSU totals from the per-code sums) and without (the index cross sums),
+    // for per-item and per-element cross sums.
+    let pooled = with_settings(&q, ElementIndex::Pooled, OverallIndex::Pooled);
+    let flat = without_clusters(&clustered);
+    for (q, csv) in [(&q, &clustered), (&q, &flat), (&pooled, &flat)] {
+        merge_parts(q, csv);
+    }
+}
+
+fn merge_parts(q: &Questionnaire, csv: &str) {
     let (header, body) = csv.split_once('\n').expect("header");
     let rows: Vec<&str> = body.lines().collect();
-    let whole = tally(&q, &csv);
-    let expected = results(&q, &whole);
-    let part = |rows: &[&str]| tally(&q, &format!("{header}\n{}\n", rows.join("\n")));
+    let whole = tally(q, csv);
+    let expected = results(q, &whole);
+    let part = |rows: &[&str]| tally(q, &format!("{header}\n{}\n", rows.join("\n")));
+    let same = |got: &SurveyResults, what: &str| {
+        assert_eq!(got.domains.len(), expected.domains.len());
+        for (a, b) in got.domains.iter().zip(&expected.domains) {
+            assert_eq!((&a.id, a.respondents), (&b.id, b.respondents));
+            for (x, y) in a.items.iter().zip(&b.items) {
+                // Counts exactly; sums of three-decimal weights up to reassociation.
+                assert_eq!((x.n, x.positive, x.invalid), (y.n, y.positive, y.invalid));
+                for (u, v) in [(x.share, y.share), (x.se, y.se), (x.mean, y.mean)] {
+                    assert!(close(u.unwrap_or(0.0), v.unwrap_or(0.0), 1e-13), "{what}: {u:?} vs {v:?}");
+                }
+            }
+            let index = |d: &parindex::DomainEstimate| {
+                let mut v: Vec<Option<f64>> =
+                    d.elements.iter().flat_map(|e| [e.index, e.se, e.ci_low, e.ci_high]).collect();
+                v.extend([d.overall, d.overall_se, d.overall_ci_low, d.overall_ci_high]);
+                v
+            };
+            let (u, v) = (index(a), index(b));
+            assert!(v.iter().all(Option::is_some), "every index has an interval");
+            for (u, v) in u.iter().zip(&v) {
+                assert!(close(u.unwrap_or(0.0), v.unwrap_or(0.0), 1e-13), "{what}: {u:?} vs {v:?}");
+            }
+        }
+    };
     // Contiguous chunks of several sizes, merged left to right and right to left.
     for parts in [2, 3, 7, 50] {
         let chunks: Vec<Tally> = rows.chunks(rows.len().div_ceil(parts)).map(part).collect();
-        let mut forward = Tally::new(&q);
+        let mut forward = Tally::new(q);
         for c in &chunks {
             forward.merge(c).expect("merge");
         }
-        let mut backward = Tally::new(&q);
+        let mut backward = Tally::new(q);
         for c in chunks.iter().rev() {
             // Through JSON, as a distributed engine would pass them.
             backward.merge(&Tally::from_json(&c.to_json()).expect("json")).expect("merge");
         }
         for merged in [&forward, &backward] {
             assert_eq!(merged.respondents(), whole.respondents());
-            let got = results(&q, merged);
-            assert_eq!(got.domains.len(), expected.domains.len());
-            for (a, b) in got.domains.iter().zip(&expected.domains) {
-                assert_eq!((&a.id, a.respondents), (&b.id, b.respondents));
-                for (x, y) in a.items.iter().zip(&b.items) {
-                    // Counts exactly; sums of three-decimal weights up to reassociation.
-                    assert_eq!((x.n, x.positive, x.invalid), (y.n, y.positive, y.invalid));
-                    for (u, v) in [(x.share, y.share), (x.se, y.se), (x.mean, y.mean)] {
-                        assert!(
-                            close(u.unwrap_or(0.0), v.unwrap_or(0.0), 1e-13),
-                            "{parts} parts: {u:?} vs {v:?}"
-                        );
-                    }
-                }
-            }
+            same(&results(q, merged), &format!("{parts} parts"));
         }
     }
     // Interleaved parts (every k-th respondent) too.
     let mut odd_even = part(&rows.iter().step_by(2).copied().collect::<Vec<_>>());
     odd_even.merge(&part(&rows.iter().skip(1).step_by(2).copied().collect::<Vec<_>>())).expect("merge");
     assert_eq!(odd_even.respondents(), whole.respondents());
+    same(&results(q, &odd_even), "odd and even rows");
 }
 
 #[test]
 fn merging_is_bit_exact_when_weight_sums_are_exact() {
     // Weights that are multiples of 1/1024 add exactly in f64, in any order.
-    let (q, csv) = demo();
+    let (q, clustered) = demo();
+    for csv in [clustered.clone(), without_clusters(&clustered)] {
+        merge_bit_exactly(&q, &csv);
+    }
+}
+
+fn merge_bit_exactly(q: &Questionnaire, csv: &str) {
     let (header, body) = csv.split_once('\n').expect("header");
     let rows: Vec<String> = body
         .lines()
@@ -138,14 +238,20 @@ fn merging_is_bit_exact_when_weight_sums_are_exact() {
             f.join(",")
         })
         .collect();
-    let whole = tally(&q, &format!("{header}\n{}\n", rows.join("\n")));
+    let whole = tally(q, &format!("{header}\n{}\n", rows.join("\n")));
     for parts in [2, 5, 11] {
-        let mut merged = Tally::new(&q);
+        let mut merged = Tally::new(q);
         for chunk in rows.chunks(rows.len().div_ceil(parts)).rev() {
-            merged.merge(&tally(&q, &format!("{header}\n{}\n", chunk.join("\n")))).expect("merge");
+            let part = tally(q, &format!("{header}\n{}\n", chunk.join("\n")));
+            merged.merge(&part).expect("merge");
         }
         assert_eq!(merged, whole, "{parts} parts");
-        assert_eq!(results(&q, &merged), results(&q, &whole));
+        let r = results(q, &merged);
+        assert!(r
+            .domains
+            .iter()
+            .all(|d| d.overall_se.is_some() && d.elements.iter().all(|e| e.se.is_some())));
+        assert_eq!(r, results(q, &whole));
     }
 }
 
@@ -462,7 +568,9 @@ mod properties {
         prop::collection::vec((0u32..3, 0u32..2, 0u32..3, 0u32..32, [answer.clone(), answer]), 1..60)
     }
 
-    fn tally_of(q: &Questionnaire, rows: &[(u32, u32, u32, u32, [u8; 2])], design: bool) -> Tally {
+    /// Design 0: a simple random sample; 1: weights, strata and clusters; 2: weights and
+    /// strata without clusters (the index cross sums).
+    fn tally_of(q: &Questionnaire, rows: &[(u32, u32, u32, u32, [u8; 2])], design: u8) -> Tally {
         let names = |n: usize, p: &str| -> Vec<String> { (0..n).map(|i| format!("{p}{i}")).collect() };
         let (units, strata, clusters) = (names(3, "u"), names(2, "s"), names(3, "c"));
         let ui: Vec<u32> = rows.iter().map(|r| r.0).collect();
@@ -471,11 +579,11 @@ mod properties {
         let w: Vec<f64> = rows.iter().map(|r| f64::from(r.3) / 8.0).collect();
         let answers: Vec<u8> = rows.iter().flat_map(|r| r.4).collect();
         let mut batch = Batch::new(Labels { index: &ui, names: &units }, Answers::Rows(&answers));
-        if design {
-            batch = batch
-                .weights(&w)
-                .strata(Labels { index: &si, names: &strata })
-                .clusters(Labels { index: &ci, names: &clusters });
+        if design > 0 {
+            batch = batch.weights(&w).strata(Labels { index: &si, names: &strata });
+        }
+        if design == 1 {
+            batch = batch.clusters(Labels { index: &ci, names: &clusters });
         }
         let mut t = Tally::new(q);
         t.add(q, &batch).expect("valid");
@@ -483,15 +591,21 @@ mod properties {
     }
 
     proptest! {
-        /// Shares lie in [0, 1] and inside their intervals; counts never exceed respondents;
-        /// a tally split anywhere and merged gives bit-identical results.
+        /// Shares and indices lie in [0, 1] and inside their intervals; counts never exceed
+        /// respondents; a tally split anywhere and merged gives bit-identical results.
         #[test]
-        fn shares_lie_in_their_intervals_and_parts_merge(rows in respondents(), design in any::<bool>(), cut in any::<prop::sample::Index>()) {
+        fn shares_lie_in_their_intervals_and_parts_merge(rows in respondents(), design in 0u8..3, pooled in any::<bool>(), cut in any::<prop::sample::Index>()) {
+            let element = |c: &str| parindex::Element { code: c.into(), name: String::new(), name_en: None };
+            let settings = if pooled {
+                SurveySettings { element_index: ElementIndex::Pooled, overall_index: OverallIndex::Pooled, ..SurveySettings::default() }
+            } else {
+                SurveySettings::default()
+            };
             let q = Questionnaire::new(
                 "p",
-                vec![],
-                vec![Item::new("A1", ItemKind::likert()), Item::new("A2", ItemKind::likert())],
-                SurveySettings::default(),
+                vec![element("e1"), element("e2")],
+                vec![Item::new("A1", ItemKind::likert()).element("e1"), Item::new("A2", ItemKind::likert()).element(if pooled { "e1" } else { "e2" })],
+                settings,
             )
             .expect("valid");
             let whole = tally_of(&q, &rows, design);
@@ -505,6 +619,22 @@ mod properties {
                             prop_assert!(lo <= p && p <= hi, "{} not in [{}, {}]", p, lo, hi);
                             prop_assert!(0.0 <= lo && hi <= 1.0);
                         }
+                    }
+                }
+                let mut indices: Vec<[Option<f64>; 4]> =
+                    d.elements.iter().map(|e| [e.index, e.se, e.ci_low, e.ci_high]).collect();
+                indices.push([d.overall, d.overall_se, d.overall_ci_low, d.overall_ci_high]);
+                for [index, se, lo, hi] in indices {
+                    prop_assert!(index.is_some() || (se, lo, hi) == (None, None, None));
+                    let Some(p) = index else { continue };
+                    prop_assert!((0.0..=1.0).contains(&p), "index {}", p);
+                    // A standard error whenever every stratum with answers has two PSUs.
+                    if !d.warnings.iter().any(|w| w.code == "single_psu") {
+                        prop_assert!(se.is_some_and(|se| se >= 0.0 && se.is_finite()), "se {:?}", se);
+                    }
+                    prop_assert_eq!(lo.is_some(), se.is_some() && 0.0 < p && p < 1.0);
+                    if let (Some(lo), Some(hi)) = (lo, hi) {
+                        prop_assert!(0.0 <= lo && lo <= p && p <= hi && hi <= 1.0, "{} not in [{}, {}]", p, lo, hi);
                     }
                 }
             }

@@ -6,7 +6,9 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::questionnaire::{ElementIndex, ItemKind, OverallIndex, Questionnaire};
+use super::questionnaire::{
+    ElementIndex, FeatureMap, Features, ItemKind, OverallIndex, Questionnaire, SHORTFALL_SCALE,
+};
 use super::stats::{logit_interval, wilson};
 use super::tally::{Design, Tally, NO_CLUSTER};
 use crate::error::{Error, IssueKind, Location, Result};
@@ -178,6 +180,13 @@ pub struct ElementEstimate {
     pub n: u64,
     /// The index, a share in [0, 1] (mean of item shares, or pooled).
     pub index: Option<f64>,
+    /// The standard error of the index (design-based, Taylor linearisation over its items,
+    /// covariances included); none with `index_intervals` off or a stratum with one PSU.
+    pub se: Option<f64>,
+    /// The interval's lower bound (logit interval from `se`).
+    pub ci_low: Option<f64>,
+    /// The interval's upper bound.
+    pub ci_high: Option<f64>,
 }
 
 /// Something a reader of the results should know.
@@ -208,6 +217,12 @@ pub struct DomainEstimate {
     pub elements: Vec<ElementEstimate>,
     /// The overall index, a share in [0, 1].
     pub overall: Option<f64>,
+    /// The standard error of the overall index (as an element's).
+    pub overall_se: Option<f64>,
+    /// The overall index's interval: lower bound (logit interval from `overall_se`).
+    pub overall_ci_low: Option<f64>,
+    /// Upper bound.
+    pub overall_ci_high: Option<f64>,
     /// Warnings.
     pub warnings: Vec<SurveyWarning>,
 }
@@ -394,6 +409,10 @@ struct Estimator<'a> {
     in_index: Vec<bool>,
     /// Per element: its answer columns that count in the indices.
     element_columns: Vec<Vec<usize>>,
+    /// The features of the tally's cross sums (when it keeps them and they fit).
+    features: Option<(Features, FeatureMap)>,
+    /// Whether the indices get standard errors at all.
+    index_intervals: bool,
 }
 
 /// Σ over the PSUs of one stratum: T_y², T_y·T_1, T_1², T_y, T_1.
@@ -408,6 +427,12 @@ struct Scratch {
     psu: Vec<[f64; 3]>,
     seen: Vec<bool>,
     touched: Vec<u32>,
+    /// Per stratum (without clusters) or PSU (with clusters), Σ w·y and Σ w of every answer
+    /// column; per stratum the cross sums of the index features.
+    totals: Vec<f64>,
+    gram: Vec<f64>,
+    /// The PSUs with totals, in order, and their stratum.
+    psus: Vec<u32>,
 }
 
 impl<'a> Estimator<'a> {
@@ -461,6 +486,10 @@ impl<'a> Estimator<'a> {
             })
             .collect();
         let confidence = q.settings().confidence.to_f64().unwrap_or(0.95);
+        let (kind, count) = tally.features();
+        let features = (kind != Features::None && !design.clustered)
+            .then(|| (kind, q.feature_map(kind)))
+            .filter(|(_, map)| map.count == count);
         Estimator {
             q,
             tally,
@@ -475,6 +504,8 @@ impl<'a> Estimator<'a> {
             psu_stratum,
             in_index,
             element_columns,
+            features,
+            index_intervals: q.settings().index_intervals,
         }
     }
 
@@ -607,6 +638,7 @@ impl<'a> Estimator<'a> {
             });
         }
         let (elements, overall) = self.indices(&items);
+        let (elements, overall) = self.index_intervals(scratch, cells, &items, elements, overall);
         DomainEstimate {
             kind,
             id: id.to_string(),
@@ -615,7 +647,10 @@ impl<'a> Estimator<'a> {
             required,
             items,
             elements,
-            overall,
+            overall: overall[0],
+            overall_se: overall[1],
+            overall_ci_low: overall[2],
+            overall_ci_high: overall[3],
             warnings,
         }
     }
@@ -732,7 +767,15 @@ impl<'a> Estimator<'a> {
             .map(|(el, chosen)| {
                 let (k, n, index) =
                     combine(&mut chosen.iter().copied(), settings.element_index == ElementIndex::Pooled);
-                ElementEstimate { element: el.code.clone(), items: k, n, index }
+                ElementEstimate {
+                    element: el.code.clone(),
+                    items: k,
+                    n,
+                    index,
+                    se: None,
+                    ci_low: None,
+                    ci_high: None,
+                }
             })
             .collect();
         let overall = match settings.overall_index {
@@ -747,6 +790,254 @@ impl<'a> Estimator<'a> {
         };
         (elements, overall)
     }
+}
+
+/// An index's linearised variable z = Σ_c α_c·y_c + γ_c·n_c over its answer columns c, with
+/// y the share contribution and n the answered indicator (DESIGN.md §12).
+type Coefficients = Vec<(usize, f64, f64)>;
+
+impl Estimator<'_> {
+    /// The coefficients of a mean of item shares (pooled: false) or a pooled share over the
+    /// chosen columns with a share, as [`Estimator::indices`] combines them.
+    fn coefficients(items: &[ItemEstimate], chosen: &[usize], pooled: bool, value: f64) -> Coefficients {
+        let with_share: Vec<(usize, f64, f64)> =
+            chosen.iter().filter_map(|&c| items[c].share.map(|p| (c, p, items[c].weight))).collect();
+        if pooled {
+            let w = with_share.iter().fold(-0.0f64, |w, &(_, _, n)| w + n);
+            with_share.into_iter().map(|(c, _, _)| (c, 1.0 / w, -value / w)).collect()
+        } else {
+            let k = with_share.len() as f64;
+            with_share
+                .into_iter()
+                .map(|(c, p, n)| {
+                    let a = 1.0 / (k * n);
+                    (c, a, -p * a)
+                })
+                .collect()
+        }
+    }
+
+    /// Standard errors and intervals of the element and overall indices.
+    fn index_intervals(
+        &self,
+        scratch: &mut Scratch,
+        cells: &[usize],
+        items: &[ItemEstimate],
+        mut elements: Vec<ElementEstimate>,
+        overall: Option<f64>,
+    ) -> (Vec<ElementEstimate>, [Option<f64>; 4]) {
+        let mut out = [overall, None, None, None];
+        if !self.index_intervals {
+            return (elements, out);
+        }
+        let settings = self.q.settings();
+        let pooled = settings.element_index == ElementIndex::Pooled;
+        let mut per_element: Vec<Option<Coefficients>> = Vec::new();
+        for (e, chosen) in elements.iter().zip(&self.element_columns) {
+            per_element.push(e.index.map(|v| Self::coefficients(items, chosen, pooled, v)));
+        }
+        let overall_coefficients = overall.map(|v| match settings.overall_index {
+            OverallIndex::MeanOfElements => {
+                let m = per_element.iter().flatten().count() as f64;
+                per_element.iter().flatten().flatten().map(|&(c, a, g)| (c, a / m, g / m)).collect()
+            }
+            OverallIndex::MeanOfItems | OverallIndex::Pooled => {
+                let chosen: Vec<usize> = (0..items.len()).filter(|&c| self.in_index[c]).collect();
+                Self::coefficients(items, &chosen, settings.overall_index == OverallIndex::Pooled, v)
+            }
+        });
+        if per_element.iter().all(Option::is_none) && overall_coefficients.is_none() {
+            return (elements, out);
+        }
+        let Some(totals) = self.index_totals(scratch, cells) else { return (elements, out) };
+        let one = |value: Option<f64>, coefficients: &Option<Coefficients>| -> [Option<f64>; 3] {
+            let (Some(p), Some(coefficients)) = (value, coefficients) else { return [None; 3] };
+            // A stratum with a single PSU leaves the index, as its items, without a variance.
+            if coefficients.iter().any(|&(c, _, _)| items[c].se.is_none()) {
+                return [None; 3];
+            }
+            let Some(v) = self.index_variance(scratch, &totals, coefficients) else { return [None; 3] };
+            let se = v.sqrt();
+            let (lo, hi) = match logit_interval(p, se, self.z) {
+                Some((lo, hi)) => (Some(lo), Some(hi)),
+                None => (None, None),
+            };
+            [Some(se), lo, hi]
+        };
+        for (e, c) in elements.iter_mut().zip(&per_element) {
+            [e.se, e.ci_low, e.ci_high] = one(e.index, c);
+        }
+        let [se, lo, hi] = one(overall, &overall_coefficients);
+        out[1..].copy_from_slice(&[se, lo, hi]);
+        (elements, out)
+    }
+
+    /// The domain's sums the index variances need, in `scratch`: with clusters, per PSU
+    /// touched (in the order of their names) Σ w·y and Σ w of every index column; without,
+    /// the same per stratum and the cross sums of the features per stratum. `None` when the
+    /// tally keeps no cross sums (or none that fit the questionnaire).
+    fn index_totals(&self, scratch: &mut Scratch, cells: &[usize]) -> Option<IndexTotals> {
+        let layout = self.q.layout();
+        let columns = layout.columns.len();
+        let all = self.tally.cells();
+        let add = |totals: &mut [f64], acc: &[super::tally::Acc]| {
+            for (c, column) in layout.columns.iter().enumerate() {
+                if !self.in_index[c] {
+                    continue;
+                }
+                let (mut y, mut n) = (0.0, 0.0);
+                for (slot, a) in column.slots.iter().zip(&acc[column.offset..]) {
+                    y += slot.share * a.w;
+                    n += a.w;
+                }
+                totals[2 * c] += y;
+                totals[2 * c + 1] += n;
+            }
+        };
+        scratch.totals.clear();
+        scratch.psus.clear();
+        if self.design.clustered {
+            scratch.psus.extend(cells.iter().map(|&c| self.psu_of_cell[c]));
+            scratch.psus.sort_unstable();
+            scratch.psus.dedup();
+            scratch.totals.resize(scratch.psus.len() * 2 * columns, 0.0);
+            for &c in cells {
+                let j = scratch.psus.binary_search(&self.psu_of_cell[c]).unwrap_or_default();
+                add(&mut scratch.totals[j * 2 * columns..(j + 1) * 2 * columns], self.tally.acc(c));
+            }
+            Some(IndexTotals { width: 0 })
+        } else {
+            let (_, map) = self.features.as_ref()?;
+            let width = self.tally.gram_width();
+            if width != map.count * (map.count + 1) / 2 {
+                return None;
+            }
+            let strata = self.psus.len();
+            scratch.totals.resize(strata * 2 * columns, 0.0);
+            scratch.gram.clear();
+            scratch.gram.resize(strata * width, 0.0);
+            for &c in cells {
+                let h = all[c].stratum as usize;
+                add(&mut scratch.totals[h * 2 * columns..(h + 1) * 2 * columns], self.tally.acc(c));
+                for (g, x) in scratch.gram[h * width..(h + 1) * width].iter_mut().zip(self.tally.gram(c)) {
+                    *g += x;
+                }
+                scratch.psus.push(h as u32);
+            }
+            scratch.psus.sort_unstable();
+            scratch.psus.dedup();
+            Some(IndexTotals { width })
+        }
+    }
+
+    /// V = Σ_h n_h / (n_h − 1) · (Σ_j Z_hj² − (Σ_j Z_hj)² / n_h) for the linearised variable of
+    /// `coefficients`, from the sums of [`Estimator::index_totals`].
+    fn index_variance(
+        &self,
+        scratch: &Scratch,
+        totals: &IndexTotals,
+        coefficients: &Coefficients,
+    ) -> Option<f64> {
+        let columns = self.q.layout().columns.len();
+        let z =
+            |t: &[f64]| coefficients.iter().fold(0.0, |z, &(c, a, g)| z + a * t[2 * c] + g * t[2 * c + 1]);
+        let mut per_stratum = vec![[0.0f64; 2]; self.psus.len()];
+        if self.design.clustered {
+            for (j, &psu) in scratch.psus.iter().enumerate() {
+                let zj = z(&scratch.totals[j * 2 * columns..(j + 1) * 2 * columns]);
+                let s = &mut per_stratum[self.psu_stratum[psu as usize] as usize];
+                s[0] += zj * zj;
+                s[1] += zj;
+            }
+        } else {
+            let (kind, map) = self.features.as_ref()?;
+            let beta = feature_coefficients(*kind, map, coefficients, columns)?;
+            for &h in &scratch.psus {
+                let h = h as usize;
+                let gram = &scratch.gram[h * totals.width..(h + 1) * totals.width];
+                per_stratum[h] =
+                    [quadratic(&beta, gram), z(&scratch.totals[h * 2 * columns..(h + 1) * 2 * columns])];
+            }
+        }
+        let mut v = 0.0;
+        let mut seen = vec![false; self.psus.len()];
+        if self.design.clustered {
+            for &psu in &scratch.psus {
+                seen[self.psu_stratum[psu as usize] as usize] = true;
+            }
+        } else {
+            for &h in &scratch.psus {
+                seen[h as usize] = true;
+            }
+        }
+        for &h in &self.strata_by_name {
+            let nh = self.psus[h] as f64;
+            if !seen[h] || nh < 2.0 {
+                continue;
+            }
+            let [squares, total] = per_stratum[h];
+            v += nh / (nh - 1.0) * (squares - total * total / nh);
+        }
+        Some(v.max(0.0))
+    }
+}
+
+/// The shape of the sums in [`Scratch`] for the index variances.
+struct IndexTotals {
+    /// The cross sums' entries per stratum (0 with clusters).
+    width: usize,
+}
+
+/// The coefficients of the tally's features (the constant, then per group its blank count
+/// and its shortfall) for a linearised variable given per answer column: with n = 1 − blank
+/// and y = n − shortfall / 100 per column, α·y + γ·n = (α + γ) − (α + γ)·blank − α/100·shortfall. Per
+/// element features need the same (α, γ) on every column of an element (pooled indices);
+/// `None` otherwise.
+fn feature_coefficients(
+    kind: Features,
+    map: &FeatureMap,
+    coefficients: &Coefficients,
+    columns: usize,
+) -> Option<Vec<f64>> {
+    let mut of_column = vec![None; columns];
+    for &(c, a, g) in coefficients {
+        map.group_of[c]?;
+        of_column[c] = Some((a, g));
+    }
+    let mut beta = vec![0.0; map.count];
+    for (g, cs) in map.columns.iter().enumerate() {
+        let mut group: Option<(f64, f64)> = None;
+        for &c in cs {
+            match (group, of_column[c]) {
+                (None, x) => group = x,
+                (Some(x), Some(y)) if x != y => return None,
+                _ => {}
+            }
+        }
+        debug_assert!(kind == Features::Elements || cs.len() == 1);
+        let (a, gamma) = group.unwrap_or((0.0, 0.0));
+        beta[0] += cs.len() as f64 * (a + gamma);
+        beta[1 + 2 * g] = -(a + gamma);
+        beta[2 + 2 * g] = -a / SHORTFALL_SCALE;
+    }
+    Some(beta)
+}
+
+/// βᵀ G β for G given as its packed upper triangle, row after row.
+fn quadratic(beta: &[f64], gram: &[f64]) -> f64 {
+    let f = beta.len();
+    let mut q = 0.0;
+    let mut at = 0;
+    for u in 0..f {
+        let row = &gram[at..at + f - u];
+        at += f - u;
+        if beta[u] == 0.0 {
+            continue;
+        }
+        let off: f64 = row[1..].iter().zip(&beta[u + 1..]).map(|(g, b)| g * b).sum();
+        q += beta[u] * (beta[u] * row[0] + 2.0 * off);
+    }
+    q
 }
 
 impl SurveyResults {
@@ -923,4 +1214,169 @@ fn unknown(code: &str) -> Error {
 fn shortest(x: f64) -> Decimal {
     let text = format!("{x}");
     text.parse::<Decimal>().or_else(|_| Decimal::from_scientific(&text)).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::survey::{Answers, Batch, Element, Item, ItemKind, Labels, SurveySettings};
+
+    const B: u8 = crate::survey::NO_ANSWER;
+
+    /// Elements e1 = {A1, A2} and e2 = {B1}, five-point satisfaction items.
+    fn questionnaire(settings: SurveySettings) -> Questionnaire {
+        let element = |c: &str| Element { code: c.into(), name: String::new(), name_en: None };
+        Questionnaire::new(
+            "hand",
+            vec![element("e1"), element("e2")],
+            vec![
+                Item::new("A1", ItemKind::likert()).element("e1"),
+                Item::new("A2", ItemKind::likert()).element("e1"),
+                Item::new("B1", ItemKind::likert()).element("e2"),
+            ],
+            settings,
+        )
+        .expect("valid")
+    }
+
+    /// Four respondents (weights 1, 2, 1, 3; A2 of r2 and B1 of r3 blank), optionally in two
+    /// clusters {r1, r2}, {r3, r4} of one stratum.
+    fn results(settings: SurveySettings, clustered: bool) -> DomainEstimate {
+        let q = questionnaire(settings);
+        let units = vec!["u".to_string()];
+        let (strata, clusters) = (vec!["s".to_string()], vec!["k1".to_string(), "k2".to_string()]);
+        let answers = [5, 4, 5, 2, B, 1, 4, 1, B, 3, 5, 4];
+        let mut batch = Batch::new(Labels { index: &[0; 4], names: &units }, Answers::Rows(&answers))
+            .weights(&[1.0, 2.0, 1.0, 3.0]);
+        if clustered {
+            batch = batch
+                .strata(Labels { index: &[0; 4], names: &strata })
+                .clusters(Labels { index: &[0, 0, 1, 1], names: &clusters });
+        }
+        let mut t = Tally::new(&q);
+        t.add(&q, &batch).expect("valid");
+        let r = survey_results(&q, &t, &SurveyOptions::new().by(&[DomainKind::All])).expect("results");
+        r.domains.into_iter().next().expect("one domain")
+    }
+
+    fn close(a: Option<f64>, b: f64) {
+        let a = a.expect("a value");
+        assert!((a - b).abs() <= 1e-15 * b.abs().max(1e-3), "{a} vs {b}");
+    }
+
+    /// Per respondent, its weight times z_r, hand-derived.
+    fn variance_srs(wz: [f64; 4]) -> f64 {
+        // One stratum, each respondent a PSU: n / (n − 1) · (Σ (w z)² − (Σ w z)² / n).
+        let (s2, s): (f64, f64) = (wz.iter().map(|x| x * x).sum(), wz.iter().sum());
+        4.0 / 3.0 * (s2 - s * s / 4.0)
+    }
+
+    // A1: y = 1, 0, 1, 0 over w = 1, 2, 1, 3: N = 7, p = 2/7.
+    // A2: y = 1, –, 0, 1 over w = 1, 1, 3:     N = 5, p = 4/5.
+    // B1: y = 1, 0, –, 1 over w = 1, 2, 3:     N = 6, p = 4/6.
+    const W: [f64; 4] = [1.0, 2.0, 1.0, 3.0];
+
+    fn z_mean_e1() -> [f64; 4] {
+        // c = 1 / (k N): 1/14 for A1, 1/10 for A2.
+        let (p1, p2) = (2.0 / 7.0, 4.0 / 5.0);
+        [
+            (1.0 - p1) / 14.0 + (1.0 - p2) / 10.0,
+            (0.0 - p1) / 14.0,
+            (1.0 - p1) / 14.0 + (0.0 - p2) / 10.0,
+            (0.0 - p1) / 14.0 + (1.0 - p2) / 10.0,
+        ]
+    }
+
+    fn z_b1() -> [f64; 4] {
+        let p = 4.0 / 6.0;
+        [(1.0 - p) / 6.0, (0.0 - p) / 6.0, 0.0, (1.0 - p) / 6.0]
+    }
+
+    #[test]
+    fn mean_of_items_and_mean_of_elements_by_hand() {
+        let d = results(SurveySettings::default(), false);
+        let e1 = &d.elements[0];
+        close(e1.index, (2.0 / 7.0 + 4.0 / 5.0) / 2.0);
+        let wz = |z: [f64; 4]| [0, 1, 2, 3].map(|r| W[r] * z[r]);
+        let v1 = variance_srs(wz(z_mean_e1()));
+        close(e1.se, v1.sqrt());
+        // The element of one item has its item's standard error.
+        close(d.elements[1].se, d.items[2].se.expect("item se"));
+        close(d.elements[1].se, variance_srs(wz(z_b1())).sqrt());
+        // Overall: the mean of the two elements, z = (z_e1 + z_e2) / 2.
+        let (a, b) = (z_mean_e1(), z_b1());
+        let z = [0, 1, 2, 3].map(|r| (a[r] + b[r]) / 2.0);
+        close(d.overall_se, variance_srs(wz(z)).sqrt());
+        // Ignoring the covariance of the elements would give another number.
+        let naive = (v1 + variance_srs(wz(z_b1()))).sqrt() / 2.0;
+        assert!((d.overall_se.expect("se") - naive).abs() > 1e-4);
+        // The interval is the logit interval of the index.
+        let (lo, hi) = logit_interval(e1.index.expect("index"), e1.se.expect("se"), 1.959_963_984_540_054)
+            .expect("inside (0, 1)");
+        close(e1.ci_low, lo);
+        close(e1.ci_high, hi);
+        assert!(e1.ci_low < e1.index && e1.index < e1.ci_high);
+    }
+
+    #[test]
+    fn pooled_and_mean_of_items_overall_by_hand() {
+        let settings = SurveySettings {
+            element_index: ElementIndex::Pooled,
+            overall_index: OverallIndex::Pooled,
+            ..SurveySettings::default()
+        };
+        let d = results(settings, false);
+        // e1 pooled: (2 + 4) / (7 + 5) = 1/2; z = (y1 + y2 − (n1 + n2) / 2) / 12.
+        close(d.elements[0].index, 0.5);
+        let wz = [1.0 * (2.0 - 1.0) / 12.0, 2.0 * (0.0 - 0.5) / 12.0, 0.0, 0.0];
+        close(d.elements[0].se, variance_srs(wz).sqrt());
+        close(d.elements[0].se, (1.0f64 / 54.0).sqrt());
+        // Overall pooled: (2 + 4 + 4) / (7 + 5 + 6) = 5/9; z = (Σ y − 5/9 Σ n) / 18.
+        let t = 5.0 / 9.0;
+        let z =
+            [(3.0 - 3.0 * t) / 18.0, (0.0 - 2.0 * t) / 18.0, (1.0 - 2.0 * t) / 18.0, (2.0 - 3.0 * t) / 18.0];
+        close(d.overall, t);
+        close(d.overall_se, variance_srs([0, 1, 2, 3].map(|r| W[r] * z[r])).sqrt());
+        // Overall as the mean of all three items: c = 1 / (3 N).
+        let settings =
+            SurveySettings { overall_index: OverallIndex::MeanOfItems, ..SurveySettings::default() };
+        let d = results(settings, false);
+        let (p1, p2, p3) = (2.0 / 7.0, 4.0 / 5.0, 4.0 / 6.0);
+        let z = [
+            (1.0 - p1) / 21.0 + (1.0 - p2) / 15.0 + (1.0 - p3) / 18.0,
+            (0.0 - p1) / 21.0 + (0.0 - p3) / 18.0,
+            (1.0 - p1) / 21.0 + (0.0 - p2) / 15.0,
+            (0.0 - p1) / 21.0 + (1.0 - p2) / 15.0 + (1.0 - p3) / 18.0,
+        ];
+        close(d.overall, (p1 + p2 + p3) / 3.0);
+        close(d.overall_se, variance_srs([0, 1, 2, 3].map(|r| W[r] * z[r])).sqrt());
+    }
+
+    #[test]
+    fn clusters_take_the_psu_totals_of_z() {
+        let d = results(SurveySettings::default(), true);
+        // Two PSUs in one stratum: V = 2 · (Z1² + Z2² − (Z1 + Z2)² / 2).
+        let z = z_mean_e1();
+        let (z1, z2) = (W[0] * z[0] + W[1] * z[1], W[2] * z[2] + W[3] * z[3]);
+        let v = 2.0 * (z1 * z1 + z2 * z2 - (z1 + z2) * (z1 + z2) / 2.0);
+        close(d.elements[0].se, v.sqrt());
+        let (a, b) = (z_mean_e1(), z_b1());
+        let z = [0, 1, 2, 3].map(|r| W[r] * (a[r] + b[r]) / 2.0);
+        let (z1, z2) = (z[0] + z[1], z[2] + z[3]);
+        close(d.overall_se, (2.0 * (z1 * z1 + z2 * z2 - (z1 + z2) * (z1 + z2) / 2.0)).sqrt());
+    }
+
+    #[test]
+    fn index_intervals_can_be_switched_off() {
+        for clustered in [false, true] {
+            let d =
+                results(SurveySettings { index_intervals: false, ..SurveySettings::default() }, clustered);
+            assert!(d.elements[0].index.is_some() && d.overall.is_some());
+            assert_eq!(
+                (d.elements[0].se, d.elements[0].ci_low, d.overall_se, d.overall_ci_high),
+                (None, None, None, None)
+            );
+            assert!(d.items[0].se.is_some());
+        }
+    }
 }

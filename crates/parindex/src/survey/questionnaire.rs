@@ -280,6 +280,19 @@ pub struct SurveySettings {
     /// Answers outside the scale.
     #[serde(default)]
     pub invalid_answers: InvalidAnswers,
+    /// Whether element and overall indices get standard errors and intervals (default true).
+    /// Without clusters they need per-respondent cross sums of the index items, kept in the
+    /// tally at O(items²) per respondent: switch them off when only item intervals matter.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub index_intervals: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_true(x: &bool) -> bool {
+    *x
 }
 
 impl Default for SurveySettings {
@@ -290,6 +303,7 @@ impl Default for SurveySettings {
             confidence: confidence_default(),
             margin: margin_default(),
             invalid_answers: InvalidAnswers::default(),
+            index_intervals: true,
         }
     }
 }
@@ -349,6 +363,37 @@ pub(crate) struct Layout {
 }
 
 pub(crate) const SKIP: u16 = u16::MAX;
+
+/// The per-respondent features a tally keeps cross sums Σ w² f fᵀ of, for the standard errors
+/// of the indices without clusters (DESIGN.md §12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Features {
+    /// None kept (`index_intervals` off, or no index items).
+    #[default]
+    None,
+    /// Per index column: its blank indicator and its shortfall (needed by a mean of items).
+    Items,
+    /// Per element: the sums of those over its index columns (enough for pooled indices).
+    Elements,
+}
+
+/// The unit of the shortfall features: percent points (100 × (1 − share)).
+pub(crate) const SHORTFALL_SCALE: f64 = 100.0;
+
+/// Where each index column's answers go among the features: feature 0 is the constant 1;
+/// group g (an index column, or an element) has its blank count at 1 + 2g and its shortfall
+/// (in percent points) at 2 + 2g. With n = 1 − blank and y = n − shortfall / 100 per column,
+/// every index's linearised variable is linear in these features.
+#[derive(Debug, Clone)]
+pub(crate) struct FeatureMap {
+    /// The number of features, 1 + 2 × groups.
+    pub count: usize,
+    /// Per answer column: its group, if it enters the indices.
+    pub group_of: Vec<Option<u32>>,
+    /// Per group: its index columns.
+    pub columns: Vec<Vec<usize>>,
+}
 
 #[derive(Debug)]
 struct Inner {
@@ -517,6 +562,54 @@ impl Questionnaire {
 
     pub(crate) fn layout(&self) -> &Layout {
         &self.0.layout
+    }
+
+    /// The features the settings ask a tally to keep cross sums of.
+    pub(crate) fn features(&self) -> Features {
+        let s = self.settings();
+        let any = self.0.layout.columns.iter().any(|c| self.items()[c.item].counts_in_index());
+        if !s.index_intervals || !any {
+            Features::None
+        } else if s.element_index == ElementIndex::MeanOfItems || s.overall_index == OverallIndex::MeanOfItems
+        {
+            Features::Items
+        } else {
+            Features::Elements
+        }
+    }
+
+    /// Where the index columns go among the features of a kind.
+    pub(crate) fn feature_map(&self, kind: Features) -> FeatureMap {
+        let columns = &self.0.layout.columns;
+        let in_index = |c: usize| self.items()[columns[c].item].counts_in_index();
+        let groups: Vec<Vec<usize>> = match kind {
+            Features::None => Vec::new(),
+            Features::Items => (0..columns.len()).filter(|&c| in_index(c)).map(|c| vec![c]).collect(),
+            Features::Elements => self
+                .elements()
+                .iter()
+                .map(|e| {
+                    (0..columns.len())
+                        .filter(|&c| {
+                            in_index(c)
+                                && self.items()[columns[c].item].element.as_deref() == Some(e.code.as_str())
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .filter(|g| !g.is_empty())
+                .collect(),
+        };
+        let mut group_of = vec![None; columns.len()];
+        for (g, cs) in groups.iter().enumerate() {
+            for &c in cs {
+                group_of[c] = Some(g as u32);
+            }
+        }
+        FeatureMap {
+            count: if groups.is_empty() { 0 } else { 1 + 2 * groups.len() },
+            group_of,
+            columns: groups,
+        }
     }
 
     fn build(doc: Document) -> Result<Questionnaire> {

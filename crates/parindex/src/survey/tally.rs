@@ -4,7 +4,11 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::questionnaire::{InvalidAnswers, ItemKind, Questionnaire, NO_ANSWER, SKIP};
+use rust_decimal::prelude::ToPrimitive;
+
+use super::questionnaire::{
+    FeatureMap, Features, InvalidAnswers, ItemKind, Questionnaire, NO_ANSWER, SHORTFALL_SCALE, SKIP,
+};
 use crate::error::{Error, Issue, IssueKind, Location, Result};
 
 /// The answers of a batch of respondents: a row-major `respondents × columns` matrix (as a
@@ -228,6 +232,15 @@ pub struct Tally {
     clusters: Vec<String>,
     cells: Vec<Cell>,
     acc: Vec<Acc>,
+    /// The features the cross sums of the indices are kept over (`none` in a version 1 tally).
+    #[serde(default)]
+    features: Features,
+    /// Their number.
+    #[serde(default)]
+    feature_count: usize,
+    /// Without clusters, per cell: the upper triangle of Σ w² f fᵀ, row after row.
+    #[serde(default)]
+    gram: Vec<f64>,
     #[serde(skip)]
     index: HashMap<Key, u32>,
 }
@@ -238,6 +251,8 @@ impl PartialEq for Tally {
         if (&self.questionnaire, &self.columns, self.design)
             != (&other.questionnaire, &other.columns, other.design)
             || self.cells.len() != other.cells.len()
+            || self.gram_width() != other.gram_width()
+            || (self.gram_width() > 0 && self.features != other.features)
         {
             return false;
         }
@@ -257,12 +272,15 @@ impl PartialEq for Tally {
                 (c.respondents, c.weight) == (d.respondents, d.weight)
                     && self.acc[i * self.slots..(i + 1) * self.slots]
                         == other.acc[j * other.slots..(j + 1) * other.slots]
+                    && self.gram(i) == other.gram(j)
             })
         })
     }
 }
 
-const TALLY_FORMAT_VERSION: u64 = 1;
+/// Version 2 added the cross sums of the index items (`features`, `feature_count`, `gram`);
+/// version 1 tallies still read, without them.
+const TALLY_FORMAT_VERSION: u64 = 2;
 
 fn intern(names: &mut Vec<String>, lookup: &mut HashMap<String, u32>, name: &str) -> u32 {
     if let Some(&i) = lookup.get(name) {
@@ -279,6 +297,7 @@ impl Tally {
     #[must_use]
     pub fn new(questionnaire: &Questionnaire) -> Tally {
         let layout = questionnaire.layout();
+        let features = questionnaire.features();
         Tally {
             format_version: TALLY_FORMAT_VERSION,
             questionnaire: questionnaire.id().to_string(),
@@ -291,6 +310,9 @@ impl Tally {
             clusters: Vec::new(),
             cells: Vec::new(),
             acc: Vec::new(),
+            features,
+            feature_count: questionnaire.feature_map(features).count,
+            gram: Vec::new(),
             index: HashMap::new(),
         }
     }
@@ -315,7 +337,32 @@ impl Tally {
 
     /// True when the tally was made for this questionnaire.
     pub(crate) fn fits(&self, q: &Questionnaire) -> bool {
-        self.questionnaire == q.id() && self.slots == q.layout().slots && self.columns.iter().eq(q.columns())
+        self.questionnaire == q.id()
+            && self.slots == q.layout().slots
+            && self.columns.iter().eq(q.columns())
+            && q.feature_map(self.features).count == self.feature_count
+    }
+
+    /// The entries of one cell's cross sums: the upper triangle of features × features when
+    /// they are kept (features given, no clusters), else 0.
+    pub(crate) fn gram_width(&self) -> usize {
+        let f = self.feature_count;
+        if self.features == Features::None || self.design.is_none_or(|d| d.clustered) {
+            0
+        } else {
+            f * (f + 1) / 2
+        }
+    }
+
+    /// The features the cross sums are kept over, and their number.
+    pub(crate) fn features(&self) -> (Features, usize) {
+        (self.features, self.feature_count)
+    }
+
+    /// One cell's cross sums (empty when none are kept).
+    pub(crate) fn gram(&self, cell: usize) -> &[f64] {
+        let w = self.gram_width();
+        &self.gram[cell * w..(cell + 1) * w]
     }
 
     pub(crate) fn cells(&self) -> &[Cell] {
@@ -368,13 +415,19 @@ impl Tally {
         let mismatch = |reason: &str| {
             Error::single(Location::default(), IssueKind::SurveyMismatch { reason: reason.into() })
         };
-        if t.format_version != TALLY_FORMAT_VERSION {
+        let v1 = t.format_version == 1 && t.features == Features::None && t.gram.is_empty();
+        if t.format_version != TALLY_FORMAT_VERSION && !v1 {
             return Err(Error::single(
                 Location::default(),
                 IssueKind::UnsupportedVersion { found: t.format_version, supported: TALLY_FORMAT_VERSION },
             ));
         }
-        if t.acc.len() != t.cells.len() * t.slots {
+        // A version 1 tally reads as one without cross sums, and is written as version 2.
+        t.format_version = TALLY_FORMAT_VERSION;
+        if t.features == Features::None {
+            t.feature_count = 0;
+        }
+        if t.acc.len() != t.cells.len() * t.slots || t.gram.len() != t.cells.len() * t.gram_width() {
             return Err(mismatch("the tally's sums do not match its cells"));
         }
         for c in &t.cells {
@@ -413,6 +466,7 @@ impl Tally {
             weight: 0.0,
         });
         self.acc.resize(self.acc.len() + self.slots, Acc::default());
+        self.gram.resize(self.gram.len() + self.gram_width(), 0.0);
         self.index.insert(key, i as u32);
         i
     }
@@ -528,8 +582,10 @@ impl Tally {
         let chunks: Vec<std::ops::Range<usize>> =
             (0..n).step_by(CHUNK).map(|s| s..(s + CHUNK).min(n)).collect();
         let lut = kernel_lut(layout);
+        let cross = (!design.clustered && self.features != Features::None)
+            .then(|| Cross::new(questionnaire, &questionnaire.feature_map(self.features)));
         let tally_chunk = |range: &std::ops::Range<usize>| {
-            Part::tally(layout, &lut, batch, range.clone(), &cell_of_row, total)
+            Part::tally(layout, &lut, cross.as_ref(), batch, range.clone(), &cell_of_row, total)
         };
         #[cfg(feature = "parallel")]
         let parts: Vec<Part> = {
@@ -550,8 +606,9 @@ impl Tally {
         }
         // Commit: names, cells, then the parts in chunk order (the same sums whatever the
         // number of threads).
-        staged.commit(self);
         self.design = Some(design);
+        staged.commit(self);
+        let width = self.gram_width();
         for part in parts {
             for (l, &g) in part.cells.iter().enumerate() {
                 let cell = &mut self.cells[g as usize];
@@ -564,6 +621,12 @@ impl Tally {
                     a.n += u64::from(n);
                     a.w += s.0[0];
                     a.w2 += s.0[1];
+                }
+                if width > 0 {
+                    let into = &mut self.gram[g as usize * width..(g as usize + 1) * width];
+                    for (a, b) in into.iter_mut().zip(&part.gram[l * width..(l + 1) * width]) {
+                        *a += b;
+                    }
                 }
             }
         }
@@ -701,6 +764,29 @@ impl Tally {
         if let Some(d) = other.design {
             self.check_design(d)?;
         }
+        if self.cells.is_empty() {
+            // An empty tally takes the other's cross sums (none, from a version 1 tally).
+            (self.features, self.feature_count) = (other.features, other.feature_count);
+        }
+        let keeps =
+            |t: &Tally| if t.design.is_some_and(|d| d.clustered) { Features::None } else { t.features };
+        if !other.cells.is_empty() && (keeps(self), self.feature_count) != (keeps(other), other.feature_count)
+        {
+            let what = |t: &Tally| match keeps(t) {
+                Features::None => {
+                    "no cross sums of the index items (index_intervals off, or a version 1 tally)"
+                }
+                Features::Items => "the cross sums of the index items",
+                Features::Elements => "the cross sums of the index elements",
+            };
+            return Err(Error::single(
+                Location::default(),
+                IssueKind::SurveyMismatch {
+                    reason: format!("one tally keeps {}, the other {}", what(self), what(other)),
+                },
+            ));
+        }
+        let width = self.gram_width();
         let map = |mine: &mut Vec<String>, theirs: &[String]| -> Vec<u32> {
             let mut lookup: HashMap<String, u32> =
                 mine.iter().enumerate().map(|(i, s)| (s.clone(), i as u32)).collect();
@@ -725,6 +811,11 @@ impl Tally {
                 a.n += b.n;
                 a.w += b.w;
                 a.w2 += b.w2;
+            }
+            if width > 0 {
+                for (a, b) in self.gram[i * width..(i + 1) * width].iter_mut().zip(other.gram(j)) {
+                    *a += b;
+                }
             }
         }
         Ok(())
@@ -759,6 +850,108 @@ fn kernel_lut(layout: &super::questionnaire::Layout) -> Vec<[u16; 256]> {
 #[repr(C, align(16))]
 struct Pair([f64; 2]);
 
+/// What the kernel needs for the cross sums of the index features: per index column its
+/// blank feature, and per slot (of the tally's slots and the trash) the feature and value an
+/// answer adds (the column's shortfall feature and 100 × (1 − share) for a valid code, the
+/// blank feature and 1 for a code outside the scale).
+pub(crate) struct Cross {
+    count: usize,
+    /// (answer column, its blank feature) of every index column.
+    columns: Vec<(usize, u32)>,
+    slot_feature: Vec<u32>,
+    slot_value: Vec<f64>,
+    /// The position of entry (u, u) in the packed upper triangle, less u: (u, v ≥ u) is at
+    /// `row[u] + v`.
+    row: Vec<usize>,
+}
+
+impl Cross {
+    fn new(q: &Questionnaire, map: &FeatureMap) -> Cross {
+        let layout = q.layout();
+        let f = map.count;
+        let mut slot_feature = vec![0u32; layout.slots + 1];
+        let mut slot_value = vec![0.0f64; layout.slots + 1];
+        let mut columns = Vec::new();
+        for (c, column) in layout.columns.iter().enumerate() {
+            let Some(g) = map.group_of[c] else { continue };
+            let (blank, short) = (1 + 2 * g, 2 + 2 * g);
+            columns.push((c, blank));
+            let options = match &q.items()[column.item].kind {
+                ItemKind::Options { options } => options.as_slice(),
+                _ => &[],
+            };
+            for (k, slot) in column.slots.iter().enumerate() {
+                slot_feature[column.offset + k] = short;
+                // In percent points, from the option's decimal weight: whole numbers for
+                // 0/1 shares and whole-percent options, so the sums of integer weights are exact.
+                let weight = options.iter().find(|o| o.code == slot.code).and_then(|o| o.weight);
+                slot_value[column.offset + k] = match weight {
+                    Some(w) => (rust_decimal::Decimal::ONE_HUNDRED - w).to_f64().unwrap_or(0.0),
+                    None => SHORTFALL_SCALE * (1.0 - slot.share),
+                };
+            }
+            let invalid = column.offset + column.slots.len();
+            slot_feature[invalid] = blank;
+            slot_value[invalid] = 1.0;
+        }
+        let row = (0..f).map(|u| u * f - u * (u + 1) / 2).collect();
+        Cross { count: f, columns, slot_feature, slot_value, row }
+    }
+
+    /// The packed upper triangle's size.
+    fn width(&self) -> usize {
+        self.count * (self.count + 1) / 2
+    }
+
+    /// Adds w² f fᵀ of one respondent (answers `row`) into `gram`, touching only the nonzero
+    /// features: the constant, the blanks and the shortfalls (few when most are satisfied).
+    /// `dense` (zeros, one per feature) and `touched` are working space, left as found.
+    #[inline]
+    fn add(
+        &self,
+        lut: &[[u16; 256]],
+        row: &[u8],
+        w: f64,
+        gram: &mut [f64],
+        dense: &mut [f64],
+        touched: &mut Vec<u32>,
+    ) {
+        for &(c, blank) in &self.columns {
+            let code = row[c];
+            let (f, v) = if code == NO_ANSWER {
+                (blank, 1.0)
+            } else {
+                let slot = usize::from(lut[c][usize::from(code)]);
+                (self.slot_feature[slot], self.slot_value[slot])
+            };
+            if v != 0.0 {
+                let x = &mut dense[f as usize];
+                if *x == 0.0 {
+                    touched.push(f);
+                }
+                *x += v;
+            }
+        }
+        let w2 = w * w;
+        // Feature 0, the constant 1: row 0 of the triangle.
+        gram[0] += w2;
+        for &v in touched.iter() {
+            gram[v as usize] += w2 * dense[v as usize];
+        }
+        for (a, &u) in touched.iter().enumerate() {
+            let wu = w2 * dense[u as usize];
+            for &v in &touched[a..] {
+                let (lo, hi) = if u <= v { (u, v) } else { (v, u) };
+                gram[self.row[lo as usize] + hi as usize] += wu * dense[v as usize];
+            }
+        }
+        for &u in touched.iter() {
+            dense[u as usize] = 0.0;
+        }
+        touched.clear();
+    }
+}
+
 /// The sums of one chunk of respondents, over the cells it touched.
 struct Part {
     /// The tally's cell of each local cell.
@@ -770,6 +963,8 @@ struct Part {
     stride: usize,
     sums: Vec<Pair>,
     counts: Vec<u32>,
+    /// Per local cell, the cross sums of the index features (when kept).
+    gram: Vec<f64>,
 }
 
 impl Part {
@@ -780,6 +975,7 @@ impl Part {
     fn tally(
         layout: &super::questionnaire::Layout,
         lut: &[[u16; 256]],
+        cross: Option<&Cross>,
         batch: &Batch,
         range: std::ops::Range<usize>,
         cell_of_row: &[u32],
@@ -811,6 +1007,10 @@ impl Part {
         let mut weights = vec![0.0f64; block];
         let mut start = vec![0usize; n_cells + 1];
         let mut next = vec![0usize; n_cells];
+        let width = cross.map_or(0, Cross::width);
+        let mut gram = vec![0.0f64; n_cells * width];
+        let mut dense = vec![0.0f64; cross.map_or(0, |c| c.count)];
+        let mut touched = Vec::new();
         for first in (0..range.len()).step_by(BLOCK) {
             let ids = &local_of_row[first..(first + BLOCK).min(range.len())];
             start.fill(0);
@@ -860,9 +1060,19 @@ impl Part {
                 }
                 respondents[l] += rows.len() as u64;
                 weight[l] = cell_weight;
+                // The cross sums after the per-code sums, which they leave untouched.
+                if let Some(cross) = cross {
+                    let g = &mut gram[l * width..(l + 1) * width];
+                    for (row, &w) in codes[rows.start * columns..rows.end * columns]
+                        .chunks_exact(columns)
+                        .zip(&weights[rows.clone()])
+                    {
+                        cross.add(lut, row, w, g, &mut dense, &mut touched);
+                    }
+                }
             }
         }
-        Part { cells, respondents, weight, stride, sums, counts }
+        Part { cells, respondents, weight, stride, sums, counts, gram }
     }
 
     /// The sums of a local cell's slots (without the trash).
@@ -1132,5 +1342,85 @@ mod tests {
         assert!(invalid > 1_000, "the data must hold codes outside the scales");
         assert_eq!(content(&from_rows), expected);
         assert_eq!(content(&from_columns), expected);
+    }
+
+    #[test]
+    fn cross_sums_are_those_of_a_row_by_row_pass() {
+        // Per-item and per-element features, blanks, codes outside the scale, an options item
+        // in the index, strata without clusters, more rows than a block.
+        for settings in [
+            r#"{"invalid_answers": "count"}"#,
+            r#"{"invalid_answers": "count", "element_index": "pooled", "overall_index": "pooled"}"#,
+        ] {
+            let q = Questionnaire::from_json(&format!(
+                r#"{{"format_version": 1, "id": "x", "elements": [{{"code": "e1"}}, {{"code": "e2"}}], "items": [
+                  {{"code": "A1", "element": "e1", "kind": {{"type": "satisfaction"}}}},
+                  {{"code": "N1", "kind": {{"type": "satisfaction"}}}},
+                  {{"code": "B1", "element": "e2", "kind": {{"type": "satisfaction"}}}},
+                  {{"code": "O1", "element": "e1", "in_index": true, "kind": {{"type": "options", "options": [
+                    {{"code": 1, "weight": "100"}}, {{"code": 2, "weight": "60"}}, {{"code": 3, "weight": "20"}}]}}}}],
+                  "settings": {settings}}}"#
+            ))
+            .expect("valid questionnaire");
+            let kind = q.features();
+            let map = q.feature_map(kind);
+            assert_eq!(
+                (kind == Features::Items, map.count),
+                if settings.contains("pooled") { (false, 5) } else { (true, 7) }
+            );
+            let n = BLOCK + 777;
+            let mut rng = Lcg(5);
+            let units: Vec<String> = (0..13).map(|u| format!("u{u}")).collect();
+            let strata: Vec<String> = vec!["s0".into(), "s1".into()];
+            let ui: Vec<u32> = (0..n).map(|_| rng.next(13) as u32).collect();
+            let si: Vec<u32> = (0..n).map(|_| rng.next(2) as u32).collect();
+            let weights: Vec<f64> = (0..n).map(|_| rng.next(1000) as f64 / 7.0).collect();
+            let answers: Vec<u8> =
+                (0..n * 4).map(|_| [NO_ANSWER, 1, 2, 3, 4, 5, 9][rng.next(7) as usize]).collect();
+            let mut t = Tally::new(&q);
+            let b = Batch::new(Labels { index: &ui, names: &units }, Answers::Rows(&answers))
+                .weights(&weights)
+                .strata(Labels { index: &si, names: &strata });
+            t.add(&q, &b).expect("valid");
+            // The reference: per row, f = (1, blanks, shortfalls in percent points) combined per
+            // group, then w² f_u f_v added to (u ≤ v) in row order, skipping zeros.
+            let layout = q.layout();
+            let width = map.count * (map.count + 1) / 2;
+            let mut expected: HashMap<(u32, u32), Vec<f64>> = HashMap::new();
+            for r in 0..n {
+                let mut f = vec![0.0f64; map.count];
+                f[0] = 1.0;
+                for (c, column) in layout.columns.iter().enumerate() {
+                    let Some(g) = map.group_of[c] else { continue };
+                    let code = answers[r * 4 + c];
+                    let slot = column.slots.iter().find(|s| s.code == code);
+                    match slot {
+                        None => f[1 + 2 * g as usize] += 1.0,
+                        // O1's options weigh 100, 60, 20 %: shortfalls 0, 40, 80 points.
+                        Some(s) if c == 3 => {
+                            f[2 + 2 * g as usize] += [0.0, 0.0, 40.0, 80.0][usize::from(s.code)]
+                        }
+                        Some(s) => f[2 + 2 * g as usize] += 100.0 * (1.0 - s.share),
+                    }
+                }
+                let g = expected.entry((ui[r], si[r])).or_insert_with(|| vec![0.0; width]);
+                let w2 = weights[r] * weights[r];
+                let mut at = 0;
+                for u in 0..map.count {
+                    for v in u..map.count {
+                        if f[u] != 0.0 && f[v] != 0.0 {
+                            g[at] += w2 * f[u] * f[v];
+                        }
+                        at += 1;
+                    }
+                }
+            }
+            assert_eq!(t.cells().len(), expected.len());
+            for (i, c) in t.cells().iter().enumerate() {
+                let want: Vec<u64> = expected[&(c.unit, c.stratum)].iter().map(|x| x.to_bits()).collect();
+                let got: Vec<u64> = t.gram(i).iter().map(|x| x.to_bits()).collect();
+                assert_eq!(got, want, "{settings}");
+            }
+        }
     }
 }
