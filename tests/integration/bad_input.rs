@@ -85,3 +85,19 @@ fn every_bad_dossier_case_gives_exactly_its_expected_errors() {
         }
     });
 }
+
+/// The published-results corpus in `tests/bad-results/`: one folder per case with `p.csv` or
+/// `p.json` (last year's results, read for a comparison) and `expected.txt` (the error lines,
+/// or `ok: N units, M ranked`).
+#[test]
+fn every_bad_results_case_gives_exactly_its_expected_errors() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("bad-results");
+    crate::corpus::check(&corpus, 25, |dir| {
+        let name = if dir.join("p.json").exists() { "p.json" } else { "p.csv" };
+        let bytes = std::fs::read(dir.join(name)).expect("results");
+        match parindex_io::read_published_results(&bytes, name) {
+            Ok(r) => format!("ok: {} units, {} ranked\n", r.units().len(), r.ranked_len()),
+            Err(e) => crate::corpus::lines(&e),
+        }
+    });
+}

@@ -5,5 +5,6 @@ mod corpus;
 mod golden;
 mod plans;
 mod properties;
+mod published;
 mod sensitivity;
 mod survey;

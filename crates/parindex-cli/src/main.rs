@@ -19,7 +19,7 @@ use parindex_io::{
     write_dossier_scores, write_dossier_stats, write_explanation, write_methodology_csv, write_results,
     write_summary, OutputFormat, WriteOptions,
 };
-use parindex_io::{parse_change, parse_decimal, write_plan, write_what_if};
+use parindex_io::{parse_change, parse_decimal, read_published_results, write_plan, write_what_if};
 use parindex_io::{write_ranking, Lang, RankingOptions};
 
 #[derive(Parser)]
@@ -74,15 +74,8 @@ enum Command {
     Compare {
         #[command(flatten)]
         input: Input,
-        /// Last year's scores (scored on --previous-methodology, or this year's methodology).
-        #[arg(long, conflicts_with = "previous_example", required_unless_present = "previous_example")]
-        previous: Option<PathBuf>,
-        /// Last year's methodology, when it differs.
-        #[arg(long, requires = "previous")]
-        previous_methodology: Option<PathBuf>,
-        /// A bundled example as last year (e.g. par-demo-2022).
-        #[arg(long)]
-        previous_example: Option<String>,
+        #[command(flatten)]
+        last_year: LastYearArgs,
         /// End the table with the published sentence per unit, naming this previous year
         /// ("… tăng 08 bậc so với năm 2022").
         #[arg(long, value_name = "YEAR")]
@@ -348,6 +341,56 @@ fn file_of(path: &Path) -> PathBuf {
     }
 }
 
+/// Last year, for `compare` and `report`: its scores (on its own methodology or this year's),
+/// a bundled example, or its results as published.
+#[derive(clap::Args)]
+pub(crate) struct LastYearArgs {
+    /// Last year's scores (scored on --previous-methodology, or this year's methodology).
+    #[arg(long, group = "last_year")]
+    previous: Option<PathBuf>,
+    /// Last year's methodology, when it differs.
+    #[arg(long, requires = "previous")]
+    previous_methodology: Option<PathBuf>,
+    /// A bundled example as last year (e.g. par-demo-2022).
+    #[arg(long, group = "last_year")]
+    previous_example: Option<String>,
+    /// Last year's results as published, when its scores are not at hand: the CSV or JSON
+    /// `parindex score` wrote, a decision's annex typed as such a table (unit, points or
+    /// percent, rank, band, node columns), or the workbook `parindex report` wrote
+    /// (`book.xlsx[!Sheet]`).
+    #[arg(long, group = "last_year")]
+    previous_results: Option<PathBuf>,
+}
+
+/// Last year, scored or as published.
+pub(crate) enum LastYear {
+    Scored(Box<parindex::Results>),
+    Published(parindex::PublishedResults),
+}
+
+impl LastYearArgs {
+    /// Last year, if one was given; `methodology` is this year's.
+    pub(crate) fn load(self, methodology: &Methodology) -> Result<Option<LastYear>, Failure> {
+        Ok(Some(match (self.previous_example, self.previous, self.previous_results) {
+            (Some(name), _, _) => {
+                let (m, s) = examples::load(&name)?;
+                LastYear::Scored(Box::new(parindex::score(&m, &s)?))
+            }
+            (None, Some(path), _) => {
+                let m = match self.previous_methodology {
+                    Some(mp) => load_methodology(&mp)?,
+                    None => methodology.clone(),
+                };
+                LastYear::Scored(Box::new(score_text(&m, &read(&path)?, &path.display().to_string())?))
+            }
+            (None, None, Some(path)) => {
+                LastYear::Published(read_published_results(&read(&path)?, &path.display().to_string())?)
+            }
+            (None, None, None) => return Ok(None),
+        }))
+    }
+}
+
 fn read(path: &Path) -> Result<Vec<u8>, Failure> {
     let path = file_of(path);
     std::fs::read(&path).map_err(|e| {
@@ -404,31 +447,17 @@ fn run(cli: Cli) -> Result<String, Failure> {
                 MethodologyFormat::Json => m.to_json() + "\n",
             })
         }
-        Command::Compare {
-            input,
-            previous,
-            previous_methodology,
-            previous_example,
-            sentences,
-            format,
-            round,
-        } => {
+        Command::Compare { input, last_year, sentences, format, round } => {
             let (_, now) = input.load()?;
-            let before = match (previous_example, previous) {
-                (Some(name), _) => {
-                    let (m, s) = examples::load(&name)?;
-                    parindex::score(&m, &s)?
-                }
-                (None, Some(path)) => {
-                    let m = match previous_methodology {
-                        Some(mp) => load_methodology(&mp)?,
-                        None => now.methodology().clone(),
-                    };
-                    score_text(&m, &read(&path)?, &path.display().to_string())?
-                }
-                (None, None) => return Err(Failure(vec!["give --previous or --previous-example".into()])),
+            let Some(before) = last_year.load(now.methodology())? else {
+                return Err(Failure(
+                    vec!["give --previous, --previous-results or --previous-example".into()],
+                ));
             };
-            let cmp = parindex::compare(&now, &before);
+            let cmp = match &before {
+                LastYear::Scored(b) => parindex::compare(&now, b),
+                LastYear::Published(b) => parindex::compare_published(&now, b),
+            };
             Ok(write_comparison(&cmp, output_format(format), round, sentences.as_deref()))
         }
         Command::Explain { unit, input, top, format, round } => {

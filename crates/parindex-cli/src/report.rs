@@ -5,27 +5,20 @@ use std::path::{Path, PathBuf};
 
 use parindex::Unit;
 use parindex_io::{
-    examples, read_scores, score_text, write_report_html, write_report_markdown, write_results_xlsx,
-    write_template_xlsx, Lang, ReportOptions, TemplateOptions,
+    examples, read_scores, write_report_html, write_report_markdown, write_results_xlsx, write_template_xlsx,
+    Lang, ReportOptions, TemplateOptions,
 };
 
-use crate::{load_methodology, read, Failure, Input, LangArg};
+use crate::{load_methodology, read, Failure, Input, LangArg, LastYear, LastYearArgs};
 
 /// `parindex report`.
 #[derive(clap::Args)]
 pub(crate) struct ReportArgs {
     #[command(flatten)]
     input: Input,
-    /// Last year's scores (scored on --previous-methodology, or this year's methodology):
-    /// adds the change in rank and points and a year-over-year table.
-    #[arg(long, conflicts_with = "previous_example")]
-    previous: Option<PathBuf>,
-    /// Last year's methodology, when it differs.
-    #[arg(long, requires = "previous")]
-    previous_methodology: Option<PathBuf>,
-    /// A bundled example as last year (e.g. par-demo-2022).
-    #[arg(long)]
-    previous_example: Option<String>,
+    /// Last year: adds the change in rank and points and a year-over-year table.
+    #[command(flatten)]
+    last_year: LastYearArgs,
     /// The language of the labels.
     #[arg(long, value_enum, default_value_t = LangArg::En)]
     lang: LangArg,
@@ -106,24 +99,13 @@ pub(crate) fn report(args: ReportArgs) -> Result<String, Failure> {
         }
     };
     let (scores, results) = args.input.load()?;
-    let previous = match (args.previous_example, args.previous) {
-        (Some(name), _) => {
-            let (m, s) = examples::load(&name)?;
-            Some(parindex::score(&m, &s)?)
-        }
-        (None, Some(path)) => {
-            let m = match args.previous_methodology {
-                Some(mp) => load_methodology(&mp)?,
-                None => results.methodology().clone(),
-            };
-            Some(score_text(&m, &read(&path)?, &path.display().to_string())?)
-        }
-        (None, None) => None,
-    };
+    let previous = args.last_year.load(results.methodology())?;
     let mut options =
         ReportOptions::new().lang(lang(args.lang)).top(args.top).explanations(args.explanations);
-    if let Some(p) = &previous {
-        options = options.previous(p);
+    match &previous {
+        Some(LastYear::Scored(p)) => options = options.previous(p),
+        Some(LastYear::Published(p)) => options = options.previous_published(p),
+        None => {}
     }
     let bytes = match format {
         ReportFormat::Xlsx => write_results_xlsx(&results, &scores, &options)?,

@@ -225,3 +225,101 @@ fn a_template_filled_from_the_scores_scores_like_the_csv() {
     let first = format!("{}!Scores!I5: criterion 1.1.1: missing value", blank.display());
     assert!(stderr.starts_with(&first), "{stderr}");
 }
+
+/// Last year as published: the results `parindex score` wrote (CSV, JSON) or the workbook
+/// `parindex report` wrote, read back with `--previous-results`, give the comparison that last
+/// year's scores give (the workbook's values are the published ones, rounded).
+#[test]
+fn compare_and_report_take_last_year_as_published() {
+    let dir = out_dir("previous-results");
+    let expected = assert_ok(&run(&[
+        "compare",
+        "--example",
+        "par-demo",
+        "--previous-example",
+        "par-demo-2022",
+        "--round",
+        "2",
+    ]));
+    for format in ["csv", "json"] {
+        let file = dir.join(format!("2022.{format}"));
+        let text = assert_ok(&run(&["score", "--example", "par-demo-2022", "--format", format]));
+        fs::write(&file, text).expect("written");
+        let got = assert_ok(&run(&[
+            "compare",
+            "--example",
+            "par-demo",
+            "--previous-results",
+            path(&file),
+            "--round",
+            "2",
+        ]));
+        assert_eq!(got, expected, "{format}");
+    }
+    let book = dir.join("2022.xlsx");
+    assert_ok(&run(&["report", "--example", "par-demo-2022", "--lang", "vi", "--out", path(&book)]));
+    let sheet = format!("{}!Kết quả", path(&book));
+    let got = assert_ok(&run(&[
+        "compare",
+        "--example",
+        "par-demo",
+        "--previous-results",
+        &sheet,
+        "--format",
+        "csv",
+        "--round",
+        "2",
+    ]));
+    let so_tu_phap = got.lines().find(|l| l.starts_with("so-tu-phap,")).expect("so-tu-phap");
+    // 92.42 now; 94.13 as published in 2022 (94.1253… exactly: -1.71 from the scores).
+    assert!(so_tu_phap.contains(",-1.70,"), "{so_tu_phap}");
+    let md = assert_ok(&run(&[
+        "report",
+        "--example",
+        "par-demo",
+        "--previous-results",
+        path(&book),
+        "--out",
+        "-",
+        "--format",
+        "md",
+    ]));
+    let scored = assert_ok(&run(&[
+        "report",
+        "--example",
+        "par-demo",
+        "--previous-example",
+        "par-demo-2022",
+        "--out",
+        "-",
+        "--format",
+        "md",
+    ]));
+    let ranks = |md: &str| md.lines().filter(|l| l.contains(" up ") || l.contains(" down ")).count();
+    assert_eq!(ranks(&md), ranks(&scored));
+
+    let bad = dir.join("bad.csv");
+    fs::write(&bad, "unit,points,rank\nso-y-te,80,2\nso-y-te,x,\n").expect("written");
+    let out = run(&["compare", "--example", "par-demo", "--previous-results", path(&bad)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "{0}:2:3: rank 2 is not between 1 and 1, the number of ranked units\n\
+             {0}:3:1: duplicate unit so-y-te (first on row 2)\n\
+             {0}:3:2: \"x\" is not a number\n",
+            bad.display()
+        )
+    );
+    let both = run(&[
+        "compare",
+        "--example",
+        "par-demo",
+        "--previous-results",
+        path(&bad),
+        "--previous-example",
+        "x",
+    ]);
+    assert_eq!(both.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&both.stderr).contains("cannot be used with"));
+}

@@ -29,6 +29,7 @@ mod dossiers_csv;
 pub mod examples;
 mod methodology_csv;
 mod plan_out;
+mod published;
 mod rank_out;
 mod report;
 mod report_html;
@@ -44,6 +45,7 @@ mod xlsx_write;
 pub use dossiers_csv::{read_dossiers, write_dossier_scores, write_dossier_stats};
 pub use methodology_csv::{read_methodology, read_methodology_csv, write_methodology_csv};
 pub use plan_out::{parse_change, write_plan, write_what_if};
+pub use published::read_published_results;
 pub use rank_out::{write_ranking, Lang, RankingOptions};
 pub use report::{write_comparison, write_explanation, write_summary, COMPARISON_COLUMNS};
 pub use report_html::{write_report_html, write_report_markdown, ReportOptions};
@@ -53,7 +55,7 @@ pub use sensitivity_out::{write_leave_one_out, write_sensitivity, write_weight_s
 pub use survey_csv::{read_questionnaire, read_responses, write_survey, ResponsesOptions, SURVEY_COLUMNS};
 pub use text::{decode, parse_decimal, push_float_text};
 pub use xlsx::{
-    is_workbook, read_dossiers_xlsx, read_methodology_xlsx, read_responses_file, read_responses_xlsx,
-    read_scores_xlsx, score_xlsx, sheet_names, split_sheet, XlsxOptions,
+    is_workbook, read_dossiers_xlsx, read_methodology_xlsx, read_published_xlsx, read_responses_file,
+    read_responses_xlsx, read_scores_xlsx, score_xlsx, sheet_names, split_sheet, XlsxOptions,
 };
 pub use xlsx_write::{write_results_xlsx, write_template_xlsx, TemplateOptions};

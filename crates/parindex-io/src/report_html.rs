@@ -24,10 +24,17 @@ use crate::{Lang, OutputFormat};
 #[derive(Debug, Clone, Copy)]
 pub struct ReportOptions<'a> {
     lang: Lang,
-    previous: Option<&'a Results>,
+    previous: Option<Previous<'a>>,
     top: usize,
     explanations: bool,
     group_sheets: bool,
+}
+
+/// Last year, scored or as published.
+#[derive(Debug, Clone, Copy)]
+enum Previous<'a> {
+    Scored(&'a Results),
+    Published(&'a parindex::PublishedResults),
 }
 
 impl Default for ReportOptions<'_> {
@@ -78,7 +85,27 @@ impl<'a> ReportOptions<'a> {
     /// ```
     #[must_use]
     pub fn previous(mut self, previous: &'a Results) -> ReportOptions<'a> {
-        self.previous = Some(previous);
+        self.previous = Some(Previous::Scored(previous));
+        self
+    }
+
+    /// Last year's results as published ([`read_published_results`](crate::read_published_results)),
+    /// when its scores are not at hand: the same year-over-year parts, from
+    /// [`parindex::compare_published`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (m, s) = parindex_io::examples::load("par-demo").unwrap();
+    /// let now = parindex::score(&m, &s).unwrap();
+    /// let before = parindex_io::read_published_results(b"unit,points,rank\nso-y-te,80.5,1\n", "2023.csv").unwrap();
+    /// let options = parindex_io::ReportOptions::new().previous_published(&before);
+    /// let md = parindex_io::write_report_markdown(&now, &s, &options);
+    /// assert!(md.contains("| so-y-te      | Sở Y tế                |   11 |             1 | down 10  |"));
+    /// ```
+    #[must_use]
+    pub fn previous_published(mut self, previous: &'a parindex::PublishedResults) -> ReportOptions<'a> {
+        self.previous = Some(Previous::Published(previous));
         self
     }
 
@@ -262,7 +289,10 @@ impl Model {
                 (n.code.clone(), name, m.max_of(&n.code).unwrap_or_default())
             })
             .collect();
-        let comparison = options.previous.map(|p| parindex::compare(results, p));
+        let comparison = options.previous.map(|p| match p {
+            Previous::Scored(p) => parindex::compare(results, p),
+            Previous::Published(p) => parindex::compare_published(results, p),
+        });
         let bands: Vec<String> = settings.bands.iter().map(|b| b.label.clone()).collect();
         let changes: std::collections::HashMap<&str, &parindex::UnitChange> = comparison
             .as_ref()

@@ -687,6 +687,41 @@ pub fn read_dossiers_xlsx(bytes: &[u8], file: &str, options: &XlsxOptions) -> Re
     sheet.finish(result, t.region)
 }
 
+/// Reads a year's published results from a worksheet: the table of
+/// [`read_published_results`](crate::read_published_results), its header the first row holding
+/// a unit column (`unit`, or the label of the workbook `parindex report` writes); a title block
+/// above it is left out. By default the first sheet with such a header.
+///
+/// # Errors
+///
+/// Every issue of [`read_published_results`](crate::read_published_results), located as
+/// `file.xlsx!Sheet!C14`, and the workbook's own.
+///
+/// # Examples
+///
+/// ```
+/// use parindex_io::{read_published_xlsx, XlsxOptions};
+/// let err = read_published_xlsx(b"PK", "2023.xlsx", &XlsxOptions::new()).unwrap_err();
+/// assert_eq!(err.issues()[0].code(), "not_xlsx");
+/// ```
+pub fn read_published_xlsx(
+    bytes: &[u8],
+    file: &str,
+    options: &XlsxOptions,
+) -> Result<parindex::PublishedResults, Error> {
+    let wanted = crate::published::is_published_header;
+    let sheet = load(bytes, file, options, wanted)?;
+    let t = sheet.table(wanted);
+    let Some((row, cells)) = t.header else {
+        return Err(Error::single(
+            Location::default().file(file).sheet(sheet.name.clone()),
+            IssueKind::NoHeader { expected: "unit,points,percent,rank".into() },
+        ));
+    };
+    let result = crate::published::published_from_rows(cells, row, t.rows.into_iter().map(Ok), file);
+    sheet.finish(result, t.region)
+}
+
 /// A survey responses sheet's header: `respondent`.
 fn responses_header(cells: &[String]) -> bool {
     has(cells, "respondent")

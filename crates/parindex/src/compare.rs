@@ -1,8 +1,12 @@
 //! Year-over-year comparison of two result sets, matched by unit id.
 
+use std::collections::{HashMap, HashSet};
+
 use rust_decimal::Decimal;
 
 use crate::exact::Exact;
+use crate::methodology::Node;
+use crate::published::{PublishedResults, PublishedUnit};
 use crate::score::{Results, UnitResult};
 
 /// How a unit's rank moved between two years.
@@ -224,71 +228,214 @@ pub struct Comparison {
 /// ```
 #[must_use]
 pub fn compare(current: &Results, previous: &Results) -> Comparison {
-    let (mc, mp) = (current.methodology(), previous.methodology());
+    let mp = previous.methodology();
+    let past = previous
+        .ranked()
+        .into_iter()
+        .map(|b| Past {
+            id: b.id(),
+            name: b.unit().name.as_deref(),
+            group: b.unit().group.as_deref(),
+            standing: Standing::of(&b),
+            nodes: PastNodes::Scored(b),
+        })
+        .collect();
+    let codes = mp.nodes().iter().map(|n| (n.code.as_str(), mp.max_of(&n.code))).collect();
+    compare_years(current, past, codes, |_| true)
+}
+
+/// Compares this year's results with last year's results as published (a decision's annex,
+/// or a results file `parindex score` wrote, read back): the same comparison as [`compare`],
+/// with last year's ranks, bands and values taken as the file gives them.
+///
+/// - A unit with only points or only an index takes the other from the file's maximum
+///   ([`PublishedResults::max`]), else this year's; the published index is the file's
+///   `published_percent`, else its index rounded as this year's methodology rounds.
+/// - Nodes are compared by code where the file has them (the CSV `parindex score` writes holds
+///   the top-level nodes; its JSON every node). The maxima of last year's nodes are not in such
+///   files, so a node is taken as comparable when both years have its code; a node of this year
+///   is listed as `only this year` when the file has a node of the same parent but not it, and
+///   every node of the file this year does not have as `only last year`.
+///
+/// # Examples
+///
+/// ```
+/// use parindex::{compare_published, score, Info, Methodology, Movement, Node, PublishedResults, PublishedUnit, Scores, Settings, Unit, Value};
+/// let m = Methodology::new(Info::new("m", "M"), Settings::default(),
+///     vec![Node::new("1", "Một").max(100.into())]).unwrap();
+/// let mut s = Scores::new(&m);
+/// for (id, p) in [("a", 85), ("c", 91)] {
+///     let u = s.add_unit(Unit::new(id).name(id.to_uppercase()).group("huyện")).unwrap();
+///     s.set(u, "1", Value::Number(p.into())).unwrap();
+/// }
+/// let now = score(&m, &s).unwrap();
+/// let d = |s: &str| s.parse().unwrap();
+/// let before = PublishedResults::new(None, vec![
+///     PublishedUnit::new("a").group("huyện").percent(d("95.10")).rank(1),
+///     PublishedUnit::new("b").group("huyện").percent(d("90.00")).rank(2),
+///     PublishedUnit::new("c").group("huyện").percent(d("80.25")).rank(3),
+/// ]).unwrap();
+/// let cmp = compare_published(&now, &before);
+/// let c = &cmp.units[0];
+/// assert_eq!((c.unit.as_str(), c.movement), ("c", Movement::Up(2)));
+/// assert_eq!(c.points.unwrap().to_decimal().to_string(), "10.75");
+/// assert_eq!(c.sentence_vi("huyện", "2023"), "C đạt 91.00 điểm, xếp thứ 1/2 huyện (tăng 02 bậc so với năm 2023)");
+/// assert_eq!(cmp.units[2].movement, Movement::Gone);
+/// ```
+#[must_use]
+pub fn compare_published(current: &Results, previous: &PublishedResults) -> Comparison {
+    let mc = current.methodology();
+    let r = mc.settings().rounding;
+    let max = previous.max_points().unwrap_or_else(|| mc.max());
+    let past = previous
+        .ranked()
+        .into_iter()
+        .map(|b| {
+            let hundred = Decimal::ONE_HUNDRED;
+            let points =
+                b.points.or_else(|| b.percent.and_then(|p| p.checked_mul(max)?.checked_div(hundred)));
+            let percent =
+                b.percent.or_else(|| b.points.and_then(|p| p.checked_mul(hundred)?.checked_div(max)));
+            let (points, percent) = (points.unwrap_or_default(), percent.unwrap_or_default());
+            let standing = Standing {
+                points: Exact::from_decimal(points),
+                percent: Exact::from_decimal(percent),
+                published: b
+                    .published_percent
+                    .unwrap_or_else(|| Exact::from_decimal(percent).round(r.places, r.mode)),
+                published_points: Exact::from_decimal(points).round(r.places, r.mode),
+                rank: b.rank.map(|n| (n, previous.ranked_len())),
+                group_rank: previous.group_rank(&b.id),
+                band: b.band.clone(),
+            };
+            Past {
+                id: &b.id,
+                name: b.name.as_deref(),
+                group: b.group.as_deref(),
+                standing,
+                nodes: PastNodes::Published(b),
+            }
+        })
+        .collect();
+    let mut codes: Vec<(&str, Option<Decimal>)> = Vec::new();
+    let mut in_file: HashSet<&str> = HashSet::new();
+    for n in previous.units().iter().flat_map(|u| &u.nodes) {
+        if in_file.insert(&n.code) {
+            codes.push((&n.code, None));
+        }
+    }
+    let covered: HashSet<Option<&str>> = mc
+        .nodes()
+        .iter()
+        .filter(|n| in_file.contains(n.code.as_str()))
+        .map(|n| n.parent.as_deref())
+        .collect();
+    compare_years(current, past, codes, |n| covered.contains(&n.parent.as_deref()))
+}
+
+/// A unit of last year, from its scores or as published.
+struct Past<'a> {
+    id: &'a str,
+    name: Option<&'a str>,
+    group: Option<&'a str>,
+    standing: Standing,
+    nodes: PastNodes<'a>,
+}
+
+enum PastNodes<'a> {
+    Scored(UnitResult<'a>),
+    Published(&'a PublishedUnit),
+}
+
+impl PastNodes<'_> {
+    /// A node's points and percent.
+    fn get(&self, code: &str) -> (Option<Exact>, Option<Exact>) {
+        match self {
+            PastNodes::Scored(u) => u.node(code).map_or((None, None), |n| (n.points(), n.percent())),
+            PastNodes::Published(u) => u.nodes.iter().find(|n| n.code == code).map_or((None, None), |n| {
+                (n.points.map(Exact::from_decimal), n.percent.map(Exact::from_decimal))
+            }),
+        }
+    }
+}
+
+/// The comparison of this year with last year's units (by rank, then those not ranked), given
+/// last year's node codes with their maxima (`None`: maximum unknown, taken as comparable).
+/// A node of this year absent from `codes` is `only this year` when `reported` says so.
+fn compare_years(
+    current: &Results,
+    past: Vec<Past<'_>>,
+    codes: Vec<(&str, Option<Decimal>)>,
+    reported: impl Fn(&Node) -> bool,
+) -> Comparison {
+    let mc = current.methodology();
+    let past_codes: HashMap<&str, Option<Decimal>> = codes.iter().copied().collect();
     let mut differing_nodes = Vec::new();
     let mut comparable = Vec::new();
     for n in mc.nodes() {
-        match mp.max_of(&n.code) {
+        match past_codes.get(n.code.as_str()) {
+            None if !reported(n) => {}
             None => {
                 differing_nodes.push(NodeDifference { code: n.code.clone(), reason: "only this year".into() })
             }
-            Some(before) => {
+            Some(&before) => {
                 let now = mc.max_of(&n.code).unwrap_or_default();
-                if before == now {
-                    comparable.push(n.code.clone());
-                } else {
-                    differing_nodes.push(NodeDifference {
+                match before {
+                    Some(before) if before != now => differing_nodes.push(NodeDifference {
                         code: n.code.clone(),
                         reason: format!("maximum {} → {}", before.normalize(), now.normalize()),
-                    });
+                    }),
+                    _ => comparable.push(n.code.clone()),
                 }
             }
         }
     }
-    for n in mp.nodes().iter().filter(|n| mc.node(&n.code).is_none()) {
-        differing_nodes.push(NodeDifference { code: n.code.clone(), reason: "only last year".into() });
+    for &(code, _) in codes.iter().filter(|(c, _)| mc.node(c).is_none()) {
+        differing_nodes.push(NodeDifference { code: code.to_owned(), reason: "only last year".into() });
     }
+    let by_id: HashMap<&str, usize> = past.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
     let diff = |a: Option<Exact>, b: Option<Exact>| a.zip(b).and_then(|(a, b)| a.checked_sub(b));
     let mut units = Vec::new();
     for u in current.ranked() {
-        let before = previous.unit(u.id());
+        let before = by_id.get(u.id()).map(|&i| &past[i]);
         let nodes = match before {
             Some(b) => comparable
                 .iter()
                 .map(|code| {
-                    let (x, y) = (u.node(code), b.node(code));
+                    let (x, y) = (u.node(code), b.nodes.get(code));
                     NodeChange {
                         code: code.clone(),
-                        points: diff(x.and_then(|n| n.points()), y.and_then(|n| n.points())),
-                        percent: diff(x.and_then(|n| n.percent()), y.and_then(|n| n.percent())),
+                        points: diff(x.and_then(|n| n.points()), y.0),
+                        percent: diff(x.and_then(|n| n.percent()), y.1),
                     }
                 })
                 .collect(),
             None => Vec::new(),
         };
+        let standing = before.map(|b| &b.standing);
         units.push(UnitChange {
             unit: u.id().to_owned(),
-            name: u.unit().name.clone().or_else(|| before.and_then(|b| b.unit().name.clone())),
-            group: u.unit().group.clone().or_else(|| before.and_then(|b| b.unit().group.clone())),
+            name: u.unit().name.clone().or_else(|| before.and_then(|b| b.name.map(str::to_owned))),
+            group: u.unit().group.clone().or_else(|| before.and_then(|b| b.group.map(str::to_owned))),
             current: Some(Standing::of(&u)),
-            previous: before.as_ref().map(Standing::of),
-            points: diff(Some(u.points()), before.map(|b| b.points())),
-            percent: diff(Some(u.percent()), before.map(|b| b.percent())),
-            movement: Movement::between(u.rank(), before.and_then(|b| b.rank())),
+            previous: standing.cloned(),
+            points: diff(Some(u.points()), standing.map(|s| s.points)),
+            percent: diff(Some(u.percent()), standing.map(|s| s.percent)),
+            movement: Movement::between(u.rank(), standing.and_then(|s| s.rank).map(|r| r.0)),
             group_movement: Movement::between(
                 u.group_rank().map(|g| g.0),
-                before.and_then(|b| b.group_rank()).map(|g| g.0),
+                standing.and_then(|s| s.group_rank).map(|g| g.0),
             ),
             nodes,
         });
     }
-    for b in previous.ranked().into_iter().filter(|b| current.unit(b.id()).is_none()) {
+    for b in past.into_iter().filter(|b| current.unit(b.id).is_none()) {
         units.push(UnitChange {
-            unit: b.id().to_owned(),
-            name: b.unit().name.clone(),
-            group: b.unit().group.clone(),
+            unit: b.id.to_owned(),
+            name: b.name.map(str::to_owned),
+            group: b.group.map(str::to_owned),
             current: None,
-            previous: Some(Standing::of(&b)),
+            previous: Some(b.standing),
             points: None,
             percent: None,
             movement: Movement::Gone,

@@ -673,6 +673,16 @@ pub enum IssueKind {
         reason: String,
     },
 
+    // --- published results (last year's, for comparisons) ---
+    /// A published rank that is 0 or larger than the number of ranked units.
+    #[error("rank {rank} is not between 1 and {ranked}, the number of ranked units")]
+    InvalidRank {
+        /// The rank given.
+        rank: u64,
+        /// The number of ranked units.
+        ranked: u64,
+    },
+
     // --- workbooks (.xlsx) ---
     /// A workbook protected by a password (an encrypted container).
     #[error("the workbook is protected by a password; remove the password in Excel (File > Info > Protect Workbook) and save it again")]
@@ -803,6 +813,7 @@ impl IssueKind {
             Self::InvalidConcentration { .. } => "invalid_concentration",
             Self::WeightsAllZero { .. } => "weights_all_zero",
             Self::InvalidSensitivity { .. } => "invalid_sensitivity",
+            Self::InvalidRank { .. } => "invalid_rank",
             Self::EncryptedWorkbook => "encrypted_workbook",
             Self::NotXlsx { .. } => "not_xlsx",
             Self::UnknownSheet { .. } => "unknown_sheet",

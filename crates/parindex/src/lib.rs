@@ -81,6 +81,7 @@ mod exact;
 mod explain;
 mod methodology;
 mod plan;
+mod published;
 mod rank;
 mod score;
 mod scores;
@@ -89,7 +90,9 @@ mod summary;
 mod survey;
 mod target;
 
-pub use compare::{compare, Comparison, Movement, NodeChange, NodeDifference, Standing, UnitChange};
+pub use compare::{
+    compare, compare_published, Comparison, Movement, NodeChange, NodeDifference, Standing, UnitChange,
+};
 pub use error::{Error, Issue, IssueKind, Location, Result};
 pub use exact::{Exact, RoundingMode};
 pub use explain::{explain, Explanation, LeafExplanation};
@@ -98,6 +101,7 @@ pub use methodology::{
     Step, Ties, FORMAT_VERSION,
 };
 pub use plan::{plan, what_if, Goal, LeafChange, Objective, Plan, PlanOptions, PlanStep, WhatIf};
+pub use published::{PublishedNode, PublishedResults, PublishedUnit};
 pub use rank::{rank, rank_by, RankOptions};
 pub use rust_decimal::Decimal;
 pub use score::{score, NodeScore, Results, UnitResult};
