@@ -245,7 +245,7 @@ fn an_uncertainty_leaf_without_a_standard_error_exits_2_with_every_problem() {
         "--example",
         "sipas-demo",
         "--uncertainty-leaf",
-        "8.1.1=element:access",
+        "8.1.1=element:zz",
         "--uncertainty-leaf",
         "8.1.2=item:ZZ",
         "--uncertainty-leaf",
@@ -256,9 +256,8 @@ fn an_uncertainty_leaf_without_a_standard_error_exits_2_with_every_problem() {
     assert_eq!(err.lines().count(), 3, "{err}");
     assert!(err.contains("--uncertainty-leaf 8.1.3: write CODE="), "{err}");
     assert!(
-        err.contains(
-            "--uncertainty-leaf 8.1.1=element:access: criterion 8.1.1: a survey source needs an item"
-        ),
+        err.contains("--uncertainty-leaf 8.1.1=element:zz: ")
+            && err.contains("zz is not in the questionnaire"),
         "{err}"
     );
     assert!(
@@ -266,6 +265,35 @@ fn an_uncertainty_leaf_without_a_standard_error_exits_2_with_every_problem() {
         "{err}"
     );
     assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn an_uncertainty_leaf_takes_an_element_or_the_overall_index_with_its_standard_error() {
+    let out = stdout(&run(&[
+        "survey",
+        "--example",
+        "sipas-demo",
+        "--uncertainty-leaf",
+        "8.1.1=element:access",
+        "--uncertainty-leaf",
+        "8.1.2=overall",
+    ]));
+    let csv = stdout(&run(&["survey", "--example", "sipas-demo", "--format", "csv"]));
+    // The standard errors of the results (column se), as their shortest decimal text.
+    let se = |level: &str, code: &str| -> String {
+        let row = csv.lines().find(|l| l.starts_with(&format!("unit,so-y-te,{level},{code},"))).expect("row");
+        row.split(',').nth(11).expect("se").to_string()
+    };
+    let entry = |leaf: &str| -> String {
+        let at = out.find(&format!("\"{leaf}\": {{")).expect("leaf");
+        let from = at + out[at..].find("\"so-y-te\"").expect("unit");
+        let se = from + out[from..].find("\"se\": \"").expect("se") + 7;
+        out[se..se + out[se..].find('"').expect("end")].to_string()
+    };
+    assert!(!se("element", "access").is_empty());
+    assert_eq!(entry("8.1.1"), se("element", "access"));
+    assert_eq!(entry("8.1.2"), se("overall", ""));
+    assert_eq!(out.matches("\"share\"").count(), 24, "12 units × 2 leaves");
 }
 
 #[test]

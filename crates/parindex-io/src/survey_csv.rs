@@ -825,7 +825,8 @@ pub const SURVEY_COLUMNS: [&str; 14] = [
 ];
 
 /// Writes survey results: one row per domain and answer column, then per element, then the
-/// overall index (`level` = `item`, `element`, `overall`). CSV and JSON give every estimate
+/// overall index (`level` = `item`, `element`, `overall`; an index row has its share, interval
+/// and standard error, and no mean or design effect). CSV and JSON give every estimate
 /// at full precision (shortest round-trip text) or rounded to `round` places; the table and
 /// Markdown show shares as percents with 2 decimals, then the warnings.
 ///
@@ -903,9 +904,13 @@ fn rounded(results: &SurveyResults, places: Option<u32>) -> SurveyResults {
             e.weight = round_f64(e.weight, places);
         }
         for e in &mut d.elements {
-            r(&mut e.index);
+            for x in [&mut e.index, &mut e.se, &mut e.ci_low, &mut e.ci_high] {
+                r(x);
+            }
         }
-        r(&mut d.overall);
+        for x in [&mut d.overall, &mut d.overall_se, &mut d.overall_ci_low, &mut d.overall_ci_high] {
+            r(x);
+        }
         d.weight = round_f64(d.weight, places);
     }
     out
@@ -969,6 +974,10 @@ fn rows(results: &SurveyResults, percent: Option<u32>) -> Vec<Vec<String>> {
                 d.respondents.to_string(),
                 e.n.to_string(),
                 share(e.index),
+                share(e.ci_low),
+                share(e.ci_high),
+                String::new(),
+                share(e.se),
             ]);
             row.resize(SURVEY_COLUMNS.len(), String::new());
             out.push(row);
@@ -981,6 +990,10 @@ fn rows(results: &SurveyResults, percent: Option<u32>) -> Vec<Vec<String>> {
             d.respondents.to_string(),
             String::new(),
             share(d.overall),
+            share(d.overall_ci_low),
+            share(d.overall_ci_high),
+            String::new(),
+            share(d.overall_se),
         ]);
         row.resize(SURVEY_COLUMNS.len(), String::new());
         out.push(row);

@@ -224,17 +224,17 @@ impl UncertaintySource {
     }
 
     /// A survey source for the leaf `criterion` from a survey's results: each surveyed unit's
-    /// share of the item `measure` (as [`SurveyResults::apply`] would put it into the leaf)
-    /// with its standard error. Units whose share has no standard error (a single answer) are
-    /// left out, and so keep their nominal value. Call it again and merge the `leaves` maps
-    /// for several leaves.
+    /// share of the item, element index or overall index `measure` (as
+    /// [`SurveyResults::apply`] would put it into the leaf) with its standard error. Units
+    /// whose estimate has no standard error (a single answer, `index_intervals` off) are left
+    /// out, and so keep their nominal value. Call it again and merge the `leaves` maps for
+    /// several leaves.
     ///
     /// # Errors
     ///
-    /// `invalid_sensitivity` for a measure other than an item (elements and the overall index
-    /// carry no standard error) and when no unit's share has a standard error (results
-    /// estimated for everyone only: the source would change nothing); `unknown_item` for an
-    /// item the survey does not have.
+    /// `invalid_sensitivity` when no unit's estimate has a standard error (results estimated
+    /// for everyone only, or index intervals switched off: the source would change nothing);
+    /// `unknown_item` for an item or element the survey does not have.
     ///
     /// # Examples
     ///
@@ -262,24 +262,19 @@ impl UncertaintySource {
         criterion: &str,
         measure: &Measure,
     ) -> crate::Result<UncertaintySource> {
-        let Measure::Item(column) = measure else {
-            return Err(Error::single(
-                Location::default().criterion(criterion),
-                IssueKind::InvalidSensitivity {
-                    reason: "a survey source needs an item's share: elements and the overall index carry no \
-                             standard error"
-                        .into(),
-                },
-            ));
-        };
         let values = results.leaf_values(measure)?;
         let mut units = BTreeMap::new();
+        let se_of = |d: &crate::survey::DomainEstimate| match measure {
+            Measure::Item(column) => d.items.iter().find(|e| &e.column == column).and_then(|e| e.se),
+            Measure::Element(code) => d.elements.iter().find(|e| &e.element == code).and_then(|e| e.se),
+            Measure::Overall => d.overall_se,
+        };
         for v in values {
             let se = results
                 .domains
                 .iter()
                 .filter(|d| d.kind == DomainKind::Unit && d.id == v.unit)
-                .find_map(|d| d.items.iter().find(|e| &e.column == column).and_then(|e| e.se));
+                .find_map(se_of);
             let Some(se) = se.and_then(|se| format!("{se}").parse::<Decimal>().ok()) else { continue };
             units.insert(v.unit, SurveyShare { share: v.percent / Decimal::ONE_HUNDRED, se });
         }
@@ -289,8 +284,13 @@ impl UncertaintySource {
                 Location::default().criterion(criterion),
                 IssueKind::InvalidSensitivity {
                     reason: format!(
-                        "the survey results hold no unit's share of item {column} with a standard error \
-                         (estimate by unit)"
+                        "the survey results hold no unit's {} with a standard error (estimate by unit{})",
+                        match measure {
+                            Measure::Item(column) => format!("share of item {column}"),
+                            Measure::Element(code) => format!("index of element {code}"),
+                            Measure::Overall => "overall index".into(),
+                        },
+                        if matches!(measure, Measure::Item(_)) { "" } else { ", with index_intervals on" }
                     ),
                 },
             ));

@@ -305,6 +305,29 @@ pub struct LeafValue {
 /// assert_eq!((a1.n, a1.positive, a1.share), (3, 2, Some(2.0 / 3.0)));
 /// assert_eq!(a1.mean, Some(11.0 / 3.0));
 /// ```
+///
+/// Element and overall indices have standard errors and logit intervals too, with the
+/// covariances of their items (DESIGN.md §12):
+///
+/// ```
+/// use parindex::{survey_results, Answers, Batch, Element, Item, ItemKind, Labels, Questionnaire, SurveyOptions,
+///     SurveySettings, Tally};
+/// let access = Element { code: "access".into(), name: String::new(), name_en: None };
+/// let items = vec![Item::new("A1", ItemKind::likert()).element("access"),
+///                  Item::new("A2", ItemKind::likert()).element("access")];
+/// let q = Questionnaire::new("q", vec![access], items, SurveySettings::default()).unwrap();
+/// let units = vec!["u".to_string()];
+/// let mut tally = Tally::new(&q);
+/// let answers = [5, 4, 2, 2, 4, 5, 5, 255, 1, 3];
+/// tally.add(&q, &Batch::new(Labels { index: &[0; 5], names: &units }, Answers::Rows(&answers))).unwrap();
+/// let r = survey_results(&q, &tally, &SurveyOptions::new()).unwrap();
+/// let e = &r.domains[0].elements[0];
+/// assert_eq!(e.index, Some((3.0 / 5.0 + 2.0 / 4.0) / 2.0));
+/// let (lo, hi) = (e.ci_low.unwrap(), e.ci_high.unwrap());
+/// assert!(e.se.unwrap() > 0.0 && lo < e.index.unwrap() && e.index.unwrap() < hi);
+/// // One element: the overall index is that element's.
+/// assert_eq!((r.domains[0].overall, r.domains[0].overall_se), (e.index, e.se));
+/// ```
 pub fn survey_results(
     questionnaire: &Questionnaire,
     tally: &Tally,
@@ -1065,6 +1088,12 @@ impl SurveyResults {
     /// ```
     pub fn leaf_values(&self, measure: &Measure) -> Result<Vec<LeafValue>> {
         let mut out = Vec::new();
+        let ci = |lo: Option<f64>, hi: Option<f64>| match (lo, hi) {
+            (Some(lo), Some(hi)) => {
+                format!(" ({:.0}% CI {:.2}–{:.2}%)", self.confidence * 100.0, lo * 100.0, hi * 100.0)
+            }
+            _ => String::new(),
+        };
         for d in self.domains.iter().filter(|d| d.kind == DomainKind::Unit) {
             let (percent, note) = match measure {
                 Measure::Item(code) => {
@@ -1078,21 +1107,13 @@ impl SurveyResults {
                     } else {
                         shortest(share * 100.0)
                     };
-                    let ci = match (e.ci_low, e.ci_high) {
-                        (Some(lo), Some(hi)) => format!(
-                            " ({:.0}% CI {:.2}–{:.2}%)",
-                            self.confidence * 100.0,
-                            lo * 100.0,
-                            hi * 100.0
-                        ),
-                        _ => String::new(),
-                    };
                     let note = format!(
-                        "survey {}, item {}: {}% of {} answers{ci}",
+                        "survey {}, item {}: {}% of {} answers{}",
                         self.questionnaire,
                         e.column,
                         percent.round_dp(2).normalize(),
-                        e.n
+                        e.n,
+                        ci(e.ci_low, e.ci_high)
                     );
                     (percent, note)
                 }
@@ -1103,13 +1124,14 @@ impl SurveyResults {
                     let Some(index) = e.index else { continue };
                     let percent = shortest(index * 100.0);
                     let note = format!(
-                        "survey {}, element {}: {}% over {} items, {} answers, {} respondents",
+                        "survey {}, element {}: {}% over {} items, {} answers, {} respondents{}",
                         self.questionnaire,
                         e.element,
                         percent.round_dp(2).normalize(),
                         e.items,
                         e.n,
-                        d.respondents
+                        d.respondents,
+                        ci(e.ci_low, e.ci_high)
                     );
                     (percent, note)
                 }
@@ -1117,10 +1139,11 @@ impl SurveyResults {
                     let Some(index) = d.overall else { continue };
                     let percent = shortest(index * 100.0);
                     let note = format!(
-                        "survey {}, overall index: {}% from {} respondents",
+                        "survey {}, overall index: {}% from {} respondents{}",
                         self.questionnaire,
                         percent.round_dp(2).normalize(),
-                        d.respondents
+                        d.respondents,
+                        ci(d.overall_ci_low, d.overall_ci_high)
                     );
                     (percent, note)
                 }

@@ -262,6 +262,15 @@ fn margin_default() -> Decimal {
 }
 
 /// How results are computed.
+///
+/// # Examples
+///
+/// ```
+/// use parindex::{ElementIndex, SurveySettings};
+/// let s: SurveySettings = serde_json::from_str(r#"{"element_index": "pooled", "index_intervals": false}"#).unwrap();
+/// assert_eq!(s.element_index, ElementIndex::Pooled);
+/// assert!(!s.index_intervals && SurveySettings::default().index_intervals);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SurveySettings {
