@@ -9,7 +9,7 @@ use std::sync::Arc;
 use parindex_io::{OutputFormat, WriteOptions};
 use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyMapping, PyTuple};
+use pyo3::types::{IntoPyDict, PyBytes, PyDict, PyMapping, PyString, PyTuple};
 
 mod conversion;
 mod sensitivity;
@@ -291,15 +291,19 @@ impl PyResults {
         conversion::document(py, &json)
     }
 
-    /// Year-over-year comparison with an earlier result set, matched by unit id.
+    /// Year-over-year comparison with last year's results (scored, or as published), matched
+    /// by unit id.
     #[pyo3(signature = (previous, as_float=false))]
     fn compare<'py>(
         &self,
         py: Python<'py>,
-        previous: &PyResults,
+        previous: Previous<'py>,
         as_float: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let c = infallible(py, || parindex::compare(&self.inner, &previous.inner))?;
+        let c = infallible(py, || match &previous {
+            Previous::Scored(p) => parindex::compare(&self.inner, &p.inner),
+            Previous::Published(p) => parindex::compare_published(&self.inner, &p.inner),
+        })?;
         conversion::comparison_frame(py, &c, as_float)
     }
 
@@ -314,11 +318,11 @@ impl PyResults {
     fn to_html(
         &self,
         py: Python<'_>,
-        previous: Option<&PyResults>,
+        previous: Option<Previous<'_>>,
         lang: &str,
         top: usize,
     ) -> PyResult<String> {
-        let options = report_options(lang, previous)?.top(top);
+        let options = report_options(lang, previous.as_ref())?.top(top);
         infallible(py, || parindex_io::write_report_html(&self.inner, &self.scores, &options))
     }
 
@@ -327,11 +331,11 @@ impl PyResults {
     fn to_markdown_report(
         &self,
         py: Python<'_>,
-        previous: Option<&PyResults>,
+        previous: Option<Previous<'_>>,
         lang: &str,
         top: usize,
     ) -> PyResult<String> {
-        let options = report_options(lang, previous)?.top(top);
+        let options = report_options(lang, previous.as_ref())?.top(top);
         infallible(py, || parindex_io::write_report_markdown(&self.inner, &self.scores, &options))
     }
 
@@ -352,11 +356,11 @@ impl PyResults {
         &self,
         py: Python<'py>,
         path: Option<&Bound<'py, PyAny>>,
-        previous: Option<&PyResults>,
+        previous: Option<Previous<'_>>,
         lang: &str,
         explanations: bool,
     ) -> PyResult<Bound<'py, PyBytes>> {
-        let options = report_options(lang, previous)?.explanations(explanations);
+        let options = report_options(lang, previous.as_ref())?.explanations(explanations);
         let bytes = core(py, || parindex_io::write_results_xlsx(&self.inner, &self.scores, &options))?;
         write_bytes(py, &bytes, path)
     }
@@ -433,13 +437,93 @@ fn sheet_names(py: Python<'_>, workbook: &Bound<'_, PyAny>) -> PyResult<Vec<Stri
 /// The options every report shares: the language, and last year's results when given.
 fn report_options<'a>(
     lang: &str,
-    previous: Option<&'a PyResults>,
+    previous: Option<&'a Previous<'_>>,
 ) -> PyResult<parindex_io::ReportOptions<'a>> {
     let options = parindex_io::ReportOptions::new().lang(report_lang(lang)?);
     Ok(match previous {
-        Some(p) => options.previous(&p.inner),
+        Some(Previous::Scored(p)) => options.previous(&p.inner),
+        Some(Previous::Published(p)) => options.previous_published(&p.inner),
         None => options,
     })
+}
+
+/// Last year: its results, scored or as published.
+#[derive(FromPyObject)]
+enum Previous<'py> {
+    Scored(PyRef<'py, PyResults>),
+    Published(PyRef<'py, PyPublishedResults>),
+}
+
+/// A year's results as published, read back for a comparison.
+#[pyclass(frozen, module = "parindex._parindex", name = "PublishedResults")]
+struct PyPublishedResults {
+    inner: parindex::PublishedResults,
+}
+
+#[pymethods]
+impl PyPublishedResults {
+    /// The unit ids, in file order.
+    #[getter]
+    fn units(&self) -> Vec<String> {
+        self.inner.units().iter().map(|u| u.id.clone()).collect()
+    }
+
+    /// The number of ranked units.
+    #[getter]
+    fn ranked(&self) -> u32 {
+        self.inner.ranked_len()
+    }
+
+    /// One unit as a dict: ``unit, name, group, points, percent, published_percent, rank,
+    /// group_rank, band, nodes`` (decimals as :class:`decimal.Decimal`, ``None`` when not given).
+    fn unit<'py>(&self, py: Python<'py>, id: &str) -> PyResult<Bound<'py, PyDict>> {
+        let Some(u) = self.inner.unit(id) else {
+            return Err(PyKeyError::new_err(id.to_owned()));
+        };
+        let d = PyDict::new(py);
+        d.set_item("unit", &u.id)?;
+        d.set_item("name", &u.name)?;
+        d.set_item("group", &u.group)?;
+        d.set_item("points", u.points)?;
+        d.set_item("percent", u.percent)?;
+        d.set_item("published_percent", u.published_percent)?;
+        d.set_item("rank", u.rank)?;
+        d.set_item("group_rank", self.inner.group_rank(&u.id).map(|g| g.0))?;
+        d.set_item("band", &u.band)?;
+        let nodes = PyDict::new(py);
+        for n in &u.nodes {
+            nodes.set_item(&n.code, n.points)?;
+        }
+        d.set_item("nodes", nodes)?;
+        Ok(d)
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.units().len()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<PublishedResults: {} units, {} ranked>", self.inner.units().len(), self.inner.ranked_len())
+    }
+}
+
+/// Reads a year's results as published: the CSV or JSON `parindex score` writes, a decision's
+/// annex typed as such a table, the workbook `parindex report` writes, or a DataFrame.
+#[pyfunction]
+#[pyo3(signature = (source, *, file=None))]
+fn read_results(
+    py: Python<'_>,
+    source: &Bound<'_, PyAny>,
+    file: Option<String>,
+) -> PyResult<PyPublishedResults> {
+    let Source { bytes, file } = if source.hasattr("to_csv")? && !source.is_instance_of::<PyString>() {
+        let text: String =
+            source.call_method("to_csv", (), Some(&[("index", false)].into_py_dict(py)?))?.extract()?;
+        Source { bytes: text.into_bytes(), file: file.unwrap_or_else(|| "DataFrame".to_owned()) }
+    } else {
+        conversion::path_or_text(source, file, "results.csv")?
+    };
+    core(py, || parindex_io::read_published_results(&bytes, &file)).map(|inner| PyPublishedResults { inner })
 }
 
 /// `en` or `vi`, the languages of the reports.
@@ -500,6 +584,8 @@ fn _parindex(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyMethodology>()?;
     m.add_class::<PyScores>()?;
     m.add_class::<PyResults>()?;
+    m.add_class::<PyPublishedResults>()?;
+    m.add_function(wrap_pyfunction!(read_results, m)?)?;
     m.add_function(wrap_pyfunction!(score, m)?)?;
     m.add_function(wrap_pyfunction!(example_load, m)?)?;
     m.add_function(wrap_pyfunction!(example_methodology, m)?)?;

@@ -19,7 +19,7 @@ Numbers are exact decimals: values come back as :class:`decimal.Decimal` (pandas
 from . import examples
 from ._errors import InputError, ParIndexError
 from ._parindex import Methodology, Questionnaire, Results, Scores, SurveyResults, Tally, __version__, score
-from ._parindex import leave_one_out, sheet_names, weight_sweep
+from ._parindex import PublishedResults, leave_one_out, read_results, sheet_names, weight_sweep
 from ._sensitivity import sensitivity
 from ._dossiers import dossier_stats
 from ._survey import add_arrays, survey
@@ -29,6 +29,7 @@ __all__ = [
     "Methodology",
     "Questionnaire",
     "ParIndexError",
+    "PublishedResults",
     "Results",
     "Scores",
     "SurveyResults",
@@ -38,6 +39,7 @@ __all__ = [
     "dossier_stats",
     "examples",
     "leave_one_out",
+    "read_results",
     "score",
     "sensitivity",
     "sheet_names",

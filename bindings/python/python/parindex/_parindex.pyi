@@ -17,6 +17,8 @@ __all__ = [
     "Methodology",
     "Scores",
     "Results",
+    "PublishedResults",
+    "read_results",
     "score",
     "example_load",
     "example_methodology",
@@ -307,8 +309,9 @@ class Results:
         (``unit so-y-te: criterion 1.2: 3 exceeds its maximum 1.5``).
         """
 
-    def compare(self, previous: Results, as_float: bool = False) -> pandas.DataFrame:
-        """Year-over-year comparison, matched by unit id: one row per unit with
+    def compare(self, previous: Union[Results, PublishedResults], as_float: bool = False) -> pandas.DataFrame:
+        """Year-over-year comparison with last year's results (scored, or as published:
+        :func:`read_results`), matched by unit id: one row per unit with
         ``unit, name, group, points, points_change, percent, percent_change, rank,
         previous_rank, movement, group_rank, group_movement, band, previous_band``.
         The nodes that could not be compared (their maxima differ) are listed in
@@ -318,7 +321,7 @@ class Results:
     def summary(self) -> Dict[str, Any]:
         """Averages, extremes and band counts: ``{"overall": {...}, "groups": [...]}``."""
 
-    def to_html(self, previous: Optional[Results] = None, *, lang: str = "en", top: int = 3) -> str:
+    def to_html(self, previous: Optional[Union[Results, PublishedResults]] = None, *, lang: str = "en", top: int = 3) -> str:
         """A self-contained HTML report, as ``parindex report --out report.html``
         writes it: the ranked table, band counts and averages, inline SVG charts, the
         year-over-year table when ``previous`` is given, and per unit the ``top``
@@ -330,7 +333,8 @@ class Results:
         (True, True)
         """
 
-    def to_markdown_report(self, previous: Optional[Results] = None, *, lang: str = "en", top: int = 3) -> str:
+    def to_markdown_report(
+        self, previous: Optional[Union[Results, PublishedResults]] = None, *, lang: str = "en", top: int = 3) -> str:
         """The Markdown report, as ``parindex report --out report.md`` writes it: the
         ranked table, band counts and averages, the year-over-year table when
         ``previous`` is given, and per unit the ``top`` places it lost the most points.
@@ -357,7 +361,7 @@ class Results:
         self,
         path: Optional[Union[str, "os.PathLike[str]"]] = None,
         *,
-        previous: Optional[Results] = None,
+        previous: Optional[Union[Results, PublishedResults]] = None,
         lang: str = "en",
         explanations: bool = False,
     ) -> bytes:
@@ -415,6 +419,40 @@ def sheet_names(workbook: Union[bytes, str, "os.PathLike[str]"]) -> List[str]:
     >>> results = parindex.score(*parindex.examples.load("par-demo"))
     >>> parindex.sheet_names(results.to_xlsx())[:2]
     ['Results', 'Group - department']
+    """
+
+@final
+class PublishedResults:
+    """A year's results as published, read back by :func:`read_results` for a
+    comparison when that year's scores are not at hand. Ranks are taken as given."""
+
+    @property
+    def units(self) -> List[str]:
+        """The unit ids, in file order."""
+    @property
+    def ranked(self) -> int:
+        """The number of ranked units."""
+    def unit(self, id: str) -> Dict[str, Any]:
+        """One unit: ``unit, name, group, points, percent, published_percent, rank,
+        group_rank, band`` and ``nodes`` (code → points; ``None`` for NA), decimals as
+        :class:`decimal.Decimal` and ``None`` where the file gives nothing."""
+    def __len__(self) -> int: ...
+
+def read_results(
+    source: Union[bytes, str, "os.PathLike[str]", pandas.DataFrame], *, file: Optional[str] = None
+) -> PublishedResults:
+    """Reads a year's results as published: the CSV or JSON ``parindex score`` writes,
+    a decision's annex typed as such a table (``unit``, ``points`` or ``percent``,
+    ``rank``, ``band``, node columns), the workbook ``parindex report`` writes (a path,
+    ``"book.xlsx!Sheet"``, or its bytes), or a DataFrame with those columns. Bad input
+    raises :class:`InputError` with every problem located.
+
+    >>> import parindex
+    >>> now = parindex.score(*parindex.examples.load("par-demo"))
+    >>> before = parindex.read_results("unit,points,rank\\nso-y-te,81.0,1\\nvan-ho,83.59,2\\n")
+    >>> row = now.compare(before).set_index("unit").loc["van-ho"]
+    >>> int(row.previous_rank), row.movement, row.points_change
+    (2, 'down 10', Decimal('-12.61'))
     """
 
 def example_load(name: str) -> Tuple[Methodology, Scores]:
