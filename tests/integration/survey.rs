@@ -219,6 +219,56 @@ fn merge_parts(q: &Questionnaire, csv: &str) {
 }
 
 #[test]
+fn version_1_tallies_read_without_the_index_cross_sums() {
+    let (q, clustered) = demo();
+    let flat = without_clusters(&clustered);
+    // A version 1 tally is the version 2 one without its cross sums.
+    let v1 = |t: &Tally| -> String {
+        let mut doc: serde_json::Value = serde_json::from_str(&t.to_json()).expect("JSON");
+        let o = doc.as_object_mut().expect("object");
+        assert_eq!(o["format_version"], 2);
+        o.insert("format_version".into(), 1.into());
+        for key in ["features", "feature_count", "gram"] {
+            o.remove(key).expect("a version 2 field");
+        }
+        doc.to_string()
+    };
+    for (csv, index_se) in [(&clustered, true), (&flat, false)] {
+        // Both through JSON (whose floats serde_json reads back to within an ulp).
+        let t2 = Tally::from_json(&tally(&q, csv).to_json()).expect("version 2 reads");
+        let t1 = Tally::from_json(&v1(&t2)).expect("version 1 reads");
+        let (r1, r2) = (results(&q, &t1), results(&q, &t2));
+        for (a, b) in r1.domains.iter().zip(&r2.domains) {
+            assert_eq!(a.items, b.items);
+            assert_eq!(a.overall, b.overall);
+            // With clusters the index SEs need no cross sums; without, a version 1 tally has none.
+            assert_eq!(a.overall_se, if index_se { b.overall_se } else { None });
+            assert!(b.overall_se.is_some());
+        }
+        // It merges into an empty tally, and is written back as version 2.
+        let mut fresh = Tally::new(&q);
+        fresh.merge(&t1).expect("merge");
+        assert!(fresh.to_json().starts_with("{\"format_version\":2,"));
+        assert_eq!(results(&q, &fresh), r1);
+        // Not into one that keeps cross sums, which could not be completed.
+        let mut part = tally(&q, csv);
+        let merged = part.merge(&t1);
+        if index_se {
+            merged.expect("clusters need no cross sums");
+        } else {
+            let e = merged.expect_err("mismatch");
+            assert_eq!(
+                e.to_string(),
+                "survey data does not fit: one tally keeps the cross sums of the index items, the other no cross \
+                 sums of the index items (index_intervals off, or a version 1 tally)"
+            );
+        }
+    }
+    let unsupported = Tally::from_json(&tally(&q, &clustered).to_json().replacen(":2,", ":3,", 1));
+    assert_eq!(unsupported.expect_err("v3").issues()[0].code(), "unsupported_version");
+}
+
+#[test]
 fn merging_is_bit_exact_when_weight_sums_are_exact() {
     // Weights that are multiples of 1/1024 add exactly in f64, in any order.
     let (q, clustered) = demo();

@@ -768,11 +768,16 @@ impl Tally {
             // An empty tally takes the other's cross sums (none, from a version 1 tally).
             (self.features, self.feature_count) = (other.features, other.feature_count);
         }
-        let keeps =
-            |t: &Tally| if t.design.is_some_and(|d| d.clustered) { Features::None } else { t.features };
-        if !other.cells.is_empty() && (keeps(self), self.feature_count) != (keeps(other), other.feature_count)
-        {
-            let what = |t: &Tally| match keeps(t) {
+        // With clusters no cross sums are kept, whatever the settings asked for.
+        let keeps = |t: &Tally| {
+            if t.design.is_some_and(|d| d.clustered) || t.features == Features::None {
+                (Features::None, 0)
+            } else {
+                (t.features, t.feature_count)
+            }
+        };
+        if !other.cells.is_empty() && keeps(self) != keeps(other) {
+            let what = |t: &Tally| match keeps(t).0 {
                 Features::None => {
                     "no cross sums of the index items (index_intervals off, or a version 1 tally)"
                 }
