@@ -26,8 +26,15 @@ DOSSIERS = """
 
 Each case holds `d.csv` (`unit,dossier_id,received,due,completed`).
 """
+RESULTS = """
+## Last year's results, as published (`bad-results/`)
+
+Each case holds `p.csv` or `p.json`: a year's results read back for a comparison
+(`parindex compare --previous-results`, `parindex.read_results`, `PublishedResults.read`).
+Accepted cases say how many units and ranked units were read.
+"""
 TAIL = """
-Regenerate the `expected.txt` of survey and dossier cases with `PARINDEX_BLESS=1 cargo test -p
+Regenerate the `expected.txt` of every case with `PARINDEX_BLESS=1 cargo test -p
 parindex-tests --test integration bad_` and review the diff; this table with `python3 tests/corpus_table.py`.
 """
 
@@ -42,5 +49,5 @@ def table(folder: Path) -> str:
 
 if __name__ == "__main__":
     text = HEAD + table(ROOT / "bad-input") + SURVEY + table(ROOT / "bad-survey")
-    text += DOSSIERS + table(ROOT / "bad-dossiers") + TAIL
+    text += DOSSIERS + table(ROOT / "bad-dossiers") + RESULTS + table(ROOT / "bad-results") + TAIL
     (ROOT / "README.md").write_text(text, encoding="utf-8")

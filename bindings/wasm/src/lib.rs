@@ -16,6 +16,7 @@ use wasm_bindgen::prelude::*;
 
 mod conversion;
 mod dossiers;
+mod published;
 mod reports;
 mod sensitivity;
 mod survey;
@@ -501,8 +502,16 @@ impl Scores {
 pub struct Results {
     pub(crate) inner: parindex::Results,
     pub(crate) scores: Rc<parindex::Scores>,
-    /// Last year's results, for the reports' year-over-year columns (`withPrevious`).
-    pub(crate) previous: Option<Rc<parindex::Results>>,
+    /// Last year's results, for the reports' year-over-year columns (`withPrevious`,
+    /// `withPreviousPublished`).
+    pub(crate) previous: Option<Previous>,
+}
+
+/// Last year, scored or as published.
+#[derive(Clone)]
+pub(crate) enum Previous {
+    Scored(Rc<parindex::Results>),
+    Published(Rc<parindex::PublishedResults>),
 }
 
 #[wasm_bindgen]

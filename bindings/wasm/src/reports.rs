@@ -8,7 +8,7 @@ use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 use crate::conversion::{self, bytes, error, invalid_argument, JsResult};
-use crate::{Methodology, Results};
+use crate::{Methodology, Previous, Results};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
@@ -79,18 +79,17 @@ fn lang(name: Option<&str>) -> JsResult<parindex_io::Lang> {
 }
 
 impl ReportOpts {
-    fn report_options<'a>(
-        &self,
-        previous: Option<&'a parindex::Results>,
-    ) -> JsResult<parindex_io::ReportOptions<'a>> {
+    fn report_options<'a>(&self, previous: Option<&'a Previous>) -> JsResult<parindex_io::ReportOptions<'a>> {
         let mut options = parindex_io::ReportOptions::new()
             .lang(lang(self.lang.as_deref())?)
             .explanations(self.explanations.unwrap_or(false));
         if let Some(top) = self.top {
             options = options.top(top);
         }
-        if let Some(p) = previous {
-            options = options.previous(p);
+        match previous {
+            Some(Previous::Scored(p)) => options = options.previous(p),
+            Some(Previous::Published(p)) => options = options.previous_published(p),
+            None => {}
         }
         Ok(options)
     }
@@ -104,7 +103,7 @@ impl Results {
         Results {
             inner: self.inner.clone(),
             scores: Rc::clone(&self.scores),
-            previous: Some(Rc::new(previous.inner.clone())),
+            previous: Some(Previous::Scored(Rc::new(previous.inner.clone()))),
         }
     }
 
@@ -112,7 +111,7 @@ impl Results {
     #[wasm_bindgen(js_name = toHtml, skip_typescript)]
     pub fn to_html(&self, options: JsValue) -> JsResult<String> {
         let opts: ReportOpts = conversion::options(&options)?;
-        let options = opts.report_options(self.previous.as_deref())?;
+        let options = opts.report_options(self.previous.as_ref())?;
         Ok(parindex_io::write_report_html(&self.inner, &self.scores, &options))
     }
 
@@ -120,7 +119,7 @@ impl Results {
     #[wasm_bindgen(js_name = toMarkdownReport, skip_typescript)]
     pub fn to_markdown_report(&self, options: JsValue) -> JsResult<String> {
         let opts: ReportOpts = conversion::options(&options)?;
-        let options = opts.report_options(self.previous.as_deref())?;
+        let options = opts.report_options(self.previous.as_ref())?;
         Ok(parindex_io::write_report_markdown(&self.inner, &self.scores, &options))
     }
 
@@ -128,7 +127,7 @@ impl Results {
     #[wasm_bindgen(js_name = toXlsx, skip_typescript)]
     pub fn to_xlsx(&self, options: JsValue) -> JsResult<Vec<u8>> {
         let opts: ReportOpts = conversion::options(&options)?;
-        let options = opts.report_options(self.previous.as_deref())?;
+        let options = opts.report_options(self.previous.as_ref())?;
         parindex_io::write_results_xlsx(&self.inner, &self.scores, &options).map_err(error)
     }
 

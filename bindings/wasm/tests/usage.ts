@@ -12,6 +12,8 @@ import {
   loadExample,
   Methodology,
   methodologyNames,
+  PublishedResults,
+  type PublishedUnit,
   score,
   scoreFile,
   Scores,
@@ -59,6 +61,13 @@ const nextBand: string | undefined = e.next_band?.band;
 const [, before] = loadExample("par-demo-2022");
 const cmp: Comparison = results.compare(score(methodology, before));
 const movement: string | undefined = cmp.units[0]?.movement;
+const published = PublishedResults.read(results.toCsv(), "2023.csv");
+const asPublished: Comparison = results.comparePublished(published, { round: 2 });
+const lastRank: number | null = (published.unit("so-y-te") as PublishedUnit).rank;
+const yoy: string = results.withPreviousPublished(published).toHtml({ lang: "vi" });
+const publishedCount: number = published.length + published.ranked + published.units().length;
+// @ts-expect-error compare takes scored results; last year as published goes to comparePublished
+results.compare(published);
 
 const fromCsv = Methodology.fromCsv("code,parent,max\n1,,10\n", "tiny.csv");
 const fromJson = Methodology.fromJson(fromCsv.toJson());
@@ -119,7 +128,7 @@ try {
 results.free();
 
 void [steps, afterRank, met, moved, changed, domainMax, bundled, fromFile];
-void [json, csv, losses, lost, nextBand, movement, ids, count, id, leaves];
+void [json, csv, losses, lost, nextBand, movement, ids, count, id, leaves, asPublished, lastRank, yoy, publishedCount];
 
 // Surveys: questionnaire, tally from CSV and arrays, results, leaf values.
 {
