@@ -11,7 +11,7 @@ use parindex::{
     score, Band, Direction, Exact, Info, Level, Methodology, Node, NotApplicable, RankOn, Results,
     RoundingMode, Rule, Scores, Settings, Source, Step, Ties, Unit, Value,
 };
-use parindex_io::{read_methodology_csv, write_methodology_csv};
+use parindex_io::{read_methodology_csv, write_methodology_csv, write_results, OutputFormat, WriteOptions};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -800,6 +800,36 @@ proptest! {
             // Exact, or within the 20 places the big-rational path carries.
             let tolerance = num_rational::BigRational::new(1.into(), num_bigint::BigInt::from(10u64).pow(18));
             prop_assert!(gap <= tolerance, "{}: leaves add to {} but the points are {}", u.id(), sum, root);
+        }
+    }
+
+    /// 8. Results written as JSON or CSV read back (as last year's published results) with every
+    /// unit's values, rank and band as written, and compare with this year exactly as the
+    /// results themselves do.
+    #[test]
+    fn results_round_trip_through_their_files(case in case()) {
+        let r = score_case(&case);
+        let text = |x: Exact| x.to_decimal();
+        for format in [OutputFormat::Json, OutputFormat::Csv] {
+            let file = write_results(&r, format, &WriteOptions::new());
+            let name = if format == OutputFormat::Json { "r.json" } else { "r.csv" };
+            let back = parindex_io::read_published_results(file.as_bytes(), name).expect("reads back");
+            prop_assert_eq!(back.units().len(), r.len());
+            prop_assert_eq!(back.ranked_len() as usize, r.ranked_len());
+            for u in r.units() {
+                let b = back.unit(u.id()).expect("every unit");
+                prop_assert_eq!(b.points, Some(text(u.points())));
+                prop_assert_eq!(b.percent, Some(text(u.percent())));
+                prop_assert_eq!(b.rank, u.rank());
+                prop_assert_eq!(b.band.as_deref(), u.band());
+                prop_assert_eq!(back.group_rank(u.id()), u.group_rank(), "{}", u.id());
+                for n in &b.nodes {
+                    let node = u.node(&n.code).expect("a node of the methodology");
+                    prop_assert_eq!(n.points, node.points().map(text), "{} {}", u.id(), &n.code);
+                }
+            }
+            let cmp = parindex::compare_published(&r, &back);
+            prop_assert!(cmp.units.iter().all(|c| c.movement == parindex::Movement::Same), "{}", name);
         }
     }
 

@@ -155,7 +155,8 @@ impl PublishedUnit {
 ///
 /// Ranks are taken as published, never recomputed (a published rank is a fact, ties and all);
 /// the rank within a group is derived from them: one more than the number of ranked units of
-/// the same group ranked strictly better.
+/// the same group ranked strictly better — or, when the ranks are dense (ties followed by the
+/// next rank: 1, 1, 2), one more than the number of distinct better ranks in the group.
 ///
 /// # Errors
 ///
@@ -240,6 +241,13 @@ impl PublishedResults {
         if let Some(e) = Error::from_issues(issues) {
             return Err(e);
         }
+        // Dense ranks (ties, then the next rank: 1, 1, 2) give dense ranks within a group;
+        // otherwise (1, 1, 3) a group rank counts the units ranked strictly better.
+        let mut all: Vec<u32> = units.iter().filter_map(|u| u.rank).collect();
+        all.sort_unstable();
+        let tied = all.windows(2).any(|w| w[0] == w[1]);
+        all.dedup();
+        let dense = tied && all.iter().zip(1..).all(|(&r, i)| r == i);
         let mut by_group: HashMap<Option<&str>, Vec<u32>> = HashMap::new();
         for u in &units {
             if let Some(r) = u.rank {
@@ -252,9 +260,15 @@ impl PublishedResults {
         let group_ranks = units
             .iter()
             .map(|u| {
-                let ranks = &by_group.get(&u.group.as_deref())?;
+                let ranks = by_group.get(&u.group.as_deref())?;
                 let r = u.rank?;
-                Some((ranks.partition_point(|&x| x < r) as u32 + 1, ranks.len() as u32))
+                let better = &ranks[..ranks.partition_point(|&x| x < r)];
+                let place = if dense {
+                    better.windows(2).filter(|w| w[0] != w[1]).count() + usize::from(!better.is_empty())
+                } else {
+                    better.len()
+                };
+                Some((place as u32 + 1, ranks.len() as u32))
             })
             .collect();
         Ok(PublishedResults { methodology, max: None, units, index, group_ranks, ranked })
