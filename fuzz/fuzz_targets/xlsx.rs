@@ -13,6 +13,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = sheet_names(data, "w.xlsx");
     let _ = read_methodology_xlsx(data, "w.xlsx", &options);
     let _ = read_dossiers_xlsx(data, "w.xlsx", &options.clone().sheet("2"));
+    let _ = parindex_io::read_published_xlsx(data, "w.xlsx", &options);
     let Ok(m) = read_methodology(b"code,parent,max,rule\n1,,10,\n2,,5,>=90:5 | else:0\n", "m.csv") else {
         return;
     };
