@@ -4,7 +4,11 @@
 //! units with design weights, from a seeded generator. Cases:
 //! - `survey/columnar/500k`: the whole job from in-memory arrays — tally (weighted counts and
 //!   sums for every unit × item × code) and estimates (shares, means, standard errors,
-//!   intervals, element and overall indices for every unit);
+//!   intervals, element and overall indices for every unit), with `index_intervals` off: the
+//!   job as the issue defines it (index values, item intervals);
+//! - `survey/columnar-index-intervals/500k`: the same with standard errors and intervals for
+//!   the element and overall indices too (the tally's per-respondent cross sums of the 20
+//!   index items, DESIGN.md §12);
 //! - `survey/csv/…`: the same from CSV text, streamed (MB/s printed).
 //!
 //! After criterion's runs, a summary prints the columnar time against two baselines measured
@@ -29,15 +33,16 @@ const RESPONDENTS: usize = 500_000;
 const ITEMS: usize = 20;
 const UNITS: usize = 705;
 
-/// Five elements of four satisfaction items.
-fn questionnaire() -> Questionnaire {
+/// Five elements of four satisfaction items; with or without the indices' intervals.
+fn questionnaire(index_intervals: bool) -> Questionnaire {
     let elements = (1..=5)
         .map(|e| Element { code: format!("e{e}"), name: format!("Element {e}"), name_en: None })
         .collect();
     let items = (0..ITEMS)
         .map(|i| Item::new(format!("q{}", i + 1), ItemKind::likert()).element(format!("e{}", i / 4 + 1)))
         .collect();
-    Questionnaire::new("bench", elements, items, SurveySettings::default()).expect("valid")
+    let settings = SurveySettings { index_intervals, ..SurveySettings::default() };
+    Questionnaire::new("bench", elements, items, settings).expect("valid")
 }
 
 struct Data {
@@ -127,15 +132,22 @@ fn csv_text(d: &Data, respondents: usize) -> String {
 }
 
 fn bench(c: &mut Criterion) {
-    let q = questionnaire();
+    let q = questionnaire(false);
+    let q_intervals = questionnaire(true);
     let d = data(7);
     let r = job(&q, &d);
     assert_eq!(r.domains.len(), UNITS + 1);
     assert_eq!(r.domains[UNITS].respondents, RESPONDENTS as u64);
+    assert!(r.domains[UNITS].overall.is_some() && r.domains[UNITS].overall_se.is_none());
+    let with_intervals = job(&q_intervals, &d);
+    assert!(with_intervals.domains.iter().all(|d| d.overall_se.is_some()));
+    // The same values either way.
+    assert_eq!(with_intervals.domains[UNITS].overall, r.domains[UNITS].overall);
 
     let mut g = c.benchmark_group("survey");
     g.sample_size(20).measurement_time(Duration::from_secs(5));
     g.bench_function("columnar/500k", |b| b.iter(|| black_box(job(&q, &d))));
+    g.bench_function("columnar-index-intervals/500k", |b| b.iter(|| black_box(job(&q_intervals, &d))));
     g.bench_function("baseline-f64-loop/500k", |b| b.iter(|| black_box(baseline(&d))));
     let text = csv_text(&d, 100_000);
     g.throughput(Throughput::Bytes(text.len() as u64));
@@ -162,8 +174,16 @@ fn bench(c: &mut Criterion) {
     let ours = best(&|| {
         black_box(job(&q, &d));
     });
+    let ours_intervals = best(&|| {
+        black_box(job(&q_intervals, &d));
+    });
     let batch = Batch::new(Labels { index: &d.units, names: &d.names }, Answers::Rows(&d.answers))
         .weights(&d.weights);
+    let tally_intervals = best(&|| {
+        let mut t = Tally::new(&q_intervals);
+        t.add(&q_intervals, &batch).expect("valid");
+        black_box(t);
+    });
     let tally_only = best(&|| {
         let mut t = Tally::new(&q);
         t.add(&q, &batch).expect("valid");
@@ -194,6 +214,12 @@ fn bench(c: &mut Criterion) {
     );
     println!("    of which the tally                {:>9.2} ms", ms(tally_only));
     println!("    of which the estimates            {:>9.2} ms", ms(estimates_only));
+    println!(
+        "  the same with index intervals       {:>9.2} ms   ({:.2}× the job; the tally {:.2} ms)",
+        ms(ours_intervals),
+        ms(ours_intervals) / ms(ours),
+        ms(tally_intervals)
+    );
     println!(
         "  plain f64 loop, shares + SEs only   {:>9.2} ms   ({:.2}× parindex)",
         ms(floor),

@@ -1,7 +1,7 @@
 """The Python package on the survey bench's arrays: `parindex.survey` from numpy arrays
 (answers as a uint8 matrix, integer unit codes with their names, weights), the same job as
 the bench's `survey/columnar/500k` (tally, then shares, SEs, intervals, element and overall
-indices per unit and overall).
+indices per unit and overall; index intervals off, as in that job).
 
 Usage: python survey_python.py DIR ITEMS UNITS → prints "python_ms <best of 7>", or nothing
 when the package is not installed (the bench then skips the comparison).
@@ -32,6 +32,7 @@ q = parindex.Questionnaire.from_json(
                 {"code": f"q{i + 1}", "element": f"e{i // 4 + 1}", "kind": {"type": "satisfaction"}}
                 for i in range(items)
             ],
+            "settings": {"index_intervals": False},
         }
     )
 )

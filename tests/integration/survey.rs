@@ -264,6 +264,34 @@ fn version_1_tallies_read_without_the_index_cross_sums() {
             );
         }
     }
+    // Responses cannot be added under other index items (other cross sums); estimates can be
+    // made under other operators, with the index intervals the cross sums allow.
+    let mut items = q.items().to_vec();
+    let y1 = items.iter_mut().find(|i| i.code == "Y1").expect("Y1");
+    y1.in_index = Some(true);
+    let other = Questionnaire::new(q.id(), q.elements().to_vec(), items, q.settings().clone())
+        .and_then(|o| o.with_forms(q.forms().to_vec()))
+        .expect("valid");
+    let units = vec!["u".to_string()];
+    let blank = vec![NO_ANSWER; q.columns().len()];
+    let one = Batch::new(Labels { index: &[0], names: &units }, Answers::Rows(&blank));
+    let e = Tally::new(&q).add(&other, &one).expect_err("other index items");
+    assert_eq!(
+        e.to_string(),
+        "survey data does not fit: the tally was made for other columns or index settings of questionnaire \
+         sipas-demo"
+    );
+    let pooled = with_settings(&q, ElementIndex::Pooled, OverallIndex::Pooled);
+    let per_item = tally(&q, &flat);
+    let (a, b) = (results(&pooled, &per_item), results(&pooled, &tally(&pooled, &flat)));
+    for (x, y) in a.domains.iter().zip(&b.domains) {
+        // Per-item cross sums serve pooled indices too.
+        assert!(close(x.overall_se.expect("se"), y.overall_se.expect("se"), 1e-12));
+    }
+    let per_element = tally(&pooled, &flat);
+    let r = results(&q, &per_element);
+    // Per-element cross sums cannot give a mean of items.
+    assert!(r.domains.iter().all(|d| d.overall.is_some() && d.overall_se.is_none()));
     let unsupported = Tally::from_json(&tally(&q, &clustered).to_json().replacen(":2,", ":3,", 1));
     assert_eq!(unsupported.expect_err("v3").issues()[0].code(), "unsupported_version");
 }

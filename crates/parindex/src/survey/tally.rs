@@ -335,12 +335,10 @@ impl Tally {
         &self.units
     }
 
-    /// True when the tally was made for this questionnaire.
+    /// True when the tally was made for this questionnaire (its index settings may differ:
+    /// the estimates then use the cross sums only where they fit).
     pub(crate) fn fits(&self, q: &Questionnaire) -> bool {
-        self.questionnaire == q.id()
-            && self.slots == q.layout().slots
-            && self.columns.iter().eq(q.columns())
-            && q.feature_map(self.features).count == self.feature_count
+        self.questionnaire == q.id() && self.slots == q.layout().slots && self.columns.iter().eq(q.columns())
     }
 
     /// The entries of one cell's cross sums: the upper triangle of features × features when
@@ -427,6 +425,10 @@ impl Tally {
         if t.features == Features::None {
             t.feature_count = 0;
         }
+        // The constant and two features per answer column at most.
+        if t.feature_count > 2 * t.columns.len() + 1 {
+            return Err(mismatch("the tally's cross sums do not match its columns"));
+        }
         if t.acc.len() != t.cells.len() * t.slots || t.gram.len() != t.cells.len() * t.gram_width() {
             return Err(mismatch("the tally's sums do not match its cells"));
         }
@@ -505,17 +507,16 @@ impl Tally {
     /// ```
     pub fn add(&mut self, questionnaire: &Questionnaire, batch: &Batch) -> Result<()> {
         let layout = questionnaire.layout();
-        if questionnaire.id() != self.questionnaire || layout.slots != self.slots {
-            return Err(Error::single(
-                Location::default(),
-                IssueKind::SurveyMismatch {
-                    reason: format!(
-                        "the tally is for questionnaire {}, not {}",
-                        self.questionnaire,
-                        questionnaire.id()
-                    ),
-                },
-            ));
+        if !self.fits(questionnaire) || questionnaire.feature_map(self.features).count != self.feature_count {
+            let reason = if self.questionnaire == questionnaire.id() {
+                format!(
+                    "the tally was made for other columns or index settings of questionnaire {}",
+                    self.questionnaire
+                )
+            } else {
+                format!("the tally is for questionnaire {}, not {}", self.questionnaire, questionnaire.id())
+            };
+            return Err(Error::single(Location::default(), IssueKind::SurveyMismatch { reason }));
         }
         let n = batch.len();
         let columns = layout.columns.len();
@@ -855,52 +856,63 @@ fn kernel_lut(layout: &super::questionnaire::Layout) -> Vec<[u16; 256]> {
 #[repr(C, align(16))]
 struct Pair([f64; 2]);
 
-/// What the kernel needs for the cross sums of the index features: per index column its
-/// blank feature, and per slot (of the tally's slots and the trash) the feature and value an
-/// answer adds (the column's shortfall feature and 100 × (1 − share) for a valid code, the
-/// blank feature and 1 for a code outside the scale).
+/// What the kernel needs for the cross sums of the index features: per index column and
+/// answer code, the feature and value the answer adds (the column's shortfall feature and
+/// 100 × (1 − share) for a valid code, its blank feature and 1 for no answer or a code outside
+/// the scale).
 pub(crate) struct Cross {
     count: usize,
-    /// (answer column, its blank feature) of every index column.
-    columns: Vec<(usize, u32)>,
-    slot_feature: Vec<u32>,
-    slot_value: Vec<f64>,
+    /// The answer column of every index column.
+    columns: Vec<usize>,
+    /// Per index column, per code.
+    table: Vec<[Entry; 256]>,
+    /// Whether every feature comes from one column (per-item features), so a respondent's
+    /// entries never share a feature.
+    distinct: bool,
     /// The position of entry (u, u) in the packed upper triangle, less u: (u, v ≥ u) is at
     /// `row[u] + v`.
     row: Vec<usize>,
+}
+
+/// A feature and the value an answer gives it.
+#[derive(Clone, Copy, Default)]
+#[repr(C, align(16))]
+pub(crate) struct Entry {
+    value: f64,
+    feature: u32,
 }
 
 impl Cross {
     fn new(q: &Questionnaire, map: &FeatureMap) -> Cross {
         let layout = q.layout();
         let f = map.count;
-        let mut slot_feature = vec![0u32; layout.slots + 1];
-        let mut slot_value = vec![0.0f64; layout.slots + 1];
         let mut columns = Vec::new();
+        let mut table = Vec::new();
         for (c, column) in layout.columns.iter().enumerate() {
             let Some(g) = map.group_of[c] else { continue };
             let (blank, short) = (1 + 2 * g, 2 + 2 * g);
-            columns.push((c, blank));
+            columns.push(c);
             let options = match &q.items()[column.item].kind {
                 ItemKind::Options { options } => options.as_slice(),
                 _ => &[],
             };
-            for (k, slot) in column.slots.iter().enumerate() {
-                slot_feature[column.offset + k] = short;
+            // No answer and codes outside the scale count as blank.
+            let mut t = [Entry { value: 1.0, feature: blank }; 256];
+            for slot in &column.slots {
                 // In percent points, from the option's decimal weight: whole numbers for
                 // 0/1 shares and whole-percent options, so the sums of integer weights are exact.
                 let weight = options.iter().find(|o| o.code == slot.code).and_then(|o| o.weight);
-                slot_value[column.offset + k] = match weight {
+                let value = match weight {
                     Some(w) => (rust_decimal::Decimal::ONE_HUNDRED - w).to_f64().unwrap_or(0.0),
                     None => SHORTFALL_SCALE * (1.0 - slot.share),
                 };
+                t[usize::from(slot.code)] = Entry { value, feature: short };
             }
-            let invalid = column.offset + column.slots.len();
-            slot_feature[invalid] = blank;
-            slot_value[invalid] = 1.0;
+            table.push(t);
         }
+        let distinct = map.columns.iter().all(|g| g.len() == 1);
         let row = (0..f).map(|u| u * f - u * (u + 1) / 2).collect();
-        Cross { count: f, columns, slot_feature, slot_value, row }
+        Cross { count: f, columns, table, distinct, row }
     }
 
     /// The packed upper triangle's size.
@@ -908,52 +920,58 @@ impl Cross {
         self.count * (self.count + 1) / 2
     }
 
-    /// Adds w² f fᵀ of one respondent (answers `row`) into `gram`, touching only the nonzero
+    /// Adds w² f fᵀ of one respondent (answers `row` to the index columns) into `gram`, touching only the nonzero
     /// features: the constant, the blanks and the shortfalls (few when most are satisfied).
-    /// `dense` (zeros, one per feature) and `touched` are working space, left as found.
+    /// `buf` (one entry per index column) is working space.
     #[inline]
-    fn add(
-        &self,
-        lut: &[[u16; 256]],
-        row: &[u8],
-        w: f64,
-        gram: &mut [f64],
-        dense: &mut [f64],
-        touched: &mut Vec<u32>,
-    ) {
-        for &(c, blank) in &self.columns {
-            let code = row[c];
-            let (f, v) = if code == NO_ANSWER {
-                (blank, 1.0)
-            } else {
-                let slot = usize::from(lut[c][usize::from(code)]);
-                (self.slot_feature[slot], self.slot_value[slot])
-            };
-            if v != 0.0 {
-                let x = &mut dense[f as usize];
-                if *x == 0.0 {
-                    touched.push(f);
+    fn add(&self, row: &[u8], w: f64, gram: &mut [f64], buf: &mut [Entry]) {
+        // The nonzero entries, in column order, without a branch.
+        let mut n = 0;
+        for (t, &code) in self.table.iter().zip(row) {
+            let e = t[usize::from(code)];
+            buf[n] = e;
+            n += usize::from(e.value != 0.0);
+        }
+        if !self.distinct {
+            // Per-element features: add up the entries of one feature (in column order).
+            let mut kept = 0;
+            for k in 0..n {
+                let e = buf[k];
+                match buf[..kept].iter_mut().find(|x| x.feature == e.feature) {
+                    Some(x) => x.value += e.value,
+                    None => {
+                        buf[kept] = e;
+                        kept += 1;
+                    }
                 }
-                *x += v;
             }
+            n = kept;
         }
         let w2 = w * w;
         // Feature 0, the constant 1: row 0 of the triangle.
         gram[0] += w2;
-        for &v in touched.iter() {
-            gram[v as usize] += w2 * dense[v as usize];
-        }
-        for (a, &u) in touched.iter().enumerate() {
-            let wu = w2 * dense[u as usize];
-            for &v in &touched[a..] {
-                let (lo, hi) = if u <= v { (u, v) } else { (v, u) };
-                gram[self.row[lo as usize] + hi as usize] += wu * dense[v as usize];
+        let touched = &buf[..n];
+        for (a, u) in touched.iter().enumerate() {
+            let wu = w2 * u.value;
+            gram[u.feature as usize] += wu;
+            if self.distinct {
+                // Per-item features arrive in increasing order: (u, v) is in u's row.
+                let base = self.row[u.feature as usize];
+                for v in &touched[a..] {
+                    gram[base + v.feature as usize] += wu * v.value;
+                }
+            } else {
+                for v in &touched[a..] {
+                    // (w² f_lo) f_hi, as in the per-item order.
+                    let (at, x) = if u.feature <= v.feature {
+                        (self.row[u.feature as usize] + v.feature as usize, wu * v.value)
+                    } else {
+                        (self.row[v.feature as usize] + u.feature as usize, w2 * v.value * u.value)
+                    };
+                    gram[at] += x;
+                }
             }
         }
-        for &u in touched.iter() {
-            dense[u as usize] = 0.0;
-        }
-        touched.clear();
     }
 }
 
@@ -1014,8 +1032,7 @@ impl Part {
         let mut next = vec![0usize; n_cells];
         let width = cross.map_or(0, Cross::width);
         let mut gram = vec![0.0f64; n_cells * width];
-        let mut dense = vec![0.0f64; cross.map_or(0, |c| c.count)];
-        let mut touched = Vec::new();
+        let mut buf = vec![Entry::default(); cross.map_or(0, |c| c.columns.len())];
         for first in (0..range.len()).step_by(BLOCK) {
             let ids = &local_of_row[first..(first + BLOCK).min(range.len())];
             start.fill(0);
@@ -1065,15 +1082,51 @@ impl Part {
                 }
                 respondents[l] += rows.len() as u64;
                 weight[l] = cell_weight;
-                // The cross sums after the per-code sums, which they leave untouched.
-                if let Some(cross) = cross {
-                    let g = &mut gram[l * width..(l + 1) * width];
-                    for (row, &w) in codes[rows.start * columns..rows.end * columns]
-                        .chunks_exact(columns)
-                        .zip(&weights[rows.clone()])
-                    {
-                        cross.add(lut, row, w, g, &mut dense, &mut touched);
+            }
+        }
+        // The cross sums, apart from the per-code sums (which they leave untouched): the
+        // chunk's rows grouped by cell (a stable counting sort), so each cell's triangle is
+        // brought into the cache once per chunk rather than once per block.
+        if let Some(cross) = cross {
+            start.fill(0);
+            for &l in &local_of_row {
+                start[l as usize + 1] += 1;
+            }
+            for l in 0..n_cells {
+                start[l + 1] += start[l];
+            }
+            next.copy_from_slice(&start[..n_cells]);
+            // The index columns and weights, read in row order and written grouped by cell.
+            let k = cross.columns.len();
+            let mut packed = vec![NO_ANSWER; range.len() * k];
+            let mut packed_weights = vec![0.0f64; range.len()];
+            for (i, &l) in local_of_row.iter().enumerate() {
+                let p = next[l as usize];
+                next[l as usize] += 1;
+                let r = range.start + i;
+                let into = &mut packed[p * k..(p + 1) * k];
+                match &batch.answers {
+                    Answers::Rows(data) => {
+                        let row = &data[r * columns..(r + 1) * columns];
+                        for (x, &c) in into.iter_mut().zip(&cross.columns) {
+                            *x = row[c];
+                        }
                     }
+                    Answers::Columns(cols) => {
+                        for (x, &c) in into.iter_mut().zip(&cross.columns) {
+                            *x = cols[c][r];
+                        }
+                    }
+                }
+                packed_weights[p] = batch.weights.map_or(1.0, |w| w[r]);
+            }
+            for l in 0..n_cells {
+                let g = &mut gram[l * width..(l + 1) * width];
+                let rows = start[l]..start[l + 1];
+                for (row, &w) in
+                    packed[rows.start * k..rows.end * k].chunks_exact(k.max(1)).zip(&packed_weights[rows])
+                {
+                    cross.add(row, w, g, &mut buf);
                 }
             }
         }
