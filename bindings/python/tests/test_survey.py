@@ -67,6 +67,21 @@ def test_matches_r_survey_package():
         np.testing.assert_allclose(items[ours], items[theirs], rtol=1e-12)
 
 
+def test_index_standard_errors_match_r_survey_package():
+    # data/survey/reference_indices.R (svyratio + svycontrast), the file's design and settings.
+    _, tally = parindex.examples.survey("sipas-demo")
+    df = tally.results().to_pandas()
+    ref = pd.read_csv(DATA / "expected" / "sipas-demo.reference-indices.csv", dtype={"id": str})
+    ref = ref[(ref.design == "clustered") & (ref.element_index == "mean_of_items")]
+    ref = ref[ref.overall_index == "mean_of_elements"].copy()
+    ref["level"] = np.where(ref["index"] == "overall", "overall", "element")
+    df["index"] = np.where(df.level == "overall", "overall", df.code)
+    rows = df[df.level != "item"].merge(ref, on=["domain", "id", "level", "index"])
+    assert len(rows) == len(ref) == 13 * 6
+    for ours, theirs in [("share", "value"), ("se_x", "se_y"), ("ci_low_x", "ci_low_y"), ("ci_high_x", "ci_high_y")]:
+        np.testing.assert_allclose(rows[ours], rows[theirs], rtol=1e-12)
+
+
 def test_tallies_merge_through_json():
     q, whole = parindex.examples.survey("sipas-demo")
     lines = R.read_text(encoding="utf-8").splitlines()
@@ -80,6 +95,32 @@ def test_tallies_merge_through_json():
     assert merged.results().to_csv(round=9) == whole.results().to_csv(round=9)
 
 
+def test_element_and_overall_indices_carry_their_interval_and_standard_error():
+    _, tally = parindex.examples.survey("sipas-demo")
+    results = tally.results()
+    rows = results.to_pandas()
+    index = rows[rows.level != "item"]
+    assert len(index) == 13 * 6
+    assert ((index.se > 0) & (index.ci_low < index.share) & (index.share < index.ci_high)).all()
+    assert index["mean"].isna().all()
+    u = results.uncertainty({"8.1.1": "element:access", "8.1.2": "overall"})
+    leaves = u["sources"][0]["leaves"]
+    at = (rows.id == "so-y-te") & (rows.level == "element") & (rows.code == "access")
+    assert abs(float(leaves["8.1.1"]["so-y-te"]["se"]) - rows[at].se.iloc[0]) < 1e-17
+    overall = rows[(rows.id == "so-y-te") & (rows.level == "overall")].se.iloc[0]
+    assert abs(float(leaves["8.1.2"]["so-y-te"]["se"]) - overall) < 1e-17
+    # Off in the questionnaire: values only.
+    q = json.loads(parindex.examples.survey("sipas-demo")[0].to_json())
+    q["settings"]["index_intervals"] = False
+    off = parindex.Questionnaire.from_json(json.dumps(q))
+    plain = parindex.Tally(off)
+    plain.add_csv(R)
+    rows_off = plain.results().to_pandas()
+    index_off = rows_off[rows_off.level != "item"]
+    assert index_off[["se", "ci_low", "ci_high"]].isna().all().all()
+    assert (index_off.share.values == index.share.values).all()
+
+
 def test_survey_values_go_into_a_methodology_leaf():
     m, scores = parindex.examples.load("par-demo")
     q, tally = parindex.examples.survey("sipas-demo")
@@ -89,6 +130,7 @@ def test_survey_values_go_into_a_methodology_leaf():
     row = scored.explain("so-y-te")
     leaf = next(entry for entry in row["leaves"] if entry["code"] == "8.1.3")
     assert "survey sipas-demo, element results" in (leaf.get("note") or "")
+    assert "(95% CI " in leaf["note"]
     index = results.to_pandas()
     value = index[(index.id == "so-y-te") & (index.level == "element") & (index.code == "results")]["share"].iloc[0]
     assert abs(float(leaf["points"]) - 2 * value) < 1e-12
@@ -182,8 +224,11 @@ def test_survey_uncertainty_source_gives_the_cli_analysis_bit_for_bit():
 def test_survey_uncertainty_bad_measures_raise_input_error_with_every_problem():
     _, tally = parindex.examples.survey("sipas-demo")
     with pytest.raises(parindex.InputError) as info:
-        tally.results().uncertainty({"8.1.1": "element:access", "8.1.2": "item:ZZ", "8.1.3": "nonsense"})
+        tally.results().uncertainty({"8.1.1": "element:zz", "8.1.2": "item:ZZ", "8.1.3": "nonsense"})
     errors = info.value.errors()
     assert [e["criterion"] for e in errors] == ["8.1.1", "8.1.2", "8.1.3"]
-    assert errors[0]["code"] == "invalid_sensitivity"
-    assert errors[1]["code"] == "unknown_item"
+    assert [e["code"] for e in errors] == ["unknown_item", "unknown_item", "invalid_setting"]
+    # Estimated for everyone only: no unit's standard error to draw.
+    with pytest.raises(parindex.InputError) as info:
+        tally.results(by=["all"]).uncertainty({"8.1.1": "element:access"})
+    assert info.value.errors()[0]["code"] == "invalid_sensitivity"

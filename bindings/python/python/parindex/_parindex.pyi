@@ -580,7 +580,9 @@ class Tally:
 class SurveyResults:
     """Survey estimates: per domain and item the valid answers, the weighted share
     satisfied with its design-based standard error and interval, mean score and design
-    effect; element and overall indices; warnings.
+    effect; element and overall indices with their standard errors and logit intervals
+    (covariances of their items included; off with the questionnaire setting
+    ``index_intervals``); warnings.
 
     >>> import parindex
     >>> _, tally = parindex.examples.survey("sipas-demo")
@@ -604,11 +606,11 @@ class SurveyResults:
     def uncertainty(self, leaves: Dict[str, str]) -> Dict[str, Any]:
         """The uncertainty document for :func:`parindex.sensitivity` (the JSON of
         ``parindex survey --uncertainty-leaf CODE=item:ITEM``) with one survey source: for
-        each leaf code of ``leaves``, each unit's share of the item (``item:CODE``) with its
-        standard error, drawn from a normal in each replication (DESIGN.md §11). Units with
-        one answer (no standard error) keep their nominal value. Raises
-        :class:`parindex.InputError` (``invalid_sensitivity`` for an element or the overall
-        index, which carry no standard error; ``unknown_item``).
+        each leaf code of ``leaves``, each unit's share of the item (``item:CODE``) or index
+        (``element:CODE``, ``overall``) with its standard error, drawn from a normal in each
+        replication (DESIGN.md §11). Units with one answer (no standard error) keep their
+        nominal value. Raises :class:`parindex.InputError` (``invalid_sensitivity`` when no
+        unit has a standard error; ``unknown_item``).
 
         >>> import parindex
         >>> _, tally = parindex.examples.survey("sipas-demo")
