@@ -40,7 +40,10 @@ export interface SurveyArrays {
   clusterNames?: string[];
 }
 
-/** One row of the survey results CSV (`level` item, element or overall); `null` for an empty cell. */
+/**
+ * One row of the survey results CSV (`level` item, element or overall); `null` for an empty cell.
+ * Element and overall rows have the index as `share` with its interval and `se` (no mean or deff).
+ */
 export interface SurveyRow {
   domain: "unit" | "group" | "all";
   id: string;
@@ -105,7 +108,8 @@ export class SurveyResults {
   /**
    * The uncertainty document for `Results.sensitivity({uncertainty})` (the JSON of `parindex survey
    * --uncertainty-leaf`): one survey source in which each leaf code of `leaves` takes each unit's
-   * share of the item (`item:CODE`) with its standard error (DESIGN.md §11).
+   * share of the item (`item:CODE`) or index (`element:CODE`, `overall`) with its standard error
+   * (DESIGN.md §11).
    */
   uncertainty(leaves: Record<string, string>): SurveyUncertainty;
 }
@@ -356,7 +360,7 @@ impl SurveyResults {
         Ok(Scores { inner: std::rc::Rc::new(copy) })
     }
 
-    /// The uncertainty document with one survey source over `leaves` (code → item measure).
+    /// The uncertainty document with one survey source over `leaves` (code → measure).
     pub fn uncertainty(&self, leaves: JsValue) -> JsResult<JsValue> {
         let leaves: std::collections::BTreeMap<String, String> = serde_wasm_bindgen::from_value(leaves)
             .map_err(|_| invalid_argument("leaves must be an object of leaf code → measure text"))?;

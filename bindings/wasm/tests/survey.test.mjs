@@ -82,12 +82,27 @@ test("tallies merge through JSON", () => {
   assert.equal(merged.results().toCsv({ round: 9 }), Tally.example("sipas-demo").results().toCsv({ round: 9 }));
 });
 
+test("element and overall indices carry their interval and standard error", () => {
+  const survey = Tally.example("sipas-demo").results();
+  const rows = survey.toRows().filter((r) => r.level !== "item");
+  assert.equal(rows.length, 13 * 6);
+  for (const r of rows) {
+    assert.ok(r.se > 0 && r.ci_low < r.share && r.share < r.ci_high, JSON.stringify(r));
+    assert.equal(r.mean, null);
+  }
+  const u = survey.uncertainty({ "8.1.1": "element:access", "8.1.2": "overall" });
+  const row = rows.find((r) => r.id === "so-y-te" && r.level === "element" && r.code === "access");
+  assert.equal(Number(u.sources[0].leaves["8.1.1"]["so-y-te"].se), row.se);
+  const overall = rows.find((r) => r.id === "so-y-te" && r.level === "overall");
+  assert.equal(Number(u.sources[0].leaves["8.1.2"]["so-y-te"].se), overall.se);
+});
+
 test("survey values go into a methodology leaf", () => {
   const [m, scores] = loadExample("par-demo");
   const survey = Tally.example("sipas-demo").results({ by: ["unit"] });
   const fed = survey.apply(scores, m, "8.1.3", "element:results");
   const leaf = score(m, fed).explain("so-y-te").leaves.find((l) => l.code === "8.1.3");
-  assert.match(leaf.note, /^survey sipas-demo, element results: /);
+  assert.match(leaf.note, /^survey sipas-demo, element results: .* \(95% CI \d+\.\d\d–\d+\.\d\d%\)$/);
   const row = survey.toRows().find((r) => r.id === "so-y-te" && r.level === "element" && r.code === "results");
   assert.ok(Math.abs(Number(leaf.points) - 2 * row.share) < 1e-12);
 });
@@ -186,9 +201,12 @@ test("a survey-fed uncertainty source gives the CLI's and Python's analysis for 
 
 test("survey uncertainty: every bad measure located at its leaf", () => {
   const survey = Tally.example("sipas-demo").results();
-  const e = thrown(() => survey.uncertainty({ "8.1.1": "element:access", "8.1.2": "item:ZZ", "8.1.3": "nonsense" }));
+  const e = thrown(() => survey.uncertainty({ "8.1.1": "element:zz", "8.1.2": "item:ZZ", "8.1.3": "nonsense" }));
   assert.equal(e.name, "ParIndexError");
   assert.deepEqual(e.errors.map((x) => x.location.criterion), ["8.1.1", "8.1.2", "8.1.3"]);
-  assert.deepEqual(e.errors.slice(0, 2).map((x) => x.code), ["invalid_sensitivity", "unknown_item"]);
+  assert.deepEqual(e.errors.map((x) => x.code), ["unknown_item", "unknown_item", "invalid_setting"]);
+  // Estimated for everyone only: no unit's standard error to draw.
+  const all = Tally.example("sipas-demo").results({ by: ["all"] });
+  assert.equal(thrown(() => all.uncertainty({ "8.1.1": "element:access" })).code, "invalid_sensitivity");
   assert.equal(thrown(() => survey.uncertainty("8.1.1")).code, "invalid_argument");
 });

@@ -6,7 +6,8 @@
 //! optional groups, strata and clusters as indices, design weights as `f64`) into a
 //! [`Tally`], in one pass and in as many parts as you like ([`Tally::merge`]); then
 //! [`survey_results`] gives per unit, group and everyone the share satisfied, its standard
-//! error, interval and design effect, the mean score, element indices and the overall index.
+//! error, interval and design effect, the mean score, element indices and the overall index
+//! (with their standard errors and intervals, the covariances of their items included).
 //! [`SurveyResults::leaf_values`] turns a measure into the values of a methodology leaf.
 //!
 //! Survey statistics are floating point (`f64`): they are estimates with standard errors,
