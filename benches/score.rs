@@ -217,5 +217,60 @@ fn python(_: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench, summary, python);
+/// Issue 7's comparison: the WebAssembly build in Node (`bindings/wasm/tests/bench.mjs`, the
+/// same seeded case) against the same calls natively, medians measured in this run, when the
+/// Node package is built (bindings/wasm/ci.sh).
+fn node(_: &mut Criterion) {
+    let m = methodology();
+    let t = table(705, 2024);
+    let text = csv_text(&m, &t);
+    let s = scores(&m, &t);
+    let median = |runs: usize, f: &dyn Fn()| {
+        let mut times: Vec<Duration> = (0..runs)
+            .map(|_| {
+                let start = Instant::now();
+                f();
+                start.elapsed()
+            })
+            .collect();
+        times.sort();
+        times[runs / 2].as_secs_f64() * 1e6
+    };
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let out = std::process::Command::new("node")
+        .arg(format!("{root}/bindings/wasm/tests/bench.mjs"))
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
+    // Native medians right after Node's, in the same minute.
+    let native_score = median(500, &|| {
+        black_box(score(&m, &s).expect("scores"));
+    });
+    let native_csv = median(100, &|| {
+        let r = score_text(&m, black_box(text.as_bytes()), "bench.csv").expect("scores");
+        black_box(write_results(&r, OutputFormat::Csv, &WriteOptions::new()));
+    });
+    let js = |prefix: &str| {
+        let line = out.as_deref()?.lines().find(|l| l.starts_with(prefix))?;
+        line.split("median").nth(1)?.split_whitespace().next()?.parse::<f64>().ok()
+    };
+    println!("\nWebAssembly in Node against native, 705 units × 50 leaves (target: ≤ 2 × native)");
+    match (js("score(methodology, scores)"), js("scoreFile(text) + toCsv()")) {
+        (Some(score_js), Some(csv_js)) => {
+            for (what, js, native) in
+                [("score", score_js, native_score), ("CSV text → ranked CSV", csv_js, native_csv)]
+            {
+                println!(
+                    "  {what:<22} Node {js:>9.1} µs   native {native:>9.1} µs   {:.2}× ({})",
+                    js / native,
+                    if js <= 2.0 * native { "met" } else { "not met" }
+                );
+            }
+        }
+        _ => println!("  Node skipped (no bindings/wasm/pkg-node: run bindings/wasm/ci.sh)"),
+    }
+}
+
+criterion_group!(benches, bench, summary, python, node);
 criterion_main!(benches);

@@ -223,8 +223,13 @@ impl Exact {
     pub fn round(self, places: u32, mode: RoundingMode) -> Decimal {
         let places = places.min(MAX_PLACES);
         let (neg, n, q) = self.bounded();
-        // One division when the scaled numerator fits (the usual case), in 64 bits if it can.
-        let scaled = pow10(places).and_then(|p| n.checked_mul(p as u128));
+        // One division when the scaled numerator fits (the usual case), in 64 bits if it can
+        // (checked without a 128-bit multiply, which WebAssembly makes a library call).
+        let small = u64::try_from(n).ok().zip(POW10_U64.get(places as usize).copied());
+        let scaled = match small {
+            Some((n, p)) if n <= u64::MAX / p => Some(u128::from(n * p)),
+            _ => pow10(places).and_then(|p| n.checked_mul(p as u128)),
+        };
         let (mut m, r) = match scaled {
             Some(n) if n <= u64::MAX as u128 && q <= u64::MAX as u128 => {
                 let (n, q) = (n as u64, q as u64);
@@ -441,8 +446,31 @@ pub(crate) fn gcd(mut a: u128, mut b: u128) -> u128 {
 
 /// `10^n` when it fits.
 pub(crate) fn pow10(n: u32) -> Option<i128> {
-    10i128.checked_pow(n)
+    POW10_I128.get(n as usize).copied()
 }
+
+/// 10⁰ … 10³⁸, every power of ten an `i128` holds: a lookup, not a loop of checked 128-bit
+/// multiplications (library calls in WebAssembly).
+const POW10_I128: [i128; 39] = {
+    let mut t = [1i128; 39];
+    let mut i = 1;
+    while i < 39 {
+        t[i] = t[i - 1] * 10;
+        i += 1;
+    }
+    t
+};
+
+/// 10⁰ … 10¹⁹, every power of ten a `u64` holds.
+const POW10_U64: [u64; 20] = {
+    let mut t = [1u64; 20];
+    let mut i = 1;
+    while i < 20 {
+        t[i] = t[i - 1] * 10;
+        i += 1;
+    }
+    t
+};
 
 #[cfg(test)]
 mod tests {

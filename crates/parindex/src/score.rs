@@ -382,7 +382,7 @@ pub fn score(methodology: &Methodology, scores: &Scores) -> Result<Results> {
             let mut sum = 0i128;
             let mut clean = true;
             for (&raw, &max) in row.iter().zip(&leaf_max) {
-                clean &= raw >= 0 && raw <= max;
+                clean &= raw as u128 <= max as u128; // 0 ≤ raw ≤ max: a negative raw is huge as u128
                 sum = sum.wrapping_add(raw); // only used when every value is in range
             }
             if clean {
@@ -532,7 +532,13 @@ fn ranks(r: &Results) -> (Vec<Option<u32>>, Vec<GroupRank>) {
     let key = |u: usize| (main[u], tie_keys.get(u).unwrap_or(&no_ties));
     // One sort, best first; equal keys keep input order (numbered so under ordinal).
     let mut order: Vec<usize> = (0..r.len()).filter(|&u| r.units[u].ranked).collect();
-    if tie_keys.is_empty() {
+    let den = order.first().map(|&u| main[u].denominator());
+    if tie_keys.is_empty() && order.iter().all(|&u| Some(main[u].denominator()) == den) {
+        // One denominator (the usual case): sort the numerators themselves, in place.
+        let mut keyed: Vec<(i128, usize)> = order.iter().map(|&u| (main[u].numerator(), u)).collect();
+        keyed.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        order = keyed.into_iter().map(|(_, u)| u).collect();
+    } else if tie_keys.is_empty() {
         order.sort_unstable_by(|&a, &b| main[b].cmp(&main[a]).then(a.cmp(&b)));
     } else {
         order.sort_unstable_by(|&a, &b| key(b).cmp(&key(a)).then(a.cmp(&b)));
@@ -567,7 +573,11 @@ fn ranks(r: &Results) -> (Vec<Option<u32>>, Vec<GroupRank>) {
 }
 
 /// Bonus and penalty must lie within `[0, cap]`.
+#[inline]
 fn check_adjustments(scores: &Scores, u: usize, settings: &crate::Settings, issues: &mut Vec<Issue>) {
+    if scores.raw_bonus(u) == 0 && scores.raw_penalty(u) == 0 {
+        return; // the usual case, checked without building the pairs below
+    }
     for (what, raw, cap) in
         [("bonus", scores.raw_bonus(u), settings.bonus), ("penalty", scores.raw_penalty(u), settings.penalty)]
     {

@@ -806,7 +806,16 @@ impl Scores {
         }
         let d = if d.scale() > self.scale { d.normalize() } else { d };
         let k = pow10(self.scale - d.scale()).ok_or_else(|| too_precise(d))?;
-        let raw = d.mantissa().checked_mul(k).filter(|r| r.abs() < MAX_RAW).ok_or_else(|| too_precise(d))?;
+        // In 64 bits when it fits (the usual case): a checked 128-bit multiply is a library
+        // call in WebAssembly.
+        let small = i64::try_from(d.mantissa()).ok().zip(i64::try_from(k).ok());
+        let product = match small {
+            Some((m, k)) if m.unsigned_abs() <= i64::MAX.unsigned_abs() / k.unsigned_abs() => {
+                Some(i128::from(m * k))
+            }
+            _ => d.mantissa().checked_mul(k),
+        };
+        let raw = product.filter(|r| r.abs() < MAX_RAW).ok_or_else(|| too_precise(d))?;
         Ok(raw)
     }
 
