@@ -1405,7 +1405,8 @@ mod tests {
     #[test]
     fn cross_sums_are_those_of_a_row_by_row_pass() {
         // Per-item and per-element features, blanks, codes outside the scale, an options item
-        // in the index, strata without clusters, more rows than a block.
+        // in the index, strata without clusters, more rows than a chunk (two parts, added in
+        // order), from rows and from columns.
         for settings in [
             r#"{"invalid_answers": "count"}"#,
             r#"{"invalid_answers": "count", "element_index": "pooled", "overall_index": "pooled"}"#,
@@ -1426,7 +1427,7 @@ mod tests {
                 (kind == Features::Items, map.count),
                 if settings.contains("pooled") { (false, 5) } else { (true, 7) }
             );
-            let n = BLOCK + 777;
+            let n = CHUNK + 777;
             let mut rng = Lcg(5);
             let units: Vec<String> = (0..13).map(|u| format!("u{u}")).collect();
             let strata: Vec<String> = vec!["s0".into(), "s1".into()];
@@ -1435,16 +1436,24 @@ mod tests {
             let weights: Vec<f64> = (0..n).map(|_| rng.next(1000) as f64 / 7.0).collect();
             let answers: Vec<u8> =
                 (0..n * 4).map(|_| [NO_ANSWER, 1, 2, 3, 4, 5, 9][rng.next(7) as usize]).collect();
-            let mut t = Tally::new(&q);
-            let b = Batch::new(Labels { index: &ui, names: &units }, Answers::Rows(&answers))
-                .weights(&weights)
-                .strata(Labels { index: &si, names: &strata });
-            t.add(&q, &b).expect("valid");
+            let by_column: Vec<Vec<u8>> =
+                (0..4).map(|c| answers.chunks_exact(4).map(|row| row[c]).collect()).collect();
+            let tally = |answers: Answers| {
+                let mut t = Tally::new(&q);
+                let b = Batch::new(Labels { index: &ui, names: &units }, answers)
+                    .weights(&weights)
+                    .strata(Labels { index: &si, names: &strata });
+                t.add(&q, &b).expect("valid");
+                t
+            };
+            let from_rows = tally(Answers::Rows(&answers));
+            let from_columns = tally(Answers::Columns(by_column.iter().map(Vec::as_slice).collect()));
             // The reference: per row, f = (1, blanks, shortfalls in percent points) combined per
             // group, then w² f_u f_v added to (u ≤ v) in row order, skipping zeros.
             let layout = q.layout();
             let width = map.count * (map.count + 1) / 2;
-            let mut expected: HashMap<(u32, u32), Vec<f64>> = HashMap::new();
+            // Per cell, per chunk (each chunk's sums are added to the tally's in chunk order).
+            let mut expected: HashMap<(u32, u32), Vec<Vec<f64>>> = HashMap::new();
             for r in 0..n {
                 let mut f = vec![0.0f64; map.count];
                 f[0] = 1.0;
@@ -1461,7 +1470,8 @@ mod tests {
                         Some(s) => f[2 + 2 * g as usize] += 100.0 * (1.0 - s.share),
                     }
                 }
-                let g = expected.entry((ui[r], si[r])).or_insert_with(|| vec![0.0; width]);
+                let chunks = expected.entry((ui[r], si[r])).or_insert_with(|| vec![vec![0.0; width]; 2]);
+                let g = &mut chunks[r / CHUNK];
                 let w2 = weights[r] * weights[r];
                 let mut at = 0;
                 for u in 0..map.count {
@@ -1473,11 +1483,15 @@ mod tests {
                     }
                 }
             }
-            assert_eq!(t.cells().len(), expected.len());
-            for (i, c) in t.cells().iter().enumerate() {
-                let want: Vec<u64> = expected[&(c.unit, c.stratum)].iter().map(|x| x.to_bits()).collect();
-                let got: Vec<u64> = t.gram(i).iter().map(|x| x.to_bits()).collect();
-                assert_eq!(got, want, "{settings}");
+            for t in [&from_rows, &from_columns] {
+                assert_eq!(t.cells().len(), expected.len());
+                for (i, c) in t.cells().iter().enumerate() {
+                    let parts = &expected[&(c.unit, c.stratum)];
+                    let want: Vec<u64> =
+                        (0..width).map(|k| (0.0 + parts[0][k] + parts[1][k]).to_bits()).collect();
+                    let got: Vec<u64> = t.gram(i).iter().map(|x| x.to_bits()).collect();
+                    assert_eq!(got, want, "{settings}");
+                }
             }
         }
     }
