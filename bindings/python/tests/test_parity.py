@@ -11,7 +11,8 @@ import pytest
 
 import parindex
 
-EXPECTED = Path(__file__).resolve().parents[3] / "data" / "expected"
+ROOT = Path(__file__).resolve().parents[3]
+EXPECTED = ROOT / "data" / "expected"
 
 
 def cases() -> List[Tuple[str, str, Dict[str, List[str]]]]:
@@ -86,13 +87,26 @@ def run(command: str, args: Dict[str, List[str]]) -> str:
         if one("format") == "md":
             return results.to_markdown_report(before, lang=lang, top=top)
         return results.to_html(before, lang=lang, top=top)
+    if command == "compare":
+        previous = one("previous-example")
+        path = one("previous-results")
+        before = parindex.score(*parindex.examples.load(previous)) if previous else parindex.read_results(ROOT / path)
+        frame = results.compare(before)
+        if one("format") != "csv":
+            pytest.skip("the comparison is a DataFrame in Python: checked against the CSV goldens")
+        # The DataFrame's group_rank is the rank alone; the CSV writes "rank/ranked in the group".
+        ranked = frame[frame["group_rank"].notna()].groupby("group")["unit"].count()
+        frame["group_rank"] = [
+            f"{r}/{ranked[g]}" if r == r and r is not None else "" for g, r in zip(frame["group"], frame["group_rank"])
+        ]
+        return frame.to_csv(index=False)
     raise AssertionError(f"no binding call for the command {command}")
 
 
 CASES = cases()
 
 
-KNOWN = ["explain", "plan", "report", "score", "what-if"]
+KNOWN = ["compare", "explain", "plan", "report", "score", "what-if"]
 
 
 def test_the_list_covers_every_command_mapped_here() -> None:

@@ -2,9 +2,14 @@
 // Rust CLI (data/expected/regenerate.sh); the same call through the WebAssembly API must give
 // the same document. pytest reads the same list (bindings/python/tests/test_parity.py).
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
+import { fileURLToPath } from "node:url";
 
-import { expected, loadExample, score } from "./helpers.mjs";
+import { expected, loadExample, PublishedResults, score } from "./helpers.mjs";
+
+/** The repository's root: the CLI's relative paths in cases.txt start there. */
+const root = fileURLToPath(new URL("../../../", import.meta.url));
 
 /** The cases: `{file, command, args}` with the CLI's arguments parsed into a map of lists. */
 function cases() {
@@ -55,6 +60,16 @@ function run({ command, args }) {
       const options = { lang: one(args, "lang"), top: one(args, "top") === undefined ? undefined : Number(one(args, "top")) };
       return one(args, "format") === "md" ? withYear.toMarkdownReport(options) : withYear.toHtml(options);
     }
+    case "compare": {
+      const previous = one(args, "previous-example");
+      const doc = previous
+        ? results.compare(score(...loadExample(previous)), { round })
+        : results.comparePublished(PublishedResults.read(readFileSync(root + one(args, "previous-results")), one(args, "previous-results")), { round });
+      if (one(args, "format") !== "csv") return json(doc);
+      // The CSV holds the document's rows, the columns in the CLI's order (no cell here needs quotes).
+      const columns = Object.keys(doc.units[0]).sort((a, b) => COMPARISON_COLUMNS.indexOf(a) - COMPARISON_COLUMNS.indexOf(b));
+      return [columns, ...doc.units.map((u) => columns.map((c) => u[c] ?? ""))].map((r) => r.join(",")).join("\n") + "\n";
+    }
     default:
       throw new Error(`no binding call for the command ${command}`);
   }
@@ -62,7 +77,10 @@ function run({ command, args }) {
 
 const all = cases();
 
-const KNOWN = ["explain", "plan", "report", "score", "what-if"];
+const KNOWN = ["compare", "explain", "plan", "report", "score", "what-if"];
+/** The comparison CSV's columns (parindex_io::COMPARISON_COLUMNS). */
+const COMPARISON_COLUMNS = ["unit", "name", "group", "points", "points_change", "percent", "percent_change", "rank",
+  "previous_rank", "movement", "group_rank", "group_movement", "band", "previous_band"];
 
 test("the parity list covers every command mapped here", () => {
   const commands = new Set(all.map((c) => c.command));
