@@ -1049,16 +1049,14 @@ fn feature_coefficients(
 /// βᵀ G β for G given as its packed upper triangle, row after row.
 fn quadratic(beta: &[f64], gram: &[f64]) -> f64 {
     let f = beta.len();
+    // An element's coefficients are zero outside its own features: visit the nonzero ones.
+    let nonzero: Vec<usize> = (0..f).filter(|&u| beta[u] != 0.0).collect();
     let mut q = 0.0;
-    let mut at = 0;
-    for u in 0..f {
-        let row = &gram[at..at + f - u];
-        at += f - u;
-        if beta[u] == 0.0 {
-            continue;
-        }
-        let off: f64 = row[1..].iter().zip(&beta[u + 1..]).map(|(g, b)| g * b).sum();
-        q += beta[u] * (beta[u] * row[0] + 2.0 * off);
+    for (a, &u) in nonzero.iter().enumerate() {
+        // Row u of the packed triangle starts at Σ_{t < u} (f − t).
+        let row = u * f - u * (u.saturating_sub(1)) / 2;
+        let off: f64 = nonzero[a + 1..].iter().map(|&v| gram[row + v - u] * beta[v]).sum();
+        q += beta[u] * (beta[u] * gram[row] + 2.0 * off);
     }
     q
 }
