@@ -7,6 +7,7 @@ import init, {
   loadExample,
   Methodology,
   methodologyNames,
+  PublishedResults,
   Questionnaire,
   score,
   scoreFile,
@@ -32,6 +33,9 @@ const state = {
   original: new Map(), // leaf code → its input as the scores hold it ("NA" when it does not apply)
   fileMethodology: null, // a Methodology read from a file
   scoresFile: null, // {bytes, name}
+  previous: null, // last year's PublishedResults, when picked
+  previousName: null,
+  changes: null, // unit → its row of the comparison with last year
 };
 
 // --- labels -----------------------------------------------------------------------------------
@@ -120,6 +124,7 @@ function setResults(results, methodology, label, source) {
   state.rows = results.toRows({ round: state.places });
   state.sort = { key: "rank", dir: 1 };
   state.label = label;
+  compareWithPrevious();
   hideErrors($("errors"));
   closeUnit();
   renderBoard();
@@ -217,8 +222,48 @@ function columns() {
     { key: "points", label: t("points"), numeric: true, decimal: true },
     { key: "percent", label: t("percent"), numeric: true, decimal: true },
     { key: "band", label: t("band") },
+    ...(state.changes
+      ? [
+          { key: "previous_rank", label: t("previousRank"), numeric: true },
+          { key: "movement", label: t("yearMovement") },
+        ]
+      : []),
     ...state.domains.map((code) => ({ key: code, label: code, title: nodeName(code), numeric: true, decimal: true })),
   ];
+}
+
+// --- last year, as published: its results file adds the previous rank and the movement -------
+
+/** Reads last year's results (CSV, JSON or the report workbook) and compares the table with them. */
+async function pickPrevious(file) {
+  try {
+    const previous = PublishedResults.read(await bytesOf(file), file.name);
+    state.previous?.free();
+    state.previous = previous;
+    state.previousName = file.name;
+    hideErrors($("previous-errors"));
+    compareWithPrevious();
+    renderBoard();
+  } catch (e) {
+    showErrors($("previous-errors"), e);
+  }
+}
+
+function clearPrevious() {
+  state.previous?.free();
+  state.previous = null;
+  state.changes = null;
+  $("previous-file").value = "";
+  compareWithPrevious();
+  renderBoard();
+}
+
+/** The comparison of the results shown with last year's (none without both). */
+function compareWithPrevious() {
+  const { results, previous } = state;
+  state.changes = results && previous ? new Map(results.comparePublished(previous).units.map((u) => [u.unit, u])) : null;
+  $("previous-clear").hidden = !previous;
+  $("previous-status").textContent = previous ? t("previousLoaded", state.previousName, previous.length) : "";
 }
 
 /** Compares two decimal strings exactly (no floats); `null` (not applicable) sorts last. */
@@ -244,11 +289,13 @@ function sortedRows() {
   const col = columns().find((c) => c.key === key);
   const rows = [...state.rows];
   rows.sort((r1, r2) => {
-    const a = state.exact.get(r1.unit)[key];
-    const b = state.exact.get(r2.unit)[key];
+    const value = (r) => (key in r ? state.exact.get(r.unit)[key] : state.changes?.get(r.unit)?.[key] ?? null);
+    const a = key === "previous_rank" ? Number(value(r1) ?? Infinity) : value(r1);
+    const b = key === "previous_rank" ? Number(value(r2) ?? Infinity) : value(r2);
     let c;
     if (col?.decimal) c = compareDecimal(a, b);
     else if (key === "rank") c = (a ?? Infinity) - (b ?? Infinity);
+    else if (key === "previous_rank") c = a - b || 0;
     else if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1;
     else c = String(a).localeCompare(String(b), "vi");
     return c * dir;
@@ -282,6 +329,9 @@ function renderBoard() {
       "tr",
       { dataset: { unit: row.unit }, class: row.unit === state.unit ? "selected" : null, tabindex: 0 },
       cols.map((c) => {
+        const change = state.changes?.get(row.unit);
+        if (c.key === "previous_rank") return numCell(change?.previous_rank ?? "–", { dataset: { key: c.key } });
+        if (c.key === "movement") return el("td", { dataset: { key: c.key } }, change?.movement ?? "");
         const v = row[c.key];
         if (c.key === "band") return el("td", {}, bandBadge(v));
         if (c.key === "rank") return numCell(v ?? "–", { title: v === null ? t("notRanked") : null });
@@ -318,12 +368,16 @@ function downloadDocument(kind) {
   const from = state.source?.example ?? state.source?.name ?? "parindex";
   const stem = from.replace(/\.[a-z]+$/i, "").replace(/[^\p{L}\p{N}._-]+/gu, "-");
   const options = { lang: state.lang };
+  // With last year's results picked, the report and the workbook add the year-over-year parts.
+  const shown = state.previous ? results.withPreviousPublished(state.previous) : results;
   try {
-    if (kind === "html") download(`${stem}.report.html`, results.toHtml(options), "text/html;charset=utf-8");
-    if (kind === "xlsx") download(`${stem}.results.xlsx`, results.toXlsx(options), XLSX);
+    if (kind === "html") download(`${stem}.report.html`, shown.toHtml(options), "text/html;charset=utf-8");
+    if (kind === "xlsx") download(`${stem}.results.xlsx`, shown.toXlsx(options), XLSX);
     if (kind === "template") download(`${stem}.template.xlsx`, results.templateXlsx(options), XLSX);
   } catch (e) {
     showErrors($("errors"), e);
+  } finally {
+    if (shown !== results) shown.free();
   }
 }
 
@@ -941,6 +995,8 @@ async function main() {
     });
     $("methodology-file").addEventListener("change", (ev) => ev.target.files[0] && pickMethodology(ev.target.files[0]));
     $("scores-file").addEventListener("change", (ev) => ev.target.files[0] && pickScores(ev.target.files[0]));
+    $("previous-file").addEventListener("change", (ev) => ev.target.files[0] && pickPrevious(ev.target.files[0]));
+    $("previous-clear").addEventListener("click", clearPrevious);
     bundled.addEventListener("change", () => {
       if (bundled.value) {
         state.fileMethodology?.free();

@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 
 import { chromium } from "playwright-core";
 
-import { expected, loadExample, Methodology, parseCsv, score, Scores, Tally } from "../helpers.mjs";
+import { expected, loadExample, Methodology, parseCsv, PublishedResults, score, Scores, Tally } from "../helpers.mjs";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url)); // bindings/wasm/
 const REPO = fileURLToPath(new URL("../../../../", import.meta.url));
@@ -608,5 +608,43 @@ test("survey responses picked as files: a bad CSV shows its located errors, the 
   assert.equal(await page.isHidden("#survey-errors"), true);
   assert.deepEqual(await rows(), sample);
   await shotOf("#survey", "14-survey-from-excel");
+  assert.deepEqual(problems, []);
+});
+
+test("last year's results picked as a file: previous ranks and movements in the table, and in the report", async () => {
+  await page.selectOption("#bundled-methodology", "");
+  await page.selectOption("#example", "par-2020");
+  await page.selectOption("#example", "par-demo");
+  await page.waitForFunction(() => document.querySelector("#caption")?.textContent.endsWith("(par-demo)"));
+  // A bad file first: its located errors, and the table as it was.
+  await page.setInputFiles("#previous-file", {
+    name: "2022.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from("unit,points,rank\nso-y-te,80,2\n"),
+  });
+  await page.waitForSelector("#previous-errors:not([hidden])");
+  assert.equal(await page.textContent("#previous-errors tr.issue td:nth-child(2)"), "2022.csv:2:3");
+  assert.equal(await page.$("#ranking th[data-key=movement]"), null);
+  // The CLI's results of the 2022 example, as a results file: the CLI's comparison, unit by unit.
+  await page.setInputFiles("#previous-file", join(REPO, "data/expected/par-demo-2022.results.csv"));
+  await page.waitForSelector("#ranking th[data-key=movement]");
+  assert.equal(await page.isHidden("#previous-errors"), true);
+  const shown = await page.$$eval("#ranking tbody tr", (trs) =>
+    trs.map((tr) => [tr.dataset.unit, tr.querySelector("[data-key=previous_rank]").textContent, tr.querySelector("[data-key=movement]").textContent]),
+  );
+  const golden = parseCsv(expected("par-demo.compare.published.csv"));
+  const col = (name) => golden[0].indexOf(name);
+  assert.deepEqual(
+    shown,
+    golden.slice(1).filter((r) => r.length > 1).map((r) => [r[col("unit")], r[col("previous_rank")], r[col("movement")]]),
+  );
+  await shot("15-previous-year");
+  // The report downloaded is the package's with last year as published.
+  const [file] = await Promise.all([page.waitForEvent("download"), page.click("#download-html")]);
+  const [m, s] = loadExample("par-demo");
+  const before = PublishedResults.read(readFileSync(join(REPO, "data/expected/par-demo-2022.results.csv")), "par-demo-2022.results.csv");
+  assert.equal(readFileSync(await file.path(), "utf8"), score(m, s).withPreviousPublished(before).toHtml({ lang: "vi" }));
+  await page.click("#previous-clear");
+  assert.equal(await page.$("#ranking th[data-key=movement]"), null);
   assert.deepEqual(problems, []);
 });
