@@ -113,9 +113,13 @@ def test_a_template_filled_with_openpyxl_scores_like_the_csv(parindex: str, tmp_
     assert ws.cell(top + 1, 1).value == units[0]
     assert ws.cell(top + 1, 4).value == "1.1.1"
     assert ws.cell(top + 2, 4).value == "1.1.2" and ws.cell(top + 2, 6).value == 2.5
+    # One rule over the points columns of every row, relative to its top-left cell: each cell is
+    # checked against the maximum in F of its own row.
     formulas = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation}
-    row = top + 2
-    assert formulas[f"H{row}"] == f'OR(UPPER(H{row})="NA",AND(ISNUMBER(H{row}),H{row}>=0,H{row}<=$F${row}))'
+    last = max(c.row for c in ws["D"] if c.value is not None)
+    assert formulas[f"G{top + 1}:H{last}"] == f'OR(UPPER(G{top + 1})="NA",AND(ISNUMBER(G{top + 1}),G{top + 1}>=0,G{top + 1}<=$F{top + 1}))'
+    # The other rules are the rule-based criteria's, one cell of column I each.
+    assert all(k.startswith("I") and ":" not in k for k in formulas if k != f"G{top + 1}:H{last}")
     # A rule-based criterion takes the measured value; its rule shows when the cell is selected.
     on_time = next(c.row for c in ws["D"] if c.value == "3.4.1")
     prompt = next(dv for dv in ws.data_validations.dataValidation if str(dv.sqref) == f"I{on_time}")

@@ -464,18 +464,6 @@ fn exact(ws: &mut Worksheet, row: u32, col: u16, d: Decimal, format: &Format) ->
     Ok(())
 }
 
-/// Excel's name of a 0-based column (0 → `A`).
-fn letters(col: u16) -> String {
-    let mut c = u32::from(col) + 1;
-    let mut out = Vec::new();
-    while c > 0 {
-        c -= 1;
-        out.push(char::from(b'A' + (c % 26) as u8));
-        c /= 26;
-    }
-    out.iter().rev().collect()
-}
-
 /// Writes a fill-in template of a methodology: a sheet in the long score layout with a title
 /// block, a row of labels, the header `unit,name,group,criterion,criterion_name,max,
 /// self_assessed,appraised,value,note`, and one row per leaf (and `bonus`/`penalty` when the
@@ -600,20 +588,10 @@ fn template(
             let r1 = row + 1;
             let points_leaf = rule.is_none_or(|r| r.is_points());
             // Points criteria: self-assessed and appraised; rule-based: the measured value.
-            let validate_points = |col: u16| -> Result<DataValidation, XlsxError> {
-                let cell = format!("{}{r1}", letters(col));
-                let formula =
-                    format!("=OR(UPPER({cell})=\"NA\",AND(ISNUMBER({cell}),{cell}>=0,{cell}<=$F${r1}))");
-                DataValidation::new()
-                    .allow_custom(Formula::new(formula))
-                    .set_error_style(DataValidationErrorStyle::Stop)
-                    .set_error_title(msg_title)?
-                    .set_error_message(msg)
-            };
             if points_leaf {
+                // Validated by the one rule of columns G:H below.
                 for col in [6u16, 7] {
                     ws.write_blank(row, col, &input)?;
-                    ws.add_data_validation(row, col, row, col, &validate_points(col)?)?;
                 }
                 ws.write_blank(row, 8, &unused)?;
             } else {
@@ -684,6 +662,18 @@ fn template(
                 ws.write_string_with_format(first, c as u16, value, &merged)?;
             }
         }
+    }
+    // One rule for the points columns of every row (relative to its top-left cell, G5, so each
+    // cell is checked against the maximum in F of its own row): a rule per cell made a 705-unit
+    // template 2.2 MB. Rule-based rows leave G:H unused (grey) and take their value in I.
+    if row > 4 {
+        let formula = "=OR(UPPER(G5)=\"NA\",AND(ISNUMBER(G5),G5>=0,G5<=$F5))";
+        let points = DataValidation::new()
+            .allow_custom(Formula::new(formula))
+            .set_error_style(DataValidationErrorStyle::Stop)
+            .set_error_title(msg_title)?
+            .set_error_message(msg)?;
+        ws.add_data_validation(4, 6, row - 1, 7, &points)?;
     }
     ws.set_freeze_panes(4, 4)?;
     for (c, w) in [14u16, 22, 12, 10, 48, 9, 12, 12, 16, 28].iter().enumerate() {
