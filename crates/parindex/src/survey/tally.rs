@@ -866,6 +866,8 @@ pub(crate) struct Cross {
     columns: Vec<usize>,
     /// Per index column, per code.
     table: Vec<[Entry; 256]>,
+    /// Per index column, per code: 1 when the entry's value is not zero.
+    nonzero: Vec<[u8; 256]>,
     /// Whether every feature comes from one column (per-item features), so a respondent's
     /// entries never share a feature.
     distinct: bool,
@@ -912,7 +914,8 @@ impl Cross {
         }
         let distinct = map.columns.iter().all(|g| g.len() == 1);
         let row = (0..f).map(|u| u * f - u * (u + 1) / 2).collect();
-        Cross { count: f, columns, table, distinct, row }
+        let nonzero = table.iter().map(|t| t.map(|e| u8::from(e.value != 0.0))).collect();
+        Cross { count: f, columns, table, nonzero, distinct, row }
     }
 
     /// The packed upper triangle's size.
@@ -922,15 +925,18 @@ impl Cross {
 
     /// Adds w² f fᵀ of one respondent (answers `row` to the index columns) into `gram`, touching only the nonzero
     /// features: the constant, the blanks and the shortfalls (few when most are satisfied).
-    /// `buf` (one entry per index column) is working space.
+    /// `at` and `buf` (one per index column) are working space.
     #[inline]
-    fn add(&self, row: &[u8], w: f64, gram: &mut [f64], buf: &mut [Entry]) {
-        // The nonzero entries, in column order, without a branch.
+    fn add(&self, row: &[u8], w: f64, gram: &mut [f64], at: &mut [u16], buf: &mut [Entry]) {
+        // The columns with a nonzero entry, in order, without a branch; then their entries.
         let mut n = 0;
-        for (t, &code) in self.table.iter().zip(row) {
-            let e = t[usize::from(code)];
-            buf[n] = e;
-            n += usize::from(e.value != 0.0);
+        for (j, (nonzero, &code)) in self.nonzero.iter().zip(row).enumerate() {
+            at[n] = j as u16;
+            n += usize::from(nonzero[usize::from(code)]);
+        }
+        for (e, &j) in buf.iter_mut().zip(&at[..n]) {
+            let j = usize::from(j);
+            *e = self.table[j][usize::from(row[j])];
         }
         if !self.distinct {
             // Per-element features: add up the entries of one feature (in column order).
@@ -1033,6 +1039,7 @@ impl Part {
         let width = cross.map_or(0, Cross::width);
         let mut gram = vec![0.0f64; n_cells * width];
         let mut buf = vec![Entry::default(); cross.map_or(0, |c| c.columns.len())];
+        let mut at = vec![0u16; cross.map_or(0, |c| c.columns.len())];
         for first in (0..range.len()).step_by(BLOCK) {
             let ids = &local_of_row[first..(first + BLOCK).min(range.len())];
             start.fill(0);
@@ -1126,7 +1133,7 @@ impl Part {
                 for (row, &w) in
                     packed[rows.start * k..rows.end * k].chunks_exact(k.max(1)).zip(&packed_weights[rows])
                 {
-                    cross.add(row, w, g, &mut buf);
+                    cross.add(row, w, g, &mut at, &mut buf);
                 }
             }
         }
