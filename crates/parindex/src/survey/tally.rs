@@ -864,6 +864,8 @@ pub(crate) struct Cross {
     count: usize,
     /// The answer column of every index column.
     columns: Vec<usize>,
+    /// The index columns as runs of adjacent answer columns: (first, length).
+    runs: Vec<(usize, usize)>,
     /// Per index column, per code.
     table: Vec<[Entry; 256]>,
     /// Per index column, per code: 1 when the entry's value is not zero.
@@ -915,7 +917,14 @@ impl Cross {
         let distinct = map.columns.iter().all(|g| g.len() == 1);
         let row = (0..f).map(|u| u * f - u * (u + 1) / 2).collect();
         let nonzero = table.iter().map(|t| t.map(|e| u8::from(e.value != 0.0))).collect();
-        Cross { count: f, columns, table, nonzero, distinct, row }
+        let mut runs: Vec<(usize, usize)> = Vec::new();
+        for &c in &columns {
+            match runs.last_mut() {
+                Some((from, len)) if *from + *len == c => *len += 1,
+                _ => runs.push((c, 1)),
+            }
+        }
+        Cross { count: f, columns, runs, table, nonzero, distinct, row }
     }
 
     /// The packed upper triangle's size.
@@ -1115,8 +1124,11 @@ impl Part {
                 match &batch.answers {
                     Answers::Rows(data) => {
                         let row = &data[r * columns..(r + 1) * columns];
-                        for (x, &c) in into.iter_mut().zip(&cross.columns) {
-                            *x = row[c];
+                        // Runs of adjacent index columns as slices.
+                        let mut p = 0;
+                        for &(from, len) in &cross.runs {
+                            into[p..p + len].copy_from_slice(&row[from..from + len]);
+                            p += len;
                         }
                     }
                     Answers::Columns(cols) => {
