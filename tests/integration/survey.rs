@@ -726,3 +726,35 @@ mod properties {
         }
     }
 }
+
+/// A tally's floats read back bit for bit from its JSON (serde_json's `float_roundtrip`): weight
+/// sums of awkward decimals survive the trip that merging parts from other processes takes.
+#[test]
+fn a_tally_reads_back_from_json_bit_for_bit() {
+    let q = parindex::Questionnaire::new(
+        "q",
+        vec![],
+        vec![
+            parindex::Item::new("A1", parindex::ItemKind::likert()),
+            parindex::Item::new("A2", parindex::ItemKind::likert()),
+        ],
+        parindex::SurveySettings::default(),
+    )
+    .expect("questionnaire");
+    let units: Vec<String> = (0..7).map(|u| format!("u{u}")).collect();
+    let n = 5_000;
+    let index: Vec<u32> = (0..n).map(|r| (r * 7919 % 7) as u32).collect();
+    let answers: Vec<u8> = (0..2 * n).map(|i| (i * 2654435761usize % 5 + 1) as u8).collect();
+    // Weights with long binary expansions, whose sums are rarely the shortest decimals.
+    let weights: Vec<f64> = (0..n).map(|r| 0.1 + (r as f64) * 1.000_000_1e-3 / 3.0).collect();
+    let mut t = parindex::Tally::new(&q);
+    let batch = parindex::Batch::new(
+        parindex::Labels { index: &index, names: &units },
+        parindex::Answers::Rows(&answers),
+    )
+    .weights(&weights);
+    t.add(&q, &batch).expect("adds");
+    let back = parindex::Tally::from_json(&t.to_json()).expect("reads back");
+    assert_eq!(back, t, "every sum the same bits");
+    assert_eq!(back.to_json(), t.to_json());
+}
