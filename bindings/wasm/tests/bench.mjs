@@ -1,7 +1,7 @@
 // Timing of the WebAssembly build in Node on the native benchmark's case (benches/score.rs:
 // 705 units × 50 leaves of max 2 in a 3-level tree, points of two decimals, the same seeded
 // generator), to compare with `cargo bench -p parindex-benches --bench score`:
-//   node tests/bench.mjs          (after ci.sh; not part of the test run)
+//   node --no-wasm-dynamic-tiering tests/bench.mjs   (after ci.sh; not part of the test run)
 import { performance } from "node:perf_hooks";
 
 import { Methodology, score, Scores, scoreFile } from "./helpers.mjs";
@@ -44,7 +44,9 @@ const m = Methodology.fromCsv(nodes, "bench.csv");
 const s = Scores.fromCsv(m, text, "bench.csv");
 
 function median(label, runs, fn) {
-  for (let i = 0; i < Math.min(50, runs); i++) fn(); // warm up
+  // Warm up long enough for V8 to tier the module up to its optimising compiler (a short
+  // warm-up left some runs timing the baseline compiler's code: medians of 140 or 210 µs).
+  for (let i = 0; i < runs; i++) fn();
   const times = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();

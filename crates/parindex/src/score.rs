@@ -371,6 +371,10 @@ pub fn score(methodology: &Methodology, scores: &Scores) -> Result<Results> {
     };
     let mut plan_index: HashMap<Vec<bool>, u32> = HashMap::from([(all_apply, first)]);
     let leaf_max: Vec<i128> = t.leaves.iter().map(|&i| compiler.max_s[i]).collect();
+    // When the maxima add up to less than 2⁶³, a sum of in-range values fits 64 bits: add them
+    // so (a 128-bit add is several instructions in WebAssembly).
+    let narrow =
+        leaf_max.iter().try_fold(0i128, |a, &m| a.checked_add(m)).is_some_and(|t| t < i128::from(i64::MAX));
     let mut plan_of_unit = vec![0u32; units];
     let mut root_num = vec![0i128; units];
     let mut big_values: HashMap<usize, Vec<Option<(Exact, Exact)>>> = HashMap::new();
@@ -379,12 +383,22 @@ pub fn score(methodology: &Methodology, scores: &Scores) -> Result<Results> {
         let row = scores.row(u);
         // The common case in one pass: every leaf takes points and applies, the root is a sum.
         if plans.first().is_some_and(|p| p.plain_sum) && first == 0 {
-            let mut sum = 0i128;
             let mut clean = true;
-            for (&raw, &max) in row.iter().zip(&leaf_max) {
-                clean &= raw as u128 <= max as u128; // 0 ≤ raw ≤ max: a negative raw is huge as u128
-                sum = sum.wrapping_add(raw); // only used when every value is in range
-            }
+            let sum = if narrow {
+                let mut sum = 0u64;
+                for (&raw, &max) in row.iter().zip(&leaf_max) {
+                    clean &= raw as u128 <= max as u128; // 0 ≤ raw ≤ max: a negative raw is huge as u128
+                    sum = sum.wrapping_add(raw as u64); // only used when every value is in range
+                }
+                i128::from(sum)
+            } else {
+                let mut sum = 0i128;
+                for (&raw, &max) in row.iter().zip(&leaf_max) {
+                    clean &= raw as u128 <= max as u128;
+                    sum = sum.wrapping_add(raw);
+                }
+                sum
+            };
             if clean {
                 root_num[u] = sum;
                 check_adjustments(scores, u, settings, &mut issues);
