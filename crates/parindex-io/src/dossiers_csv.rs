@@ -8,7 +8,7 @@ use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::table::Table;
-use crate::text::{csv_issue, csv_reader, data_rows, decode, known_columns};
+use crate::text::{csv_issue, csv_reader, data_rows, decode, full_row, known_columns};
 use crate::OutputFormat;
 
 /// The columns of a dossier list, all required, in any order.
@@ -99,19 +99,8 @@ pub(crate) fn dossiers_from_rows<S: AsRef<str>>(
     let mut first_row: HashMap<(String, String), u64> = HashMap::new();
     let mut rows = 0;
     for item in records {
-        let (row, record) = match item {
-            Ok(x) => x,
-            Err(issue) => {
-                issues.push(issue);
-                continue;
-            }
-        };
+        let Some((row, record)) = full_row(item, names.len(), file, &mut issues) else { continue };
         rows += 1;
-        if record.len() != names.len() {
-            let kind = IssueKind::RaggedRow { expected: names.len() as u64, found: record.len() as u64 };
-            issues.push(Issue::new(at(row), kind));
-            continue;
-        }
         let cell = |name: &str| col.get(name).map_or("", |&i| &record[i]);
         let mut row_issues = Vec::new();
         let unit = clean(cell("unit"));

@@ -6,7 +6,8 @@ use parindex::{
 };
 
 use crate::text::{
-    csv_issue, csv_reader, data_rows, decode, known_columns, metadata_decimal, parse_decimal, split_metadata,
+    csv_issue, csv_reader, data_rows, decode, full_row, known_columns, metadata_decimal, parse_decimal,
+    split_metadata,
 };
 
 const COLUMNS: [&str; 9] = ["code", "parent", "name", "name_en", "max", "weight", "source", "rule", "note"];
@@ -130,18 +131,7 @@ pub(crate) fn methodology_from_rows(
     let mut nodes = Vec::new();
     let mut locations = Vec::new();
     for item in rows {
-        let (row, record) = match item {
-            Ok(x) => x,
-            Err(issue) => {
-                issues.push(issue);
-                continue;
-            }
-        };
-        if record.len() != header.len() {
-            let kind = IssueKind::RaggedRow { expected: header.len() as u64, found: record.len() as u64 };
-            issues.push(Issue::new(at(row), kind));
-            continue;
-        }
+        let Some((row, record)) = full_row(item, header.len(), file, &mut issues) else { continue };
         let field = |name: &str| col.get(name).map(|&i| record[i].trim()).filter(|s| !s.is_empty());
         let code = field("code").unwrap_or_default().to_owned();
         let here = |name: &str| {

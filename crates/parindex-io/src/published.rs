@@ -10,7 +10,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::rank_out::Lang;
 use crate::report_html::Labels;
-use crate::text::{csv_issue, csv_reader, data_rows, decode, parse_decimal};
+use crate::text::{csv_issue, csv_reader, data_rows, decode, full_row, parse_decimal};
 
 /// The columns with a meaning; every other column is a node (its points).
 const KNOWN: [&str; 8] = ["unit", "name", "group", "points", "percent", "published_percent", "rank", "band"];
@@ -183,19 +183,8 @@ pub(crate) fn published_from_rows<S: AsRef<str>>(
     let mut first_row: HashMap<String, u64> = HashMap::new();
     let mut rows = 0;
     for item in records {
-        let (row, record) = match item {
-            Ok(x) => x,
-            Err(issue) => {
-                issues.push(issue);
-                continue;
-            }
-        };
+        let Some((row, record)) = full_row(item, names.len(), file, &mut issues) else { continue };
         rows += 1;
-        if record.len() != names.len() {
-            let kind = IssueKind::RaggedRow { expected: names.len() as u64, found: record.len() as u64 };
-            issues.push(Issue::new(at(row), kind));
-            continue;
-        }
         let id = clean(&record[col["unit"]]);
         let here = |c: usize| {
             let loc = at(row).column(c as u64 + 1);

@@ -8,7 +8,7 @@ use parindex::{
 };
 use unicode_normalization::UnicodeNormalization;
 
-use crate::text::{csv_issue, csv_reader, data_rows, decode, known_columns, parse_decimal};
+use crate::text::{csv_issue, csv_reader, data_rows, decode, full_row, known_columns, parse_decimal};
 
 /// Cells the reader already reported; scoring's "missing value" for them would repeat it.
 #[derive(Default)]
@@ -445,19 +445,8 @@ fn long_from_rows(
     let mut ranked_at: HashMap<usize, (bool, String, u64)> = HashMap::new();
     let mut rows = 0;
     for item in records {
-        let (row, record) = match item {
-            Ok(x) => x,
-            Err(issue) => {
-                issues.push(issue);
-                continue;
-            }
-        };
+        let Some((row, record)) = full_row(item, h.columns.len(), file, &mut issues) else { continue };
         rows += 1;
-        if record.len() != h.columns.len() {
-            let kind = IssueKind::RaggedRow { expected: h.columns.len() as u64, found: record.len() as u64 };
-            issues.push(Issue::new(at(row), kind));
-            continue;
-        }
         let field = |name: &str| col.get(name).map(|&i| record[i].trim()).filter(|s| !s.is_empty());
         let column = |name: &str| col.get(name).map_or(0, |&i| i as u64 + 1);
         let Some(id) = field("unit").map(clean) else {

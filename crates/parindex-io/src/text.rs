@@ -149,6 +149,28 @@ pub(crate) fn data_rows<'a>(
     })
 }
 
+/// A data row that could be read and is as wide as the header (`width` fields); otherwise
+/// `None`, its problem added to `issues` (the reader's, or `ragged_row` at the row).
+pub(crate) fn full_row(
+    item: Result<(u64, csv::StringRecord), parindex::Issue>,
+    width: usize,
+    file: &str,
+    issues: &mut Vec<parindex::Issue>,
+) -> Option<(u64, csv::StringRecord)> {
+    match item {
+        Err(issue) => {
+            issues.push(issue);
+            None
+        }
+        Ok((row, record)) if record.len() != width => {
+            let kind = IssueKind::RaggedRow { expected: width as u64, found: record.len() as u64 };
+            issues.push(parindex::Issue::new(Location::default().file(file).row(row), kind));
+            None
+        }
+        Ok(x) => Some(x),
+    }
+}
+
 /// Maps a header's names to the columns a format knows: `name → index`, reporting (at the
 /// header row, `at`) unknown and repeated columns and the `required` ones that are missing.
 pub(crate) fn known_columns<'k, S: AsRef<str>>(
