@@ -101,3 +101,25 @@ fn every_bad_results_case_gives_exactly_its_expected_errors() {
         }
     });
 }
+
+/// A workbook whose sheet declares a range that ends before it starts (`P1:F7`, found by
+/// fuzzing): calamine subtracts its corners unchecked, which panicked in debug builds. Its
+/// arithmetic wraps as in release (the workspace's profile), so every reader reads the sheet
+/// and says what is wrong with its table, or reads it.
+#[test]
+fn a_workbook_with_a_reversed_sheet_range_is_read_not_a_panic() {
+    let bytes = include_bytes!("../bad-xlsx/dimension-reversed.xlsx");
+    let options = parindex_io::XlsxOptions::new();
+    let m = read_methodology(b"code,parent,max\n1,,2\n", "m.csv").expect("methodology");
+    assert_eq!(parindex_io::sheet_names(bytes, "w.xlsx").expect("names"), ["Phiếu"]);
+    let codes = |e: Option<parindex::Error>| -> Vec<&'static str> {
+        e.map(|e| e.issues().iter().map(parindex::Issue::code).collect()).unwrap_or_default()
+    };
+    let methodology = codes(parindex_io::read_methodology_xlsx(bytes, "w.xlsx", &options).err());
+    let scores = codes(parindex_io::read_scores_xlsx(&m, bytes, "w.xlsx", &options).err());
+    let published = codes(parindex_io::read_published_xlsx(bytes, "w.xlsx", &options).err());
+    for found in [methodology, scores, published] {
+        assert!(!found.is_empty(), "a survey sheet is none of these tables");
+    }
+    let _ = parindex_io::read_dossiers_xlsx(bytes, "w.xlsx", &options);
+}
