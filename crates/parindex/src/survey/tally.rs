@@ -550,35 +550,41 @@ impl Tally {
         let groups = staged.map(Names::Groups, batch.groups);
         let strata = staged.map(Names::Strata, batch.strata);
         let clusters = batch.clusters.map(|c| staged.map(Names::Clusters, Some(c)));
-        let simple = batch.groups.is_none() && batch.strata.is_none() && batch.clusters.is_none();
-        let mut by_unit: Vec<u32> = vec![u32::MAX; units.len()];
-        let mut last: Option<(Key, u32)> = None;
-        let cell_of_row: Vec<u32> = (0..n)
-            .map(|r| {
-                let u = batch.units.index[r] as usize;
-                if simple && by_unit[u] != u32::MAX {
-                    return by_unit[u];
+        let cell_of = if batch.groups.is_none() && batch.strata.is_none() && batch.clusters.is_none() {
+            // A unit's respondents make one cell: cells by unit, made in the order first seen.
+            let mut by_unit: Vec<u32> = vec![u32::MAX; units.len()];
+            for &u in batch.units.index {
+                if by_unit[u as usize] == u32::MAX {
+                    by_unit[u as usize] =
+                        staged.cell(&self.index, (units[u as usize], groups[0], strata[0], NO_CLUSTER));
                 }
-                let key = (
-                    units[u],
-                    batch.groups.map_or(groups[0], |g| groups[g.index[r] as usize]),
-                    batch.strata.map_or(strata[0], |s| strata[s.index[r] as usize]),
-                    match (&clusters, batch.clusters) {
-                        (Some(map), Some(c)) => map[c.index[r] as usize],
-                        _ => NO_CLUSTER,
-                    },
-                );
-                let cell = match last {
-                    Some((k, cell)) if k == key => cell,
-                    _ => staged.cell(&self.index, key),
-                };
-                last = Some((key, cell));
-                if simple {
-                    by_unit[u] = cell;
-                }
-                cell
-            })
-            .collect();
+            }
+            CellOf::Unit(by_unit)
+        } else {
+            let mut last: Option<(Key, u32)> = None;
+            CellOf::Row(
+                (0..n)
+                    .map(|r| {
+                        let u = batch.units.index[r] as usize;
+                        let key = (
+                            units[u],
+                            batch.groups.map_or(groups[0], |g| groups[g.index[r] as usize]),
+                            batch.strata.map_or(strata[0], |s| strata[s.index[r] as usize]),
+                            match (&clusters, batch.clusters) {
+                                (Some(map), Some(c)) => map[c.index[r] as usize],
+                                _ => NO_CLUSTER,
+                            },
+                        );
+                        let cell = match last {
+                            Some((k, cell)) if k == key => cell,
+                            _ => staged.cell(&self.index, key),
+                        };
+                        last = Some((key, cell));
+                        cell
+                    })
+                    .collect(),
+            )
+        };
         let total = self.cells.len() + staged.cells.len();
         let chunks: Vec<std::ops::Range<usize>> =
             (0..n).step_by(CHUNK).map(|s| s..(s + CHUNK).min(n)).collect();
@@ -586,7 +592,7 @@ impl Tally {
         let cross = (!design.clustered && self.features != Features::None)
             .then(|| Cross::new(questionnaire, &questionnaire.feature_map(self.features)));
         let tally_chunk = |range: &std::ops::Range<usize>| {
-            Part::tally(layout, &lut, cross.as_ref(), batch, range.clone(), &cell_of_row, total)
+            Part::tally(layout, &lut, cross.as_ref(), batch, range.clone(), &cell_of, total)
         };
         #[cfg(feature = "parallel")]
         let parts: Vec<Part> = {
@@ -597,9 +603,9 @@ impl Tally {
         let parts: Vec<Part> = chunks.iter().map(tally_chunk).collect();
         // Codes outside a scale land in each column's last slot: locate them only if there are any.
         let invalid = parts.iter().any(|p| {
-            p.counts
+            p.sums
                 .chunks(p.stride)
-                .any(|cell| layout.columns.iter().any(|c| cell[c.offset + c.slots.len()] > 0))
+                .any(|cell| layout.columns.iter().any(|c| cell[c.offset + c.slots.len()].0[2] > 0.0))
         });
         if invalid && strict {
             let issues = self.locate_invalid(questionnaire, batch);
@@ -617,11 +623,12 @@ impl Tally {
                 cell.weight += part.weight[l];
                 let slots = self.slots;
                 let into = &mut self.acc[g as usize * slots..(g as usize + 1) * slots];
-                let (sums, counts) = (part.sums(l), part.counts(l));
-                for ((a, s), &n) in into.iter_mut().zip(sums).zip(counts) {
-                    a.n += u64::from(n);
-                    a.w += s.0[0];
-                    a.w2 += s.0[1];
+                for (a, s) in into.iter_mut().zip(part.sums(l)) {
+                    let [w, w2, n, _] = s.0;
+                    // A whole number below 2⁵³ (a chunk has fewer rows), so exact.
+                    a.n += n as u64;
+                    a.w += w;
+                    a.w2 += w2;
                 }
                 if width > 0 {
                     let into = &mut self.gram[g as usize * width..(g as usize + 1) * width];
@@ -651,7 +658,10 @@ impl Tally {
                 if l.index.len() != n {
                     return mismatch(format!("{} {what} indices for {n} respondents", l.index.len()));
                 }
-                if let Some(&bad) = l.index.iter().find(|&&i| i as usize >= l.names.len()) {
+                // The largest index first (a pass the compiler vectorises), then the first bad one.
+                if l.index.iter().copied().max().is_some_and(|i| i as usize >= l.names.len()) {
+                    let bad =
+                        l.index.iter().find(|&&i| i as usize >= l.names.len()).copied().unwrap_or_default();
                     return mismatch(format!("{what} index {bad} but only {} names", l.names.len()));
                 }
             }
@@ -670,7 +680,10 @@ impl Tally {
         let layout = questionnaire.layout();
         let columns = layout.columns.len();
         let mut issues = Vec::new();
-        if let Some(weights) = batch.weights {
+        // Every weight finite and not negative (NaN fails both comparisons): a pass without a
+        // branch, which the compiler vectorises; the located loop only when one is not.
+        let valid = |w: &[f64]| w.iter().fold(true, |ok, w| ok & (0.0..=f64::MAX).contains(w));
+        if let Some(weights) = batch.weights.filter(|w| !valid(w)) {
             for (r, w) in weights.iter().enumerate() {
                 if !(w.is_finite() && *w >= 0.0) {
                     issues.push(Issue::new(batch.at(r), IssueKind::InvalidWeight { weight: w.to_string() }));
@@ -850,11 +863,13 @@ fn kernel_lut(layout: &super::questionnaire::Layout) -> Vec<[u16; 256]> {
         .collect()
 }
 
-/// Σw and Σw² of one slot, aligned so that one vector add updates both and the pair never
-/// straddles a cache line (a split store would stall the next row's load of the same slot).
+/// Σw, Σw² and the number of answers of one slot, and a zero: one 256-bit add (where the
+/// processor has them) updates all three, and the alignment keeps the four in one cache line
+/// (a split store would stall the next row's load of the same slot). The count is a whole
+/// number below 2⁵³ (a chunk has fewer rows), so exact in `f64`.
 #[derive(Clone, Copy)]
-#[repr(C, align(16))]
-struct Pair([f64; 2]);
+#[repr(C, align(32))]
+struct Sums([f64; 4]);
 
 /// What the kernel needs for the cross sums of the index features: per index column and
 /// answer code, the feature and value the answer adds (the column's shortfall feature and
@@ -990,17 +1005,73 @@ impl Cross {
     }
 }
 
+/// One block of a chunk's rows, copied cell after cell, to add into the cells' sums.
+struct Block<'a> {
+    columns: usize,
+    stride: usize,
+    lut: &'a [[u16; 256]],
+    /// The block's answers and weights, in cell order; local cell l's rows are
+    /// `start[l]..start[l + 1]`.
+    codes: &'a [u8],
+    weights: &'a [f64],
+    start: &'a [usize],
+    sums: &'a mut [Sums],
+    respondents: &'a mut [u64],
+    weight: &'a mut [f64],
+}
+
+impl pulp::WithSimd for Block<'_> {
+    type Output = ();
+
+    /// Compiled for the best instruction set the processor has (pulp's runtime dispatch: AVX2
+    /// on x86-64 when present), so that a slot's update is one vector add. The additions and
+    /// their order are the same on every processor, so are the bits.
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) {
+        let Block { columns, stride, lut, codes, weights, start, sums, respondents, weight } = self;
+        for (l, rows) in start.windows(2).enumerate() {
+            let rows = rows[0]..rows[1];
+            if rows.is_empty() {
+                continue;
+            }
+            let s = &mut sums[l * stride..(l + 1) * stride];
+            let mut cell_weight = weight[l];
+            for (row, &w) in codes[rows.start * columns..rows.end * columns]
+                .chunks_exact(columns)
+                .zip(&weights[rows.clone()])
+            {
+                cell_weight += w;
+                let add = [w, w * w, 1.0, 0.0];
+                for (lut, &code) in lut.iter().zip(row) {
+                    let a = &mut s[usize::from(lut[usize::from(code)])].0;
+                    for (a, x) in a.iter_mut().zip(add) {
+                        *a += x;
+                    }
+                }
+            }
+            respondents[l] += rows.len() as u64;
+            weight[l] = cell_weight;
+        }
+    }
+}
+
+/// The tally's cell of each row of a batch.
+enum CellOf {
+    /// By the row's unit (a batch without groups, strata or clusters).
+    Unit(Vec<u32>),
+    /// Row by row.
+    Row(Vec<u32>),
+}
+
 /// The sums of one chunk of respondents, over the cells it touched.
 struct Part {
     /// The tally's cell of each local cell.
     cells: Vec<u32>,
     respondents: Vec<u64>,
     weight: Vec<f64>,
-    /// Per local cell, `stride` slots (the tally's, then the trash): Σw and Σw², and the
-    /// counts (a chunk has fewer than 2³² rows).
+    /// Per local cell, `stride` slots (the tally's, then the trash): Σw, Σw² and the count.
     stride: usize,
-    sums: Vec<Pair>,
-    counts: Vec<u32>,
+    sums: Vec<Sums>,
     /// Per local cell, the cross sums of the index features (when kept).
     gram: Vec<f64>,
 }
@@ -1016,7 +1087,7 @@ impl Part {
         cross: Option<&Cross>,
         batch: &Batch,
         range: std::ops::Range<usize>,
-        cell_of_row: &[u32],
+        cell_of: &CellOf,
         total: usize,
     ) -> Part {
         let slots = layout.slots;
@@ -1027,7 +1098,10 @@ impl Part {
         let mut cells = Vec::new();
         let mut local_of_row = Vec::with_capacity(range.len());
         for r in range.clone() {
-            let g = cell_of_row[r] as usize;
+            let g = match cell_of {
+                CellOf::Unit(by_unit) => by_unit[batch.units.index[r] as usize],
+                CellOf::Row(cells) => cells[r],
+            } as usize;
             if local[g] == u32::MAX {
                 local[g] = cells.len() as u32;
                 cells.push(g as u32);
@@ -1037,9 +1111,7 @@ impl Part {
         let n_cells = cells.len();
         let mut respondents = vec![0u64; n_cells];
         let mut weight = vec![0.0f64; n_cells];
-        // Σw and Σw² side by side (one vector add), and the counts (a chunk has < 2³² rows).
-        let mut sums = vec![Pair([0.0; 2]); n_cells * stride];
-        let mut counts = vec![0u32; n_cells * stride];
+        let mut sums = vec![Sums([0.0; 4]); n_cells * stride];
         let block = BLOCK.min(range.len());
         let mut codes = vec![NO_ANSWER; block * columns];
         let mut weights = vec![0.0f64; block];
@@ -1074,31 +1146,17 @@ impl Part {
                 }
                 weights[p] = batch.weights.map_or(1.0, |w| w[r]);
             }
-            for l in 0..n_cells {
-                let rows = start[l]..start[l + 1];
-                if rows.is_empty() {
-                    continue;
-                }
-                let s = &mut sums[l * stride..(l + 1) * stride];
-                let n = &mut counts[l * stride..(l + 1) * stride];
-                let mut cell_weight = weight[l];
-                for (row, &w) in codes[rows.start * columns..rows.end * columns]
-                    .chunks_exact(columns)
-                    .zip(&weights[rows.clone()])
-                {
-                    cell_weight += w;
-                    let pair = [w, w * w];
-                    for (lut, &code) in lut.iter().zip(row) {
-                        let slot = usize::from(lut[usize::from(code)]);
-                        let a = &mut s[slot].0;
-                        a[0] += pair[0];
-                        a[1] += pair[1];
-                        n[slot] += 1;
-                    }
-                }
-                respondents[l] += rows.len() as u64;
-                weight[l] = cell_weight;
-            }
+            pulp::Arch::new().dispatch(Block {
+                columns,
+                stride,
+                lut,
+                codes: &codes,
+                weights: &weights,
+                start: &start,
+                sums: &mut sums,
+                respondents: &mut respondents,
+                weight: &mut weight,
+            });
         }
         // The cross sums, apart from the per-code sums (which they leave untouched): the
         // chunk's rows grouped by cell (a stable counting sort), so each cell's triangle is
@@ -1149,17 +1207,12 @@ impl Part {
                 }
             }
         }
-        Part { cells, respondents, weight, stride, sums, counts, gram }
+        Part { cells, respondents, weight, stride, sums, gram }
     }
 
     /// The sums of a local cell's slots (without the trash).
-    fn sums(&self, cell: usize) -> &[Pair] {
+    fn sums(&self, cell: usize) -> &[Sums] {
         &self.sums[cell * self.stride..(cell + 1) * self.stride - 1]
-    }
-
-    /// The counts of a local cell's slots (without the trash).
-    fn counts(&self, cell: usize) -> &[u32] {
-        &self.counts[cell * self.stride..(cell + 1) * self.stride - 1]
     }
 }
 
@@ -1285,6 +1338,7 @@ pub(crate) fn scale_text(kind: &ItemKind) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Item, SurveySettings};
 
     /// Items of every kind, codes outside the scales counted, option codes with a gap.
     fn questionnaire() -> Questionnaire {
@@ -1331,6 +1385,43 @@ mod tests {
                 (names, (c.respondents, c.weight.to_bits(), acc))
             })
             .collect()
+    }
+
+    #[test]
+    fn bad_weights_and_labels_are_all_reported_and_nothing_is_added() {
+        let q = Questionnaire::new(
+            "q",
+            vec![],
+            vec![Item::new("A1", ItemKind::likert())],
+            SurveySettings::default(),
+        )
+        .expect("valid");
+        let units = vec!["u".to_string(), "v".to_string()];
+        let weights = [1.0, -0.5, f64::NAN, f64::INFINITY, 0.0, f64::MAX];
+        let answers = [5, 4, 3, 2, 1, 5];
+        let mut tally = Tally::new(&q);
+        let batch = Batch::new(Labels { index: &[0, 1, 0, 1, 0, 1], names: &units }, Answers::Rows(&answers))
+            .weights(&weights);
+        let err = tally.add(&q, &batch).expect_err("bad weights");
+        let rows: Vec<_> = err.issues().iter().map(|i| (i.location.row, i.code())).collect();
+        assert_eq!(
+            rows,
+            [(Some(2), "invalid_weight"), (Some(3), "invalid_weight"), (Some(4), "invalid_weight")]
+        );
+        assert_eq!(tally.respondents(), 0);
+        // A unit index past the names, wherever it is.
+        let batch = Batch::new(Labels { index: &[0, 1, 2, 0, 7, 1], names: &units }, Answers::Rows(&answers));
+        let err = tally.add(&q, &batch).expect_err("bad index");
+        assert!(err.to_string().contains("unit index 2 but only 2 names"), "{err}");
+        // Zero and the largest finite weight are valid.
+        tally
+            .add(
+                &q,
+                &Batch::new(Labels { index: &[0, 1], names: &units }, Answers::Rows(&[5, 4]))
+                    .weights(&[0.0, f64::MAX]),
+            )
+            .expect("valid");
+        assert_eq!(tally.respondents(), 2);
     }
 
     #[test]
