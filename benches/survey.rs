@@ -149,9 +149,9 @@ fn bench(c: &mut Criterion) {
     g.bench_function("columnar/500k", |b| b.iter(|| black_box(job(&q, &d))));
     g.bench_function("columnar-index-intervals/500k", |b| b.iter(|| black_box(job(&q_intervals, &d))));
     g.bench_function("baseline-f64-loop/500k", |b| b.iter(|| black_box(baseline(&d))));
-    let text = csv_text(&d, 100_000);
+    let text = csv_text(&d, RESPONDENTS);
     g.throughput(Throughput::Bytes(text.len() as u64));
-    g.bench_function("csv/100k", |b| {
+    g.bench_function("csv/500k", |b| {
         b.iter(|| {
             let t =
                 read_responses(text.as_bytes(), "bench.csv", &q, &ResponsesOptions::new()).expect("valid");
