@@ -680,12 +680,12 @@ impl Tally {
         let layout = questionnaire.layout();
         let columns = layout.columns.len();
         let mut issues = Vec::new();
-        // Every weight finite and not negative (NaN fails both comparisons): a pass without a
-        // branch, which the compiler vectorises; the located loop only when one is not.
-        let valid = |w: &[f64]| w.iter().fold(true, |ok, w| ok & (0.0..=f64::MAX).contains(w));
-        if let Some(weights) = batch.weights.filter(|w| !valid(w)) {
+        // A weight is finite and not negative (NaN fails both comparisons). One pass without a
+        // branch, which the compiler vectorises; the located loop only when a weight is not.
+        let valid = |w: &f64| (0.0..=f64::MAX).contains(w);
+        if let Some(weights) = batch.weights.filter(|w| !w.iter().fold(true, |ok, w| ok & valid(w))) {
             for (r, w) in weights.iter().enumerate() {
-                if !(w.is_finite() && *w >= 0.0) {
+                if !valid(w) {
                     issues.push(Issue::new(batch.at(r), IssueKind::InvalidWeight { weight: w.to_string() }));
                 }
             }
