@@ -951,8 +951,8 @@ fn rows(results: &SurveyResults, percent: Option<u32>) -> Vec<Vec<String>> {
             let mut row = head(d);
             row.extend([
                 "item".into(),
-                e.column.clone(),
-                e.element.clone().unwrap_or_default(),
+                e.column.to_string(),
+                e.element.as_deref().unwrap_or_default().to_string(),
                 d.respondents.to_string(),
                 e.n.to_string(),
                 share(e.share),
@@ -969,8 +969,8 @@ fn rows(results: &SurveyResults, percent: Option<u32>) -> Vec<Vec<String>> {
             let mut row = head(d);
             row.extend([
                 "element".into(),
-                e.element.clone(),
-                e.element.clone(),
+                e.element.to_string(),
+                e.element.to_string(),
                 d.respondents.to_string(),
                 e.n.to_string(),
                 share(e.index),

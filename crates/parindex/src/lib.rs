@@ -111,6 +111,7 @@ pub use sensitivity::{
     Progress, RankHistogram, Sensitivity, SensitivityOptions, SurveyShare, Uncertainty, UncertaintySource,
     UnitSensitivity, WeightDistribution, WeightSweep,
 };
+pub use smol_str::SmolStr;
 pub use summary::{summarize, GroupSummary, Summary};
 pub use survey::{
     survey_results, AnswerOption, Answers, Batch, Design, DomainEstimate, DomainKind, Element,

@@ -265,8 +265,8 @@ impl UncertaintySource {
         let values = results.leaf_values(measure)?;
         let mut units = BTreeMap::new();
         let se_of = |d: &crate::survey::DomainEstimate| match measure {
-            Measure::Item(column) => d.items.iter().find(|e| &e.column == column).and_then(|e| e.se),
-            Measure::Element(code) => d.elements.iter().find(|e| &e.element == code).and_then(|e| e.se),
+            Measure::Item(column) => d.items.iter().find(|e| e.column == column).and_then(|e| e.se),
+            Measure::Element(code) => d.elements.iter().find(|e| e.element == code).and_then(|e| e.se),
             Measure::Overall => d.overall_se,
         };
         for v in values {

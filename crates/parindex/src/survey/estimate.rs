@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
 
 use super::questionnaire::{
     ElementIndex, FeatureMap, Features, ItemKind, OverallIndex, Questionnaire, SHORTFALL_SCALE,
@@ -135,11 +136,11 @@ impl SurveyOptions {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ItemEstimate {
     /// The column: the item code, or `CODE.OPTION` for a priority option.
-    pub column: String,
+    pub column: SmolStr,
     /// The item code.
-    pub item: String,
+    pub item: SmolStr,
     /// The element, if the item has one.
-    pub element: Option<String>,
+    pub element: Option<SmolStr>,
     /// Valid answers.
     pub n: u64,
     /// Valid answers counted as satisfied / positive / chosen (unweighted).
@@ -173,7 +174,7 @@ pub struct ItemEstimate {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ElementEstimate {
     /// The element code.
-    pub element: String,
+    pub element: SmolStr,
     /// Its index items with at least one answer.
     pub items: u32,
     /// Valid answers over those items.
@@ -343,8 +344,9 @@ pub fn survey_results(
     }
     let design = tally.design().unwrap_or_default();
     let estimator = Estimator::new(questionnaire, tally, design);
-    let mut scratch = Scratch::default();
-    let mut domains = Vec::new();
+    // Every domain asked for, in order: its kind, id, cells (in the order of their names) and
+    // the sample size the rule asks of it.
+    let mut jobs: Vec<(DomainKind, &str, Vec<usize>, Option<u64>)> = Vec::new();
     for kind in options.domains() {
         match kind {
             DomainKind::Unit => {
@@ -355,42 +357,51 @@ pub fn survey_results(
                 for &c in &estimator.order {
                     cells_of[tally.cells()[c].unit as usize].push(c);
                 }
-                // Each unit on its own (in parallel with the `parallel` feature), collected in order.
-                let one = |scratch: &mut Scratch, &(u, id): &(usize, &String)| {
+                for (u, id) in units {
                     let required = required_sample(options.populations.get(id).copied(), estimator.margin);
-                    estimator.domain(scratch, *kind, id, &cells_of[u], Some(required))
-                };
-                #[cfg(feature = "parallel")]
-                {
-                    use rayon::prelude::*;
-                    let per_unit: Vec<DomainEstimate> =
-                        units.par_iter().with_min_len(64).map_init(Scratch::default, one).collect();
-                    domains.extend(per_unit);
+                    jobs.push((*kind, id, std::mem::take(&mut cells_of[u]), Some(required)));
                 }
-                #[cfg(not(feature = "parallel"))]
-                domains.extend(units.iter().map(|u| one(&mut scratch, u)));
             }
             DomainKind::Group => {
                 let mut groups: Vec<(usize, &String)> = tally.groups().iter().enumerate().collect();
                 groups.sort_by_key(|(_, id)| *id);
-                for (g, id) in groups {
-                    if id.is_empty() {
-                        continue;
-                    }
-                    let cells: Vec<usize> = estimator
+                for (g, id) in groups.into_iter().filter(|(_, id)| !id.is_empty()) {
+                    let cells = estimator
                         .order
                         .iter()
                         .copied()
                         .filter(|&c| tally.cells()[c].group as usize == g)
                         .collect();
-                    domains.push(estimator.domain(&mut scratch, *kind, id, &cells, None));
+                    jobs.push((*kind, id, cells, None));
                 }
             }
-            DomainKind::All => {
-                domains.push(estimator.domain(&mut scratch, *kind, "all", &estimator.order, None));
-            }
+            DomainKind::All => jobs.push((*kind, "all", estimator.order.clone(), None)),
         }
     }
+    // Each domain on its own (in parallel with the `parallel` feature), collected in order.
+    let one = |scratch: &mut Scratch,
+               (kind, id, cells, required): &(DomainKind, &str, Vec<usize>, Option<u64>)| {
+        estimator.domain(scratch, *kind, id, cells, *required)
+    };
+    #[cfg(feature = "parallel")]
+    let domains = {
+        use rayon::prelude::*;
+        // The largest domains (all, groups) first, so one does not run alone at the end.
+        let mut by_size: Vec<usize> = (0..jobs.len()).collect();
+        by_size.sort_by_key(|&j| std::cmp::Reverse(jobs[j].2.len()));
+        let mut done: Vec<(usize, DomainEstimate)> = by_size
+            .par_iter()
+            .with_min_len(16)
+            .map_init(Scratch::default, |scratch, &j| (j, one(scratch, &jobs[j])))
+            .collect();
+        done.sort_unstable_by_key(|(j, _)| *j);
+        done.into_iter().map(|(_, d)| d).collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let domains = {
+        let mut scratch = Scratch::default();
+        jobs.iter().map(|job| one(&mut scratch, job)).collect()
+    };
     Ok(SurveyResults {
         questionnaire: questionnaire.id().to_string(),
         design,
@@ -436,6 +447,11 @@ struct Estimator<'a> {
     features: Option<(Features, FeatureMap)>,
     /// Whether the indices get standard errors at all.
     index_intervals: bool,
+    /// Per answer column: its name, item and element, made once and copied into every
+    /// domain's estimates (short names are stored inline, so a copy allocates nothing).
+    names: Vec<(SmolStr, SmolStr, Option<SmolStr>)>,
+    /// The element codes.
+    element_codes: Vec<SmolStr>,
 }
 
 /// Σ over the PSUs of one stratum: T_y², T_y·T_1, T_1², T_y, T_1.
@@ -529,6 +545,19 @@ impl<'a> Estimator<'a> {
             element_columns,
             features,
             index_intervals: q.settings().index_intervals,
+            names: layout
+                .columns
+                .iter()
+                .map(|c| {
+                    let item = &q.items()[c.item];
+                    (
+                        c.name.as_str().into(),
+                        item.code.as_str().into(),
+                        item.element.as_deref().map(Into::into),
+                    )
+                })
+                .collect(),
+            element_codes: q.elements().iter().map(|el| el.code.as_str().into()).collect(),
         }
     }
 
@@ -555,7 +584,8 @@ impl<'a> Estimator<'a> {
         let items: Vec<ItemEstimate> = layout
             .columns
             .iter()
-            .map(|column| {
+            .zip(&self.names)
+            .map(|(column, (name, code, element))| {
                 let item = &self.q.items()[column.item];
                 let range = column.offset..column.offset + column.slots.len();
                 let (mut n, mut positive, mut w, mut wy, mut wm) = (0u64, 0u64, 0.0, 0.0, 0.0);
@@ -574,9 +604,9 @@ impl<'a> Estimator<'a> {
                     invalid += acc[range.end].n;
                 }
                 let mut e = ItemEstimate {
-                    column: column.name.clone(),
-                    item: item.code.clone(),
-                    element: item.element.clone(),
+                    column: name.clone(),
+                    item: code.clone(),
+                    element: element.clone(),
                     n,
                     positive,
                     invalid,
@@ -783,15 +813,14 @@ impl<'a> Estimator<'a> {
             (k, n, value)
         };
         let elements: Vec<ElementEstimate> = self
-            .q
-            .elements()
+            .element_columns
             .iter()
-            .zip(&self.element_columns)
-            .map(|(el, chosen)| {
+            .zip(&self.element_codes)
+            .map(|(chosen, code)| {
                 let (k, n, index) =
                     combine(&mut chosen.iter().copied(), settings.element_index == ElementIndex::Pooled);
                 ElementEstimate {
-                    element: el.code.clone(),
+                    element: code.clone(),
                     items: k,
                     n,
                     index,
@@ -1095,7 +1124,7 @@ impl SurveyResults {
         for d in self.domains.iter().filter(|d| d.kind == DomainKind::Unit) {
             let (percent, note) = match measure {
                 Measure::Item(code) => {
-                    let Some(e) = d.items.iter().find(|e| &e.column == code) else {
+                    let Some(e) = d.items.iter().find(|e| e.column == code) else {
                         return Err(unknown(code));
                     };
                     let Some(share) = e.share else { continue };
@@ -1116,7 +1145,7 @@ impl SurveyResults {
                     (percent, note)
                 }
                 Measure::Element(code) => {
-                    let Some(e) = d.elements.iter().find(|e| &e.element == code) else {
+                    let Some(e) = d.elements.iter().find(|e| e.element == code) else {
                         return Err(unknown(code));
                     };
                     let Some(index) = e.index else { continue };

@@ -72,11 +72,12 @@ pub(crate) fn logit_interval(p: f64, se: f64, z: f64) -> Option<(f64, f64)> {
     if !(p > 0.0 && p < 1.0) {
         return None;
     }
-    let centre = libm::log(p / (1.0 - p));
     let half = z * se / (p * (1.0 - p));
-    let expit = |x: f64| 1.0 / (1.0 + libm::exp(-x));
-    // The round trip through logit and expit may move p by an ulp: keep p inside.
-    Some((expit(centre - half).min(p), expit(centre + half).max(p)))
+    // expit(logit(p) ± h) = 1 / (1 + (1 − p)/p · e^∓h): one exponential, no logarithm.
+    let odds_against = (1.0 - p) / p;
+    let e = libm::exp(half);
+    // Rounding may move a bound across p by an ulp: keep p inside.
+    Some(((1.0 / (1.0 + odds_against * e)).min(p), (1.0 / (1.0 + odds_against / e)).max(p)))
 }
 
 #[cfg(test)]
