@@ -379,8 +379,8 @@ pub fn survey_results(
         }
     }
     // Each domain on its own (in parallel with the `parallel` feature), collected in order.
-    let one = |scratch: &mut Scratch,
-               (kind, id, cells, required): &(DomainKind, &str, Vec<usize>, Option<u64>)| {
+    let one = |scratch: &mut Scratch, j: usize| {
+        let (kind, id, cells, required) = &jobs[j];
         estimator.domain(scratch, *kind, id, cells, *required)
     };
     #[cfg(feature = "parallel")]
@@ -392,7 +392,7 @@ pub fn survey_results(
         let mut done: Vec<(usize, DomainEstimate)> = by_size
             .par_iter()
             .with_min_len(16)
-            .map_init(Scratch::default, |scratch, &j| (j, one(scratch, &jobs[j])))
+            .map_init(Scratch::default, |scratch, &j| (j, one(scratch, j)))
             .collect();
         done.sort_unstable_by_key(|(j, _)| *j);
         done.into_iter().map(|(_, d)| d).collect()
@@ -400,7 +400,7 @@ pub fn survey_results(
     #[cfg(not(feature = "parallel"))]
     let domains = {
         let mut scratch = Scratch::default();
-        jobs.iter().map(|job| one(&mut scratch, job)).collect()
+        (0..jobs.len()).map(|j| one(&mut scratch, j)).collect()
     };
     Ok(SurveyResults {
         questionnaire: questionnaire.id().to_string(),
