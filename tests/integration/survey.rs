@@ -758,3 +758,63 @@ fn a_tally_reads_back_from_json_bit_for_bit() {
     assert_eq!(back, t, "every sum the same bits");
     assert_eq!(back.to_json(), t.to_json());
 }
+
+/// The tally and every estimate (units, groups, everyone; index intervals on) have the same
+/// bits on one, two and three threads: chunks have a fixed size and are merged in order, and
+/// each domain is estimated on its own whichever thread takes it.
+#[test]
+fn tallies_and_estimates_are_the_same_whatever_the_number_of_threads() {
+    let elements = ["access", "staff"]
+        .iter()
+        .map(|&code| parindex::Element { code: code.into(), name: code.into(), name_en: None })
+        .collect();
+    let items = (0..4)
+        .map(|i| {
+            Item::new(format!("q{i}"), ItemKind::likert()).element(if i < 2 { "access" } else { "staff" })
+        })
+        .collect();
+    let q = Questionnaire::new("threads", elements, items, SurveySettings::default()).expect("valid");
+    // More respondents than one chunk holds (2¹⁸), weights whose sums round.
+    let n = 300_000usize;
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let units: Vec<String> = (0..97).map(|u| format!("u{u:02}")).collect();
+    let groups: Vec<String> = ["citizen", "business"].map(String::from).to_vec();
+    let (mut ui, mut gi, mut weights, mut answers) = (vec![], vec![], vec![], vec![]);
+    for _ in 0..n {
+        ui.push((next() % 97) as u32);
+        gi.push((next() % 2) as u32);
+        weights.push(0.3 + (next() % 1000) as f64 / 7.0);
+        for _ in 0..4 {
+            let a = next() % 20;
+            answers.push(if a == 0 { NO_ANSWER } else { 1 + (a % 5) as u8 });
+        }
+    }
+    let by = SurveyOptions::new().by(&[DomainKind::Unit, DomainKind::Group, DomainKind::All]);
+    let run = |threads: usize, with_groups: bool| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
+        pool.install(|| {
+            let mut batch =
+                Batch::new(Labels { index: &ui, names: &units }, Answers::Rows(&answers)).weights(&weights);
+            if with_groups {
+                batch = batch.groups(Labels { index: &gi, names: &groups });
+            }
+            let mut t = Tally::new(&q);
+            t.add(&q, &batch).expect("valid");
+            let r = survey_results(&q, &t, &by).expect("results");
+            (t.to_json(), serde_json::to_string(&r).expect("json"))
+        })
+    };
+    for with_groups in [false, true] {
+        let one = run(1, with_groups);
+        assert!(one.1.contains("\"overall_se\":0."), "index intervals are on");
+        // Tally JSON and results JSON, compared as text (floats printed from their bits).
+        assert!(one == run(2, with_groups), "groups: {with_groups}");
+        assert!(one == run(3, with_groups), "groups: {with_groups}");
+    }
+}
