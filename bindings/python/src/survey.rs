@@ -71,35 +71,96 @@ pub(crate) struct PyTally {
     inner: parindex::Tally,
 }
 
-/// Labels as (codes: bytes of little-endian u32, names).
-/// Labels as little-endian `u32` codes (the bytes of a numpy array, borrowed) and the names
-/// the codes point at.
-type Coded<'py> = (Bound<'py, PyBytes>, Vec<String>);
+/// Labels as integer codes (a NumPy array or bytes of little-endian `u32`s) and the names the
+/// codes point at.
+type Coded<'py> = (Bound<'py, PyAny>, Vec<String>);
+
+/// A value type of the arrays `add_coded` reads, with its NumPy `typestr`.
+trait Element: bytemuck::Pod {
+    const TYPESTR: &'static str;
+    fn from_le(bytes: &[u8]) -> Self;
+}
+
+impl Element for u8 {
+    const TYPESTR: &'static str = "|u1";
+    fn from_le(bytes: &[u8]) -> u8 {
+        bytes[0]
+    }
+}
+
+impl Element for u32 {
+    const TYPESTR: &'static str = "<u4";
+    fn from_le(bytes: &[u8]) -> u32 {
+        u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
+    }
+}
+
+impl Element for f64 {
+    const TYPESTR: &'static str = "<f8";
+    fn from_le(bytes: &[u8]) -> f64 {
+        f64::from_le_bytes(std::array::from_fn(|i| bytes[i]))
+    }
+}
+
+/// The values of `bytes` or of a C-contiguous array with `__array_interface__` (a NumPy
+/// array) of type `T`: the memory itself, not a copy, when it is aligned (on a little-endian
+/// machine), else a copy.
+///
+/// Reading an array's memory through its interface needs no buffer protocol, which the
+/// stable ABI of Python 3.9 lacks. Only NumPy's own arrays are read in place: their interface
+/// is NumPy's, so the address it gives can be trusted.
+#[allow(unsafe_code)]
+fn values<'a, T: Element>(object: &'a Bound<'_, PyAny>, what: &str) -> PyResult<std::borrow::Cow<'a, [T]>> {
+    let bytes: &'a [u8] = match object.cast::<PyBytes>() {
+        Ok(bytes) => bytes.as_bytes(),
+        Err(_) => {
+            let wrong = || {
+                pyo3::exceptions::PyTypeError::new_err(format!(
+                    "{what} must be bytes or a C-contiguous NumPy array of type {}",
+                    T::TYPESTR
+                ))
+            };
+            let ndarray = object.py().import("numpy")?.getattr("ndarray")?;
+            if !object.is_instance(&ndarray)? {
+                return Err(wrong());
+            }
+            let interface = object.getattr("__array_interface__")?;
+            let typestr: String = interface.get_item("typestr")?.extract()?;
+            let contiguous = interface.get_item("strides").map_or(true, |s| s.is_none());
+            if typestr != T::TYPESTR || !contiguous {
+                return Err(wrong());
+            }
+            let (address, _read_only): (usize, bool) =
+                interface.get_item("data")?.extract().map_err(|_| wrong())?;
+            let shape: Vec<usize> = interface.get_item("shape")?.extract()?;
+            let len = shape
+                .iter()
+                .try_fold(std::mem::size_of::<T>(), |n, &d| n.checked_mul(d))
+                .ok_or_else(wrong)?;
+            if len == 0 {
+                &[]
+            } else {
+                // SAFETY: the array interface promises `len` readable bytes at `address` (a
+                // C-contiguous array of that shape and type). The caller holds `object`, and
+                // with it the memory (NumPy neither frees nor resizes an array's data while a
+                // reference to the array exists), for as long as the slice lives; the GIL is
+                // held throughout the call, so no Python code writes to it meanwhile.
+                unsafe { std::slice::from_raw_parts(address as *const u8, len) }
+            }
+        }
+    };
+    Ok(match bytemuck::try_cast_slice(bytes) {
+        Ok(values) if cfg!(target_endian = "little") => std::borrow::Cow::Borrowed(values),
+        _ => bytes.chunks_exact(std::mem::size_of::<T>()).map(T::from_le).collect(),
+    })
+}
+
+/// Label codes, read in place or copied, and their names.
+type Read<'a> = (std::borrow::Cow<'a, [u32]>, &'a [String]);
 
 /// Coded labels as codes and names.
-fn labels<'a>(coded: &'a Option<Coded<'_>>) -> Option<(std::borrow::Cow<'a, [u32]>, &'a [String])> {
-    coded.as_ref().map(|(codes, names)| (u32s(codes.as_bytes()), names.as_slice()))
-}
-
-/// Little-endian `u32`s: the bytes themselves when aligned (on a little-endian machine), else
-/// a copy.
-fn u32s(bytes: &[u8]) -> std::borrow::Cow<'_, [u32]> {
-    match bytemuck::try_cast_slice(bytes) {
-        Ok(values) if cfg!(target_endian = "little") => std::borrow::Cow::Borrowed(values),
-        _ => bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect(),
-    }
-}
-
-/// Little-endian `f64`s: the bytes themselves when aligned (on a little-endian machine), else
-/// a copy.
-fn f64s(bytes: &[u8]) -> std::borrow::Cow<'_, [f64]> {
-    match bytemuck::try_cast_slice(bytes) {
-        Ok(values) if cfg!(target_endian = "little") => std::borrow::Cow::Borrowed(values),
-        _ => bytes
-            .chunks_exact(8)
-            .map(|c| f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
-            .collect(),
-    }
+fn labels<'a>(coded: &'a Option<Coded<'_>>, what: &str) -> PyResult<Option<Read<'a>>> {
+    coded.as_ref().map(|(codes, names)| Ok((values(codes, what)?, names.as_slice()))).transpose()
 }
 
 #[pymethods]
@@ -134,30 +195,32 @@ impl PyTally {
         core(py, || inner.merge(&part))
     }
 
-    /// Adds respondents from arrays (the wrapper `parindex.Tally.add_arrays` prepares them):
-    /// unit codes (u32 bytes) and names, row-major u8 answers, optional f64 weights, and
-    /// optional coded groups, strata and clusters.
+    /// Adds respondents from arrays (the wrapper `parindex.add_arrays` prepares them): unit
+    /// codes (`u32`) and names, row-major `u8` answers, optional `f64` weights, and optional
+    /// coded groups, strata and clusters; each a NumPy array, read in place, or bytes.
     #[pyo3(signature = (units, answers, weights=None, groups=None, strata=None, clusters=None))]
     #[allow(clippy::too_many_arguments)]
     fn add_coded(
         &mut self,
         py: Python<'_>,
         units: Coded<'_>,
-        answers: &Bound<'_, PyBytes>,
-        weights: Option<Bound<'_, PyBytes>>,
+        answers: &Bound<'_, PyAny>,
+        weights: Option<Bound<'_, PyAny>>,
         groups: Option<Coded<'_>>,
         strata: Option<Coded<'_>>,
         clusters: Option<Coded<'_>>,
     ) -> PyResult<()> {
-        let unit_index = u32s(units.0.as_bytes());
-        let weights = weights.as_ref().map(|w| f64s(w.as_bytes()));
-        let (groups, strata, clusters) = (labels(&groups), labels(&strata), labels(&clusters));
-        let answers = answers.as_bytes();
+        let unit_index = values::<u32>(&units.0, "unit codes")?;
+        let weights = weights.as_ref().map(|w| values::<f64>(w, "weights")).transpose()?;
+        let groups = labels(&groups, "group codes")?;
+        let strata = labels(&strata, "stratum codes")?;
+        let clusters = labels(&clusters, "cluster codes")?;
+        let answers = values::<u8>(answers, "answers")?;
         let q = &self.questionnaire;
         let inner = &mut self.inner;
         core(py, || {
             let mut batch =
-                Batch::new(Labels { index: &unit_index, names: &units.1 }, Answers::Rows(answers));
+                Batch::new(Labels { index: &unit_index, names: &units.1 }, Answers::Rows(&answers));
             if let Some(w) = &weights {
                 batch = batch.weights(w);
             }

@@ -26,13 +26,8 @@ def test_golden_documents_are_identical_to_the_rust_cli():
     assert parindex.survey(Q, R).to_json() == results.to_json()
 
 
-def test_dataframe_and_arrays_give_the_csv_results():
-    q = parindex.Questionnaire.read(Q)
-    from_csv = parindex.survey(q, R).to_pandas()
-    frame = pd.read_csv(R, keep_default_na=False, dtype=str)
-    assert parindex.survey(q, frame).to_json() == parindex.survey(q, R).to_json()
-
-    # Arrays: answers as a uint8 matrix in questionnaire column order (255 = no answer).
+def _answer_matrix(q, frame):
+    """The answers as a uint8 matrix in questionnaire column order (255 = no answer)."""
     cols = q.columns
     answers = np.full((len(frame), len(cols)), 255, dtype=np.uint8)
     for k, name in enumerate(cols):
@@ -42,6 +37,16 @@ def test_dataframe_and_arrays_give_the_csv_results():
             answers[:, k] = [255 if c == "" else int(option in c.split(";")) for c in cells]
         else:
             answers[:, k] = [255 if c == "" else int(c) for c in cells]
+    return answers
+
+
+def test_dataframe_and_arrays_give_the_csv_results():
+    q = parindex.Questionnaire.read(Q)
+    from_csv = parindex.survey(q, R).to_pandas()
+    frame = pd.read_csv(R, keep_default_na=False, dtype=str)
+    assert parindex.survey(q, frame).to_json() == parindex.survey(q, R).to_json()
+
+    answers = _answer_matrix(q, frame)
     r = parindex.survey(
         q,
         answers=answers,
@@ -55,6 +60,31 @@ def test_dataframe_and_arrays_give_the_csv_results():
     assert (got["n"].fillna(-1) == from_csv["n"].fillna(-1)).all()
     for column in ["share", "se", "ci_low", "ci_high", "mean"]:
         np.testing.assert_allclose(got[column].to_numpy(float), from_csv[column].to_numpy(float), rtol=1e-13, atol=1e-15)
+
+
+def test_arrays_in_place_converted_or_as_bytes_give_the_same_tally():
+    q = parindex.Questionnaire.read(Q)
+    frame = pd.read_csv(R, keep_default_na=False, dtype=str)
+    answers = _answer_matrix(q, frame)
+    weights = frame["weight"].astype(float).to_numpy()
+    codes, names = pd.factorize(frame["unit"])
+    tallies = [parindex.Tally(q) for _ in range(3)]
+    # Native contiguous arrays, read in place.
+    parindex.add_arrays(tallies[0], answers, codes.astype(np.uint32), unit_names=list(names), weights=weights)
+    # Other layouts and types: a Fortran-ordered matrix, a strided view of the weights, a list.
+    strided = np.repeat(weights, 2)[::2]
+    assert not strided.flags.c_contiguous
+    parindex.add_arrays(tallies[1], np.asfortranarray(answers), list(codes), unit_names=list(names), weights=strided)
+    # The native call with bytes.
+    tallies[2].add_coded((codes.astype("<u4").tobytes(), list(names)), answers.tobytes(), weights.tobytes())
+    assert tallies[0].to_json() == tallies[1].to_json() == tallies[2].to_json()
+    # The native call checks what it reads in place.
+    with pytest.raises(TypeError, match="weights must be bytes or a C-contiguous NumPy array of type <f8"):
+        parindex.Tally(q).add_coded((codes.astype("<u4"), list(names)), answers, weights.astype(np.float32))
+    with pytest.raises(TypeError, match="answers must be bytes or a C-contiguous NumPy array of type \\|u1"):
+        parindex.Tally(q).add_coded((codes.astype("<u4"), list(names)), np.asfortranarray(answers), weights)
+    with pytest.raises(TypeError, match="unit codes must be"):
+        parindex.Tally(q).add_coded((list(codes), list(names)), answers, weights)
 
 
 def test_matches_r_survey_package():

@@ -552,14 +552,16 @@ class Tally:
         any row has a problem (:class:`parindex.InputError` lists them all)."""
     def add_coded(
         self,
-        units: Tuple[bytes, List[str]],
-        answers: bytes,
-        weights: Optional[bytes] = None,
-        groups: Optional[Tuple[bytes, List[str]]] = None,
-        strata: Optional[Tuple[bytes, List[str]]] = None,
-        clusters: Optional[Tuple[bytes, List[str]]] = None,
+        units: Tuple[Any, List[str]],
+        answers: Any,
+        weights: Optional[Any] = None,
+        groups: Optional[Tuple[Any, List[str]]] = None,
+        strata: Optional[Tuple[Any, List[str]]] = None,
+        clusters: Optional[Tuple[Any, List[str]]] = None,
     ) -> None:
-        """Adds coded arrays (use :func:`parindex.add_arrays`)."""
+        """Adds coded arrays (use :func:`parindex.add_arrays`): each a C-contiguous NumPy
+        array (read in place) or bytes, of little-endian ``u32`` codes, ``u8`` answers and
+        ``f64`` weights."""
     def merge(self, other: Tally) -> None:
         """Adds another tally of the same questionnaire."""
     def to_json(self) -> str:

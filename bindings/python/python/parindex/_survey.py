@@ -8,14 +8,14 @@ from typing import Any, Iterable, Mapping, Optional, Sequence, Tuple, Union
 from ._parindex import Questionnaire, SurveyResults, Tally
 
 
-def _codes(values: Iterable[Any], names: Optional[Sequence[Any]] = None) -> Tuple[bytes, list]:
-    """Labels → (little-endian u32 codes, names), in order of first appearance; or, with
-    ``names``, ``values`` are already integer codes into them (no factorising)."""
+def _codes(values: Iterable[Any], names: Optional[Sequence[Any]] = None) -> Tuple[Any, list]:
+    """Labels → (a contiguous array of little-endian u32 codes, names), in order of first
+    appearance; or, with ``names``, ``values`` are already integer codes into them (no
+    factorising)."""
     import numpy as np
 
     if names is not None:
-        codes = np.ascontiguousarray(values, dtype="<u4")
-        return codes.tobytes(), [str(n) for n in names]
+        return np.ascontiguousarray(values, dtype="<u4"), [str(n) for n in names]
 
     try:
         import pandas as pd
@@ -25,13 +25,13 @@ def _codes(values: Iterable[Any], names: Optional[Sequence[Any]] = None) -> Tupl
         order = np.argsort(first)
         rank = np.empty_like(order)
         rank[order] = np.arange(len(order))
-        return rank[inverse].astype("<u4").tobytes(), [str(n) for n in unique[order]]
+        return np.ascontiguousarray(rank[inverse], dtype="<u4"), [str(n) for n in unique[order]]
     # Factorize the labels as they are (ints stay ints: fast), then name them as text.
     array: Any = values if hasattr(values, "__array__") else np.asarray(list(values))
     codes, uniques = pd.factorize(array)
     if (codes < 0).any():
         raise ValueError("labels must not be missing (None or NaN)")
-    return np.asarray(codes, dtype="<u4").tobytes(), [str(n) for n in uniques]
+    return np.ascontiguousarray(codes, dtype="<u4"), [str(n) for n in uniques]
 
 
 def add_arrays(
@@ -46,9 +46,11 @@ def add_arrays(
     unit_names: Optional[Sequence[Any]] = None,
 ) -> None:
     """Adds respondents from arrays: ``answers`` a 2-D ``uint8`` array (respondents ×
-    ``questionnaire.columns``, 255 = no answer; a C-contiguous ``uint8`` array is passed
-    with a single copy), ``units`` one label per respondent, ``weights`` floats, and optional
-    group, stratum and cluster labels.
+    ``questionnaire.columns``, 255 = no answer), ``units`` one label per respondent,
+    ``weights`` floats, and optional group, stratum and cluster labels. C-contiguous arrays
+    of the native types (``uint8`` answers, ``float64`` weights, ``uint32`` codes) are read in
+    place, without a copy; others are converted once. Do not write to the arrays from another
+    thread during the call.
 
     With ``unit_names``, ``units`` are integer codes into that list (as
     ``pd.factorize`` or a categorical's ``.cat.codes`` give them): the labels are then not
@@ -68,10 +70,10 @@ def add_arrays(
     a = np.ascontiguousarray(answers, dtype=np.uint8)
     if a.ndim != 2:
         raise ValueError(f"answers must be a 2-D array (respondents × columns), not {a.ndim}-D")
-    w = None if weights is None else np.ascontiguousarray(weights, dtype="<f8").tobytes()
+    w = None if weights is None else np.ascontiguousarray(weights, dtype="<f8")
     tally.add_coded(
         _codes(units, unit_names),
-        a.tobytes(),
+        a,
         w,
         None if groups is None else _codes(groups),
         None if strata is None else _codes(strata),
