@@ -13,11 +13,14 @@
 //! Survey statistics are floating point (`f64`): they are estimates with standard errors,
 //! not points; counts stay exact integers. DESIGN.md §12 gives every formula.
 
+mod batch;
 mod estimate;
+mod kernel;
 mod questionnaire;
 mod stats;
 mod tally;
 
+pub use batch::{Answers, Batch, Labels};
 pub use estimate::{
     survey_results, DomainEstimate, DomainKind, ElementEstimate, Interval, ItemEstimate, LeafValue, Measure,
     SurveyOptions, SurveyResults, SurveyWarning,
@@ -26,4 +29,4 @@ pub use questionnaire::{
     AnswerOption, Element, ElementIndex, Form, InvalidAnswers, Item, ItemKind, OverallIndex, Positive,
     Questionnaire, SurveySettings, NO_ANSWER, QUESTIONNAIRE_FORMAT_VERSION,
 };
-pub use tally::{Answers, Batch, Design, Labels, Tally};
+pub use tally::{Design, Tally};

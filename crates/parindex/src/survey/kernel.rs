@@ -1,0 +1,382 @@
+//! The tallying kernel: a batch's rows in fixed chunks (one per thread) and blocks, copied
+//! grouped by cell, added into the per-code sums and the cross sums of the index features.
+
+use super::batch::{Answers, Batch};
+use rust_decimal::prelude::ToPrimitive;
+
+use super::questionnaire::{FeatureMap, ItemKind, Questionnaire, NO_ANSWER, SHORTFALL_SCALE, SKIP};
+
+/// Respondents per chunk of the tallying kernel: a fixed size, so the sums do not depend on
+/// the number of threads; large, since each chunk's sums are merged at the end.
+pub(super) const CHUNK: usize = 1 << 18;
+
+/// Respondents per block within a chunk: a block's answers and weights, regrouped by cell,
+/// stay in the core's L2 cache while they are added up.
+pub(super) const BLOCK: usize = 1 << 14;
+
+/// The kernel's slot of every answer code, per column: [`Layout::lut`] with no answer sent to
+/// a trash slot (one past the cell's slots) so the kernel adds every answer without a branch.
+///
+/// [`Layout::lut`]: super::questionnaire::Layout
+pub(super) fn kernel_lut(layout: &super::questionnaire::Layout) -> Vec<[u16; 256]> {
+    let trash = layout.slots as u16;
+    layout
+        .columns
+        .iter()
+        .zip(&layout.lut)
+        .map(|(_, lut)| lut.map(|s| if s == SKIP { trash } else { s }))
+        .collect()
+}
+
+/// Σw, Σw² and the number of answers of one slot, and a zero: one 256-bit add (where the
+/// processor has them) updates all three, and the alignment keeps the four in one cache line
+/// (a split store would stall the next row's load of the same slot). The count is a whole
+/// number below 2⁵³ (a chunk has fewer rows), so exact in `f64`.
+#[derive(Clone, Copy)]
+#[repr(C, align(32))]
+pub(super) struct Sums(pub(super) [f64; 4]);
+
+/// What the kernel needs for the cross sums of the index features: per index column and
+/// answer code, the feature and value the answer adds (the column's shortfall feature and
+/// 100 × (1 − share) for a valid code, its blank feature and 1 for no answer or a code outside
+/// the scale).
+pub(super) struct Cross {
+    count: usize,
+    /// The answer column of every index column.
+    columns: Vec<usize>,
+    /// The index columns as runs of adjacent answer columns: (first, length).
+    runs: Vec<(usize, usize)>,
+    /// Per index column, per code.
+    table: Vec<[Entry; 256]>,
+    /// Per index column, per code: 1 when the entry's value is not zero.
+    nonzero: Vec<[u8; 256]>,
+    /// Whether every feature comes from one column (per-item features), so a respondent's
+    /// entries never share a feature.
+    distinct: bool,
+    /// The position of entry (u, u) in the packed upper triangle, less u: (u, v ≥ u) is at
+    /// `row[u] + v`.
+    row: Vec<usize>,
+}
+
+/// A feature and the value an answer gives it.
+#[derive(Clone, Copy, Default)]
+#[repr(C, align(16))]
+pub(super) struct Entry {
+    value: f64,
+    feature: u32,
+}
+
+impl Cross {
+    pub(super) fn new(q: &Questionnaire, map: &FeatureMap) -> Cross {
+        let layout = q.layout();
+        let f = map.count;
+        let mut columns = Vec::new();
+        let mut table = Vec::new();
+        for (c, column) in layout.columns.iter().enumerate() {
+            let Some(g) = map.group_of[c] else { continue };
+            let (blank, short) = (1 + 2 * g, 2 + 2 * g);
+            columns.push(c);
+            let options = match &q.items()[column.item].kind {
+                ItemKind::Options { options } => options.as_slice(),
+                _ => &[],
+            };
+            // No answer and codes outside the scale count as blank.
+            let mut t = [Entry { value: 1.0, feature: blank }; 256];
+            for slot in &column.slots {
+                // In percent points, from the option's decimal weight: whole numbers for
+                // 0/1 shares and whole-percent options, so the sums of integer weights are exact.
+                let weight = options.iter().find(|o| o.code == slot.code).and_then(|o| o.weight);
+                let value = match weight {
+                    Some(w) => (rust_decimal::Decimal::ONE_HUNDRED - w).to_f64().unwrap_or(0.0),
+                    None => SHORTFALL_SCALE * (1.0 - slot.share),
+                };
+                t[usize::from(slot.code)] = Entry { value, feature: short };
+            }
+            table.push(t);
+        }
+        let distinct = map.columns.iter().all(|g| g.len() == 1);
+        let row = (0..f).map(|u| u * f - u * (u + 1) / 2).collect();
+        let nonzero = table.iter().map(|t| t.map(|e| u8::from(e.value != 0.0))).collect();
+        let mut runs: Vec<(usize, usize)> = Vec::new();
+        for &c in &columns {
+            match runs.last_mut() {
+                Some((from, len)) if *from + *len == c => *len += 1,
+                _ => runs.push((c, 1)),
+            }
+        }
+        Cross { count: f, columns, runs, table, nonzero, distinct, row }
+    }
+
+    /// The packed upper triangle's size.
+    pub(super) fn width(&self) -> usize {
+        self.count * (self.count + 1) / 2
+    }
+
+    /// Adds w² f fᵀ of one respondent (answers `row` to the index columns) into `gram`, touching only the nonzero
+    /// features: the constant, the blanks and the shortfalls (few when most are satisfied).
+    /// `at` and `buf` (one per index column) are working space.
+    #[inline]
+    fn add(&self, row: &[u8], w: f64, gram: &mut [f64], at: &mut [u16], buf: &mut [Entry]) {
+        // The columns with a nonzero entry, in order, without a branch; then their entries.
+        let mut n = 0;
+        for (j, (nonzero, &code)) in self.nonzero.iter().zip(row).enumerate() {
+            at[n] = j as u16;
+            n += usize::from(nonzero[usize::from(code)]);
+        }
+        for (e, &j) in buf.iter_mut().zip(&at[..n]) {
+            let j = usize::from(j);
+            *e = self.table[j][usize::from(row[j])];
+        }
+        if !self.distinct {
+            // Per-element features: add up the entries of one feature (in column order).
+            let mut kept = 0;
+            for k in 0..n {
+                let e = buf[k];
+                match buf[..kept].iter_mut().find(|x| x.feature == e.feature) {
+                    Some(x) => x.value += e.value,
+                    None => {
+                        buf[kept] = e;
+                        kept += 1;
+                    }
+                }
+            }
+            n = kept;
+        }
+        let w2 = w * w;
+        // Feature 0, the constant 1: row 0 of the triangle.
+        gram[0] += w2;
+        let touched = &buf[..n];
+        for (a, u) in touched.iter().enumerate() {
+            let wu = w2 * u.value;
+            gram[u.feature as usize] += wu;
+            if self.distinct {
+                // Per-item features arrive in increasing order: (u, v) is in u's row.
+                let base = self.row[u.feature as usize];
+                for v in &touched[a..] {
+                    gram[base + v.feature as usize] += wu * v.value;
+                }
+            } else {
+                for v in &touched[a..] {
+                    // (w² f_lo) f_hi, as in the per-item order.
+                    let (at, x) = if u.feature <= v.feature {
+                        (self.row[u.feature as usize] + v.feature as usize, wu * v.value)
+                    } else {
+                        (self.row[v.feature as usize] + u.feature as usize, w2 * v.value * u.value)
+                    };
+                    gram[at] += x;
+                }
+            }
+        }
+    }
+}
+
+/// One block of a chunk's rows, copied cell after cell, to add into the cells' sums.
+struct Block<'a> {
+    columns: usize,
+    stride: usize,
+    lut: &'a [[u16; 256]],
+    /// The block's answers and weights, in cell order; local cell l's rows are
+    /// `start[l]..start[l + 1]`.
+    codes: &'a [u8],
+    weights: &'a [f64],
+    start: &'a [usize],
+    sums: &'a mut [Sums],
+    respondents: &'a mut [u64],
+    weight: &'a mut [f64],
+}
+
+impl pulp::WithSimd for Block<'_> {
+    type Output = ();
+
+    /// Compiled for the best instruction set the processor has (pulp's runtime dispatch: AVX2
+    /// on x86-64 when present), so that a slot's update is one vector add. The additions and
+    /// their order are the same on every processor, so are the bits.
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) {
+        let Block { columns, stride, lut, codes, weights, start, sums, respondents, weight } = self;
+        for (l, rows) in start.windows(2).enumerate() {
+            let rows = rows[0]..rows[1];
+            if rows.is_empty() {
+                continue;
+            }
+            let s = &mut sums[l * stride..(l + 1) * stride];
+            let mut cell_weight = weight[l];
+            for (row, &w) in codes[rows.start * columns..rows.end * columns]
+                .chunks_exact(columns)
+                .zip(&weights[rows.clone()])
+            {
+                cell_weight += w;
+                let add = [w, w * w, 1.0, 0.0];
+                for (lut, &code) in lut.iter().zip(row) {
+                    let a = &mut s[usize::from(lut[usize::from(code)])].0;
+                    for (a, x) in a.iter_mut().zip(add) {
+                        *a += x;
+                    }
+                }
+            }
+            respondents[l] += rows.len() as u64;
+            weight[l] = cell_weight;
+        }
+    }
+}
+
+/// The tally's cell of each row of a batch.
+pub(super) enum CellOf {
+    /// By the row's unit (a batch without groups, strata or clusters).
+    Unit(Vec<u32>),
+    /// Row by row.
+    Row(Vec<u32>),
+}
+
+/// The sums of one chunk of respondents, over the cells it touched.
+pub(super) struct Part {
+    /// The tally's cell of each local cell.
+    pub(super) cells: Vec<u32>,
+    pub(super) respondents: Vec<u64>,
+    pub(super) weight: Vec<f64>,
+    /// Per local cell, `stride` slots (the tally's, then the trash): Σw, Σw² and the count.
+    pub(super) stride: usize,
+    pub(super) sums: Vec<Sums>,
+    /// Per local cell, the cross sums of the index features (when kept).
+    pub(super) gram: Vec<f64>,
+}
+
+impl Part {
+    /// Adds up one chunk. The chunk is taken in blocks of [`BLOCK`] rows; each block's rows
+    /// are copied into a buffer grouped by cell (a stable counting sort), so a cell's sums stay
+    /// in L1 while its rows stream past. Every sum still adds its rows in row order, as a
+    /// row-by-row pass over the chunk would: the bits do not depend on the block size.
+    pub(super) fn tally(
+        layout: &super::questionnaire::Layout,
+        lut: &[[u16; 256]],
+        cross: Option<&Cross>,
+        batch: &Batch,
+        range: std::ops::Range<usize>,
+        cell_of: &CellOf,
+        total: usize,
+    ) -> Part {
+        let slots = layout.slots;
+        // One more slot per cell: the trash that blank answers go to.
+        let stride = slots + 1;
+        let columns = layout.columns.len();
+        let mut local = vec![u32::MAX; total];
+        let mut cells = Vec::new();
+        let mut local_of_row = Vec::with_capacity(range.len());
+        for r in range.clone() {
+            let g = match cell_of {
+                CellOf::Unit(by_unit) => by_unit[batch.units.index[r] as usize],
+                CellOf::Row(cells) => cells[r],
+            } as usize;
+            if local[g] == u32::MAX {
+                local[g] = cells.len() as u32;
+                cells.push(g as u32);
+            }
+            local_of_row.push(local[g]);
+        }
+        let n_cells = cells.len();
+        let mut respondents = vec![0u64; n_cells];
+        let mut weight = vec![0.0f64; n_cells];
+        let mut sums = vec![Sums([0.0; 4]); n_cells * stride];
+        let block = BLOCK.min(range.len());
+        let mut codes = vec![NO_ANSWER; block * columns];
+        let mut weights = vec![0.0f64; block];
+        let mut start = vec![0usize; n_cells + 1];
+        let mut next = vec![0usize; n_cells];
+        let width = cross.map_or(0, Cross::width);
+        let mut gram = vec![0.0f64; n_cells * width];
+        let mut buf = vec![Entry::default(); cross.map_or(0, |c| c.columns.len())];
+        let mut at = vec![0u16; cross.map_or(0, |c| c.columns.len())];
+        for first in (0..range.len()).step_by(BLOCK) {
+            let ids = &local_of_row[first..(first + BLOCK).min(range.len())];
+            start.fill(0);
+            for &l in ids {
+                start[l as usize + 1] += 1;
+            }
+            for l in 0..n_cells {
+                start[l + 1] += start[l];
+            }
+            next.copy_from_slice(&start[..n_cells]);
+            for (k, &l) in ids.iter().enumerate() {
+                let r = range.start + first + k;
+                let p = next[l as usize];
+                next[l as usize] += 1;
+                let into = &mut codes[p * columns..(p + 1) * columns];
+                match &batch.answers {
+                    Answers::Rows(data) => into.copy_from_slice(&data[r * columns..(r + 1) * columns]),
+                    Answers::Columns(cols) => {
+                        for (x, col) in into.iter_mut().zip(cols) {
+                            *x = col[r];
+                        }
+                    }
+                }
+                weights[p] = batch.weights.map_or(1.0, |w| w[r]);
+            }
+            pulp::Arch::new().dispatch(Block {
+                columns,
+                stride,
+                lut,
+                codes: &codes,
+                weights: &weights,
+                start: &start,
+                sums: &mut sums,
+                respondents: &mut respondents,
+                weight: &mut weight,
+            });
+        }
+        // The cross sums, apart from the per-code sums (which they leave untouched): the
+        // chunk's rows grouped by cell (a stable counting sort), so each cell's triangle is
+        // brought into the cache once per chunk rather than once per block.
+        if let Some(cross) = cross {
+            start.fill(0);
+            for &l in &local_of_row {
+                start[l as usize + 1] += 1;
+            }
+            for l in 0..n_cells {
+                start[l + 1] += start[l];
+            }
+            next.copy_from_slice(&start[..n_cells]);
+            // The index columns and weights, read in row order and written grouped by cell.
+            let k = cross.columns.len();
+            let mut packed = vec![NO_ANSWER; range.len() * k];
+            let mut packed_weights = vec![0.0f64; range.len()];
+            for (i, &l) in local_of_row.iter().enumerate() {
+                let p = next[l as usize];
+                next[l as usize] += 1;
+                let r = range.start + i;
+                let into = &mut packed[p * k..(p + 1) * k];
+                match &batch.answers {
+                    Answers::Rows(data) => {
+                        let row = &data[r * columns..(r + 1) * columns];
+                        // Runs of adjacent index columns as slices.
+                        let mut p = 0;
+                        for &(from, len) in &cross.runs {
+                            into[p..p + len].copy_from_slice(&row[from..from + len]);
+                            p += len;
+                        }
+                    }
+                    Answers::Columns(cols) => {
+                        for (x, &c) in into.iter_mut().zip(&cross.columns) {
+                            *x = cols[c][r];
+                        }
+                    }
+                }
+                packed_weights[p] = batch.weights.map_or(1.0, |w| w[r]);
+            }
+            for l in 0..n_cells {
+                let g = &mut gram[l * width..(l + 1) * width];
+                let rows = start[l]..start[l + 1];
+                for (row, &w) in
+                    packed[rows.start * k..rows.end * k].chunks_exact(k.max(1)).zip(&packed_weights[rows])
+                {
+                    cross.add(row, w, g, &mut at, &mut buf);
+                }
+            }
+        }
+        Part { cells, respondents, weight, stride, sums, gram }
+    }
+
+    /// The sums of a local cell's slots (without the trash).
+    pub(super) fn sums(&self, cell: usize) -> &[Sums] {
+        &self.sums[cell * self.stride..(cell + 1) * self.stride - 1]
+    }
+}
