@@ -207,11 +207,22 @@ impl pulp::WithSimd for Block<'_> {
             {
                 cell_weight += w;
                 let add = [w, w * w, 1.0, 0.0];
-                for (lut, &code) in lut.iter().zip(row) {
+                let mut put = |lut: &[u16; 256], code: u8| {
                     let a = &mut s[usize::from(lut[usize::from(code)])].0;
                     for (a, x) in a.iter_mut().zip(add) {
                         *a += x;
                     }
+                };
+                // Eight columns a step (a loop of fixed length, unrolled), then the rest.
+                let (luts, codes) = (lut.chunks_exact(8), row.chunks_exact(8));
+                let rest = luts.remainder().iter().zip(codes.remainder());
+                for (lut, code) in luts.zip(codes) {
+                    for k in 0..8 {
+                        put(&lut[k], code[k]);
+                    }
+                }
+                for (lut, &code) in rest {
+                    put(lut, code);
                 }
             }
             respondents[l] += rows.len() as u64;
@@ -220,18 +231,19 @@ impl pulp::WithSimd for Block<'_> {
     }
 }
 
-/// The tally's cell of each row of a batch.
+/// What a chunk groups its rows by: a key per row, from which the tally's cell follows.
 pub(super) enum CellOf {
-    /// By the row's unit (a batch without groups, strata or clusters).
-    Unit(Vec<u32>),
-    /// Row by row.
+    /// The row's unit index (a batch without groups, strata or clusters: a unit's
+    /// respondents make one cell, made once the chunks are added up).
+    Unit,
+    /// The tally's cell of each row.
     Row(Vec<u32>),
 }
 
 /// The sums of one chunk of respondents, over the cells it touched.
 pub(super) struct Part {
-    /// The tally's cell of each local cell.
-    pub(super) cells: Vec<u32>,
+    /// The key of each local cell ([`CellOf`]), in the order the chunk's rows first show it.
+    pub(super) keys: Vec<u32>,
     pub(super) respondents: Vec<u64>,
     pub(super) weight: Vec<f64>,
     /// Per local cell, `stride` slots (the tally's, then the trash): Σw, Σw² and the count.
@@ -253,26 +265,29 @@ impl Part {
         batch: &Batch,
         range: std::ops::Range<usize>,
         cell_of: &CellOf,
-        total: usize,
+        keys: usize,
     ) -> Part {
         let slots = layout.slots;
         // One more slot per cell: the trash that blank answers go to.
         let stride = slots + 1;
         let columns = layout.columns.len();
-        let mut local = vec![u32::MAX; total];
+        let mut local = vec![u32::MAX; keys];
         let mut cells = Vec::new();
-        let mut local_of_row = Vec::with_capacity(range.len());
-        for r in range.clone() {
-            let g = match cell_of {
-                CellOf::Unit(by_unit) => by_unit[batch.units.index[r] as usize],
-                CellOf::Row(cells) => cells[r],
-            } as usize;
-            if local[g] == u32::MAX {
-                local[g] = cells.len() as u32;
-                cells.push(g as u32);
-            }
-            local_of_row.push(local[g]);
-        }
+        let row_keys = match cell_of {
+            CellOf::Unit => &batch.units.index[range.clone()],
+            CellOf::Row(cells) => &cells[range.clone()],
+        };
+        let local_of_row: Vec<u32> = row_keys
+            .iter()
+            .map(|&key| {
+                let l = &mut local[key as usize];
+                if *l == u32::MAX {
+                    *l = cells.len() as u32;
+                    cells.push(key);
+                }
+                *l
+            })
+            .collect();
         let n_cells = cells.len();
         let mut respondents = vec![0u64; n_cells];
         let mut weight = vec![0.0f64; n_cells];
@@ -372,7 +387,7 @@ impl Part {
                 }
             }
         }
-        Part { cells, respondents, weight, stride, sums, gram }
+        Part { keys: cells, respondents, weight, stride, sums, gram }
     }
 
     /// The sums of a local cell's slots (without the trash).

@@ -416,16 +416,9 @@ impl Tally {
         let groups = staged.map(Names::Groups, batch.groups);
         let strata = staged.map(Names::Strata, batch.strata);
         let clusters = batch.clusters.map(|c| staged.map(Names::Clusters, Some(c)));
-        let cell_of = if batch.groups.is_none() && batch.strata.is_none() && batch.clusters.is_none() {
-            // A unit's respondents make one cell: cells by unit, made in the order first seen.
-            let mut by_unit: Vec<u32> = vec![u32::MAX; units.len()];
-            for &u in batch.units.index {
-                if by_unit[u as usize] == u32::MAX {
-                    by_unit[u as usize] =
-                        staged.cell(&self.index, (units[u as usize], groups[0], strata[0], NO_CLUSTER));
-                }
-            }
-            CellOf::Unit(by_unit)
+        let by_unit = batch.groups.is_none() && batch.strata.is_none() && batch.clusters.is_none();
+        let cell_of = if by_unit {
+            CellOf::Unit
         } else {
             let mut last: Option<(Key, u32)> = None;
             CellOf::Row(
@@ -451,14 +444,14 @@ impl Tally {
                     .collect(),
             )
         };
-        let total = self.cells.len() + staged.cells.len();
+        let keys = if by_unit { units.len() } else { self.cells.len() + staged.cells.len() };
         let chunks: Vec<std::ops::Range<usize>> =
             (0..n).step_by(CHUNK).map(|s| s..(s + CHUNK).min(n)).collect();
         let lut = kernel_lut(layout);
         let cross = (!design.clustered && self.features != Features::None)
             .then(|| Cross::new(questionnaire, &questionnaire.feature_map(self.features)));
         let tally_chunk = |range: &std::ops::Range<usize>| {
-            Part::tally(layout, &lut, cross.as_ref(), batch, range.clone(), &cell_of, total)
+            Part::tally(layout, &lut, cross.as_ref(), batch, range.clone(), &cell_of, keys)
         };
         #[cfg(feature = "parallel")]
         let parts: Vec<Part> = {
@@ -477,13 +470,27 @@ impl Tally {
             let issues = self.locate_invalid(questionnaire, batch);
             return Err(Error::from_issues(issues).unwrap_or_else(unreachable_mismatch));
         }
+        // By unit, a unit's cell is made where its first respondent is (the chunks' first
+        // keys, in chunk order, are the batch's in row order).
+        let cell_of_key: Vec<u32> = if by_unit {
+            let mut cell_of_unit = vec![u32::MAX; units.len()];
+            for &u in parts.iter().flat_map(|p| &p.keys) {
+                if cell_of_unit[u as usize] == u32::MAX {
+                    cell_of_unit[u as usize] =
+                        staged.cell(&self.index, (units[u as usize], groups[0], strata[0], NO_CLUSTER));
+                }
+            }
+            cell_of_unit
+        } else {
+            (0..keys as u32).collect()
+        };
         // Commit: names, cells, then the parts in chunk order (the same sums whatever the
         // number of threads).
         self.design = Some(design);
         staged.commit(self);
         let width = self.gram_width();
         for part in parts {
-            for (l, &g) in part.cells.iter().enumerate() {
+            for (l, g) in part.keys.iter().map(|&k| cell_of_key[k as usize]).enumerate() {
                 let cell = &mut self.cells[g as usize];
                 cell.respondents += part.respondents[l];
                 cell.weight += part.weight[l];
@@ -776,6 +783,8 @@ impl Staged {
         t.groups.extend(groups);
         t.strata.extend(strata);
         t.clusters.extend(clusters);
+        t.acc.reserve(self.cells.len() * t.slots);
+        t.gram.reserve(self.cells.len() * t.gram_width());
         for key in self.cells {
             t.cell(key);
         }
