@@ -3,8 +3,9 @@
 the bench's `survey/columnar/500k` (tally, then shares, SEs, intervals, element and overall
 indices per unit and overall; index intervals off, as in that job).
 
-Usage: python survey_python.py DIR ITEMS UNITS → prints "python_ms <best of 7>", or nothing
-when the package is not installed (the bench then skips the comparison).
+Usage: python survey_python.py DIR ITEMS UNITS RUNS → prints "python_ms <best of RUNS>" (the
+bench passes the number of runs its own summary takes), or nothing when the package is not
+installed (the bench then skips the comparison).
 """
 import json
 import sys
@@ -17,7 +18,7 @@ try:
 except ImportError:
     sys.exit(0)
 
-folder, items, n_units = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+folder, items, n_units, runs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 units = np.fromfile(f"{folder}/units.u32", dtype=np.uint32)
 weights = np.fromfile(f"{folder}/weights.f64", dtype=np.float64)
 answers = np.fromfile(f"{folder}/answers.u8", dtype=np.uint8).reshape(len(units), items)
@@ -45,7 +46,7 @@ def job():
 
 assert job().to_pandas().shape[0] > 0
 times = []
-for _ in range(7):
+for _ in range(runs):
     t = time.perf_counter()
     job()
     times.append(time.perf_counter() - t)
