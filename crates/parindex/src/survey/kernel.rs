@@ -232,10 +232,11 @@ impl pulp::WithSimd for Block<'_> {
 }
 
 /// What a chunk groups its rows by: a key per row, from which the tally's cell follows.
-pub(super) enum CellOf {
-    /// The row's unit index (a batch without groups, strata or clusters: a unit's
-    /// respondents make one cell, made once the chunks are added up).
-    Unit,
+pub(super) enum CellOf<'a> {
+    /// The row's unit in the tally, through the batch's unit labels (a batch without
+    /// groups, strata or clusters: a unit's respondents make one cell, made once the chunks
+    /// are added up; two labels of one name are one unit).
+    Unit(&'a [u32]),
     /// The tally's cell of each row.
     Row(Vec<u32>),
 }
@@ -273,21 +274,21 @@ impl Part {
         let columns = layout.columns.len();
         let mut local = vec![u32::MAX; keys];
         let mut cells = Vec::new();
-        let row_keys = match cell_of {
-            CellOf::Unit => &batch.units.index[range.clone()],
-            CellOf::Row(cells) => &cells[range.clone()],
+        let mut local_of = |key: u32| {
+            let l = &mut local[key as usize];
+            if *l == u32::MAX {
+                *l = cells.len() as u32;
+                cells.push(key);
+            }
+            *l
         };
-        let local_of_row: Vec<u32> = row_keys
-            .iter()
-            .map(|&key| {
-                let l = &mut local[key as usize];
-                if *l == u32::MAX {
-                    *l = cells.len() as u32;
-                    cells.push(key);
-                }
-                *l
-            })
-            .collect();
+        let local_of_row: Vec<u32> = match cell_of {
+            CellOf::Unit(units) => batch.units.index[range.clone()]
+                .iter()
+                .map(|&label| local_of(units[label as usize]))
+                .collect(),
+            CellOf::Row(cells) => cells[range.clone()].iter().map(|&cell| local_of(cell)).collect(),
+        };
         let n_cells = cells.len();
         let mut respondents = vec![0u64; n_cells];
         let mut weight = vec![0.0f64; n_cells];

@@ -418,7 +418,7 @@ impl Tally {
         let clusters = batch.clusters.map(|c| staged.map(Names::Clusters, Some(c)));
         let by_unit = batch.groups.is_none() && batch.strata.is_none() && batch.clusters.is_none();
         let cell_of = if by_unit {
-            CellOf::Unit
+            CellOf::Unit(&units)
         } else {
             let mut last: Option<(Key, u32)> = None;
             CellOf::Row(
@@ -444,7 +444,7 @@ impl Tally {
                     .collect(),
             )
         };
-        let keys = if by_unit { units.len() } else { self.cells.len() + staged.cells.len() };
+        let keys = if by_unit { staged.count(Names::Units) } else { self.cells.len() + staged.cells.len() };
         let chunks: Vec<std::ops::Range<usize>> =
             (0..n).step_by(CHUNK).map(|s| s..(s + CHUNK).min(n)).collect();
         let lut = kernel_lut(layout);
@@ -473,11 +473,11 @@ impl Tally {
         // By unit, a unit's cell is made where its first respondent is (the chunks' first
         // keys, in chunk order, are the batch's in row order).
         let cell_of_key: Vec<u32> = if by_unit {
-            let mut cell_of_unit = vec![u32::MAX; units.len()];
+            let mut cell_of_unit = vec![u32::MAX; keys];
             for &u in parts.iter().flat_map(|p| &p.keys) {
                 if cell_of_unit[u as usize] == u32::MAX {
                     cell_of_unit[u as usize] =
-                        staged.cell(&self.index, (units[u as usize], groups[0], strata[0], NO_CLUSTER));
+                        staged.cell(&self.index, (u, groups[0], strata[0], NO_CLUSTER));
                 }
             }
             cell_of_unit
@@ -765,6 +765,11 @@ impl Staged {
             Some(l) => l.names.iter().map(|s| one(s)).collect(),
             None => vec![one("")],
         }
+    }
+
+    /// The names of a kind, the tally's and the new ones.
+    fn count(&self, kind: Names) -> usize {
+        self.known[kind as usize] + self.new[kind as usize].len()
     }
 
     fn cell(&mut self, index: &HashMap<Key, u32>, key: Key) -> u32 {
