@@ -895,6 +895,32 @@ mod tests {
     }
 
     #[test]
+    fn two_labels_of_one_unit_are_one_cell_summed_in_row_order() {
+        // Labels 0 and 2 both name unit "a": the tally must be the one of a single label,
+        // bit for bit (thirds, so the order of the additions shows in the sums).
+        let q = Questionnaire::from_json(
+            r#"{"format_version": 1, "id": "q", "items": [{"code": "A1", "kind": {"type": "satisfaction"}}]}"#,
+        )
+        .expect("valid");
+        let mut rng = Lcg(11);
+        let n = 3_000;
+        let twice: Vec<u32> = (0..n).map(|_| rng.next(3) as u32).collect();
+        let once: Vec<u32> = twice.iter().map(|&l| if l == 2 { 0 } else { l }).collect();
+        let answers: Vec<u8> = (0..n).map(|_| 1 + rng.next(5) as u8).collect();
+        let weights: Vec<f64> = (0..n).map(|_| (1 + rng.next(1_000)) as f64 / 3.0).collect();
+        let tally = |index: &[u32], names: &[String]| {
+            let mut t = Tally::new(&q);
+            let batch = Batch::new(Labels { index, names }, Answers::Rows(&answers)).weights(&weights);
+            t.add(&q, &batch).expect("valid");
+            t
+        };
+        let names = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let (a, b) = (tally(&twice, &names(&["a", "b", "a"])), tally(&once, &names(&["a", "b"])));
+        assert_eq!(a.units(), ["a", "b"]);
+        assert_eq!(a, b);
+    }
+
+    #[test]
     fn bad_weights_and_labels_are_all_reported_and_nothing_is_added() {
         let q = Questionnaire::new(
             "q",
