@@ -238,12 +238,20 @@ fn bench(c: &mut Criterion) {
         text.len() / 1_000_000
     );
     println!("    the same with index intervals     {mb_s_intervals:>9.1} MB/s");
-    pandas(&d, ours);
+    pandas(&d, ours, &|| {
+        best(&|| {
+            black_box(job(&q, &d));
+        })
+    });
 }
 
 /// Runs of each job in the summary, the best taken: enough that a run the 2-core machine
 /// slowed down (other processes, frequency) does not decide a ratio.
 const RUNS: usize = 15;
+
+/// Rounds of the Python comparison, each the best of [`RUNS`] in a new process and then
+/// the Rust job's best of [`RUNS`] again.
+const PYTHON_ROUNDS: usize = 3;
 
 /// The issue's targets: the full job from columnar input, and CSV → results.
 const TARGET_MS: f64 = 5.0;
@@ -252,7 +260,9 @@ const TARGET_MB_S: f64 = 200.0;
 const TARGET_RATIO: f64 = 10.0;
 
 /// Runs `benches/survey_pandas.py` on the same data when python3 and pandas are available.
-fn pandas(d: &Data, ours: Duration) {
+/// `ours` is the job's best time; `again` measures it again (for the rounds that alternate
+/// with the Python package).
+fn pandas(d: &Data, ours: Duration, again: &dyn Fn() -> Duration) {
     let dir = std::env::temp_dir().join("parindex-survey-bench");
     if std::fs::create_dir_all(&dir).is_err() {
         return;
@@ -284,37 +294,40 @@ fn pandas(d: &Data, ours: Duration) {
         }
         _ => println!("  pandas baseline skipped (python3 with numpy and pandas not found)"),
     }
-    // The Python package on the same arrays (issue 6: within 1.2× of this bench).
+    // The Python package on the same arrays (issue 6: within 1.2× of this bench), in rounds
+    // that alternate with the Rust job, so a slow spell of the machine weighs on both sides.
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/survey_python.py");
-    let out = ok
-        .then(|| {
-            let args = [
-                script.to_string(),
-                dir.display().to_string(),
-                ITEMS.to_string(),
-                UNITS.to_string(),
-                RUNS.to_string(),
-            ];
-            std::process::Command::new(python).args(args).output().ok()
-        })
-        .flatten()
-        .filter(|o| o.status.success());
-    let ms = out.and_then(|o| {
-        String::from_utf8_lossy(&o.stdout)
+    let python_ms = || {
+        let args = [
+            script.to_string(),
+            dir.display().to_string(),
+            ITEMS.to_string(),
+            UNITS.to_string(),
+            RUNS.to_string(),
+        ];
+        let out =
+            std::process::Command::new(python).args(args).output().ok().filter(|o| o.status.success())?;
+        String::from_utf8_lossy(&out.stdout)
             .trim()
             .strip_prefix("python_ms ")
             .and_then(|v| v.parse::<f64>().ok())
-    });
-    match ms {
-        Some(ms) => {
-            let ratio = ms / (ours.as_secs_f64() * 1e3);
-            println!(
-                "  Python parindex.survey, numpy arrays {ms:>8.2} ms   {ratio:.2}× parindex, target ≤ 1.2×: {}",
-                if ratio <= 1.2 { "meets" } else { "misses" }
-            );
+    };
+    let (mut py, mut rs) = (f64::MAX, f64::MAX);
+    for _ in 0..PYTHON_ROUNDS {
+        match ok.then(python_ms).flatten() {
+            Some(ms) => py = py.min(ms),
+            None => {
+                println!("  Python skipped (no .venv with parindex: run bindings/python/ci.sh)");
+                return;
+            }
         }
-        None => println!("  Python skipped (no .venv with parindex: run bindings/python/ci.sh)"),
+        rs = rs.min(again().as_secs_f64() * 1e3);
     }
+    let ratio = py / rs;
+    println!(
+        "  Python parindex.survey, numpy arrays {py:>8.2} ms   {ratio:.2}× parindex ({rs:.2} ms in the same rounds), target ≤ 1.2×: {}",
+        if ratio <= 1.2 { "meets" } else { "misses" }
+    );
 }
 
 criterion_group!(benches, bench);
