@@ -102,13 +102,13 @@ impl Element for f64 {
     }
 }
 
-/// The values of `bytes` or of a C-contiguous array with `__array_interface__` (a NumPy
-/// array) of type `T`: the memory itself, not a copy, when it is aligned (on a little-endian
-/// machine), else a copy.
+/// The values of `bytes` or of a C-contiguous NumPy array of type `T`: the memory itself, not
+/// a copy, when it is aligned (on a little-endian machine), else a copy.
 ///
-/// Reading an array's memory through its interface needs no buffer protocol, which the
-/// stable ABI of Python 3.9 lacks. Only NumPy's own arrays are read in place: their interface
-/// is NumPy's, so the address it gives can be trusted.
+/// The array's memory is found through its `__array_interface__`, which needs no buffer
+/// protocol (the stable ABI of Python 3.9 lacks one). Only objects of type `numpy.ndarray`
+/// itself are read, not subclasses, which could override the interface: the address it gives
+/// is then NumPy's own.
 #[allow(unsafe_code)]
 fn values<'a, T: Element>(object: &'a Bound<'_, PyAny>, what: &str) -> PyResult<std::borrow::Cow<'a, [T]>> {
     let bytes: &'a [u8] = match object.cast::<PyBytes>() {
@@ -121,7 +121,7 @@ fn values<'a, T: Element>(object: &'a Bound<'_, PyAny>, what: &str) -> PyResult<
                 ))
             };
             let ndarray = object.py().import("numpy")?.getattr("ndarray")?;
-            if !object.is_instance(&ndarray)? {
+            if !object.get_type().is(&ndarray) {
                 return Err(wrong());
             }
             let interface = object.getattr("__array_interface__")?;

@@ -85,6 +85,15 @@ def test_arrays_in_place_converted_or_as_bytes_give_the_same_tally():
         parindex.Tally(q).add_coded((codes.astype("<u4"), list(names)), np.asfortranarray(answers), weights)
     with pytest.raises(TypeError, match="unit codes must be"):
         parindex.Tally(q).add_coded((list(codes), list(names)), answers, weights)
+    # Not a subclass either (it could give its own interface); add_arrays converts those.
+    class Sub(np.ndarray):
+        pass
+
+    with pytest.raises(TypeError, match="weights must be"):
+        parindex.Tally(q).add_coded((codes.astype("<u4"), list(names)), answers, weights.view(Sub))
+    t = parindex.Tally(q)
+    parindex.add_arrays(t, answers, codes.astype(np.uint32), unit_names=list(names), weights=weights.view(Sub))
+    assert t.to_json() == tallies[0].to_json()
 
 
 def test_matches_r_survey_package():
