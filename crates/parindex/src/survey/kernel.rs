@@ -266,13 +266,13 @@ impl Part {
         batch: &Batch,
         range: std::ops::Range<usize>,
         cell_of: &CellOf,
-        keys: usize,
+        key_count: usize,
     ) -> Part {
         let slots = layout.slots;
         // One more slot per cell: the trash that blank answers go to.
         let stride = slots + 1;
         let columns = layout.columns.len();
-        let mut local = vec![u32::MAX; keys];
+        let mut local = vec![u32::MAX; key_count];
         let mut cells = Vec::new();
         let mut local_of = |key: u32| {
             let l = &mut local[key as usize];

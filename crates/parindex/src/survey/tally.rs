@@ -444,14 +444,15 @@ impl Tally {
                     .collect(),
             )
         };
-        let keys = if by_unit { staged.count(Names::Units) } else { self.cells.len() + staged.cells.len() };
+        let key_count =
+            if by_unit { staged.count(Names::Units) } else { self.cells.len() + staged.cells.len() };
         let chunks: Vec<std::ops::Range<usize>> =
             (0..n).step_by(CHUNK).map(|s| s..(s + CHUNK).min(n)).collect();
         let lut = kernel_lut(layout);
         let cross = (!design.clustered && self.features != Features::None)
             .then(|| Cross::new(questionnaire, &questionnaire.feature_map(self.features)));
         let tally_chunk = |range: &std::ops::Range<usize>| {
-            Part::tally(layout, &lut, cross.as_ref(), batch, range.clone(), &cell_of, keys)
+            Part::tally(layout, &lut, cross.as_ref(), batch, range.clone(), &cell_of, key_count)
         };
         #[cfg(feature = "parallel")]
         let parts: Vec<Part> = {
@@ -472,25 +473,24 @@ impl Tally {
         }
         // By unit, a unit's cell is made where its first respondent is (the chunks' first
         // keys, in chunk order, are the batch's in row order).
-        let cell_of_key: Vec<u32> = if by_unit {
-            let mut cell_of_unit = vec![u32::MAX; keys];
+        let mut cell_of_unit = Vec::new();
+        if by_unit {
+            cell_of_unit = vec![u32::MAX; key_count];
             for &u in parts.iter().flat_map(|p| &p.keys) {
                 if cell_of_unit[u as usize] == u32::MAX {
                     cell_of_unit[u as usize] =
                         staged.cell(&self.index, (u, groups[0], strata[0], NO_CLUSTER));
                 }
             }
-            cell_of_unit
-        } else {
-            (0..keys as u32).collect()
-        };
+        }
+        let cell_of_key = |k: u32| if by_unit { cell_of_unit[k as usize] } else { k };
         // Commit: names, cells, then the parts in chunk order (the same sums whatever the
         // number of threads).
         self.design = Some(design);
         staged.commit(self);
         let width = self.gram_width();
         for part in parts {
-            for (l, g) in part.keys.iter().map(|&k| cell_of_key[k as usize]).enumerate() {
+            for (l, g) in part.keys.iter().map(|&k| cell_of_key(k)).enumerate() {
                 let cell = &mut self.cells[g as usize];
                 cell.respondents += part.respondents[l];
                 cell.weight += part.weight[l];
