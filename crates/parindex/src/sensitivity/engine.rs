@@ -1269,7 +1269,7 @@ fn radix_sort(keys: &[u64], sorted: &mut Vec<u64>, tmp: &mut Vec<u64>, b: u32, l
 /// the sum over leaves in order from 0.0 (the reference's order, so the bits are the same).
 fn kernel(g: &Group, n_leaves: usize, d: &[f64], evals: &[usize], n: usize, delta: &mut [f64]) {
     /// The kernel compiled for the best instruction set the processor has (AVX2 on x86-64
-    /// when present, through `pulp`'s runtime dispatch). Only the width of the vectors
+    /// when present, through `pulp`'s runtime dispatch, never wider). Only the width of the vectors
     /// changes: each sum is still the same multiplications and additions in the same order
     /// (Rust never fuses them), so the bits are the same everywhere.
     struct Dispatch<'a> {
@@ -1287,7 +1287,13 @@ fn kernel(g: &Group, n_leaves: usize, d: &[f64], evals: &[usize], n: usize, delt
             kernel_body(simd, self.g, self.n_leaves, self.d, self.evals, self.n, self.delta);
         }
     }
-    pulp::Arch::new().dispatch(Dispatch { g, n_leaves, d, evals, n, delta });
+    let op = Dispatch { g, n_leaves, d, evals, n, delta };
+    // At most AVX2 (four lanes): two vectors of units must divide `UB`.
+    #[cfg(target_arch = "x86_64")]
+    if let Some(simd) = pulp::x86::V3::try_new() {
+        return pulp::Simd::vectorize(simd, op);
+    }
+    pulp::Arch::new().dispatch(op);
 }
 
 /// Units per block of the kernel (the groups' strides are multiples of it).

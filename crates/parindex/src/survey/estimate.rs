@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
+use super::moments::Moments;
 use super::questionnaire::{
     ElementIndex, FeatureMap, Features, ItemKind, OverallIndex, Questionnaire, SHORTFALL_SCALE,
 };
@@ -585,24 +586,14 @@ impl<'a> Estimator<'a> {
             .columns
             .iter()
             .zip(&self.names)
-            .map(|(column, (name, code, element))| {
+            .enumerate()
+            .map(|(ci, (column, (name, code, element)))| {
                 let item = &self.q.items()[column.item];
-                let range = column.offset..column.offset + column.slots.len();
-                let (mut n, mut positive, mut w, mut wy, mut wm) = (0u64, 0u64, 0.0, 0.0, 0.0);
-                let mut invalid = 0u64;
+                let mut t = Moments::default();
                 for &c in cells {
-                    let acc = &self.tally.acc(c);
-                    for (slot, a) in column.slots.iter().zip(&acc[range.clone()]) {
-                        n += a.n;
-                        if slot.share == 1.0 {
-                            positive += a.n;
-                        }
-                        w += a.w;
-                        wy += slot.share * a.w;
-                        wm += slot.score * a.w;
-                    }
-                    invalid += acc[range.end].n;
+                    t.add(&self.tally.moments(c)[ci]);
                 }
+                let Moments { n, positive, invalid, w, wy, wy2, wx: wm, .. } = t;
                 let mut e = ItemEstimate {
                     column: name.clone(),
                     item: code.clone(),
@@ -633,7 +624,7 @@ impl<'a> Estimator<'a> {
                     | ItemKind::Options { .. } => Some(mean),
                     _ => None,
                 };
-                let (se, mean_se) = match self.variances(scratch, cells, column, [p, mean], w) {
+                let (se, mean_se) = match self.variances(scratch, cells, ci, [p, mean], w) {
                     Some([share, score]) => (Some(share.sqrt()), Some(score.sqrt())),
                     None => (None, None),
                 };
@@ -653,19 +644,9 @@ impl<'a> Estimator<'a> {
                     e.ci_low = Some(lo);
                     e.ci_high = Some(hi);
                 }
-                // Design effect against a simple random sample of the same n (svyvar's s²).
-                let ss: f64 = cells
-                    .iter()
-                    .map(|&c| {
-                        let acc = self.tally.acc(c);
-                        column
-                            .slots
-                            .iter()
-                            .zip(&acc[range.clone()])
-                            .map(|(s, a)| a.w * (s.share - p) * (s.share - p))
-                            .sum::<f64>()
-                    })
-                    .sum();
+                // Design effect against a simple random sample of the same n (svyvar's s²):
+                // Σ w (y − p)², from the sums of w·y² and w·y.
+                let ss = (wy2 - p * wy) - p * (wy - p * w);
                 if let (Some(se), true) = (se, n > 1) {
                     let nf = n as f64;
                     let srs = nf / (nf - 1.0) * ss / w / nf;
@@ -708,18 +689,17 @@ impl<'a> Estimator<'a> {
         }
     }
 
-    /// The linearised variances of the ratios Σ w·y / Σ w for the share (y the slot's share)
-    /// and the mean (y the slot's score) in a domain, in one pass (`None` when a stratum with
-    /// domain answers has a single PSU).
+    /// The linearised variances of the ratios Σ w·y / Σ w for the share (y the answer's
+    /// share) and the mean (y its score) of answer column `column` in a domain, in one pass
+    /// (`None` when a stratum with domain answers has a single PSU).
     fn variances(
         &self,
         scratch: &mut Scratch,
         cells: &[usize],
-        column: &super::questionnaire::Column,
+        column: usize,
         p: [f64; 2],
         w: f64,
     ) -> Option<[f64; 2]> {
-        let range = column.offset..column.offset + column.slots.len();
         let strata = &mut scratch.strata;
         strata.clear();
         strata.resize(self.psus.len(), [[0.0; 5]; 2]);
@@ -729,18 +709,16 @@ impl<'a> Estimator<'a> {
             psu.resize(self.psu_stratum.len(), [0.0; 3]);
             seen.resize(self.psu_stratum.len(), false);
             for &c in cells {
-                let acc = self.tally.acc(c);
+                let m = &self.tally.moments(c)[column];
                 let j = self.psu_of_cell[c];
                 if !seen[j as usize] {
                     seen[j as usize] = true;
                     touched.push(j);
                 }
                 let t = &mut psu[j as usize];
-                for (s, a) in column.slots.iter().zip(&acc[range.clone()]) {
-                    t[0] += s.share * a.w;
-                    t[1] += s.score * a.w;
-                    t[2] += a.w;
-                }
+                t[0] += m.wy;
+                t[1] += m.wx;
+                t[2] += m.w;
             }
             // In the order of the PSUs' names.
             touched.sort_unstable();
@@ -759,16 +737,13 @@ impl<'a> Estimator<'a> {
             touched.clear();
         } else {
             for &c in cells {
-                let acc = self.tally.acc(c);
+                let m = &self.tally.moments(c)[column];
                 let [share, score] = &mut strata[all[c].stratum as usize];
-                for (slot, a) in column.slots.iter().zip(&acc[range.clone()]) {
-                    for (s, v) in [(&mut *share, slot.share), (&mut *score, slot.score)] {
-                        s[0] += v * v * a.w2;
-                        s[1] += v * a.w2;
-                        s[2] += a.w2;
-                        s[3] += v * a.w;
-                        s[4] += a.w;
-                    }
+                for (s, x) in share.iter_mut().zip([m.w2y2, m.w2y, m.w2, m.wy, m.w]) {
+                    *s += x;
+                }
+                for (s, x) in score.iter_mut().zip([m.w2x2, m.w2x, m.w2, m.wx, m.w]) {
+                    *s += x;
                 }
             }
         }
@@ -932,18 +907,12 @@ impl Estimator<'_> {
         let layout = self.q.layout();
         let columns = layout.columns.len();
         let all = self.tally.cells();
-        let add = |totals: &mut [f64], acc: &[super::tally::Acc]| {
-            for (c, column) in layout.columns.iter().enumerate() {
-                if !self.in_index[c] {
-                    continue;
+        let add = |totals: &mut [f64], moments: &[Moments]| {
+            for (c, m) in moments.iter().enumerate() {
+                if self.in_index[c] {
+                    totals[2 * c] += m.wy;
+                    totals[2 * c + 1] += m.w;
                 }
-                let (mut y, mut n) = (0.0, 0.0);
-                for (slot, a) in column.slots.iter().zip(&acc[column.offset..]) {
-                    y += slot.share * a.w;
-                    n += a.w;
-                }
-                totals[2 * c] += y;
-                totals[2 * c + 1] += n;
             }
         };
         scratch.totals.clear();
@@ -955,7 +924,7 @@ impl Estimator<'_> {
             scratch.totals.resize(scratch.psus.len() * 2 * columns, 0.0);
             for &c in cells {
                 let j = scratch.psus.binary_search(&self.psu_of_cell[c]).unwrap_or_default();
-                add(&mut scratch.totals[j * 2 * columns..(j + 1) * 2 * columns], self.tally.acc(c));
+                add(&mut scratch.totals[j * 2 * columns..(j + 1) * 2 * columns], self.tally.moments(c));
             }
             Some(IndexTotals { width: 0 })
         } else {
@@ -970,7 +939,7 @@ impl Estimator<'_> {
             scratch.gram.resize(strata * width, 0.0);
             for &c in cells {
                 let h = all[c].stratum as usize;
-                add(&mut scratch.totals[h * 2 * columns..(h + 1) * 2 * columns], self.tally.acc(c));
+                add(&mut scratch.totals[h * 2 * columns..(h + 1) * 2 * columns], self.tally.moments(c));
                 for (g, x) in scratch.gram[h * width..(h + 1) * width].iter_mut().zip(self.tally.gram(c)) {
                     *g += x;
                 }

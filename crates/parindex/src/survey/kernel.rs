@@ -1,10 +1,11 @@
 //! The tallying kernel: a batch's rows in fixed chunks (one per thread) and blocks, copied
-//! grouped by cell, added into the per-code sums and the cross sums of the index features.
+//! grouped by cell, added into the columns' moments and the cross sums of the index features.
 
 use super::batch::{Answers, Batch};
 use rust_decimal::prelude::ToPrimitive;
 
-use super::questionnaire::{FeatureMap, ItemKind, Questionnaire, NO_ANSWER, SHORTFALL_SCALE, SKIP};
+use super::moments::{Bundle, Moments, Plan, LANES};
+use super::questionnaire::{FeatureMap, ItemKind, Questionnaire, NO_ANSWER, SHORTFALL_SCALE};
 
 /// Respondents per chunk of the tallying kernel: a fixed size, so the sums do not depend on
 /// the number of threads; large, since each chunk's sums are merged at the end.
@@ -13,28 +14,6 @@ pub(super) const CHUNK: usize = 1 << 18;
 /// Respondents per block within a chunk: a block's answers and weights, regrouped by cell,
 /// stay in the core's L2 cache while they are added up.
 pub(super) const BLOCK: usize = 1 << 14;
-
-/// The kernel's slot of every answer code, per column: [`Layout::lut`] with no answer sent to
-/// a trash slot (one past the cell's slots) so the kernel adds every answer without a branch.
-///
-/// [`Layout::lut`]: super::questionnaire::Layout
-pub(super) fn kernel_lut(layout: &super::questionnaire::Layout) -> Vec<[u16; 256]> {
-    let trash = layout.slots as u16;
-    layout
-        .columns
-        .iter()
-        .zip(&layout.lut)
-        .map(|(_, lut)| lut.map(|s| if s == SKIP { trash } else { s }))
-        .collect()
-}
-
-/// Σw, Σw² and the number of answers of one slot, and a zero: one 256-bit add (where the
-/// processor has them) updates all three, and the alignment keeps the four in one cache line
-/// (a split store would stall the next row's load of the same slot). The count is a whole
-/// number below 2⁵³ (a chunk has fewer rows), so exact in `f64`.
-#[derive(Clone, Copy)]
-#[repr(C, align(32))]
-pub(super) struct Sums(pub(super) [f64; 4]);
 
 /// What the kernel needs for the cross sums of the index features: per index column and
 /// answer code, the feature and value the answer adds (the column's shortfall feature and
@@ -170,67 +149,6 @@ impl Cross {
     }
 }
 
-/// One block of a chunk's rows, copied cell after cell, to add into the cells' sums.
-struct Block<'a> {
-    columns: usize,
-    stride: usize,
-    lut: &'a [[u16; 256]],
-    /// The block's answers and weights, in cell order; local cell l's rows are
-    /// `start[l]..start[l + 1]`.
-    codes: &'a [u8],
-    weights: &'a [f64],
-    start: &'a [usize],
-    sums: &'a mut [Sums],
-    respondents: &'a mut [u64],
-    weight: &'a mut [f64],
-}
-
-impl pulp::WithSimd for Block<'_> {
-    type Output = ();
-
-    /// Compiled for the best instruction set the processor has (pulp's runtime dispatch: AVX2
-    /// on x86-64 when present), so that a slot's update is one vector add. The additions and
-    /// their order are the same on every processor, so are the bits.
-    #[inline(always)]
-    fn with_simd<S: pulp::Simd>(self, _simd: S) {
-        let Block { columns, stride, lut, codes, weights, start, sums, respondents, weight } = self;
-        for (l, rows) in start.windows(2).enumerate() {
-            let rows = rows[0]..rows[1];
-            if rows.is_empty() {
-                continue;
-            }
-            let s = &mut sums[l * stride..(l + 1) * stride];
-            let mut cell_weight = weight[l];
-            for (row, &w) in codes[rows.start * columns..rows.end * columns]
-                .chunks_exact(columns)
-                .zip(&weights[rows.clone()])
-            {
-                cell_weight += w;
-                let add = [w, w * w, 1.0, 0.0];
-                let mut put = |lut: &[u16; 256], code: u8| {
-                    let a = &mut s[usize::from(lut[usize::from(code)])].0;
-                    for (a, x) in a.iter_mut().zip(add) {
-                        *a += x;
-                    }
-                };
-                // Eight columns a step (a loop of fixed length, unrolled), then the rest.
-                let (luts, codes) = (lut.chunks_exact(8), row.chunks_exact(8));
-                let rest = luts.remainder().iter().zip(codes.remainder());
-                for (lut, code) in luts.zip(codes) {
-                    for k in 0..8 {
-                        put(&lut[k], code[k]);
-                    }
-                }
-                for (lut, &code) in rest {
-                    put(lut, code);
-                }
-            }
-            respondents[l] += rows.len() as u64;
-            weight[l] = cell_weight;
-        }
-    }
-}
-
 /// What a chunk groups its rows by: a key per row, from which the tally's cell follows.
 pub(super) enum CellOf<'a> {
     /// The row's unit in the tally, through the batch's unit labels (a batch without
@@ -247,9 +165,9 @@ pub(super) struct Part {
     pub(super) keys: Vec<u32>,
     pub(super) respondents: Vec<u64>,
     pub(super) weight: Vec<f64>,
-    /// Per local cell, `stride` slots (the tally's, then the trash): Σw, Σw² and the count.
-    pub(super) stride: usize,
-    pub(super) sums: Vec<Sums>,
+    /// Per local cell, the plan's bundles of column sums.
+    bundles: usize,
+    sums: Vec<Bundle>,
     /// Per local cell, the cross sums of the index features (when kept).
     pub(super) gram: Vec<f64>,
 }
@@ -260,18 +178,14 @@ impl Part {
     /// in L1 while its rows stream past. Every sum still adds its rows in row order, as a
     /// row-by-row pass over the chunk would: the bits do not depend on the block size.
     pub(super) fn tally(
-        layout: &super::questionnaire::Layout,
-        lut: &[[u16; 256]],
+        plan: &Plan,
         cross: Option<&Cross>,
         batch: &Batch,
         range: std::ops::Range<usize>,
         cell_of: &CellOf,
         key_count: usize,
     ) -> Part {
-        let slots = layout.slots;
-        // One more slot per cell: the trash that blank answers go to.
-        let stride = slots + 1;
-        let columns = layout.columns.len();
+        let columns = plan.columns;
         let mut local = vec![u32::MAX; key_count];
         let mut cells = Vec::new();
         let mut local_of = |key: u32| {
@@ -292,9 +206,11 @@ impl Part {
         let n_cells = cells.len();
         let mut respondents = vec![0u64; n_cells];
         let mut weight = vec![0.0f64; n_cells];
-        let mut sums = vec![Sums([0.0; 4]); n_cells * stride];
+        let bundles = plan.bundles;
+        let mut sums = vec![Bundle::ZERO; n_cells * bundles];
         let block = BLOCK.min(range.len());
-        let mut codes = vec![NO_ANSWER; block * columns];
+        // The vector kernel reads a bundle's 24 codes at once: room for the last row's.
+        let mut codes = vec![NO_ANSWER; block * columns + LANES];
         let mut weights = vec![0.0f64; block];
         let mut start = vec![0usize; n_cells + 1];
         let mut next = vec![0usize; n_cells];
@@ -327,17 +243,19 @@ impl Part {
                 }
                 weights[p] = batch.weights.map_or(1.0, |w| w[r]);
             }
-            pulp::Arch::new().dispatch(Block {
-                columns,
-                stride,
-                lut,
-                codes: &codes,
-                weights: &weights,
-                start: &start,
-                sums: &mut sums,
-                respondents: &mut respondents,
-                weight: &mut weight,
-            });
+            for (l, (rows, sums)) in start.windows(2).zip(sums.chunks_exact_mut(bundles)).enumerate() {
+                let rows = rows[0]..rows[1];
+                if rows.is_empty() {
+                    continue;
+                }
+                let mut cell_weight = weight[l];
+                for w in &weights[rows.clone()] {
+                    cell_weight += w;
+                }
+                weight[l] = cell_weight;
+                respondents[l] += rows.len() as u64;
+                plan.add(&codes[rows.start * columns..], columns, &weights[rows], sums);
+            }
         }
         // The cross sums, apart from the per-code sums (which they leave untouched): the
         // chunk's rows grouped by cell (a stable counting sort), so each cell's triangle is
@@ -388,11 +306,11 @@ impl Part {
                 }
             }
         }
-        Part { keys: cells, respondents, weight, stride, sums, gram }
+        Part { keys: cells, respondents, weight, bundles, sums, gram }
     }
 
-    /// The sums of a local cell's slots (without the trash).
-    pub(super) fn sums(&self, cell: usize) -> &[Sums] {
-        &self.sums[cell * self.stride..(cell + 1) * self.stride - 1]
+    /// The moments of a local cell's column.
+    pub(super) fn moments(&self, plan: &Plan, cell: usize, column: usize) -> Moments {
+        plan.moments(&self.sums[cell * self.bundles..(cell + 1) * self.bundles], column)
     }
 }

@@ -16,6 +16,7 @@
 mod batch;
 mod estimate;
 mod kernel;
+mod moments;
 mod questionnaire;
 mod stats;
 mod tally;

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::batch::{Answers, Batch, Labels};
-use super::kernel::{kernel_lut, CellOf, Cross, Part, CHUNK};
+use super::kernel::{CellOf, Cross, Part, CHUNK};
+use super::moments::{Moments, Plan};
 use super::questionnaire::{Features, InvalidAnswers, ItemKind, Questionnaire, NO_ANSWER};
 use crate::error::{Error, Issue, IssueKind, Location, Result};
 
@@ -43,22 +44,11 @@ pub(crate) struct Cell {
     pub weight: f64,
 }
 
-/// Counts and weight sums of one answer code in one cell.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-pub(crate) struct Acc {
-    /// Answers (exact).
-    pub n: u64,
-    /// Σ w.
-    pub w: f64,
-    /// Σ w².
-    pub w2: f64,
-}
-
 type Key = (u32, u32, u32, u32);
 
 /// The aggregation state of survey responses: per unit, respondent group, stratum and
-/// cluster, and per answer code of every column, the number of answers and the sums of the
-/// weights and of their squares. Its size depends on units × items (× clusters when given),
+/// cluster, and per answer column, the numbers of valid, positive and invalid answers and the
+/// weighted sums (moments) the estimates need. Its size depends on units × items (× clusters when given),
 /// never on the number of respondents; respondents stream through it.
 ///
 /// Tallies **merge**: tallying parts of the data separately and merging gives the tally of
@@ -97,7 +87,8 @@ pub struct Tally {
     strata: Vec<String>,
     clusters: Vec<String>,
     cells: Vec<Cell>,
-    acc: Vec<Acc>,
+    /// Per cell, per column.
+    moments: Vec<Moments>,
     /// The features the cross sums of the indices are kept over (`none` in a version 1 tally).
     #[serde(default)]
     features: Features,
@@ -136,8 +127,7 @@ impl PartialEq for Tally {
             theirs.get(&names(self, c)).is_some_and(|&j| {
                 let d = &other.cells[j];
                 (c.respondents, c.weight) == (d.respondents, d.weight)
-                    && self.acc[i * self.slots..(i + 1) * self.slots]
-                        == other.acc[j * other.slots..(j + 1) * other.slots]
+                    && self.moments(i) == other.moments(j)
                     && self.gram(i) == other.gram(j)
             })
         })
@@ -145,8 +135,9 @@ impl PartialEq for Tally {
 }
 
 /// Version 2 added the cross sums of the index items (`features`, `feature_count`, `gram`);
-/// version 1 tallies still read, without them.
-const TALLY_FORMAT_VERSION: u64 = 2;
+/// version 3 keeps each column's moments instead of sums per answer code. Earlier versions no
+/// longer read: their sums per code would need the questionnaire to become moments.
+const TALLY_FORMAT_VERSION: u64 = 3;
 
 fn intern(names: &mut Vec<String>, lookup: &mut HashMap<String, u32>, name: &str) -> u32 {
     if let Some(&i) = lookup.get(name) {
@@ -175,7 +166,7 @@ impl Tally {
             strata: Vec::new(),
             clusters: Vec::new(),
             cells: Vec::new(),
-            acc: Vec::new(),
+            moments: Vec::new(),
             features,
             feature_count: questionnaire.feature_map(features).count,
             gram: Vec::new(),
@@ -232,8 +223,10 @@ impl Tally {
     pub(crate) fn cells(&self) -> &[Cell] {
         &self.cells
     }
-    pub(crate) fn acc(&self, cell: usize) -> &[Acc] {
-        &self.acc[cell * self.slots..(cell + 1) * self.slots]
+    /// One cell's moments, per column.
+    pub(crate) fn moments(&self, cell: usize) -> &[Moments] {
+        let columns = self.columns.len();
+        &self.moments[cell * columns..(cell + 1) * columns]
     }
     /// The cells sorted by their names, and the rank of each stratum and cluster name.
     pub(crate) fn canonical_order(&self) -> (Vec<usize>, Vec<usize>, Vec<usize>) {
@@ -279,15 +272,12 @@ impl Tally {
         let mismatch = |reason: &str| {
             Error::single(Location::default(), IssueKind::SurveyMismatch { reason: reason.into() })
         };
-        let v1 = t.format_version == 1 && t.features == Features::None && t.gram.is_empty();
-        if t.format_version != TALLY_FORMAT_VERSION && !v1 {
+        if t.format_version != TALLY_FORMAT_VERSION {
             return Err(Error::single(
                 Location::default(),
                 IssueKind::UnsupportedVersion { found: t.format_version, supported: TALLY_FORMAT_VERSION },
             ));
         }
-        // A version 1 tally reads as one without cross sums, and is written as version 2.
-        t.format_version = TALLY_FORMAT_VERSION;
         if t.features == Features::None {
             t.feature_count = 0;
         }
@@ -295,7 +285,9 @@ impl Tally {
         if t.feature_count > 2 * t.columns.len() + 1 {
             return Err(mismatch("the tally's cross sums do not match its columns"));
         }
-        if t.acc.len() != t.cells.len() * t.slots || t.gram.len() != t.cells.len() * t.gram_width() {
+        if t.moments.len() != t.cells.len() * t.columns.len()
+            || t.gram.len() != t.cells.len() * t.gram_width()
+        {
             return Err(mismatch("the tally's sums do not match its cells"));
         }
         for c in &t.cells {
@@ -333,7 +325,7 @@ impl Tally {
             respondents: 0,
             weight: 0.0,
         });
-        self.acc.resize(self.acc.len() + self.slots, Acc::default());
+        self.moments.resize(self.moments.len() + self.columns.len(), Moments::default());
         self.gram.resize(self.gram.len() + self.gram_width(), 0.0);
         self.index.insert(key, i as u32);
         i
@@ -448,11 +440,11 @@ impl Tally {
             if by_unit { staged.count(Names::Units) } else { self.cells.len() + staged.cells.len() };
         let chunks: Vec<std::ops::Range<usize>> =
             (0..n).step_by(CHUNK).map(|s| s..(s + CHUNK).min(n)).collect();
-        let lut = kernel_lut(layout);
+        let plan = Plan::new(layout);
         let cross = (!design.clustered && self.features != Features::None)
             .then(|| Cross::new(questionnaire, &questionnaire.feature_map(self.features)));
         let tally_chunk = |range: &std::ops::Range<usize>| {
-            Part::tally(layout, &lut, cross.as_ref(), batch, range.clone(), &cell_of, key_count)
+            Part::tally(&plan, cross.as_ref(), batch, range.clone(), &cell_of, key_count)
         };
         #[cfg(feature = "parallel")]
         let parts: Vec<Part> = {
@@ -461,12 +453,10 @@ impl Tally {
         };
         #[cfg(not(feature = "parallel"))]
         let parts: Vec<Part> = chunks.iter().map(tally_chunk).collect();
-        // Codes outside a scale land in each column's last slot: locate them only if there are any.
-        let invalid = parts.iter().any(|p| {
-            p.sums
-                .chunks(p.stride)
-                .any(|cell| layout.columns.iter().any(|c| cell[c.offset + c.slots.len()].0[2] > 0.0))
-        });
+        // Codes outside a scale are counted: locate them only if there are any.
+        let invalid = parts
+            .iter()
+            .any(|p| (0..p.keys.len()).any(|l| (0..columns).any(|c| p.moments(&plan, l, c).invalid > 0)));
         if invalid && strict {
             let issues = self.locate_invalid(questionnaire, batch);
             return Err(Error::from_issues(issues).unwrap_or_else(unreachable_mismatch));
@@ -494,14 +484,9 @@ impl Tally {
                 let cell = &mut self.cells[g as usize];
                 cell.respondents += part.respondents[l];
                 cell.weight += part.weight[l];
-                let slots = self.slots;
-                let into = &mut self.acc[g as usize * slots..(g as usize + 1) * slots];
-                for (a, s) in into.iter_mut().zip(part.sums(l)) {
-                    let [w, w2, n, _] = s.0;
-                    // A whole number below 2⁵³ (a chunk has fewer rows), so exact.
-                    a.n += n as u64;
-                    a.w += w;
-                    a.w2 += w2;
+                let into = &mut self.moments[g as usize * columns..(g as usize + 1) * columns];
+                for (c, m) in into.iter_mut().enumerate() {
+                    m.add(&part.moments(&plan, l, c));
                 }
                 if width > 0 {
                     let into = &mut self.gram[g as usize * width..(g as usize + 1) * width];
@@ -698,11 +683,9 @@ impl Tally {
             ));
             self.cells[i].respondents += c.respondents;
             self.cells[i].weight += c.weight;
-            let slots = self.slots;
-            for (a, b) in self.acc[i * slots..(i + 1) * slots].iter_mut().zip(other.acc(j)) {
-                a.n += b.n;
-                a.w += b.w;
-                a.w2 += b.w2;
+            let columns = self.columns.len();
+            for (a, b) in self.moments[i * columns..(i + 1) * columns].iter_mut().zip(other.moments(j)) {
+                a.add(b);
             }
             if width > 0 {
                 for (a, b) in self.gram[i * width..(i + 1) * width].iter_mut().zip(other.gram(j)) {
@@ -788,7 +771,7 @@ impl Staged {
         t.groups.extend(groups);
         t.strata.extend(strata);
         t.clusters.extend(clusters);
-        t.acc.reserve(self.cells.len() * t.slots);
+        t.moments.reserve(self.cells.len() * t.columns.len());
         t.gram.reserve(self.cells.len() * t.gram_width());
         for key in self.cells {
             t.cell(key);
@@ -844,7 +827,7 @@ pub(crate) fn scale_text(kind: &ItemKind) -> String {
 mod tests {
     use super::*;
     use crate::survey::kernel::BLOCK;
-    use crate::survey::questionnaire::SKIP;
+    use crate::survey::moments::tests::{bits, row_by_row};
     use crate::{Item, SurveySettings};
 
     /// Items of every kind, codes outside the scales counted, option codes with a gap.
@@ -873,10 +856,10 @@ mod tests {
     }
 
     type Names = (String, String, String, Option<String>);
-    /// Respondents, Σw and the slot sums (n, Σw, Σw²), as bits.
-    type Content = HashMap<Names, (u64, u64, Vec<(u64, u64, u64)>)>;
+    /// Respondents, Σw and the columns' moments, as bits.
+    type Content = HashMap<Names, (u64, u64, Vec<[u64; 12]>)>;
 
-    /// The tally's content by cell names: respondents, Σw and the slot sums, as bits.
+    /// The tally's content by cell names: respondents, Σw and the columns' moments, as bits.
     fn content(t: &Tally) -> Content {
         t.cells
             .iter()
@@ -888,8 +871,7 @@ mod tests {
                     t.strata[c.stratum as usize].clone(),
                     (c.cluster != NO_CLUSTER).then(|| t.clusters[c.cluster as usize].clone()),
                 );
-                let acc = t.acc(i).iter().map(|a| (a.n, a.w.to_bits(), a.w2.to_bits())).collect();
-                (names, (c.respondents, c.weight.to_bits(), acc))
+                (names, (c.respondents, c.weight.to_bits(), t.moments(i).iter().map(bits).collect()))
             })
             .collect()
     }
@@ -1008,7 +990,7 @@ mod tests {
         let from_columns =
             design(Batch::new(unit_labels, Answers::Columns(by_column.iter().map(Vec::as_slice).collect())));
         // The reference: one row after the other.
-        let mut expected: HashMap<Names, (u64, f64, Vec<Acc>)> = HashMap::new();
+        let mut expected: HashMap<Names, (u64, f64, Vec<Moments>)> = HashMap::new();
         for r in 0..n {
             let key = (
                 unit_names[units[r] as usize].clone(),
@@ -1016,30 +998,17 @@ mod tests {
                 stratum_names[strata[r] as usize].clone(),
                 Some(cluster_names[clusters[r] as usize].clone()),
             );
-            let cell = expected.entry(key).or_insert_with(|| (0, 0.0, vec![Acc::default(); layout.slots]));
+            let cell = expected.entry(key).or_insert_with(|| (0, 0.0, vec![Moments::default(); columns]));
             let w = weights[r];
             cell.0 += 1;
             cell.1 += w;
-            for (c, &code) in answers[r * columns..(r + 1) * columns].iter().enumerate() {
-                let slot = layout.lut[c][usize::from(code)];
-                if slot != SKIP {
-                    let a = &mut cell.2[usize::from(slot)];
-                    a.n += 1;
-                    a.w += w;
-                    a.w2 += w * w;
-                }
-            }
+            row_by_row(layout, &answers[r * columns..(r + 1) * columns], w, &mut cell.2);
         }
+        let invalid: u64 = expected.values().flat_map(|(_, _, m)| m).map(|m| m.invalid).sum();
         let expected: Content = expected
             .into_iter()
-            .map(|(k, (r, w, acc))| {
-                (k, (r, w.to_bits(), acc.iter().map(|a| (a.n, a.w.to_bits(), a.w2.to_bits())).collect()))
-            })
+            .map(|(k, (r, w, m))| (k, (r, w.to_bits(), m.iter().map(bits).collect())))
             .collect();
-        let invalid: u64 = expected
-            .values()
-            .map(|(_, _, acc)| layout.columns.iter().map(|c| acc[c.offset + c.slots.len()].0).sum::<u64>())
-            .sum();
         assert!(invalid > 1_000, "the data must hold codes outside the scales");
         assert_eq!(content(&from_rows), expected);
         assert_eq!(content(&from_columns), expected);

@@ -1,0 +1,472 @@
+//! The moments of every answer column a tally keeps, and the kernels that add them up: a
+//! vector kernel (AVX-512, through `pulp`) for the columns whose codes are a range with a
+//! 0/1 share, and a scalar one through a table for every other column (and for every column
+//! where the processor has no AVX-512). Both add the same terms in the same order, so the
+//! bits do not depend on the processor.
+
+use serde::{Deserialize, Serialize};
+
+use super::questionnaire::{Layout, NO_ANSWER};
+
+/// What one cell's answers to one column add up to: the numbers of valid, positive (share 1)
+/// and invalid answers, and the weighted sums the estimates need, with w an answer's design
+/// weight, y its share and x its score. Blank answers count nowhere.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Moments {
+    /// Valid answers.
+    pub n: u64,
+    /// Valid answers with a share of 1.
+    pub positive: u64,
+    /// Codes outside the scale (counted when the questionnaire lets them be).
+    pub invalid: u64,
+    /// Σ w.
+    pub w: f64,
+    /// Σ w².
+    pub w2: f64,
+    /// Σ w·y.
+    pub wy: f64,
+    /// Σ w²·y.
+    pub w2y: f64,
+    /// Σ w·y².
+    pub wy2: f64,
+    /// Σ w²·y².
+    pub w2y2: f64,
+    /// Σ w·x.
+    pub wx: f64,
+    /// Σ w²·x.
+    pub w2x: f64,
+    /// Σ w²·x².
+    pub w2x2: f64,
+}
+
+impl Moments {
+    /// Adds another cell's (or part's) moments.
+    pub(crate) fn add(&mut self, o: &Moments) {
+        self.n += o.n;
+        self.positive += o.positive;
+        self.invalid += o.invalid;
+        self.w += o.w;
+        self.w2 += o.w2;
+        self.wy += o.wy;
+        self.w2y += o.w2y;
+        self.wy2 += o.wy2;
+        self.w2y2 += o.w2y2;
+        self.wx += o.wx;
+        self.w2x += o.w2x;
+        self.w2x2 += o.w2x2;
+    }
+}
+
+/// Answer columns per bundle: three vectors of eight `f64` lanes.
+pub(super) const LANES: usize = 24;
+
+/// The float sums of a bundle lane, in [`Bundle::m`] order.
+const W: usize = 0;
+const W2: usize = 1;
+const WY: usize = 2;
+const W2Y: usize = 3;
+const WX: usize = 4;
+const W2X: usize = 5;
+const W2X2: usize = 6;
+const WY2: usize = 7;
+const W2Y2: usize = 8;
+
+/// The running sums of one cell over [`LANES`] adjacent answer columns (lane = column).
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+pub(super) struct Bundle {
+    m: [[f64; LANES]; 9],
+    /// Valid, positive and invalid answers.
+    counts: [[u32; LANES]; 3],
+}
+
+impl Bundle {
+    pub(super) const ZERO: Bundle = Bundle { m: [[0.0; LANES]; 9], counts: [[0; LANES]; 3] };
+}
+
+/// In [`Plan::slot_of`]: no answer, and a code outside the column's scale.
+const BLANK: u16 = u16::MAX;
+const INVALID: u16 = u16::MAX - 1;
+
+/// The codes of a bundle's vector lanes: valid when `code − lo ≤ span` (wrapping), share 1
+/// when `code − ylo ≤ yspan`, score the code itself.
+#[derive(Clone, Copy, Default)]
+pub(super) struct Ranges {
+    lo: [u8; 32],
+    span: [u8; 32],
+    ylo: [u8; 32],
+    yspan: [u8; 32],
+    /// The lanes the vector kernel adds, and those of them with a share-1 range.
+    lanes: u32,
+    ylanes: u32,
+}
+
+/// How the kernels read a questionnaire's columns.
+pub(super) struct Plan {
+    pub(super) columns: usize,
+    pub(super) bundles: usize,
+    /// Per column and code: the index of its valid code, [`BLANK`] or [`INVALID`].
+    slot_of: Vec<[u16; 256]>,
+    /// Per column, per valid code: its share y and score x.
+    values: Vec<Vec<(f64, f64)>>,
+    /// Per bundle, its vector lanes (none when the vector kernel does not run).
+    ranges: Vec<Ranges>,
+    /// The columns the scalar kernel adds: all but the vector lanes.
+    scalar: Vec<usize>,
+}
+
+impl Plan {
+    /// The plan for a questionnaire's layout, with the vector kernel where the processor has it.
+    pub(super) fn new(layout: &Layout) -> Plan {
+        Plan::with_vectors(layout, vector::available())
+    }
+
+    pub(super) fn with_vectors(layout: &Layout, vectors: bool) -> Plan {
+        let columns = layout.columns.len();
+        let bundles = columns.div_ceil(LANES);
+        let mut ranges = vec![Ranges::default(); bundles];
+        let mut scalar = Vec::new();
+        let mut slot_of = Vec::with_capacity(columns);
+        let mut values = Vec::with_capacity(columns);
+        for (c, column) in layout.columns.iter().enumerate() {
+            let mut t = [INVALID; 256];
+            t[usize::from(NO_ANSWER)] = BLANK;
+            for (k, s) in column.slots.iter().enumerate() {
+                t[usize::from(s.code)] = k as u16;
+            }
+            slot_of.push(t);
+            values.push(column.slots.iter().map(|s| (s.share, s.score)).collect());
+            match range_of(column).filter(|_| vectors) {
+                Some((lo, span, y)) => {
+                    let (r, lane) = (&mut ranges[c / LANES], c % LANES);
+                    (r.lo[lane], r.span[lane]) = (lo, span);
+                    r.lanes |= 1 << lane;
+                    if let Some((ylo, yspan)) = y {
+                        (r.ylo[lane], r.yspan[lane]) = (ylo, yspan);
+                        r.ylanes |= 1 << lane;
+                    }
+                }
+                None => scalar.push(c),
+            }
+        }
+        Plan { columns, bundles, slot_of, values, ranges, scalar }
+    }
+
+    /// Adds the rows of one cell: `codes` holds them from the first, `stride` apart, with at
+    /// least [`LANES`] bytes after the last; `weights` one per row.
+    pub(super) fn add(&self, codes: &[u8], stride: usize, weights: &[f64], sums: &mut [Bundle]) {
+        for (b, (r, sums)) in self.ranges.iter().zip(sums.iter_mut()).enumerate() {
+            if r.lanes != 0 {
+                vector::add(codes, stride, weights, b * LANES, r, sums);
+            }
+        }
+        for &c in &self.scalar {
+            self.add_column(c, codes, stride, weights, &mut sums[c / LANES]);
+        }
+    }
+
+    /// One column through its table: the terms the vector kernel adds, in its order (Σw² as
+    /// an add of w², Σw·y and Σw²·y only where y ≠ 0: the same bits).
+    fn add_column(&self, c: usize, codes: &[u8], stride: usize, weights: &[f64], sums: &mut Bundle) {
+        let lane = c % LANES;
+        let mut m: [f64; 9] = std::array::from_fn(|k| sums.m[k][lane]);
+        let [mut n, mut positive, mut invalid] = [0, 1, 2].map(|k| sums.counts[k][lane]);
+        let (slot_of, values) = (&self.slot_of[c], &self.values[c]);
+        for (r, &w) in weights.iter().enumerate() {
+            let s = slot_of[usize::from(codes[r * stride + c])];
+            if let Some(&(y, x)) = values.get(usize::from(s)) {
+                let w2 = w * w;
+                n += 1;
+                m[W] += w;
+                m[W2] += w2;
+                if y != 0.0 {
+                    let (wy, w2y) = (w * y, w2 * y);
+                    m[WY] += wy;
+                    m[W2Y] += w2y;
+                    m[WY2] += wy * y;
+                    m[W2Y2] += w2y * y;
+                }
+                positive += u32::from(y == 1.0);
+                let w2x = w2 * x;
+                m[WX] += w * x;
+                m[W2X] += w2x;
+                m[W2X2] += w2x * x;
+            } else {
+                invalid += u32::from(s == INVALID);
+            }
+        }
+        for (k, v) in m.into_iter().enumerate() {
+            sums.m[k][lane] = v;
+        }
+        sums.counts[0][lane] = n;
+        sums.counts[1][lane] = positive;
+        sums.counts[2][lane] = invalid;
+    }
+
+    /// The moments of column `c` in a cell's bundles.
+    pub(super) fn moments(&self, sums: &[Bundle], c: usize) -> Moments {
+        let (b, lane) = (&sums[c / LANES], c % LANES);
+        let m = |k: usize| b.m[k][lane];
+        // The vector kernel's shares are 0 or 1: y² = y, so its Σw·y² is Σw·y bit for bit.
+        let vector = self.ranges[c / LANES].lanes & (1 << lane) != 0;
+        let (wy2, w2y2) = if vector { (m(WY), m(W2Y)) } else { (m(WY2), m(W2Y2)) };
+        Moments {
+            n: u64::from(b.counts[0][lane]),
+            positive: u64::from(b.counts[1][lane]),
+            invalid: u64::from(b.counts[2][lane]),
+            w: m(W),
+            w2: m(W2),
+            wy: m(WY),
+            w2y: m(W2Y),
+            wy2,
+            w2y2,
+            wx: m(WX),
+            w2x: m(W2X),
+            w2x2: m(W2X2),
+        }
+    }
+}
+
+/// A column the vector kernel can add: valid codes `lo..=lo + span`, each scoring its code,
+/// shares 0 or 1 with the 1s on one range (or none).
+type RangeOf = (u8, u8, Option<(u8, u8)>);
+
+fn range_of(column: &super::questionnaire::Column) -> Option<RangeOf> {
+    let slots = &column.slots;
+    let lo = slots.first()?.code;
+    let in_range = slots.iter().enumerate().all(|(k, s)| {
+        usize::from(s.code) == usize::from(lo) + k
+            && s.score == f64::from(s.code)
+            && (s.share == 0.0 || s.share == 1.0)
+    });
+    let ones: Vec<u8> = slots.iter().filter(|s| s.share == 1.0).map(|s| s.code).collect();
+    let y = match (ones.first(), ones.last()) {
+        (Some(&a), Some(&b)) if usize::from(b - a) + 1 == ones.len() => Some(Some((a, b - a))),
+        (None, None) => Some(None),
+        _ => None,
+    }?;
+    (in_range && slots.len() <= usize::from(NO_ANSWER)).then(|| (lo, (slots.len() - 1) as u8, y))
+}
+
+#[cfg(target_arch = "x86_64")]
+mod vector {
+    //! The vector kernel: per row, the compares of up to 24 codes, then masked adds of
+    //! w, w², w·x, w²·x and w²·x² into 8-lane sums held in registers over the cell's rows.
+
+    use super::{Bundle, Ranges, LANES, W, W2, W2X, W2X2, W2Y, WX, WY};
+    use core::arch::x86_64::{__m128i, __m256i, __m512d};
+    use pulp::bytemuck::cast;
+    use pulp::x86::V4;
+
+    pub(super) fn available() -> bool {
+        V4::try_new().is_some()
+    }
+
+    pub(super) fn add(
+        codes: &[u8],
+        stride: usize,
+        weights: &[f64],
+        off: usize,
+        r: &Ranges,
+        sums: &mut Bundle,
+    ) {
+        let Some(simd) = V4::try_new() else { return };
+        let groups = (32 - r.lanes.leading_zeros() as usize).div_ceil(8);
+        let k = Kernel { simd, codes, stride, weights, off, r, sums };
+        match groups {
+            1 => simd.vectorize(Run::<1>(k)),
+            2 => simd.vectorize(Run::<2>(k)),
+            _ => simd.vectorize(Run::<3>(k)),
+        }
+    }
+
+    struct Kernel<'a> {
+        simd: V4,
+        codes: &'a [u8],
+        stride: usize,
+        weights: &'a [f64],
+        off: usize,
+        r: &'a Ranges,
+        sums: &'a mut Bundle,
+    }
+
+    struct Run<'a, const G: usize>(Kernel<'a>);
+
+    impl<const G: usize> pulp::NullaryFnOnce for Run<'_, G> {
+        type Output = ();
+
+        #[inline(always)]
+        fn call(self) {
+            let Kernel { simd, codes, stride, weights, off, r, sums } = self.0;
+            let (f, bw, dq, a2) = (simd.avx512f, simd.avx512bw, simd.avx512dq, simd.avx2);
+            let bytes = |b: &[u8]| -> __m256i {
+                let mut t = [0u8; 32];
+                t[..LANES].copy_from_slice(&b[..LANES]);
+                cast(t)
+            };
+            let (lo, span, ylo, yspan): (__m256i, __m256i, __m256i, __m256i) =
+                (cast(r.lo), cast(r.span), cast(r.ylo), cast(r.yspan));
+            let blank: __m256i = cast([u8::MAX; 32]);
+            let one = f._mm512_set1_pd(1.0);
+            let load = |k: usize, g: usize| -> __m512d {
+                let mut t = [0.0f64; 8];
+                t.copy_from_slice(&sums.m[k][8 * g..8 * g + 8]);
+                cast(t)
+            };
+            let mut a: [[__m512d; 7]; G] = std::array::from_fn(|g| std::array::from_fn(|k| load(k, g)));
+            let mut counts = sums.counts;
+            // Byte counters, emptied every 255 rows.
+            for (part, first) in weights.chunks(255).zip((0..).step_by(255)) {
+                let zero: __m256i = cast([0u8; 32]);
+                let (mut n, mut positive, mut invalid) = (zero, zero, zero);
+                for (i, &w) in part.iter().enumerate() {
+                    let at = (first + i) * stride + off;
+                    let c = bytes(&codes[at..]);
+                    let valid = bw._mm256_cmple_epu8_mask(a2._mm256_sub_epi8(c, lo), span) & r.lanes;
+                    let y = bw._mm256_cmple_epu8_mask(a2._mm256_sub_epi8(c, ylo), yspan) & r.ylanes;
+                    let none = bw._mm256_cmpeq_epi8_mask(c, blank);
+                    // Subtracting −1 (all bits set) adds one.
+                    n = bw._mm256_mask_sub_epi8(n, valid, n, blank);
+                    positive = bw._mm256_mask_sub_epi8(positive, y, positive, blank);
+                    invalid = bw._mm256_mask_sub_epi8(invalid, !(valid | none) & r.lanes, invalid, blank);
+                    let (wv, w2v) = (f._mm512_set1_pd(w), f._mm512_set1_pd(w * w));
+                    let cb: [u8; 32] = cast(c);
+                    for (g, a) in a.iter_mut().enumerate() {
+                        let mut eight = [0u8; 16];
+                        eight[..8].copy_from_slice(&cb[8 * g..8 * g + 8]);
+                        let eight: __m128i = cast(eight);
+                        let (v, yy) = ((valid >> (8 * g)) as u8, (y >> (8 * g)) as u8);
+                        let x = dq._mm512_cvtepu64_pd(f._mm512_cvtepu8_epi64(eight));
+                        let wx = f._mm512_mul_pd(wv, x);
+                        let w2x = f._mm512_mul_pd(w2v, x);
+                        let w2x2 = f._mm512_mul_pd(w2x, x);
+                        a[W] = f._mm512_mask_add_pd(a[W], v, a[W], wv);
+                        // 1·w² + s rounds once, as w² + s does: the same bits, on the other pipes.
+                        a[W2] = f._mm512_mask3_fmadd_pd(one, w2v, a[W2], v);
+                        a[WY] = f._mm512_mask_add_pd(a[WY], yy, a[WY], wv);
+                        a[W2Y] = f._mm512_mask3_fmadd_pd(one, w2v, a[W2Y], yy);
+                        a[WX] = f._mm512_mask_add_pd(a[WX], v, a[WX], wx);
+                        a[W2X] = f._mm512_mask_add_pd(a[W2X], v, a[W2X], w2x);
+                        a[W2X2] = f._mm512_mask_add_pd(a[W2X2], v, a[W2X2], w2x2);
+                    }
+                }
+                for (total, bytes) in counts.iter_mut().zip([n, positive, invalid]) {
+                    let bytes: [u8; 32] = cast(bytes);
+                    for (t, b) in total.iter_mut().zip(bytes) {
+                        *t += u32::from(b);
+                    }
+                }
+            }
+            for (g, a) in a.iter().enumerate() {
+                for (k, v) in a.iter().enumerate() {
+                    let v: [f64; 8] = cast(*v);
+                    sums.m[k][8 * g..8 * g + 8].copy_from_slice(&v);
+                }
+            }
+            sums.counts = counts;
+        }
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+mod vector {
+    use super::{Bundle, Ranges};
+
+    pub(super) fn available() -> bool {
+        false
+    }
+
+    pub(super) fn add(_: &[u8], _: usize, _: &[f64], _: usize, _: &Ranges, _: &mut Bundle) {}
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::survey::questionnaire::Questionnaire;
+
+    /// Every field, floats as bits.
+    pub(crate) fn bits(m: &Moments) -> [u64; 12] {
+        let f = [m.w, m.w2, m.wy, m.w2y, m.wy2, m.w2y2, m.wx, m.w2x, m.w2x2].map(f64::to_bits);
+        [m.n, m.positive, m.invalid, f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8]]
+    }
+
+    /// Adds one respondent's answers the plain way: the reference for the kernels.
+    pub(crate) fn row_by_row(layout: &Layout, row: &[u8], w: f64, into: &mut [Moments]) {
+        for ((column, &code), m) in layout.columns.iter().zip(row).zip(into) {
+            match column.slots.iter().find(|s| s.code == code) {
+                Some(s) => {
+                    let (y, x, w2) = (s.share, s.score, w * w);
+                    m.n += 1;
+                    m.positive += u64::from(y == 1.0);
+                    m.w += w;
+                    m.w2 += w2;
+                    if y != 0.0 {
+                        m.wy += w * y;
+                        m.w2y += w2 * y;
+                        m.wy2 += w * y * y;
+                        m.w2y2 += w2 * y * y;
+                    }
+                    m.wx += w * x;
+                    m.w2x += w2 * x;
+                    m.w2x2 += w2 * x * x;
+                }
+                None => m.invalid += u64::from(code != NO_ANSWER),
+            }
+        }
+    }
+
+    #[test]
+    fn vector_and_scalar_kernels_give_the_bits_of_a_row_by_row_pass() {
+        // 30 columns (two bundles, the second partly filled) of every kind, in runs of
+        // 300 rows (more than a byte counter holds), weights whose sums are not exact.
+        let items: Vec<String> = (0..6)
+            .flat_map(|i| {
+                [
+                    format!(r#"{{"code": "S{i}", "kind": {{"type": "satisfaction"}}}}"#),
+                    format!(r#"{{"code": "P{i}", "kind": {{"type": "perception", "min": 0, "max": 10, "positive_from": 6}}}}"#),
+                    format!(r#"{{"code": "O{i}", "kind": {{"type": "options", "options": [{{"code": 1, "weight": "100"}}, {{"code": 2, "weight": "60"}}, {{"code": 7, "weight": "0"}}]}}}}"#),
+                    format!(r#"{{"code": "Y{i}", "kind": {{"type": "yes_no", "positive": "no"}}}}"#),
+                    format!(r#"{{"code": "R{i}", "kind": {{"type": "priority", "choose_at_most": 1, "options": [{{"code": 1}}]}}}}"#),
+                ]
+            })
+            .collect();
+        let q = Questionnaire::from_json(&format!(
+            r#"{{"format_version": 1, "id": "k", "items": [{}], "settings": {{"invalid_answers": "count"}}}}"#,
+            items.join(",")
+        ))
+        .expect("valid");
+        let layout = q.layout();
+        let columns = layout.columns.len();
+        assert_eq!(columns, 30);
+        let mut seed = 7u64;
+        let mut next = |below: u64| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) % below
+        };
+        let rows = 700;
+        let codes: Vec<u8> = (0..rows * columns + LANES)
+            .map(|_| match next(20) {
+                0 => NO_ANSWER,
+                1 => [9, 200, 3, 254][next(4) as usize],
+                _ => next(12) as u8,
+            })
+            .collect();
+        let weights: Vec<f64> = (0..rows).map(|_| next(10_000) as f64 / 7.0).collect();
+        let mut expected = vec![Moments::default(); columns];
+        for r in 0..rows {
+            row_by_row(layout, &codes[r * columns..(r + 1) * columns], weights[r], &mut expected);
+        }
+        let expected: Vec<_> = expected.iter().map(bits).collect();
+        for vectors in [false, vector::available()] {
+            let plan = Plan::with_vectors(layout, vectors);
+            let mut sums = vec![Bundle::ZERO; plan.bundles];
+            // In three runs of rows, as blocks bring them.
+            for (from, to) in [(0, 1), (1, 301), (301, rows)] {
+                plan.add(&codes[from * columns..], columns, &weights[from..to], &mut sums);
+            }
+            let got: Vec<_> = (0..columns).map(|c| bits(&plan.moments(&sums, c))).collect();
+            assert_eq!(got, expected, "vectors: {vectors}");
+        }
+    }
+}
