@@ -219,48 +219,49 @@ fn merge_parts(q: &Questionnaire, csv: &str) {
 }
 
 #[test]
-fn version_1_tallies_read_without_the_index_cross_sums() {
+fn tallies_of_other_versions_or_cross_sums_are_refused() {
     let (q, clustered) = demo();
     let flat = without_clusters(&clustered);
-    // A version 1 tally is the version 2 one without its cross sums.
-    let v1 = |t: &Tally| -> String {
-        let mut doc: serde_json::Value = serde_json::from_str(&t.to_json()).expect("JSON");
-        let o = doc.as_object_mut().expect("object");
-        assert_eq!(o["format_version"], 2);
-        o.insert("format_version".into(), 1.into());
-        for key in ["features", "feature_count", "gram"] {
-            o.remove(key).expect("a version 2 field");
-        }
-        doc.to_string()
-    };
-    for (csv, index_se) in [(&clustered, true), (&flat, false)] {
-        // Both through JSON (whose floats serde_json reads back to within an ulp).
-        let t2 = Tally::from_json(&tally(&q, csv).to_json()).expect("version 2 reads");
-        let t1 = Tally::from_json(&v1(&t2)).expect("version 1 reads");
-        let (r1, r2) = (results(&q, &t1), results(&q, &t2));
-        for (a, b) in r1.domains.iter().zip(&r2.domains) {
+    // Versions 1 and 2 kept sums per answer code, which only the questionnaire could turn
+    // into moments: they are refused, not misread.
+    for version in [1, 2, 4] {
+        let json = tally(&q, &flat).to_json().replacen(
+            "\"format_version\":3,",
+            &format!("\"format_version\":{version},"),
+            1,
+        );
+        let e = Tally::from_json(&json).expect_err("another version");
+        assert_eq!(e.issues()[0].code(), "unsupported_version");
+    }
+    let off = SurveySettings { index_intervals: false, ..q.settings().clone() };
+    let off = Questionnaire::new(q.id(), q.elements().to_vec(), q.items().to_vec(), off)
+        .and_then(|o| o.with_forms(q.forms().to_vec()))
+        .expect("valid");
+    for (csv, clusters) in [(&clustered, true), (&flat, false)] {
+        // A tally without cross sums merges into an empty one, which then has none either.
+        let bare = Tally::from_json(&tally(&off, csv).to_json()).expect("reads");
+        let mut fresh = Tally::new(&q);
+        fresh.merge(&bare).expect("merge");
+        assert_eq!(results(&q, &fresh), results(&q, &bare));
+        let with_sums = results(&q, &tally(&q, csv));
+        for (a, b) in results(&q, &bare).domains.iter().zip(&with_sums.domains) {
             assert_eq!(a.items, b.items);
             assert_eq!(a.overall, b.overall);
-            // With clusters the index SEs need no cross sums; without, a version 1 tally has none.
-            assert_eq!(a.overall_se, if index_se { b.overall_se } else { None });
+            // With clusters the index SEs need no cross sums.
+            assert_eq!(a.overall_se, if clusters { b.overall_se } else { None });
             assert!(b.overall_se.is_some());
         }
-        // It merges into an empty tally, and is written back as version 2.
-        let mut fresh = Tally::new(&q);
-        fresh.merge(&t1).expect("merge");
-        assert!(fresh.to_json().starts_with("{\"format_version\":2,"));
-        assert_eq!(results(&q, &fresh), r1);
         // Not into one that keeps cross sums, which could not be completed.
         let mut part = tally(&q, csv);
-        let merged = part.merge(&t1);
-        if index_se {
+        let merged = part.merge(&bare);
+        if clusters {
             merged.expect("clusters need no cross sums");
         } else {
             let e = merged.expect_err("mismatch");
             assert_eq!(
                 e.to_string(),
                 "survey data does not fit: one tally keeps the cross sums of the index items, the other no cross \
-                 sums of the index items (index_intervals off, or a version 1 tally)"
+                 sums of the index items (index_intervals off)"
             );
         }
     }
@@ -292,8 +293,6 @@ fn version_1_tallies_read_without_the_index_cross_sums() {
     let r = results(&q, &per_element);
     // Per-element cross sums cannot give a mean of items.
     assert!(r.domains.iter().all(|d| d.overall.is_some() && d.overall_se.is_none()));
-    let unsupported = Tally::from_json(&tally(&q, &clustered).to_json().replacen(":2,", ":3,", 1));
-    assert_eq!(unsupported.expect_err("v3").issues()[0].code(), "unsupported_version");
 }
 
 #[test]

@@ -594,6 +594,9 @@ impl<'a> Estimator<'a> {
                     t.add(&self.tally.moments(c)[ci]);
                 }
                 let Moments { n, positive, invalid, w, wy, wy2, wx: wm, .. } = t;
+                // Shares are kept in the column's points (options: percent).
+                let scale = column.scale;
+                let (wy, wy2) = (wy / scale, wy2 / (scale * scale));
                 let mut e = ItemEstimate {
                     column: name.clone(),
                     item: code.clone(),
@@ -700,6 +703,7 @@ impl<'a> Estimator<'a> {
         p: [f64; 2],
         w: f64,
     ) -> Option<[f64; 2]> {
+        let scale = self.q.layout().columns[column].scale;
         let strata = &mut scratch.strata;
         strata.clear();
         strata.resize(self.psus.len(), [[0.0; 5]; 2]);
@@ -716,7 +720,7 @@ impl<'a> Estimator<'a> {
                     touched.push(j);
                 }
                 let t = &mut psu[j as usize];
-                t[0] += m.wy;
+                t[0] += m.wy / scale;
                 t[1] += m.wx;
                 t[2] += m.w;
             }
@@ -739,7 +743,8 @@ impl<'a> Estimator<'a> {
             for &c in cells {
                 let m = &self.tally.moments(c)[column];
                 let [share, score] = &mut strata[all[c].stratum as usize];
-                for (s, x) in share.iter_mut().zip([m.w2y2, m.w2y, m.w2, m.wy, m.w]) {
+                let share_sums = [m.w2y2 / (scale * scale), m.w2y / scale, m.w2, m.wy / scale, m.w];
+                for (s, x) in share.iter_mut().zip(share_sums) {
                     *s += x;
                 }
                 for (s, x) in score.iter_mut().zip([m.w2x2, m.w2x, m.w2, m.wx, m.w]) {
@@ -908,9 +913,9 @@ impl Estimator<'_> {
         let columns = layout.columns.len();
         let all = self.tally.cells();
         let add = |totals: &mut [f64], moments: &[Moments]| {
-            for (c, m) in moments.iter().enumerate() {
+            for ((c, m), column) in moments.iter().enumerate().zip(&layout.columns) {
                 if self.in_index[c] {
-                    totals[2 * c] += m.wy;
+                    totals[2 * c] += m.wy / column.scale;
                     totals[2 * c + 1] += m.w;
                 }
             }

@@ -10,7 +10,8 @@ use super::questionnaire::{Layout, NO_ANSWER};
 
 /// What one cell's answers to one column add up to: the numbers of valid, positive (share 1)
 /// and invalid answers, and the weighted sums the estimates need, with w an answer's design
-/// weight, y its share and x its score. Blank answers count nowhere.
+/// weight, y its share in the column's points (an option's weight in percent, else 0 or 1) and
+/// x its score. Blank answers count nowhere.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Moments {
@@ -108,8 +109,10 @@ pub(super) struct Plan {
     pub(super) bundles: usize,
     /// Per column and code: the index of its valid code, [`BLANK`] or [`INVALID`].
     slot_of: Vec<[u16; 256]>,
-    /// Per column, per valid code: its share y and score x.
+    /// Per column, per valid code: its share y in points and score x.
     values: Vec<Vec<(f64, f64)>>,
+    /// Per column, the points of a share of 1.
+    scale: Vec<f64>,
     /// Per bundle, its vector lanes (none when the vector kernel does not run).
     ranges: Vec<Ranges>,
     /// The columns the scalar kernel adds: all but the vector lanes.
@@ -136,7 +139,7 @@ impl Plan {
                 t[usize::from(s.code)] = k as u16;
             }
             slot_of.push(t);
-            values.push(column.slots.iter().map(|s| (s.share, s.score)).collect());
+            values.push(column.slots.iter().map(|s| (s.points, s.score)).collect());
             match range_of(column).filter(|_| vectors) {
                 Some((lo, span, y)) => {
                     let (r, lane) = (&mut ranges[c / LANES], c % LANES);
@@ -150,7 +153,8 @@ impl Plan {
                 None => scalar.push(c),
             }
         }
-        Plan { columns, bundles, slot_of, values, ranges, scalar }
+        let scale = layout.columns.iter().map(|c| c.scale).collect();
+        Plan { columns, bundles, slot_of, values, scale, ranges, scalar }
     }
 
     /// Adds the rows of one cell: `codes` holds them from the first, `stride` apart, with at
@@ -172,7 +176,7 @@ impl Plan {
         let lane = c % LANES;
         let mut m: [f64; 9] = std::array::from_fn(|k| sums.m[k][lane]);
         let [mut n, mut positive, mut invalid] = [0, 1, 2].map(|k| sums.counts[k][lane]);
-        let (slot_of, values) = (&self.slot_of[c], &self.values[c]);
+        let (slot_of, values, one) = (&self.slot_of[c], &self.values[c], self.scale[c]);
         for (r, &w) in weights.iter().enumerate() {
             let s = slot_of[usize::from(codes[r * stride + c])];
             if let Some(&(y, x)) = values.get(usize::from(s)) {
@@ -187,7 +191,7 @@ impl Plan {
                     m[WY2] += wy * y;
                     m[W2Y2] += w2y * y;
                 }
-                positive += u32::from(y == 1.0);
+                positive += u32::from(y == one);
                 let w2x = w2 * x;
                 m[WX] += w * x;
                 m[W2X] += w2x;
@@ -238,15 +242,16 @@ fn range_of(column: &super::questionnaire::Column) -> Option<RangeOf> {
     let in_range = slots.iter().enumerate().all(|(k, s)| {
         usize::from(s.code) == usize::from(lo) + k
             && s.score == f64::from(s.code)
-            && (s.share == 0.0 || s.share == 1.0)
+            && (s.points == 0.0 || s.points == 1.0)
     });
-    let ones: Vec<u8> = slots.iter().filter(|s| s.share == 1.0).map(|s| s.code).collect();
+    let ones: Vec<u8> = slots.iter().filter(|s| s.points == 1.0).map(|s| s.code).collect();
     let y = match (ones.first(), ones.last()) {
         (Some(&a), Some(&b)) if usize::from(b - a) + 1 == ones.len() => Some(Some((a, b - a))),
         (None, None) => Some(None),
         _ => None,
     }?;
-    (in_range && slots.len() <= usize::from(NO_ANSWER)).then(|| (lo, (slots.len() - 1) as u8, y))
+    (in_range && column.scale == 1.0 && slots.len() <= usize::from(NO_ANSWER))
+        .then(|| (lo, (slots.len() - 1) as u8, y))
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -396,9 +401,9 @@ pub(crate) mod tests {
         for ((column, &code), m) in layout.columns.iter().zip(row).zip(into) {
             match column.slots.iter().find(|s| s.code == code) {
                 Some(s) => {
-                    let (y, x, w2) = (s.share, s.score, w * w);
+                    let (y, x, w2) = (s.points, s.score, w * w);
                     m.n += 1;
-                    m.positive += u64::from(y == 1.0);
+                    m.positive += u64::from(y == column.scale);
                     m.w += w;
                     m.w2 += w2;
                     if y != 0.0 {

@@ -342,6 +342,10 @@ pub(crate) struct Slot {
     pub code: u8,
     /// The contribution to the share, in [0, 1].
     pub share: f64,
+    /// The share in the column's points ([`Column::scale`] of them make a share of 1): an
+    /// option's weight in percent, exact for whole percents, so sums of weighted shares
+    /// stay exact where the weights' sums are.
+    pub points: f64,
     /// The contribution to the mean score (scale items: the code).
     pub score: f64,
 }
@@ -353,6 +357,8 @@ pub(crate) struct Column {
     pub item: usize,
     /// Valid slots first, then one slot for invalid codes.
     pub slots: Vec<Slot>,
+    /// The points of a share of 1: 100 for options (weights in percent), else 1.
+    pub scale: f64,
     /// Where its slots start in a cell.
     pub offset: usize,
 }
@@ -674,13 +680,18 @@ impl Questionnaire {
                         issues.push(bad(format!("the positive threshold {from} lies outside {min}..{max}")));
                     } else {
                         let slots = (*min..=*max)
-                            .map(|c| Slot {
-                                code: c,
-                                share: f64::from(u8::from(c >= *from)),
-                                score: f64::from(c),
+                            .map(|c| {
+                                let share = f64::from(u8::from(c >= *from));
+                                Slot { code: c, share, points: share, score: f64::from(c) }
                             })
                             .collect();
-                        columns.push(Column { name: item.code.clone(), item: i, slots, offset: 0 });
+                        columns.push(Column {
+                            name: item.code.clone(),
+                            item: i,
+                            slots,
+                            scale: 1.0,
+                            offset: 0,
+                        });
                     }
                 }
                 ItemKind::Options { options } => {
@@ -689,7 +700,8 @@ impl Questionnaire {
                         match o.weight {
                             Some(w) if w >= Decimal::ZERO && w <= Decimal::ONE_HUNDRED => {
                                 let share = (w / Decimal::ONE_HUNDRED).to_f64().unwrap_or(0.0);
-                                slots.push(Slot { code: o.code, share, score: share * 100.0 });
+                                let points = w.to_f64().unwrap_or(0.0);
+                                slots.push(Slot { code: o.code, share, points, score: points });
                             }
                             Some(w) => {
                                 issues.push(bad(format!("option {} weighs {w}%, outside 0–100", o.code)))
@@ -697,15 +709,15 @@ impl Questionnaire {
                             None => issues.push(bad(format!("option {} has no weight", o.code))),
                         }
                     }
-                    columns.push(Column { name: item.code.clone(), item: i, slots, offset: 0 });
+                    columns.push(Column { name: item.code.clone(), item: i, slots, scale: 100.0, offset: 0 });
                 }
                 ItemKind::YesNo { positive } => {
                     let yes = f64::from(u8::from(*positive == Positive::Yes));
                     let slots = vec![
-                        Slot { code: 0, share: 1.0 - yes, score: 0.0 },
-                        Slot { code: 1, share: yes, score: 1.0 },
+                        Slot { code: 0, share: 1.0 - yes, points: 1.0 - yes, score: 0.0 },
+                        Slot { code: 1, share: yes, points: yes, score: 1.0 },
                     ];
-                    columns.push(Column { name: item.code.clone(), item: i, slots, offset: 0 });
+                    columns.push(Column { name: item.code.clone(), item: i, slots, scale: 1.0, offset: 0 });
                 }
                 ItemKind::Priority { options, choose_at_most } => {
                     if *choose_at_most == 0 {
@@ -713,11 +725,11 @@ impl Questionnaire {
                     }
                     for o in check_options(options, &bad, &mut issues) {
                         let slots = vec![
-                            Slot { code: 0, share: 0.0, score: 0.0 },
-                            Slot { code: 1, share: 1.0, score: 1.0 },
+                            Slot { code: 0, share: 0.0, points: 0.0, score: 0.0 },
+                            Slot { code: 1, share: 1.0, points: 1.0, score: 1.0 },
                         ];
                         let name = format!("{}.{}", item.code, o.code);
-                        columns.push(Column { name, item: i, slots, offset: 0 });
+                        columns.push(Column { name, item: i, slots, scale: 1.0, offset: 0 });
                     }
                 }
             }

@@ -89,14 +89,11 @@ pub struct Tally {
     cells: Vec<Cell>,
     /// Per cell, per column.
     moments: Vec<Moments>,
-    /// The features the cross sums of the indices are kept over (`none` in a version 1 tally).
-    #[serde(default)]
+    /// The features the cross sums of the indices are kept over (`none` with index_intervals off).
     features: Features,
     /// Their number.
-    #[serde(default)]
     feature_count: usize,
     /// Without clusters, per cell: the upper triangle of Σ w² f fᵀ, row after row.
-    #[serde(default)]
     gram: Vec<f64>,
     #[serde(skip)]
     index: HashMap<Key, u32>,
@@ -637,7 +634,7 @@ impl Tally {
             self.check_design(d)?;
         }
         if self.cells.is_empty() {
-            // An empty tally takes the other's cross sums (none, from a version 1 tally).
+            // An empty tally takes the other's cross sums (none, with index_intervals off).
             (self.features, self.feature_count) = (other.features, other.feature_count);
         }
         // With clusters no cross sums are kept, whatever the settings asked for.
@@ -650,9 +647,7 @@ impl Tally {
         };
         if !other.cells.is_empty() && keeps(self) != keeps(other) {
             let what = |t: &Tally| match keeps(t).0 {
-                Features::None => {
-                    "no cross sums of the index items (index_intervals off, or a version 1 tally)"
-                }
+                Features::None => "no cross sums of the index items (index_intervals off)",
                 Features::Items => "the cross sums of the index items",
                 Features::Elements => "the cross sums of the index elements",
             };
