@@ -618,7 +618,7 @@ class SurveyResults:
         >>> _, tally = parindex.examples.survey("sipas-demo")
         >>> u = tally.results().uncertainty({"8.1.1": "item:A1"})
         >>> u["sources"][0]["leaves"]["8.1.1"]["so-y-te"]
-        {'share': '0.8705105702983784', 'se': '0.06376533863591337'}
+        {'share': '0.8705105702983788', 'se': '0.06376533863591304'}
         >>> r = parindex.score(*parindex.examples.load("par-demo"))
         >>> parindex.sensitivity(r, u, runs=20, seed=1)["sources"]
         ['survey (8.1.1)']
