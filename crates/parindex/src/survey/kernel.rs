@@ -6,10 +6,19 @@ use rust_decimal::prelude::ToPrimitive;
 
 use super::moments::{Bundle, Moments, Plan, LANES};
 use super::questionnaire::{FeatureMap, ItemKind, Questionnaire, NO_ANSWER, SHORTFALL_SCALE};
+use super::tally::valid_weight;
 
-/// Respondents per chunk of the tallying kernel: a fixed size, so the sums do not depend on
-/// the number of threads; large, since each chunk's sums are merged at the end.
+/// Respondents per chunk of the tallying kernel, at most: large, since each chunk's sums are
+/// merged at the end.
 pub(super) const CHUNK: usize = 1 << 18;
+
+/// A batch's chunks: as few as [`CHUNK`] allows, of equal sizes (so two threads share two
+/// chunks evenly). They depend on the number of rows alone, never on the number of threads,
+/// and so do the sums.
+pub(super) fn chunks(n: usize) -> Vec<std::ops::Range<usize>> {
+    let k = n.div_ceil(CHUNK).max(1);
+    (0..k).map(|i| i * n / k..(i + 1) * n / k).collect()
+}
 
 /// Respondents per block within a chunk: a block's answers and weights, regrouped by cell,
 /// stay in the core's L2 cache while they are added up.
@@ -170,6 +179,8 @@ pub(super) struct Part {
     sums: Vec<Bundle>,
     /// Per local cell, the cross sums of the index features (when kept).
     pub(super) gram: Vec<f64>,
+    /// Whether every weight of the chunk is valid ([`valid_weight`]).
+    pub(super) weights_valid: bool,
 }
 
 impl Part {
@@ -210,7 +221,10 @@ impl Part {
         let mut sums = vec![Bundle::ZERO; n_cells * bundles];
         let block = BLOCK.min(range.len());
         // The vector kernel reads a bundle's 24 codes at once: room for the last row's.
-        let mut codes = vec![NO_ANSWER; block * columns + LANES];
+        // Rows whole 8-byte words apart, so a row is copied as words (a call to `memcpy` per
+        // row cost more than the kernel's adds of it).
+        let stride = columns.next_multiple_of(8);
+        let mut codes = vec![NO_ANSWER; block * stride + LANES];
         let mut weights = vec![0.0f64; block];
         let mut start = vec![0usize; n_cells + 1];
         let mut next = vec![0usize; n_cells];
@@ -218,6 +232,7 @@ impl Part {
         let mut gram = vec![0.0f64; n_cells * width];
         let mut buf = vec![Entry::default(); cross.map_or(0, |c| c.columns.len())];
         let mut at = vec![0u16; cross.map_or(0, |c| c.columns.len())];
+        let mut weights_valid = true;
         for first in (0..range.len()).step_by(BLOCK) {
             let ids = &local_of_row[first..(first + BLOCK).min(range.len())];
             start.fill(0);
@@ -232,16 +247,26 @@ impl Part {
                 let r = range.start + first + k;
                 let p = next[l as usize];
                 next[l as usize] += 1;
-                let into = &mut codes[p * columns..(p + 1) * columns];
+                let into = &mut codes[p * stride..(p + 1) * stride];
                 match &batch.answers {
-                    Answers::Rows(data) => into.copy_from_slice(&data[r * columns..(r + 1) * columns]),
+                    // Whole words, into the row's padding too (past the last column: never read).
+                    Answers::Rows(data) => match data.get(r * columns..r * columns + stride) {
+                        Some(from) => {
+                            for (into, from) in into.chunks_exact_mut(8).zip(from.chunks_exact(8)) {
+                                into.copy_from_slice(from);
+                            }
+                        }
+                        None => into[..columns].copy_from_slice(&data[r * columns..(r + 1) * columns]),
+                    },
                     Answers::Columns(cols) => {
                         for (x, col) in into.iter_mut().zip(cols) {
                             *x = col[r];
                         }
                     }
                 }
-                weights[p] = batch.weights.map_or(1.0, |w| w[r]);
+                let w = batch.weights.map_or(1.0, |w| w[r]);
+                weights_valid &= valid_weight(w);
+                weights[p] = w;
             }
             for (l, (rows, sums)) in start.windows(2).zip(sums.chunks_exact_mut(bundles)).enumerate() {
                 let rows = rows[0]..rows[1];
@@ -254,7 +279,7 @@ impl Part {
                 }
                 weight[l] = cell_weight;
                 respondents[l] += rows.len() as u64;
-                plan.add(&codes[rows.start * columns..], columns, &weights[rows], sums);
+                plan.add(&codes[rows.start * stride..], stride, &weights[rows], sums);
             }
         }
         // The cross sums, apart from the per-code sums (which they leave untouched): the
@@ -306,7 +331,7 @@ impl Part {
                 }
             }
         }
-        Part { keys: cells, respondents, weight, bundles, sums, gram }
+        Part { keys: cells, respondents, weight, bundles, sums, gram, weights_valid }
     }
 
     /// The moments of a local cell's column.

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::batch::{Answers, Batch, Labels};
-use super::kernel::{CellOf, Cross, Part, CHUNK};
+use super::kernel::{chunks, CellOf, Cross, Part};
 use super::moments::{Moments, Plan};
 use super::questionnaire::{Features, InvalidAnswers, ItemKind, Questionnaire, NO_ANSWER};
 use crate::error::{Error, Issue, IssueKind, Location, Result};
@@ -377,14 +377,19 @@ impl Tally {
         let columns = layout.columns.len();
         self.check_shape(batch, columns)?;
         let strict = questionnaire.settings().invalid_answers == InvalidAnswers::Error;
-        if let Err(e) = self.check_rows(questionnaire, batch) {
-            // Report the answers outside their scale too, in file order.
-            let mut issues = e.into_issues();
+        // Every problem of the rows, with the answers outside their scale, in file order.
+        let rows_failed = || {
+            let mut issues =
+                self.check_rows(questionnaire, batch, true).err().map(Error::into_issues).unwrap_or_default();
             if strict {
                 issues.extend(self.locate_invalid(questionnaire, batch));
             }
             issues.sort_by_key(|i| (i.location.row, i.location.column));
-            return Err(Error::from_issues(issues).unwrap_or_else(unreachable_mismatch));
+            Error::from_issues(issues).unwrap_or_else(unreachable_mismatch)
+        };
+        // The weights are checked by the chunks as they read them, in parallel.
+        if self.check_rows(questionnaire, batch, false).is_err() {
+            return Err(rows_failed());
         }
         let design = Design {
             weighted: batch.weights.is_some(),
@@ -435,8 +440,7 @@ impl Tally {
         };
         let key_count =
             if by_unit { staged.count(Names::Units) } else { self.cells.len() + staged.cells.len() };
-        let chunks: Vec<std::ops::Range<usize>> =
-            (0..n).step_by(CHUNK).map(|s| s..(s + CHUNK).min(n)).collect();
+        let chunks = chunks(n);
         let plan = Plan::new(layout);
         let cross = (!design.clustered && self.features != Features::None)
             .then(|| Cross::new(questionnaire, &questionnaire.feature_map(self.features)));
@@ -450,6 +454,9 @@ impl Tally {
         };
         #[cfg(not(feature = "parallel"))]
         let parts: Vec<Part> = chunks.iter().map(tally_chunk).collect();
+        if parts.iter().any(|p| !p.weights_valid) {
+            return Err(rows_failed());
+        }
         // Codes outside a scale are counted: locate them only if there are any.
         let invalid = parts
             .iter()
@@ -530,17 +537,15 @@ impl Tally {
         Ok(())
     }
 
-    /// Every problem of the weights, the forms and the priority items, before anything is added.
-    fn check_rows(&self, questionnaire: &Questionnaire, batch: &Batch) -> Result<()> {
+    /// Every problem of the weights (when `weights`), the forms and the priority items, before
+    /// anything is added.
+    fn check_rows(&self, questionnaire: &Questionnaire, batch: &Batch, weights: bool) -> Result<()> {
         let layout = questionnaire.layout();
         let columns = layout.columns.len();
         let mut issues = Vec::new();
-        // A weight is finite and not negative (NaN fails both comparisons). One pass without a
-        // branch, which the compiler vectorises; the located loop only when a weight is not.
-        let valid = |w: &f64| (0.0..=f64::MAX).contains(w);
-        if let Some(weights) = batch.weights.filter(|w| !w.iter().fold(true, |ok, w| ok & valid(w))) {
-            for (r, w) in weights.iter().enumerate() {
-                if !valid(w) {
+        if let Some(all) = batch.weights.filter(|_| weights) {
+            for (r, w) in all.iter().enumerate() {
+                if !valid_weight(*w) {
                     issues.push(Issue::new(batch.at(r), IssueKind::InvalidWeight { weight: w.to_string() }));
                 }
             }
@@ -774,6 +779,11 @@ impl Staged {
     }
 }
 
+/// A weight is finite and not negative (NaN fails both comparisons).
+pub(super) fn valid_weight(w: f64) -> bool {
+    (0.0..=f64::MAX).contains(&w)
+}
+
 /// The error for a list of issues that cannot be empty where it is made.
 fn unreachable_mismatch() -> Error {
     Error::single(Location::default(), IssueKind::SurveyMismatch { reason: "invalid answers".into() })
@@ -821,7 +831,7 @@ pub(crate) fn scale_text(kind: &ItemKind) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::survey::kernel::BLOCK;
+    use crate::survey::kernel::{chunks, BLOCK, CHUNK};
     use crate::survey::moments::tests::{bits, row_by_row};
     use crate::{Item, SurveySettings};
 
@@ -1035,6 +1045,8 @@ mod tests {
                 if settings.contains("pooled") { (false, 5) } else { (true, 7) }
             );
             let n = CHUNK + 777;
+            let parts = chunks(n);
+            assert_eq!(parts.len(), 2);
             let mut rng = Lcg(5);
             let units: Vec<String> = (0..13).map(|u| format!("u{u}")).collect();
             let strata: Vec<String> = vec!["s0".into(), "s1".into()];
@@ -1078,7 +1090,7 @@ mod tests {
                     }
                 }
                 let chunks = expected.entry((ui[r], si[r])).or_insert_with(|| vec![vec![0.0; width]; 2]);
-                let g = &mut chunks[r / CHUNK];
+                let g = &mut chunks[usize::from(r >= parts[1].start)];
                 let w2 = weights[r] * weights[r];
                 let mut at = 0;
                 for u in 0..map.count {
