@@ -743,7 +743,11 @@ impl<'a> Estimator<'a> {
             for &c in cells {
                 let m = &self.tally.moments(c)[column];
                 let [share, score] = &mut strata[all[c].stratum as usize];
-                let share_sums = [m.w2y2 / (scale * scale), m.w2y / scale, m.w2, m.wy / scale, m.w];
+                let share_sums = if scale == 1.0 {
+                    [m.w2y2, m.w2y, m.w2, m.wy, m.w]
+                } else {
+                    [m.w2y2 / (scale * scale), m.w2y / scale, m.w2, m.wy / scale, m.w]
+                };
                 for (s, x) in share.iter_mut().zip(share_sums) {
                     *s += x;
                 }

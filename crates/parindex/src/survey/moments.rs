@@ -257,10 +257,11 @@ fn range_of(column: &super::questionnaire::Column) -> Option<RangeOf> {
 #[cfg(target_arch = "x86_64")]
 mod vector {
     //! The vector kernel: per row, the compares of up to 24 codes, then masked adds of
-    //! w, w², w·x, w²·x and w²·x² into 8-lane sums held in registers over the cell's rows.
+    //! w, w², w·x, w²·x and w²·x² into sums of eight (and four) lanes held in registers over
+    //! the cell's rows.
 
     use super::{Bundle, Ranges, LANES, W, W2, W2X, W2X2, W2Y, WX, WY};
-    use core::arch::x86_64::{__m128i, __m256i, __m512d};
+    use core::arch::x86_64::{__m128i, __m256d, __m256i, __m512d};
     use pulp::bytemuck::cast;
     use pulp::x86::V4;
 
@@ -277,12 +278,16 @@ mod vector {
         sums: &mut Bundle,
     ) {
         let Some(simd) = V4::try_new() else { return };
-        let groups = (32 - r.lanes.leading_zeros() as usize).div_ceil(8);
+        // Whole vectors of eight lanes, and a half one (four) where that covers the rest.
+        let lanes = 32 - r.lanes.leading_zeros() as usize;
         let k = Kernel { simd, codes, stride, weights, off, r, sums };
-        match groups {
-            1 => simd.vectorize(Run::<1>(k)),
-            2 => simd.vectorize(Run::<2>(k)),
-            _ => simd.vectorize(Run::<3>(k)),
+        match lanes {
+            0..=4 => simd.vectorize(Run::<0, true>(k)),
+            5..=8 => simd.vectorize(Run::<1, false>(k)),
+            9..=12 => simd.vectorize(Run::<1, true>(k)),
+            13..=16 => simd.vectorize(Run::<2, false>(k)),
+            17..=20 => simd.vectorize(Run::<2, true>(k)),
+            _ => simd.vectorize(Run::<3, false>(k)),
         }
     }
 
@@ -296,15 +301,24 @@ mod vector {
         sums: &'a mut Bundle,
     }
 
-    struct Run<'a, const G: usize>(Kernel<'a>);
+    /// `G` vectors of eight lanes, then four lanes more when `HALF`.
+    struct Run<'a, const G: usize, const HALF: bool>(Kernel<'a>);
 
-    impl<const G: usize> pulp::NullaryFnOnce for Run<'_, G> {
+    /// The eight bytes of `c` from byte `at` on, as the low half of a vector.
+    #[inline(always)]
+    fn eight(c: &[u8; 32], at: usize) -> __m128i {
+        let mut t = [0u8; 16];
+        t[..8].copy_from_slice(&c[at..at + 8]);
+        cast(t)
+    }
+
+    impl<const G: usize, const HALF: bool> pulp::NullaryFnOnce for Run<'_, G, HALF> {
         type Output = ();
 
         #[inline(always)]
         fn call(self) {
             let Kernel { simd, codes, stride, weights, off, r, sums } = self.0;
-            let (f, bw, dq, a2) = (simd.avx512f, simd.avx512bw, simd.avx512dq, simd.avx2);
+            let (f, bw, dq, a2, av) = (simd.avx512f, simd.avx512bw, simd.avx512dq, simd.avx2, simd.avx);
             let bytes = |b: &[u8]| -> __m256i {
                 let mut t = [0u8; 32];
                 t[..LANES].copy_from_slice(&b[..LANES]);
@@ -314,20 +328,30 @@ mod vector {
                 (cast(r.lo), cast(r.span), cast(r.ylo), cast(r.yspan));
             let blank: __m256i = cast([u8::MAX; 32]);
             let one = f._mm512_set1_pd(1.0);
-            let load = |k: usize, g: usize| -> __m512d {
-                let mut t = [0.0f64; 8];
-                t.copy_from_slice(&sums.m[k][8 * g..8 * g + 8]);
+            let one4: __m256d = cast([1.0f64; 4]);
+            let mut a: [[__m512d; 7]; G] = std::array::from_fn(|g| {
+                std::array::from_fn(|k| {
+                    let mut t = [0.0f64; 8];
+                    t.copy_from_slice(&sums.m[k][8 * g..8 * g + 8]);
+                    cast(t)
+                })
+            });
+            // The half vector's lanes (when `HALF`).
+            let at = 8 * G;
+            let mut h: [__m256d; 7] = std::array::from_fn(|k| {
+                let mut t = [0.0f64; 4];
+                if HALF {
+                    t.copy_from_slice(&sums.m[k][at..at + 4]);
+                }
                 cast(t)
-            };
-            let mut a: [[__m512d; 7]; G] = std::array::from_fn(|g| std::array::from_fn(|k| load(k, g)));
+            });
             let mut counts = sums.counts;
             // Byte counters, emptied every 255 rows.
             for (part, first) in weights.chunks(255).zip((0..).step_by(255)) {
                 let zero: __m256i = cast([0u8; 32]);
                 let (mut n, mut positive, mut invalid) = (zero, zero, zero);
                 for (i, &w) in part.iter().enumerate() {
-                    let at = (first + i) * stride + off;
-                    let c = bytes(&codes[at..]);
+                    let c = bytes(&codes[(first + i) * stride + off..]);
                     let valid = bw._mm256_cmple_epu8_mask(a2._mm256_sub_epi8(c, lo), span) & r.lanes;
                     let y = bw._mm256_cmple_epu8_mask(a2._mm256_sub_epi8(c, ylo), yspan) & r.ylanes;
                     let none = bw._mm256_cmpeq_epi8_mask(c, blank);
@@ -335,14 +359,11 @@ mod vector {
                     n = bw._mm256_mask_sub_epi8(n, valid, n, blank);
                     positive = bw._mm256_mask_sub_epi8(positive, y, positive, blank);
                     invalid = bw._mm256_mask_sub_epi8(invalid, !(valid | none) & r.lanes, invalid, blank);
-                    let (wv, w2v) = (f._mm512_set1_pd(w), f._mm512_set1_pd(w * w));
-                    let cb: [u8; 32] = cast(c);
+                    let (w2, cb) = (w * w, cast::<__m256i, [u8; 32]>(c));
+                    let (wv, w2v) = (f._mm512_set1_pd(w), f._mm512_set1_pd(w2));
                     for (g, a) in a.iter_mut().enumerate() {
-                        let mut eight = [0u8; 16];
-                        eight[..8].copy_from_slice(&cb[8 * g..8 * g + 8]);
-                        let eight: __m128i = cast(eight);
                         let (v, yy) = ((valid >> (8 * g)) as u8, (y >> (8 * g)) as u8);
-                        let x = dq._mm512_cvtepu64_pd(f._mm512_cvtepu8_epi64(eight));
+                        let x = dq._mm512_cvtepu64_pd(f._mm512_cvtepu8_epi64(eight(&cb, 8 * g)));
                         let wx = f._mm512_mul_pd(wv, x);
                         let w2x = f._mm512_mul_pd(w2v, x);
                         let w2x2 = f._mm512_mul_pd(w2x, x);
@@ -354,6 +375,21 @@ mod vector {
                         a[WX] = f._mm512_mask_add_pd(a[WX], v, a[WX], wx);
                         a[W2X] = f._mm512_mask_add_pd(a[W2X], v, a[W2X], w2x);
                         a[W2X2] = f._mm512_mask_add_pd(a[W2X2], v, a[W2X2], w2x2);
+                    }
+                    if HALF {
+                        let (v, yy) = (((valid >> at) & 15) as u8, ((y >> at) & 15) as u8);
+                        let (wv, w2v): (__m256d, __m256d) = (cast([w; 4]), cast([w2; 4]));
+                        let x = dq._mm256_cvtepu64_pd(a2._mm256_cvtepu8_epi64(eight(&cb, at)));
+                        let wx = av._mm256_mul_pd(wv, x);
+                        let w2x = av._mm256_mul_pd(w2v, x);
+                        let w2x2 = av._mm256_mul_pd(w2x, x);
+                        h[W] = f._mm256_mask_add_pd(h[W], v, h[W], wv);
+                        h[W2] = f._mm256_mask3_fmadd_pd(one4, w2v, h[W2], v);
+                        h[WY] = f._mm256_mask_add_pd(h[WY], yy, h[WY], wv);
+                        h[W2Y] = f._mm256_mask3_fmadd_pd(one4, w2v, h[W2Y], yy);
+                        h[WX] = f._mm256_mask_add_pd(h[WX], v, h[WX], wx);
+                        h[W2X] = f._mm256_mask_add_pd(h[W2X], v, h[W2X], w2x);
+                        h[W2X2] = f._mm256_mask_add_pd(h[W2X2], v, h[W2X2], w2x2);
                     }
                 }
                 for (total, bytes) in counts.iter_mut().zip([n, positive, invalid]) {
@@ -367,6 +403,12 @@ mod vector {
                 for (k, v) in a.iter().enumerate() {
                     let v: [f64; 8] = cast(*v);
                     sums.m[k][8 * g..8 * g + 8].copy_from_slice(&v);
+                }
+            }
+            if HALF {
+                for (k, v) in h.iter().enumerate() {
+                    let v: [f64; 4] = cast(*v);
+                    sums.m[k][at..at + 4].copy_from_slice(&v);
                 }
             }
             sums.counts = counts;
@@ -423,27 +465,30 @@ pub(crate) mod tests {
 
     #[test]
     fn vector_and_scalar_kernels_give_the_bits_of_a_row_by_row_pass() {
-        // 30 columns (two bundles, the second partly filled) of every kind, in runs of
+        // Up to 30 columns (two bundles; vectors of 8 and of 4 lanes) of every kind, in runs of
         // 300 rows (more than a byte counter holds), weights whose sums are not exact.
-        let items: Vec<String> = (0..6)
-            .flat_map(|i| {
-                [
-                    format!(r#"{{"code": "S{i}", "kind": {{"type": "satisfaction"}}}}"#),
-                    format!(r#"{{"code": "P{i}", "kind": {{"type": "perception", "min": 0, "max": 10, "positive_from": 6}}}}"#),
-                    format!(r#"{{"code": "O{i}", "kind": {{"type": "options", "options": [{{"code": 1, "weight": "100"}}, {{"code": 2, "weight": "60"}}, {{"code": 7, "weight": "0"}}]}}}}"#),
-                    format!(r#"{{"code": "Y{i}", "kind": {{"type": "yes_no", "positive": "no"}}}}"#),
-                    format!(r#"{{"code": "R{i}", "kind": {{"type": "priority", "choose_at_most": 1, "options": [{{"code": 1}}]}}}}"#),
-                ]
-            })
-            .collect();
-        let q = Questionnaire::from_json(&format!(
-            r#"{{"format_version": 1, "id": "k", "items": [{}], "settings": {{"invalid_answers": "count"}}}}"#,
-            items.join(",")
-        ))
-        .expect("valid");
-        let layout = q.layout();
+        let kinds = [
+            r#"{"type": "satisfaction"}"#,
+            r#"{"type": "perception", "min": 0, "max": 10, "positive_from": 6}"#,
+            r#"{"type": "options", "options": [{"code": 1, "weight": "100"}, {"code": 2, "weight": "60"}, {"code": 7, "weight": "0"}]}"#,
+            r#"{"type": "yes_no", "positive": "no"}"#,
+            r#"{"type": "priority", "choose_at_most": 1, "options": [{"code": 1}]}"#,
+        ];
+        for count in [3, 11, 20, 30] {
+            let items: Vec<String> = (0..count)
+                .map(|i| format!(r#"{{"code": "I{i}", "kind": {}}}"#, kinds[(i * 7 / 3) % kinds.len()]))
+                .collect();
+            let q = Questionnaire::from_json(&format!(
+                r#"{{"format_version": 1, "id": "k", "items": [{}], "settings": {{"invalid_answers": "count"}}}}"#,
+                items.join(",")
+            ))
+            .expect("valid");
+            kernels_match_a_row_by_row_pass(q.layout());
+        }
+    }
+
+    fn kernels_match_a_row_by_row_pass(layout: &Layout) {
         let columns = layout.columns.len();
-        assert_eq!(columns, 30);
         let mut seed = 7u64;
         let mut next = |below: u64| {
             seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
@@ -471,7 +516,7 @@ pub(crate) mod tests {
                 plan.add(&codes[from * columns..], columns, &weights[from..to], &mut sums);
             }
             let got: Vec<_> = (0..columns).map(|c| bits(&plan.moments(&sums, c))).collect();
-            assert_eq!(got, expected, "vectors: {vectors}");
+            assert_eq!(got, expected, "{columns} columns, vectors: {vectors}");
         }
     }
 }
