@@ -155,7 +155,7 @@ fn index_standard_errors_match_r_survey_package_to_1e_12() {
 #[test]
 fn tallies_of_parts_merge_into_the_tally_of_the_whole() {
     let (q, clustered) = demo();
-    // With clusters (PSU totals from the per-code sums) and without (the index cross sums),
+    // With clusters (PSU totals from the moments) and without (the index cross sums),
     // for per-item and per-element cross sums.
     let pooled = with_settings(&q, ElementIndex::Pooled, OverallIndex::Pooled);
     let flat = without_clusters(&clustered);

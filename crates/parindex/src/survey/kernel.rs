@@ -282,7 +282,7 @@ impl Part {
                 plan.add(&codes[rows.start * stride..], stride, &weights[rows], sums);
             }
         }
-        // The cross sums, apart from the per-code sums (which they leave untouched): the
+        // The cross sums, apart from the moments (which they leave untouched): the
         // chunk's rows grouped by cell (a stable counting sort), so each cell's triangle is
         // brought into the cache once per chunk rather than once per block.
         if let Some(cross) = cross {
