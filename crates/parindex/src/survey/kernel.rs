@@ -334,6 +334,11 @@ impl Part {
         Part { keys: cells, respondents, weight, bundles, sums, gram, weights_valid }
     }
 
+    /// Whether any answer of the chunk lies outside its column's scale.
+    pub(super) fn has_invalid(&self) -> bool {
+        self.sums.iter().any(Bundle::has_invalid)
+    }
+
     /// The moments of a local cell's column.
     pub(super) fn moments(&self, plan: &Plan, cell: usize, column: usize) -> Moments {
         plan.moments(&self.sums[cell * self.bundles..(cell + 1) * self.bundles], column)

@@ -84,6 +84,11 @@ pub(super) struct Bundle {
 
 impl Bundle {
     pub(super) const ZERO: Bundle = Bundle { m: [[0.0; LANES]; 9], counts: [[0; LANES]; 3] };
+
+    /// Whether a lane counted an answer outside its column's scale.
+    pub(super) fn has_invalid(&self) -> bool {
+        self.counts[2].iter().any(|&n| n > 0)
+    }
 }
 
 /// In [`Plan::slot_of`]: no answer, and a code outside the column's scale.

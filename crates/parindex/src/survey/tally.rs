@@ -458,10 +458,7 @@ impl Tally {
             return Err(rows_failed());
         }
         // Codes outside a scale are counted: locate them only if there are any.
-        let invalid = parts
-            .iter()
-            .any(|p| (0..p.keys.len()).any(|l| (0..columns).any(|c| p.moments(&plan, l, c).invalid > 0)));
-        if invalid && strict {
+        if strict && parts.iter().any(Part::has_invalid) {
             let issues = self.locate_invalid(questionnaire, batch);
             return Err(Error::from_issues(issues).unwrap_or_else(unreachable_mismatch));
         }
