@@ -461,8 +461,12 @@ type Sums = [f64; 5];
 /// Working space of the variances, reused from column to column and domain to domain.
 #[derive(Default)]
 struct Scratch {
-    /// Per stratum, for the share and for the score.
+    /// Per stratum, for the share and for the score (with clusters: of one column).
     strata: Vec<[Sums; 2]>,
+    /// The domain's moments per column, and without clusters its [`Sums`] per stratum and
+    /// column (`stratum * columns + column`).
+    moments: Vec<Moments>,
+    by_stratum: Vec<[Sums; 2]>,
     /// Per PSU: T_y of the share, T_y of the score, T_1; and whether it was touched.
     psu: Vec<[f64; 3]>,
     seen: Vec<bool>,
@@ -582,6 +586,7 @@ impl<'a> Estimator<'a> {
             });
         }
         let mut lonely = false;
+        let (moments, by_stratum) = self.domain_sums(scratch, cells);
         let items: Vec<ItemEstimate> = layout
             .columns
             .iter()
@@ -589,11 +594,7 @@ impl<'a> Estimator<'a> {
             .enumerate()
             .map(|(ci, (column, (name, code, element)))| {
                 let item = &self.q.items()[column.item];
-                let mut t = Moments::default();
-                for &c in cells {
-                    t.add(&self.tally.moments(c)[ci]);
-                }
-                let Moments { n, positive, invalid, w, wy, wy2, wx: wm, .. } = t;
+                let Moments { n, positive, invalid, w, wy, wy2, wx: wm, .. } = moments[ci];
                 // Shares are kept in the column's points (options: percent).
                 let scale = column.scale;
                 let (wy, wy2) = (wy / scale, wy2 / (scale * scale));
@@ -627,7 +628,7 @@ impl<'a> Estimator<'a> {
                     | ItemKind::Options { .. } => Some(mean),
                     _ => None,
                 };
-                let (se, mean_se) = match self.variances(scratch, cells, ci, [p, mean], w) {
+                let (se, mean_se) = match self.variances(scratch, &by_stratum, cells, ci, [p, mean], w) {
                     Some([share, score]) => (Some(share.sqrt()), Some(score.sqrt())),
                     None => (None, None),
                 };
@@ -674,6 +675,7 @@ impl<'a> Estimator<'a> {
                 message: "every design weight is zero".into(),
             });
         }
+        (scratch.moments, scratch.by_stratum) = (moments, by_stratum);
         let (elements, overall) = self.indices(&items);
         let (elements, overall) = self.index_intervals(scratch, cells, &items, elements, overall);
         DomainEstimate {
@@ -692,23 +694,70 @@ impl<'a> Estimator<'a> {
         }
     }
 
+    /// The domain's moments per column and, without clusters, its [`Sums`] per stratum and
+    /// column, in one pass over the cells (a cell's columns are adjacent); every sum takes the
+    /// cells in their order. The vectors are the scratch's, handed back after the items.
+    fn domain_sums(&self, scratch: &mut Scratch, cells: &[usize]) -> (Vec<Moments>, Vec<[Sums; 2]>) {
+        let layout = self.q.layout();
+        let columns = layout.columns.len();
+        let (mut moments, mut by_stratum) =
+            (std::mem::take(&mut scratch.moments), std::mem::take(&mut scratch.by_stratum));
+        moments.clear();
+        moments.resize(columns, Moments::default());
+        by_stratum.clear();
+        let all = self.tally.cells();
+        if self.design.clustered {
+            for &c in cells {
+                for (t, m) in moments.iter_mut().zip(self.tally.moments(c)) {
+                    t.add(m);
+                }
+            }
+            return (moments, by_stratum);
+        }
+        by_stratum.resize(self.psus.len() * columns, [[0.0; 5]; 2]);
+        for &c in cells {
+            let h = all[c].stratum as usize;
+            let sums = &mut by_stratum[h * columns..(h + 1) * columns];
+            for (((t, m), [share, score]), column) in
+                moments.iter_mut().zip(self.tally.moments(c)).zip(sums).zip(&layout.columns)
+            {
+                t.add(m);
+                // Shares are kept in the column's points (options: percent).
+                let scale = column.scale;
+                let share_sums = if scale == 1.0 {
+                    [m.w2y2, m.w2y, m.w2, m.wy, m.w]
+                } else {
+                    [m.w2y2 / (scale * scale), m.w2y / scale, m.w2, m.wy / scale, m.w]
+                };
+                for (s, x) in share.iter_mut().zip(share_sums) {
+                    *s += x;
+                }
+                for (s, x) in score.iter_mut().zip([m.w2x2, m.w2x, m.w2, m.wx, m.w]) {
+                    *s += x;
+                }
+            }
+        }
+        (moments, by_stratum)
+    }
+
     /// The linearised variances of the ratios Σ w·y / Σ w for the share (y the answer's
     /// share) and the mean (y its score) of answer column `column` in a domain, in one pass
     /// (`None` when a stratum with domain answers has a single PSU).
     fn variances(
         &self,
         scratch: &mut Scratch,
+        by_stratum: &[[Sums; 2]],
         cells: &[usize],
         column: usize,
         p: [f64; 2],
         w: f64,
     ) -> Option<[f64; 2]> {
         let scale = self.q.layout().columns[column].scale;
+        let columns = self.q.layout().columns.len();
         let strata = &mut scratch.strata;
-        strata.clear();
-        strata.resize(self.psus.len(), [[0.0; 5]; 2]);
-        let all = self.tally.cells();
         if self.design.clustered {
+            strata.clear();
+            strata.resize(self.psus.len(), [[0.0; 5]; 2]);
             let Scratch { psu, seen, touched, .. } = scratch;
             psu.resize(self.psu_stratum.len(), [0.0; 3]);
             seen.resize(self.psu_stratum.len(), false);
@@ -739,26 +788,14 @@ impl<'a> Estimator<'a> {
                 }
             }
             touched.clear();
-        } else {
-            for &c in cells {
-                let m = &self.tally.moments(c)[column];
-                let [share, score] = &mut strata[all[c].stratum as usize];
-                let share_sums = if scale == 1.0 {
-                    [m.w2y2, m.w2y, m.w2, m.wy, m.w]
-                } else {
-                    [m.w2y2 / (scale * scale), m.w2y / scale, m.w2, m.wy / scale, m.w]
-                };
-                for (s, x) in share.iter_mut().zip(share_sums) {
-                    *s += x;
-                }
-                for (s, x) in score.iter_mut().zip([m.w2x2, m.w2x, m.w2, m.wx, m.w]) {
-                    *s += x;
-                }
-            }
         }
         let mut v = [0.0; 2];
         for &stratum in &self.strata_by_name {
-            let both = &strata[stratum];
+            let both = if self.design.clustered {
+                &strata[stratum]
+            } else {
+                &by_stratum[stratum * columns + column]
+            };
             if both[0][4] == 0.0 && both[0][2] == 0.0 {
                 continue;
             }

@@ -185,9 +185,10 @@ pub(super) struct Part {
 
 impl Part {
     /// Adds up one chunk. The chunk is taken in blocks of [`BLOCK`] rows; each block's rows
-    /// are copied into a buffer grouped by cell (a stable counting sort), so a cell's sums stay
-    /// in L1 while its rows stream past. Every sum still adds its rows in row order, as a
-    /// row-by-row pass over the chunk would: the bits do not depend on the block size.
+    /// are copied into a buffer grouped by cell (a stable counting sort), so a cell's moments
+    /// stay in registers while its rows stream past ([`Plan::add`]). Every sum still adds its
+    /// rows in row order, as a row-by-row pass over the chunk would: the bits do not depend on
+    /// the block size.
     pub(super) fn tally(
         plan: &Plan,
         cross: Option<&Cross>,
