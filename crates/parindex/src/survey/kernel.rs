@@ -4,7 +4,7 @@
 use super::batch::{Answers, Batch};
 use rust_decimal::prelude::ToPrimitive;
 
-use super::moments::{Bundle, Moments, Plan, LANES};
+use super::moments::{Bundle, Moments, Plan, READ};
 use super::questionnaire::{FeatureMap, ItemKind, Questionnaire, NO_ANSWER, SHORTFALL_SCALE};
 use super::tally::valid_weight;
 
@@ -221,11 +221,11 @@ impl Part {
         let bundles = plan.bundles;
         let mut sums = vec![Bundle::ZERO; n_cells * bundles];
         let block = BLOCK.min(range.len());
-        // The vector kernel reads a bundle's 24 codes at once: room for the last row's.
         // Rows whole 8-byte words apart, so a row is copied as words (a call to `memcpy` per
-        // row cost more than the kernel's adds of it).
+        // row cost more than the kernel's adds of it); the vector kernel reads 32 bytes of a
+        // row at once: room for the last row's.
         let stride = columns.next_multiple_of(8);
-        let mut codes = vec![NO_ANSWER; block * stride + LANES];
+        let mut codes = vec![NO_ANSWER; block * stride + READ];
         let mut weights = vec![0.0f64; block];
         let mut start = vec![0usize; n_cells + 1];
         let mut next = vec![0usize; n_cells];

@@ -62,6 +62,10 @@ impl Moments {
 /// Answer columns per bundle: three vectors of eight `f64` lanes.
 pub(super) const LANES: usize = 24;
 
+/// The bytes the vector kernel reads from a row at once, from a bundle's first column: the
+/// row buffers hold at least this many after their last row's.
+pub(super) const READ: usize = 32;
+
 /// The float sums of a bundle lane, in [`Bundle::m`] order.
 const W: usize = 0;
 const W2: usize = 1;
@@ -163,7 +167,7 @@ impl Plan {
     }
 
     /// Adds the rows of one cell: `codes` holds them from the first, `stride` apart, with at
-    /// least [`LANES`] bytes after the last; `weights` one per row.
+    /// least [`READ`] bytes after the last; `weights` one per row.
     pub(super) fn add(&self, codes: &[u8], stride: usize, weights: &[f64], sums: &mut [Bundle]) {
         for (b, (r, sums)) in self.ranges.iter().zip(sums.iter_mut()).enumerate() {
             if r.lanes != 0 {
@@ -265,7 +269,7 @@ mod vector {
     //! w, w², w·x, w²·x and w²·x² into sums of eight (and four) lanes held in registers over
     //! the cell's rows.
 
-    use super::{Bundle, Ranges, LANES, W, W2, W2X, W2X2, W2Y, WX, WY};
+    use super::{Bundle, Ranges, READ, W, W2, W2X, W2X2, W2Y, WX, WY};
     use core::arch::x86_64::{__m128i, __m256d, __m256i, __m512d};
     use pulp::bytemuck::cast;
     use pulp::x86::V4;
@@ -324,11 +328,13 @@ mod vector {
         fn call(self) {
             let Kernel { simd, codes, stride, weights, off, r, sums } = self.0;
             let (f, bw, dq, a2, av) = (simd.avx512f, simd.avx512bw, simd.avx512dq, simd.avx2, simd.avx);
-            let bytes = |b: &[u8]| -> __m256i {
-                let mut t = [0u8; 32];
-                t[..LANES].copy_from_slice(&b[..LANES]);
+            // A bundle's codes and the next eight bytes (lanes that no mask lets through).
+            let bytes = |at: usize| -> __m256i {
+                let mut t = [0u8; READ];
+                t.copy_from_slice(&codes[at..at + READ]);
                 cast(t)
             };
+            let (lanes, ylanes) = (r.lanes, r.ylanes);
             let (lo, span, ylo, yspan): (__m256i, __m256i, __m256i, __m256i) =
                 (cast(r.lo), cast(r.span), cast(r.ylo), cast(r.yspan));
             let blank: __m256i = cast([u8::MAX; 32]);
@@ -356,14 +362,14 @@ mod vector {
                 let zero: __m256i = cast([0u8; 32]);
                 let (mut n, mut positive, mut invalid) = (zero, zero, zero);
                 for (i, &w) in part.iter().enumerate() {
-                    let c = bytes(&codes[(first + i) * stride + off..]);
-                    let valid = bw._mm256_cmple_epu8_mask(a2._mm256_sub_epi8(c, lo), span) & r.lanes;
-                    let y = bw._mm256_cmple_epu8_mask(a2._mm256_sub_epi8(c, ylo), yspan) & r.ylanes;
+                    let c = bytes((first + i) * stride + off);
+                    let valid = bw._mm256_cmple_epu8_mask(a2._mm256_sub_epi8(c, lo), span) & lanes;
+                    let y = bw._mm256_cmple_epu8_mask(a2._mm256_sub_epi8(c, ylo), yspan) & ylanes;
                     let none = bw._mm256_cmpeq_epi8_mask(c, blank);
                     // Subtracting −1 (all bits set) adds one.
                     n = bw._mm256_mask_sub_epi8(n, valid, n, blank);
                     positive = bw._mm256_mask_sub_epi8(positive, y, positive, blank);
-                    invalid = bw._mm256_mask_sub_epi8(invalid, !(valid | none) & r.lanes, invalid, blank);
+                    invalid = bw._mm256_mask_sub_epi8(invalid, !(valid | none) & lanes, invalid, blank);
                     let (w2, cb) = (w * w, cast::<__m256i, [u8; 32]>(c));
                     let (wv, w2v) = (f._mm512_set1_pd(w), f._mm512_set1_pd(w2));
                     for (g, a) in a.iter_mut().enumerate() {
@@ -500,7 +506,7 @@ pub(crate) mod tests {
             (seed >> 33) % below
         };
         let rows = 700;
-        let codes: Vec<u8> = (0..rows * columns + LANES)
+        let codes: Vec<u8> = (0..rows * columns + READ)
             .map(|_| match next(20) {
                 0 => NO_ANSWER,
                 1 => [9, 200, 3, 254][next(4) as usize],
