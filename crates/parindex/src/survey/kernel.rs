@@ -181,6 +181,9 @@ pub(super) struct Part {
     pub(super) gram: Vec<f64>,
     /// Whether every weight of the chunk is valid ([`valid_weight`]).
     pub(super) weights_valid: bool,
+    /// Whether every unit label of the chunk points at a name (checked here for
+    /// [`CellOf::Unit`]; the others are checked before).
+    pub(super) labels_valid: bool,
 }
 
 impl Part {
@@ -208,10 +211,15 @@ impl Part {
             }
             *l
         };
+        let mut labels_valid = true;
         let local_of_row: Vec<u32> = match cell_of {
             CellOf::Unit(units) => batch.units.index[range.clone()]
                 .iter()
-                .map(|&label| local_of(units[label as usize]))
+                .map(|&label| {
+                    let unit = units.get(label as usize).copied();
+                    labels_valid &= unit.is_some();
+                    local_of(unit.unwrap_or_default())
+                })
                 .collect(),
             CellOf::Row(cells) => cells[range.clone()].iter().map(|&cell| local_of(cell)).collect(),
         };
@@ -332,7 +340,7 @@ impl Part {
                 }
             }
         }
-        Part { keys: cells, respondents, weight, bundles, sums, gram, weights_valid }
+        Part { keys: cells, respondents, weight, bundles, sums, gram, weights_valid, labels_valid }
     }
 
     /// Whether any answer of the chunk lies outside its column's scale.

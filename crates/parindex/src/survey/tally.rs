@@ -46,6 +46,9 @@ pub(crate) struct Cell {
 
 type Key = (u32, u32, u32, u32);
 
+/// Where a cell's sums come from: (the tally's cell, a chunk, the chunk's local cell).
+type Source = (u32, u32, u32);
+
 /// The aggregation state of survey responses: per unit, respondent group, stratum and
 /// cluster, and per answer column, the numbers of valid, positive and invalid answers and the
 /// weighted sums (moments) the estimates need. Its size depends on units × items (× clusters when given),
@@ -375,7 +378,9 @@ impl Tally {
         }
         let n = batch.len();
         let columns = layout.columns.len();
-        self.check_shape(batch, columns)?;
+        let by_unit = batch.groups.is_none() && batch.strata.is_none() && batch.clusters.is_none();
+        // By unit, the chunks check the unit labels as they read them, in parallel.
+        self.check_shape(batch, columns, !by_unit)?;
         let strict = questionnaire.settings().invalid_answers == InvalidAnswers::Error;
         // Every problem of the rows, with the answers outside their scale, in file order.
         let rows_failed = || {
@@ -410,7 +415,6 @@ impl Tally {
         let groups = staged.map(Names::Groups, batch.groups);
         let strata = staged.map(Names::Strata, batch.strata);
         let clusters = batch.clusters.map(|c| staged.map(Names::Clusters, Some(c)));
-        let by_unit = batch.groups.is_none() && batch.strata.is_none() && batch.clusters.is_none();
         let cell_of = if by_unit {
             CellOf::Unit(&units)
         } else {
@@ -454,6 +458,9 @@ impl Tally {
         };
         #[cfg(not(feature = "parallel"))]
         let parts: Vec<Part> = chunks.iter().map(tally_chunk).collect();
+        if parts.iter().any(|p| !p.labels_valid) {
+            self.check_shape(batch, columns, true)?;
+        }
         if parts.iter().any(|p| !p.weights_valid) {
             return Err(rows_failed());
         }
@@ -475,32 +482,64 @@ impl Tally {
             }
         }
         let cell_of_key = |k: u32| if by_unit { cell_of_unit[k as usize] } else { k };
-        // Commit: names, cells, then the parts in chunk order (the same sums whatever the
-        // number of threads).
+        // Commit: names, cells, then the parts' sums.
         self.design = Some(design);
         staged.commit(self);
-        let width = self.gram_width();
-        for part in parts {
-            for (l, g) in part.keys.iter().map(|&k| cell_of_key(k)).enumerate() {
-                let cell = &mut self.cells[g as usize];
-                cell.respondents += part.respondents[l];
-                cell.weight += part.weight[l];
-                let into = &mut self.moments[g as usize * columns..(g as usize + 1) * columns];
-                for (c, m) in into.iter_mut().enumerate() {
-                    m.add(&part.moments(&plan, l, c));
-                }
-                if width > 0 {
-                    let into = &mut self.gram[g as usize * width..(g as usize + 1) * width];
-                    for (a, b) in into.iter_mut().zip(&part.gram[l * width..(l + 1) * width]) {
-                        *a += b;
-                    }
-                }
-            }
-        }
+        self.absorb(&plan, &parts, cell_of_key);
         Ok(())
     }
 
-    fn check_shape(&self, batch: &Batch, columns: usize) -> Result<()> {
+    /// Adds the chunks' sums into the tally's cells: into each cell the chunks in order (the
+    /// same sums whatever the number of threads), the cells in parallel.
+    fn absorb(&mut self, plan: &Plan, parts: &[Part], cell_of_key: impl Fn(u32) -> u32) {
+        let width = self.gram_width();
+        let mut from: Vec<Source> = parts
+            .iter()
+            .enumerate()
+            .flat_map(|(p, part)| {
+                let cell_of_key = &cell_of_key;
+                part.keys.iter().enumerate().map(move |(l, &k)| (cell_of_key(k), p as u32, l as u32))
+            })
+            .collect();
+        from.sort_unstable();
+        // Each touched cell's sums, borrowed apart.
+        let mut jobs = Vec::new();
+        let mut rest = &from[..];
+        let cells = self.cells.iter_mut().zip(rows(&mut self.moments, self.columns.len()));
+        for (g, ((cell, moments), gram)) in cells.zip(rows(&mut self.gram, width)).enumerate() {
+            let k = rest.iter().take_while(|f| f.0 as usize == g).count();
+            if k > 0 {
+                jobs.push((cell, moments, gram, &rest[..k]));
+                rest = &rest[k..];
+            }
+            if rest.is_empty() {
+                break;
+            }
+        }
+        let one = |(cell, moments, gram, from): (&mut Cell, &mut [Moments], &mut [f64], &[Source])| {
+            for &(_, p, l) in from {
+                let (part, l) = (&parts[p as usize], l as usize);
+                cell.respondents += part.respondents[l];
+                cell.weight += part.weight[l];
+                for (c, m) in moments.iter_mut().enumerate() {
+                    m.add(&part.moments(plan, l, c));
+                }
+                for (a, b) in gram.iter_mut().zip(&part.gram[l * width..(l + 1) * width]) {
+                    *a += b;
+                }
+            }
+        };
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            jobs.into_par_iter().with_min_len(64).for_each(one);
+        }
+        #[cfg(not(feature = "parallel"))]
+        jobs.into_iter().for_each(one);
+    }
+
+    /// The batch's sizes, and its labels' indices (the units' only when `units`).
+    fn check_shape(&self, batch: &Batch, columns: usize, units: bool) -> Result<()> {
         let n = batch.len();
         let mismatch =
             |reason: String| Err(Error::single(Location::default(), IssueKind::SurveyMismatch { reason }));
@@ -512,13 +551,15 @@ impl Tally {
             return mismatch(format!("the answers must be {n} respondents × {columns} columns"));
         }
         let labels = [Some(batch.units), batch.groups, batch.strata, batch.clusters];
-        for (what, l) in ["unit", "group", "stratum", "cluster"].iter().zip(labels) {
+        for (k, (what, l)) in ["unit", "group", "stratum", "cluster"].iter().zip(labels).enumerate() {
             if let Some(l) = l {
                 if l.index.len() != n {
                     return mismatch(format!("{} {what} indices for {n} respondents", l.index.len()));
                 }
                 // The largest index first (a pass the compiler vectorises), then the first bad one.
-                if l.index.iter().copied().max().is_some_and(|i| i as usize >= l.names.len()) {
+                if (k > 0 || units)
+                    && l.index.iter().copied().max().is_some_and(|i| i as usize >= l.names.len())
+                {
                     let bad =
                         l.index.iter().find(|&&i| i as usize >= l.names.len()).copied().unwrap_or_default();
                     return mismatch(format!("{what} index {bad} but only {} names", l.names.len()));
@@ -768,12 +809,24 @@ impl Staged {
         t.groups.extend(groups);
         t.strata.extend(strata);
         t.clusters.extend(clusters);
-        t.moments.reserve(self.cells.len() * t.columns.len());
-        t.gram.reserve(self.cells.len() * t.gram_width());
-        for key in self.cells {
-            t.cell(key);
+        let first = t.cells.len();
+        for (i, (unit, group, stratum, cluster)) in self.cells.into_iter().enumerate() {
+            t.cells.push(Cell { unit, group, stratum, cluster, respondents: 0, weight: 0.0 });
+            t.index.insert((unit, group, stratum, cluster), (first + i) as u32);
         }
+        t.moments.resize(t.cells.len() * t.columns.len(), Moments::default());
+        t.gram.resize(t.cells.len() * t.gram_width(), 0.0);
     }
+}
+
+/// `v` as rows of `width`, or endless empty rows when `width` is 0.
+fn rows<T>(v: &mut [T], width: usize) -> impl Iterator<Item = &mut [T]> {
+    let (whole, empty) = if width > 0 {
+        (Some(v.chunks_exact_mut(width)), None)
+    } else {
+        (None, Some(std::iter::repeat_with(<&mut [T]>::default)))
+    };
+    whole.into_iter().flatten().chain(empty.into_iter().flatten())
 }
 
 /// A weight is finite and not negative (NaN fails both comparisons).
@@ -930,6 +983,7 @@ mod tests {
         let batch = Batch::new(Labels { index: &[0, 1, 2, 0, 7, 1], names: &units }, Answers::Rows(&answers));
         let err = tally.add(&q, &batch).expect_err("bad index");
         assert!(err.to_string().contains("unit index 2 but only 2 names"), "{err}");
+        assert!(tally.units().is_empty() && tally.cells.is_empty() && tally.respondents() == 0);
         // Zero and the largest finite weight are valid.
         tally
             .add(
