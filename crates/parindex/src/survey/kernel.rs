@@ -184,6 +184,8 @@ pub(super) struct Part {
     /// Whether every unit label of the chunk points at a name (checked here for
     /// [`CellOf::Unit`]; the others are checked before).
     pub(super) labels_valid: bool,
+    /// Whether any answer of the chunk lies outside its column's scale.
+    pub(super) invalid: bool,
 }
 
 impl Part {
@@ -201,51 +203,58 @@ impl Part {
         key_count: usize,
     ) -> Part {
         let columns = plan.columns;
+        // The local cell of each key, numbered as the chunk's rows first show them.
         let mut local = vec![u32::MAX; key_count];
         let mut cells = Vec::new();
-        let mut local_of = |key: u32| {
-            let l = &mut local[key as usize];
-            if *l == u32::MAX {
-                *l = cells.len() as u32;
-                cells.push(key);
-            }
-            *l
-        };
         let mut labels_valid = true;
-        let local_of_row: Vec<u32> = match cell_of {
-            CellOf::Unit(units) => batch.units.index[range.clone()]
-                .iter()
-                .map(|&label| {
+        // The local cells of rows `rows`, into `ids`; the number of local cells so far.
+        let mut local_cells = |rows: std::ops::Range<usize>, ids: &mut Vec<u32>| -> usize {
+            let mut local_of = |key: u32| {
+                let l = &mut local[key as usize];
+                if *l == u32::MAX {
+                    *l = cells.len() as u32;
+                    cells.push(key);
+                }
+                *l
+            };
+            ids.clear();
+            match cell_of {
+                CellOf::Unit(units) => ids.extend(batch.units.index[rows].iter().map(|&label| {
                     let unit = units.get(label as usize).copied();
                     labels_valid &= unit.is_some();
                     local_of(unit.unwrap_or_default())
-                })
-                .collect(),
-            CellOf::Row(cells) => cells[range.clone()].iter().map(|&cell| local_of(cell)).collect(),
+                })),
+                CellOf::Row(of_row) => ids.extend(of_row[rows].iter().map(|&cell| local_of(cell))),
+            }
+            cells.len()
         };
-        let n_cells = cells.len();
-        let mut respondents = vec![0u64; n_cells];
-        let mut weight = vec![0.0f64; n_cells];
+        let mut respondents = Vec::new();
+        let mut weight = Vec::new();
         let bundles = plan.bundles;
-        let mut sums = vec![Bundle::ZERO; n_cells * bundles];
+        let mut sums = Vec::new();
         let block = BLOCK.min(range.len());
+        let mut ids = Vec::with_capacity(block);
         // Rows whole 8-byte words apart, so a row is copied as words (a call to `memcpy` per
         // row cost more than the kernel's adds of it); the vector kernel reads 32 bytes of a
         // row at once: room for the last row's.
         let stride = columns.next_multiple_of(8);
         let mut codes = vec![NO_ANSWER; block * stride + READ];
         let mut weights = vec![0.0f64; block];
-        let mut start = vec![0usize; n_cells + 1];
-        let mut next = vec![0usize; n_cells];
-        let width = cross.map_or(0, Cross::width);
-        let mut gram = vec![0.0f64; n_cells * width];
-        let mut buf = vec![Entry::default(); cross.map_or(0, |c| c.columns.len())];
-        let mut at = vec![0u16; cross.map_or(0, |c| c.columns.len())];
+        let mut start = Vec::new();
+        let mut next = Vec::new();
         let mut weights_valid = true;
+        let mut n_cells = 0;
         for first in (0..range.len()).step_by(BLOCK) {
-            let ids = &local_of_row[first..(first + BLOCK).min(range.len())];
+            n_cells =
+                local_cells(range.start + first..range.start + (first + BLOCK).min(range.len()), &mut ids);
+            // Room for the cells first seen in this block.
+            respondents.resize(n_cells, 0);
+            weight.resize(n_cells, 0.0);
+            sums.resize(n_cells * bundles, Bundle::ZERO);
+            start.resize(n_cells + 1, 0);
+            next.resize(n_cells, 0);
             start.fill(0);
-            for &l in ids {
+            for &l in &ids {
                 start[l as usize + 1] += 1;
             }
             for l in 0..n_cells {
@@ -294,9 +303,14 @@ impl Part {
         // The cross sums, apart from the moments (which they leave untouched): the
         // chunk's rows grouped by cell (a stable counting sort), so each cell's triangle is
         // brought into the cache once per chunk rather than once per block.
+        let width = cross.map_or(0, Cross::width);
+        let mut gram = vec![0.0f64; n_cells * width];
         if let Some(cross) = cross {
+            let mut buf = vec![Entry::default(); cross.columns.len()];
+            let mut at = vec![0u16; cross.columns.len()];
+            local_cells(range.clone(), &mut ids);
             start.fill(0);
-            for &l in &local_of_row {
+            for &l in &ids {
                 start[l as usize + 1] += 1;
             }
             for l in 0..n_cells {
@@ -307,7 +321,7 @@ impl Part {
             let k = cross.columns.len();
             let mut packed = vec![NO_ANSWER; range.len() * k];
             let mut packed_weights = vec![0.0f64; range.len()];
-            for (i, &l) in local_of_row.iter().enumerate() {
+            for (i, &l) in ids.iter().enumerate() {
                 let p = next[l as usize];
                 next[l as usize] += 1;
                 let r = range.start + i;
@@ -340,12 +354,8 @@ impl Part {
                 }
             }
         }
-        Part { keys: cells, respondents, weight, bundles, sums, gram, weights_valid, labels_valid }
-    }
-
-    /// Whether any answer of the chunk lies outside its column's scale.
-    pub(super) fn has_invalid(&self) -> bool {
-        self.sums.iter().any(Bundle::has_invalid)
+        let invalid = sums.iter().any(Bundle::has_invalid);
+        Part { keys: cells, respondents, weight, bundles, sums, gram, weights_valid, labels_valid, invalid }
     }
 
     /// The moments of a local cell's column.

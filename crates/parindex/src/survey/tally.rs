@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::batch::{Answers, Batch, Labels};
@@ -99,7 +101,7 @@ pub struct Tally {
     /// Without clusters, per cell: the upper triangle of Σ w² f fᵀ, row after row.
     gram: Vec<f64>,
     #[serde(skip)]
-    index: HashMap<Key, u32>,
+    index: FxHashMap<Key, u32>,
 }
 
 impl PartialEq for Tally {
@@ -170,7 +172,7 @@ impl Tally {
             features,
             feature_count: questionnaire.feature_map(features).count,
             gram: Vec::new(),
-            index: HashMap::new(),
+            index: FxHashMap::default(),
         }
     }
 
@@ -465,7 +467,7 @@ impl Tally {
             return Err(rows_failed());
         }
         // Codes outside a scale are counted: locate them only if there are any.
-        if strict && parts.iter().any(Part::has_invalid) {
+        if strict && parts.iter().any(|p| p.invalid) {
             let issues = self.locate_invalid(questionnaire, batch);
             return Err(Error::from_issues(issues).unwrap_or_else(unreachable_mismatch));
         }
@@ -483,8 +485,9 @@ impl Tally {
         }
         let cell_of_key = |k: u32| if by_unit { cell_of_unit[k as usize] } else { k };
         // Commit: names, cells, then the parts' sums.
+        let new = staged.done();
         self.design = Some(design);
-        staged.commit(self);
+        self.commit(new);
         self.absorb(&plan, &parts, cell_of_key);
         Ok(())
     }
@@ -744,42 +747,48 @@ enum Names {
 }
 
 /// New names and cells of a batch, held apart until the batch has passed its checks.
-struct Staged {
-    /// Per kind: the tally's names looked up, and the new ones in order.
-    lookup: [HashMap<String, u32>; 4],
-    new: [Vec<String>; 4],
+struct Staged<'a> {
+    /// Per kind: the tally's names and the new ones, looked up; the new ones in order.
+    lookup: [FxHashMap<&'a str, u32>; 4],
+    new: [Vec<&'a str>; 4],
     /// Names already in the tally, per kind.
     known: [usize; 4],
     cells: Vec<Key>,
     first_new_cell: usize,
-    new_cells: HashMap<Key, u32>,
+    new_cells: FxHashMap<Key, u32>,
 }
 
-impl Staged {
-    fn new(t: &Tally) -> Staged {
+/// The new names and cells of a batch that passed its checks.
+struct New {
+    names: [Vec<String>; 4],
+    cells: Vec<Key>,
+}
+
+impl<'a> Staged<'a> {
+    fn new(t: &'a Tally) -> Staged<'a> {
         let lists = [&t.units, &t.groups, &t.strata, &t.clusters];
         let lookup =
-            lists.map(|names| names.iter().enumerate().map(|(i, s)| (s.clone(), i as u32)).collect());
+            lists.map(|names| names.iter().enumerate().map(|(i, s)| (s.as_str(), i as u32)).collect());
         Staged {
             lookup,
             new: Default::default(),
             known: lists.map(Vec::len),
             cells: Vec::new(),
             first_new_cell: t.cells.len(),
-            new_cells: HashMap::new(),
+            new_cells: FxHashMap::default(),
         }
     }
 
     /// The tally's index of every local name (a missing list stands for the one name "").
-    fn map(&mut self, kind: Names, labels: Option<Labels>) -> Vec<u32> {
+    fn map(&mut self, kind: Names, labels: Option<Labels<'a>>) -> Vec<u32> {
         let k = kind as usize;
-        let mut one = |name: &str| -> u32 {
+        let mut one = |name: &'a str| -> u32 {
             if let Some(&i) = self.lookup[k].get(name) {
                 return i;
             }
             let i = (self.known[k] + self.new[k].len()) as u32;
-            self.new[k].push(name.to_string());
-            self.lookup[k].insert(name.to_string(), i);
+            self.new[k].push(name);
+            self.lookup[k].insert(name, i);
             i
         };
         match labels {
@@ -793,7 +802,7 @@ impl Staged {
         self.known[kind as usize] + self.new[kind as usize].len()
     }
 
-    fn cell(&mut self, index: &HashMap<Key, u32>, key: Key) -> u32 {
+    fn cell(&mut self, index: &FxHashMap<Key, u32>, key: Key) -> u32 {
         if let Some(&i) = index.get(&key).or_else(|| self.new_cells.get(&key)) {
             return i;
         }
@@ -803,19 +812,26 @@ impl Staged {
         i
     }
 
-    fn commit(self, t: &mut Tally) {
-        let [units, groups, strata, clusters] = self.new;
-        t.units.extend(units);
-        t.groups.extend(groups);
-        t.strata.extend(strata);
-        t.clusters.extend(clusters);
-        let first = t.cells.len();
-        for (i, (unit, group, stratum, cluster)) in self.cells.into_iter().enumerate() {
-            t.cells.push(Cell { unit, group, stratum, cluster, respondents: 0, weight: 0.0 });
-            t.index.insert((unit, group, stratum, cluster), (first + i) as u32);
+    fn done(self) -> New {
+        New { names: self.new.map(|names| names.into_iter().map(String::from).collect()), cells: self.cells }
+    }
+}
+
+impl Tally {
+    /// Takes a batch's new names and cells.
+    fn commit(&mut self, new: New) {
+        let [units, groups, strata, clusters] = new.names;
+        self.units.extend(units);
+        self.groups.extend(groups);
+        self.strata.extend(strata);
+        self.clusters.extend(clusters);
+        let first = self.cells.len();
+        for (i, (unit, group, stratum, cluster)) in new.cells.into_iter().enumerate() {
+            self.cells.push(Cell { unit, group, stratum, cluster, respondents: 0, weight: 0.0 });
+            self.index.insert((unit, group, stratum, cluster), (first + i) as u32);
         }
-        t.moments.resize(t.cells.len() * t.columns.len(), Moments::default());
-        t.gram.resize(t.cells.len() * t.gram_width(), 0.0);
+        self.moments.resize(self.cells.len() * self.columns.len(), Moments::default());
+        self.gram.resize(self.cells.len() * self.gram_width(), 0.0);
     }
 }
 
