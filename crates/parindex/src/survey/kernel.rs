@@ -291,13 +291,8 @@ impl Part {
                 if rows.is_empty() {
                     continue;
                 }
-                let mut cell_weight = weight[l];
-                for w in &weights[rows.clone()] {
-                    cell_weight += w;
-                }
-                weight[l] = cell_weight;
                 respondents[l] += rows.len() as u64;
-                plan.add(&codes[rows.start * stride..], stride, &weights[rows], sums);
+                plan.add(&codes[rows.start * stride..], stride, &weights[rows], sums, &mut weight[l]);
             }
         }
         // The cross sums, apart from the moments (which they leave untouched): the

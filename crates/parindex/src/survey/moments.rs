@@ -167,11 +167,26 @@ impl Plan {
     }
 
     /// Adds the rows of one cell: `codes` holds them from the first, `stride` apart, with at
-    /// least [`READ`] bytes after the last; `weights` one per row.
-    pub(super) fn add(&self, codes: &[u8], stride: usize, weights: &[f64], sums: &mut [Bundle]) {
+    /// least [`READ`] bytes after the last; `weights` one per row, added into `total` too (in
+    /// row order; within the first vector run, where its adds cost nothing).
+    pub(super) fn add(
+        &self,
+        codes: &[u8],
+        stride: usize,
+        weights: &[f64],
+        sums: &mut [Bundle],
+        total: &mut f64,
+    ) {
+        let mut summed = false;
         for (b, (r, sums)) in self.ranges.iter().zip(sums.iter_mut()).enumerate() {
             if r.lanes != 0 {
-                vector::add(codes, stride, weights, b * LANES, r, sums);
+                summed |=
+                    vector::add(codes, stride, weights, b * LANES, r, sums, (!summed).then_some(&mut *total));
+            }
+        }
+        if !summed {
+            for w in weights {
+                *total += w;
             }
         }
         for &c in &self.scalar {
@@ -285,11 +300,12 @@ mod vector {
         off: usize,
         r: &Ranges,
         sums: &mut Bundle,
-    ) {
-        let Some(simd) = V4::try_new() else { return };
+        total: Option<&mut f64>,
+    ) -> bool {
+        let Some(simd) = V4::try_new() else { return false };
         // Whole vectors of eight lanes, and a half one (four) where that covers the rest.
         let lanes = 32 - r.lanes.leading_zeros() as usize;
-        let k = Kernel { simd, codes, stride, weights, off, r, sums };
+        let k = Kernel { simd, codes, stride, weights, off, r, sums, total };
         match lanes {
             0..=4 => simd.vectorize(Run::<0, true>(k)),
             5..=8 => simd.vectorize(Run::<1, false>(k)),
@@ -298,6 +314,7 @@ mod vector {
             17..=20 => simd.vectorize(Run::<2, true>(k)),
             _ => simd.vectorize(Run::<3, false>(k)),
         }
+        true
     }
 
     struct Kernel<'a> {
@@ -308,6 +325,8 @@ mod vector {
         off: usize,
         r: &'a Ranges,
         sums: &'a mut Bundle,
+        /// The weights' running total, when this run adds them up.
+        total: Option<&'a mut f64>,
     }
 
     /// `G` vectors of eight lanes, then four lanes more when `HALF`.
@@ -326,7 +345,7 @@ mod vector {
 
         #[inline(always)]
         fn call(self) {
-            let Kernel { simd, codes, stride, weights, off, r, sums } = self.0;
+            let Kernel { simd, codes, stride, weights, off, r, sums, total } = self.0;
             let (f, bw, dq, a2, av) = (simd.avx512f, simd.avx512bw, simd.avx512dq, simd.avx2, simd.avx);
             // A bundle's codes and the next eight bytes (lanes that no mask lets through).
             let bytes = |at: usize| -> __m256i {
@@ -357,11 +376,14 @@ mod vector {
                 cast(t)
             });
             let mut counts = sums.counts;
+            // Σ w in row order, hidden behind the row's vector work.
+            let mut weight = total.as_deref().copied().unwrap_or_default();
             // Byte counters, emptied every 255 rows.
             for (part, first) in weights.chunks(255).zip((0..).step_by(255)) {
                 let zero: __m256i = cast([0u8; 32]);
                 let (mut n, mut positive, mut invalid) = (zero, zero, zero);
                 for (i, &w) in part.iter().enumerate() {
+                    weight += w;
                     let c = bytes((first + i) * stride + off);
                     let valid = bw._mm256_cmple_epu8_mask(a2._mm256_sub_epi8(c, lo), span) & lanes;
                     let y = bw._mm256_cmple_epu8_mask(a2._mm256_sub_epi8(c, ylo), yspan) & ylanes;
@@ -423,6 +445,9 @@ mod vector {
                 }
             }
             sums.counts = counts;
+            if let Some(total) = total {
+                *total = weight;
+            }
         }
     }
 }
@@ -435,7 +460,17 @@ mod vector {
         false
     }
 
-    pub(super) fn add(_: &[u8], _: usize, _: &[f64], _: usize, _: &Ranges, _: &mut Bundle) {}
+    pub(super) fn add(
+        _: &[u8],
+        _: usize,
+        _: &[f64],
+        _: usize,
+        _: &Ranges,
+        _: &mut Bundle,
+        _: Option<&mut f64>,
+    ) -> bool {
+        false
+    }
 }
 
 #[cfg(test)]
@@ -522,12 +557,14 @@ pub(crate) mod tests {
         for vectors in [false, vector::available()] {
             let plan = Plan::with_vectors(layout, vectors);
             let mut sums = vec![Bundle::ZERO; plan.bundles];
+            let mut total = 0.0;
             // In three runs of rows, as blocks bring them.
             for (from, to) in [(0, 1), (1, 301), (301, rows)] {
-                plan.add(&codes[from * columns..], columns, &weights[from..to], &mut sums);
+                plan.add(&codes[from * columns..], columns, &weights[from..to], &mut sums, &mut total);
             }
             let got: Vec<_> = (0..columns).map(|c| bits(&plan.moments(&sums, c))).collect();
             assert_eq!(got, expected, "{columns} columns, vectors: {vectors}");
+            assert_eq!(total.to_bits(), weights.iter().fold(0.0, |t, w| t + w).to_bits());
         }
     }
 }
