@@ -22,7 +22,7 @@ pub(super) fn chunks(n: usize) -> Vec<std::ops::Range<usize>> {
 
 /// Respondents per block within a chunk: a block's answers and weights, regrouped by cell,
 /// stay in the core's L2 cache while they are added up.
-pub(super) const BLOCK: usize = 1 << 15;
+pub(super) const BLOCK: usize = 1 << 14;
 
 /// What the kernel needs for the cross sums of the index features: per index column and
 /// answer code, the feature and value the answer adds (the column's shortfall feature and
