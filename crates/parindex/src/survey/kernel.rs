@@ -203,8 +203,9 @@ impl Part {
         key_count: usize,
     ) -> Part {
         let columns = plan.columns;
-        // The local cell of each key, numbered as the chunk's rows first show them.
-        let mut local = vec![u32::MAX; key_count];
+        // The local cell of each key, numbered as the chunk's rows first show them (a row
+        // whose unit label points past the names counts as key 0 until the batch is refused).
+        let mut local = vec![u32::MAX; key_count.max(1)];
         let mut cells = Vec::new();
         let mut labels_valid = true;
         // The local cells of rows `rows`, into `ids`; the number of local cells so far.

@@ -1000,6 +1000,11 @@ mod tests {
         let err = tally.add(&q, &batch).expect_err("bad index");
         assert!(err.to_string().contains("unit index 2 but only 2 names"), "{err}");
         assert!(tally.units().is_empty() && tally.cells.is_empty() && tally.respondents() == 0);
+        // Labels and no names at all.
+        let batch = Batch::new(Labels { index: &[0, 0, 0, 0, 0, 0], names: &[] }, Answers::Rows(&answers));
+        let err = tally.add(&q, &batch).expect_err("bad index");
+        assert!(err.to_string().contains("unit index 0 but only 0 names"), "{err}");
+        assert!(tally.units().is_empty() && tally.cells.is_empty() && tally.respondents() == 0);
         // Zero and the largest finite weight are valid.
         tally
             .add(
