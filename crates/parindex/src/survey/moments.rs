@@ -381,17 +381,19 @@ mod vector {
             // Byte counters, emptied every 255 rows.
             for (part, first) in weights.chunks(255).zip((0..).step_by(255)) {
                 let zero: __m256i = cast([0u8; 32]);
-                let (mut n, mut positive, mut invalid) = (zero, zero, zero);
+                let (mut n, mut positive, mut blanks) = (zero, zero, zero);
                 for (i, &w) in part.iter().enumerate() {
                     weight += w;
                     let c = bytes((first + i) * stride + off);
-                    let valid = bw._mm256_cmple_epu8_mask(a2._mm256_sub_epi8(c, lo), span) & lanes;
-                    let y = bw._mm256_cmple_epu8_mask(a2._mm256_sub_epi8(c, ylo), yspan) & ylanes;
-                    let none = bw._mm256_cmpeq_epi8_mask(c, blank);
-                    // Subtracting −1 (all bits set) adds one.
+                    // The lanes' masks within the compares (no separate ands).
+                    let valid = bw._mm256_mask_cmple_epu8_mask(lanes, a2._mm256_sub_epi8(c, lo), span);
+                    let y = bw._mm256_mask_cmple_epu8_mask(ylanes, a2._mm256_sub_epi8(c, ylo), yspan);
+                    let none = bw._mm256_mask_cmpeq_epi8_mask(lanes, c, blank);
+                    // Subtracting −1 (all bits set) adds one. The answers outside the scale
+                    // are the rest: counted once per part, below.
                     n = bw._mm256_mask_sub_epi8(n, valid, n, blank);
                     positive = bw._mm256_mask_sub_epi8(positive, y, positive, blank);
-                    invalid = bw._mm256_mask_sub_epi8(invalid, !(valid | none) & lanes, invalid, blank);
+                    blanks = bw._mm256_mask_sub_epi8(blanks, none, blanks, blank);
                     let (w2, cb) = (w * w, cast::<__m256i, [u8; 32]>(c));
                     let (wv, w2v) = (f._mm512_set1_pd(w), f._mm512_set1_pd(w2));
                     for (g, a) in a.iter_mut().enumerate() {
@@ -425,10 +427,14 @@ mod vector {
                         h[W2X2] = f._mm256_mask_add_pd(h[W2X2], v, h[W2X2], w2x2);
                     }
                 }
-                for (total, bytes) in counts.iter_mut().zip([n, positive, invalid]) {
-                    let bytes: [u8; 32] = cast(bytes);
-                    for (t, b) in total.iter_mut().zip(bytes) {
-                        *t += u32::from(b);
+                let (n, positive, blanks): ([u8; 32], [u8; 32], [u8; 32]) =
+                    (cast(n), cast(positive), cast(blanks));
+                for lane in 0..super::LANES {
+                    counts[0][lane] += u32::from(n[lane]);
+                    counts[1][lane] += u32::from(positive[lane]);
+                    if lanes & (1 << lane) != 0 {
+                        counts[2][lane] +=
+                            (part.len() - usize::from(n[lane]) - usize::from(blanks[lane])) as u32;
                     }
                 }
             }
