@@ -1036,10 +1036,12 @@ mod tests {
 
     #[test]
     fn lines_split_eight_bytes_at_a_time_as_byte_by_byte() {
-        let alphabet = b",a\"\r 1\xC3\xA9";
         let mut seed = 11u64;
-        for _ in 0..20_000 {
+        let (mut plain_lines, mut commas) = (0, 0);
+        for n in 0..20_000 {
             seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            // Every other line without quotes and CRs, so that most are split.
+            let alphabet: &[u8] = if n % 2 == 0 { b",a 1\xC3\xA9,," } else { b",a\"\r 1\xC3\xA9" };
             let len = (seed >> 58) as usize;
             let line: Vec<u8> =
                 (0..len).map(|k| alphabet[((seed >> (k % 48)) as usize + k) % alphabet.len()]).collect();
@@ -1057,8 +1059,11 @@ mod tests {
                 }
                 expected.push((from, line.len()));
                 assert_eq!(fields, expected, "{line:?}");
+                plain_lines += 1;
+                commas += expected.len() - 1;
             }
         }
+        assert!(plain_lines > 9_000 && commas > 100_000, "{plain_lines} lines split, {commas} commas");
     }
 
     #[test]
