@@ -93,15 +93,13 @@ struct Seen {
 
 impl Seen {
     /// `None` when new; otherwise where it was seen first.
-    fn insert(&mut self, id: &Id, row: u64) -> Option<String> {
-        let n = match id {
-            Id::Number(n) => *n,
-            Id::Text(id) => {
-                return self.others.insert(id.clone(), row).map(|first| {
-                    self.others.insert(id.clone(), first);
-                    format!("on row {first}")
-                })
-            }
+    fn insert(&mut self, id: &str, row: u64) -> Option<String> {
+        let numeric = !(id.len() > 1 && id.starts_with('0')); // "007" and "7" differ: text
+        let Some(n) = id.parse::<u64>().ok().filter(|_| numeric) else {
+            return self.others.insert(id.to_string(), row).map(|first| {
+                self.others.insert(id.to_string(), first);
+                format!("on row {first}")
+            });
         };
         if let Some((start, end)) = self.run {
             if n == end.wrapping_add(1) && self.next_start.is_none_or(|next| n < next) {
@@ -237,17 +235,6 @@ pub fn read_responses<R: Read>(
     questionnaire: &Questionnaire,
     options: &ResponsesOptions,
 ) -> Result<Tally, Error> {
-    read(reader, file, questionnaire, options, true)
-}
-
-/// [`read_responses`], its plain lines parsed on two threads when `parallel` (not on wasm32).
-fn read<R: Read>(
-    reader: R,
-    file: &str,
-    questionnaire: &Questionnaire,
-    options: &ResponsesOptions,
-    #[cfg_attr(target_arch = "wasm32", allow(unused_variables))] parallel: bool,
-) -> Result<Tally, Error> {
     let mut input = BufReader::with_capacity(1 << 16, reader);
     let at = || Location::default().file(file);
     let head = input.fill_buf().map_err(|e| io_error(file, &e))?;
@@ -317,59 +304,218 @@ fn read<R: Read>(
         file_columns: &file_columns,
         present: [weight_col.is_some(), group_col.is_some(), stratum_col.is_some(), cluster_col.is_some()],
     };
-    let parser = RowParser {
-        file,
-        width,
-        columns,
-        items,
-        respondent_col,
-        unit_col,
-        labels: [group_col, stratum_col, cluster_col],
-        weight_col,
-        known_units: options.units.as_ref(),
-    };
     let (rows_read, tally, tally_issues) = pipeline(tallier, |submit| {
-        let mut order = Sequencer::new(submit, &parser, options.batch);
-        let mut parsed = Parsed::default();
-        // Plain lines in pieces on two threads; the rest (and everything on wasm32) here.
-        #[cfg(not(target_arch = "wasm32"))]
-        if parallel {
-            if let Some((rest, input, line)) = csv.take_plain() {
-                let piece = (options.batch * 64).clamp(1 << 12, 1 << 20);
-                match pieces(rest, input, line, piece, &parser, &mut order) {
-                    Ok((rest, input, line)) => csv = Records::csv(rest, input, line),
-                    Err(e) => {
-                        order.issues.push(Issue::new(at(), IssueKind::Syntax { reason: e.to_string() }));
-                        order.flush();
-                        return (order.rows_read, order.issues);
-                    }
-                }
-            }
-        }
+        let mut seen = Seen::default();
+        let (mut units, mut groups, mut strata, mut clusters) =
+            (Dictionary::default(), Dictionary::default(), Dictionary::default(), Dictionary::default());
+        let mut buf = Buf::default();
+        let mut sent = [0usize; 4];
+        let mut rows_read = 0u64;
+        // Unit ids as written → their index, so a row costs one lookup of its raw bytes.
+        let mut raw_units: HashMap<Vec<u8>, u32, Fnv> = HashMap::default();
         loop {
             let more = match csv.read(&mut record) {
                 Ok(more) => more,
                 Err(e) => {
                     // Reading failed (the CSV syntax itself cannot: every byte sequence is a
                     // record); what was read is still checked.
-                    order.issues.push(Issue::new(at(), IssueKind::Syntax { reason: e.to_string() }));
+                    issues.push(Issue::new(at(), IssueKind::Syntax { reason: e.to_string() }));
                     false
                 }
             };
             if more {
-                parser.row(&record.bytes, &record.fields, record.line, &mut parsed);
+                let row = record.line;
+                if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+                    continue;
+                }
+                rows_read += 1;
+                if record.len() != width {
+                    issues.push(Issue::new(
+                        at().row(row),
+                        IssueKind::RaggedRow { found: record.len() as u64, expected: width as u64 },
+                    ));
+                    continue;
+                }
+                let text = |c: usize| -> Result<Cow<'_, str>, Box<Issue>> {
+                    let raw = &record[c];
+                    match std::str::from_utf8(raw) {
+                        Ok(s) if s.is_ascii() => Ok(Cow::Borrowed(s.trim())),
+                        Ok(s) => Ok(Cow::Owned(s.trim().nfc().collect())),
+                        Err(_) => Err(Box::new(Issue::new(
+                            at().row(row).column(c as u64 + 1),
+                            IssueKind::Encoding {
+                                reason: "the file is not UTF-8 text; save it as \"CSV UTF-8\"".into(),
+                            },
+                        ))),
+                    }
+                };
+                let mut fail = |issue: Issue| issues.push(issue);
+                // Respondent and unit.
+                match text(respondent_col) {
+                    Ok(id) if id.is_empty() => fail(Issue::new(
+                        at().row(row).column(respondent_col as u64 + 1),
+                        IssueKind::Blank { what: "respondent".into() },
+                    )),
+                    Ok(id) => {
+                        if let Some(first) = seen.insert(&id, row) {
+                            fail(Issue::new(
+                                at().row(row).column(respondent_col as u64 + 1),
+                                IssueKind::DuplicateRespondent { respondent: id.into_owned(), first },
+                            ));
+                        }
+                    }
+                    Err(issue) => fail(*issue),
+                }
+                let unit = match raw_units.get(&record[unit_col]) {
+                    Some(&u) => Some(u),
+                    None => match text(unit_col) {
+                        Ok(id) if id.is_empty() => {
+                            fail(Issue::new(
+                                at().row(row).column(unit_col as u64 + 1),
+                                IssueKind::Blank { what: "unit".into() },
+                            ));
+                            None
+                        }
+                        Ok(id) => {
+                            if options.units.as_ref().is_some_and(|known| !known.contains(id.as_ref())) {
+                                let mut list: Vec<&String> = options.units.iter().flatten().collect();
+                                list.sort();
+                                let known =
+                                    list.iter().take(20).map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+                                fail(Issue::new(
+                                    at().row(row).column(unit_col as u64 + 1),
+                                    IssueKind::UnknownUnit { unit: id.into_owned(), known },
+                                ));
+                                None
+                            } else {
+                                let u = units.get(&id);
+                                raw_units.insert(record[unit_col].to_vec(), u);
+                                Some(u)
+                            }
+                        }
+                        Err(issue) => {
+                            fail(*issue);
+                            None
+                        }
+                    },
+                };
+                let mut label = |c: Option<usize>, dict: &mut Dictionary, what: &str| -> u32 {
+                    let Some(c) = c else { return 0 };
+                    match text(c) {
+                        Ok(s) if s.is_empty() => {
+                            issues.push(Issue::new(
+                                at().row(row).column(c as u64 + 1),
+                                IssueKind::Blank { what: what.into() },
+                            ));
+                            0
+                        }
+                        Ok(s) => dict.get(&s),
+                        Err(issue) => {
+                            issues.push(*issue);
+                            0
+                        }
+                    }
+                };
+                let group = label(group_col, &mut groups, "group");
+                let stratum = label(stratum_col, &mut strata, "stratum");
+                let cluster = label(cluster_col, &mut clusters, "cluster");
+                let weight = match weight_col {
+                    None => 1.0,
+                    Some(c) => {
+                        let raw = String::from_utf8_lossy(&record[c]);
+                        match raw.trim().parse::<f64>() {
+                            Ok(w) if w.is_finite() && w >= 0.0 => w,
+                            _ if raw.trim().is_empty() => {
+                                issues.push(Issue::new(
+                                    at().row(row).column(c as u64 + 1),
+                                    IssueKind::Blank { what: "weight".into() },
+                                ));
+                                0.0
+                            }
+                            _ => {
+                                issues.push(Issue::new(
+                                    at().row(row).column(c as u64 + 1),
+                                    IssueKind::InvalidWeight { weight: raw.trim().to_string() },
+                                ));
+                                0.0
+                            }
+                        }
+                    }
+                };
+                // Answers.
+                let start = buf.answers.len();
+                buf.answers.resize(start + columns, NO_ANSWER);
+                for item in &items {
+                    let cell = &record[item.csv];
+                    // The common cells first: one digit, or blank (already no answer).
+                    match (cell, &item.options) {
+                        ([d @ b'0'..=b'9'], None) => {
+                            buf.answers[start + item.first] = d - b'0';
+                            continue;
+                        }
+                        ([], _) => continue,
+                        _ => {}
+                    }
+                    let here = || at().row(row).column(item.csv as u64 + 1).item(&item.code);
+                    match &item.options {
+                        None => match answer_code(cell) {
+                            Ok(code) => buf.answers[start + item.first] = code,
+                            Err(kind) => {
+                                issues.push(Issue::new(here(), kind));
+                            }
+                        },
+                        Some(codes) => {
+                            let text = String::from_utf8_lossy(cell);
+                            let chosen: Vec<&str> = text
+                                .split([';', ' ', ','])
+                                .map(str::trim)
+                                .filter(|s| !s.is_empty())
+                                .collect();
+                            if chosen.is_empty() {
+                                continue;
+                            }
+                            buf.answers[start + item.first..start + item.first + codes.len()].fill(0);
+                            for c in chosen {
+                                match c.parse::<u8>().ok().and_then(|n| codes.iter().position(|&o| o == n)) {
+                                    Some(k) => buf.answers[start + item.first + k] = 1,
+                                    None => {
+                                        let scale =
+                                            codes.iter().map(u8::to_string).collect::<Vec<_>>().join(", ");
+                                        issues.push(Issue::new(
+                                            here(),
+                                            IssueKind::OutOfScale { answer: c.to_string(), scale },
+                                        ));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                // A row with problems still goes to the tally's checks, so that its answers are
+                // checked too (the tally is discarded when anything is wrong).
+                buf.units.push(unit.unwrap_or_else(|| units.get("")));
+                buf.groups.push(group);
+                buf.strata.push(stratum);
+                buf.clusters.push(cluster);
+                buf.weights.push(weight);
+                buf.rows.push(row);
             }
-            if parsed.buf.units.len() >= options.batch || !more {
-                order.take(&mut parsed, 0);
+            if buf.units.len() >= options.batch || (!more && !buf.units.is_empty()) {
+                // The names met since the last batch go along with it.
+                let dictionaries = [&units, &groups, &strata, &clusters];
+                let names = std::array::from_fn(|k| {
+                    let new = dictionaries[k].names[sent[k]..].to_vec();
+                    sent[k] = dictionaries[k].names.len();
+                    new
+                });
+                buf = submit(Job { buf: std::mem::take(&mut buf), names });
             }
             if !more {
                 break;
             }
         }
-        order.flush();
-        (order.rows_read, order.issues)
+        rows_read
     });
-    let ((rows_read, mut issues), tally_issues) = (rows_read, tally_issues);
     issues.extend(tally_issues);
     if rows_read == 0 && issues.is_empty() {
         return Err(Error::single(at(), IssueKind::NoRows));
@@ -379,476 +525,6 @@ fn read<R: Read>(
     match Error::from_issues(issues) {
         Some(e) => Err(e),
         None => Ok(tally),
-    }
-}
-
-/// What a row means on its own (everything but the checks that need the earlier rows): the
-/// part of reading that threads can share.
-struct RowParser<'a> {
-    file: &'a str,
-    width: usize,
-    columns: usize,
-    items: Vec<ItemColumn>,
-    respondent_col: usize,
-    unit_col: usize,
-    /// Groups, strata, clusters.
-    labels: [Option<usize>; 3],
-    weight_col: Option<usize>,
-    known_units: Option<&'a HashSet<String>>,
-}
-
-/// A respondent id: a number written plainly (no sign, no leading zero), or any other text.
-#[derive(Debug, Clone, PartialEq)]
-enum Id {
-    Number(u64),
-    Text(String),
-}
-
-impl Id {
-    fn of(id: &str) -> Id {
-        let plain = id.bytes().all(|b| b.is_ascii_digit()) && !(id.len() > 1 && id.starts_with('0'));
-        match id.parse::<u64>() {
-            Ok(n) if plain => Id::Number(n),
-            _ => Id::Text(id.to_string()),
-        }
-    }
-}
-
-impl std::fmt::Display for Id {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Id::Number(n) => write!(f, "{n}"),
-            Id::Text(s) => f.write_str(s),
-        }
-    }
-}
-
-/// Rows parsed on their own: labels index the rows' own dictionaries (units, groups, strata,
-/// clusters), rows and problems count lines from where the rows were cut from the file.
-#[derive(Default)]
-struct Parsed {
-    buf: Buf,
-    /// Per row, its respondent id (none when blank or unreadable: already a problem).
-    ids: Vec<Option<Id>>,
-    dictionaries: [Dictionary; 4],
-    /// Unit ids as written → their index, so a row costs one lookup of its raw bytes.
-    raw_units: HashMap<Vec<u8>, u32, Fnv>,
-    issues: Vec<Issue>,
-    rows_read: u64,
-}
-
-impl Parsed {
-    fn clear(&mut self) {
-        self.buf.clear();
-        self.ids.clear();
-        self.dictionaries = Default::default();
-        self.raw_units.clear();
-        self.issues.clear();
-        self.rows_read = 0;
-    }
-}
-
-impl RowParser<'_> {
-    /// Parses the record on line `row` whose fields are the ranges `fields` of `line`.
-    fn row(&self, line: &[u8], fields: &[(usize, usize)], row: u64, into: &mut Parsed) {
-        let field = |c: usize| &line[fields[c].0..fields[c].1];
-        if (0..fields.len()).all(|c| field(c).iter().all(u8::is_ascii_whitespace)) {
-            return;
-        }
-        let Parsed {
-            buf,
-            ids,
-            dictionaries: [units, groups, strata, clusters],
-            raw_units,
-            issues,
-            rows_read,
-        } = into;
-        *rows_read += 1;
-        let at = |c: usize| Location::default().file(self.file).row(row).column(c as u64 + 1);
-        if fields.len() != self.width {
-            issues.push(Issue::new(
-                Location::default().file(self.file).row(row),
-                IssueKind::RaggedRow { found: fields.len() as u64, expected: self.width as u64 },
-            ));
-            return;
-        }
-        let text = |c: usize| -> Result<Cow<'_, str>, Box<Issue>> {
-            match std::str::from_utf8(field(c)) {
-                Ok(s) if s.is_ascii() => Ok(Cow::Borrowed(s.trim())),
-                Ok(s) => Ok(Cow::Owned(s.trim().nfc().collect())),
-                Err(_) => Err(Box::new(Issue::new(
-                    at(c),
-                    IssueKind::Encoding {
-                        reason: "the file is not UTF-8 text; save it as \"CSV UTF-8\"".into(),
-                    },
-                ))),
-            }
-        };
-        // Respondent and unit.
-        let id = match text(self.respondent_col) {
-            Ok(id) if id.is_empty() => {
-                issues.push(Issue::new(
-                    at(self.respondent_col),
-                    IssueKind::Blank { what: "respondent".into() },
-                ));
-                None
-            }
-            Ok(id) => Some(Id::of(&id)),
-            Err(issue) => {
-                issues.push(*issue);
-                None
-            }
-        };
-        let unit = match raw_units.get(field(self.unit_col)) {
-            Some(&u) => Some(u),
-            None => match text(self.unit_col) {
-                Ok(id) if id.is_empty() => {
-                    issues.push(Issue::new(at(self.unit_col), IssueKind::Blank { what: "unit".into() }));
-                    None
-                }
-                Ok(id) if self.known_units.is_some_and(|known| !known.contains(id.as_ref())) => {
-                    let mut list: Vec<&String> = self.known_units.iter().copied().flatten().collect();
-                    list.sort();
-                    let known = list.iter().take(20).map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
-                    issues.push(Issue::new(
-                        at(self.unit_col),
-                        IssueKind::UnknownUnit { unit: id.into_owned(), known },
-                    ));
-                    None
-                }
-                Ok(id) => {
-                    let u = units.get(&id);
-                    raw_units.insert(field(self.unit_col).to_vec(), u);
-                    Some(u)
-                }
-                Err(issue) => {
-                    issues.push(*issue);
-                    None
-                }
-            },
-        };
-        let mut label = |c: Option<usize>, dict: &mut Dictionary, what: &str| -> u32 {
-            let Some(c) = c else { return 0 };
-            match text(c) {
-                Ok(s) if s.is_empty() => {
-                    issues.push(Issue::new(at(c), IssueKind::Blank { what: what.into() }));
-                    0
-                }
-                Ok(s) => dict.get(&s),
-                Err(issue) => {
-                    issues.push(*issue);
-                    0
-                }
-            }
-        };
-        let [group_col, stratum_col, cluster_col] = self.labels;
-        let group = label(group_col, groups, "group");
-        let stratum = label(stratum_col, strata, "stratum");
-        let cluster = label(cluster_col, clusters, "cluster");
-        let weight = match self.weight_col {
-            None => 1.0,
-            Some(c) => {
-                let raw = String::from_utf8_lossy(field(c));
-                match raw.trim().parse::<f64>() {
-                    Ok(w) if w.is_finite() && w >= 0.0 => w,
-                    _ if raw.trim().is_empty() => {
-                        issues.push(Issue::new(at(c), IssueKind::Blank { what: "weight".into() }));
-                        0.0
-                    }
-                    _ => {
-                        issues.push(Issue::new(
-                            at(c),
-                            IssueKind::InvalidWeight { weight: raw.trim().to_string() },
-                        ));
-                        0.0
-                    }
-                }
-            }
-        };
-        // Answers.
-        let start = buf.answers.len();
-        buf.answers.resize(start + self.columns, NO_ANSWER);
-        for item in &self.items {
-            let cell = field(item.csv);
-            // The common cells first: one digit, or blank (already no answer).
-            match (cell, &item.options) {
-                ([d @ b'0'..=b'9'], None) => {
-                    buf.answers[start + item.first] = d - b'0';
-                    continue;
-                }
-                ([], _) => continue,
-                _ => {}
-            }
-            let here = || at(item.csv).item(&item.code);
-            match &item.options {
-                None => match answer_code(cell) {
-                    Ok(code) => buf.answers[start + item.first] = code,
-                    Err(kind) => issues.push(Issue::new(here(), kind)),
-                },
-                Some(codes) => {
-                    let text = String::from_utf8_lossy(cell);
-                    let chosen: Vec<&str> =
-                        text.split([';', ' ', ',']).map(str::trim).filter(|s| !s.is_empty()).collect();
-                    if chosen.is_empty() {
-                        continue;
-                    }
-                    buf.answers[start + item.first..start + item.first + codes.len()].fill(0);
-                    for c in chosen {
-                        match c.parse::<u8>().ok().and_then(|n| codes.iter().position(|&o| o == n)) {
-                            Some(k) => buf.answers[start + item.first + k] = 1,
-                            None => {
-                                let scale = codes.iter().map(u8::to_string).collect::<Vec<_>>().join(", ");
-                                issues.push(Issue::new(
-                                    here(),
-                                    IssueKind::OutOfScale { answer: c.to_string(), scale },
-                                ));
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        // A row with problems still goes to the tally's checks, so that its answers are
-        // checked too (the tally is discarded when anything is wrong).
-        buf.units.push(unit.unwrap_or_else(|| units.get("")));
-        buf.groups.push(group);
-        buf.strata.push(stratum);
-        buf.clusters.push(cluster);
-        buf.weights.push(weight);
-        buf.rows.push(row);
-        ids.push(id);
-    }
-}
-
-/// Puts parsed rows in file order: catches repeated respondents, numbers the names in the
-/// order the file first shows them, and hands batches of exactly `batch` rows to the tally
-/// (so the sums do not depend on how the file was cut for parsing).
-struct Sequencer<'s> {
-    submit: &'s mut dyn FnMut(Job) -> Buf,
-    file: &'s str,
-    columns: usize,
-    respondent_column: u64,
-    batch: usize,
-    seen: Seen,
-    /// Units, groups, strata, clusters; and how many of each went with earlier batches.
-    dictionaries: [Dictionary; 4],
-    sent: [usize; 4],
-    pending: Buf,
-    issues: Vec<Issue>,
-    rows_read: u64,
-}
-
-impl<'s> Sequencer<'s> {
-    fn new(submit: &'s mut dyn FnMut(Job) -> Buf, parser: &RowParser<'s>, batch: usize) -> Sequencer<'s> {
-        Sequencer {
-            submit,
-            file: parser.file,
-            columns: parser.columns,
-            respondent_column: parser.respondent_col as u64 + 1,
-            batch,
-            seen: Seen::default(),
-            dictionaries: Default::default(),
-            sent: [0; 4],
-            pending: Buf::default(),
-            issues: Vec::new(),
-            rows_read: 0,
-        }
-    }
-
-    /// Takes the next parsed rows, whose lines count from `base`, and empties `parsed`.
-    fn take(&mut self, parsed: &mut Parsed, base: u64) {
-        let b = &parsed.buf;
-        // Each of the rows' own names becomes a file-wide one when a row first uses it.
-        let mut global: [Vec<u32>; 4] = parsed.dictionaries.each_ref().map(|d| vec![u32::MAX; d.names.len()]);
-        for (i, id) in parsed.ids.iter().enumerate() {
-            let row = base + b.rows[i];
-            if let Some(id) = id {
-                if let Some(first) = self.seen.insert(id, row) {
-                    self.issues.push(Issue::new(
-                        Location::default().file(self.file).row(row).column(self.respondent_column),
-                        IssueKind::DuplicateRespondent { respondent: id.to_string(), first },
-                    ));
-                }
-            }
-            let labels = [b.units[i], b.groups[i], b.strata[i], b.clusters[i]];
-            let mut names = [0u32; 4];
-            for (k, &local) in labels.iter().enumerate() {
-                // A kind without a column has no names: its label is 0.
-                let Some(g) = global[k].get_mut(local as usize) else { continue };
-                if *g == u32::MAX {
-                    *g = self.dictionaries[k].get(&parsed.dictionaries[k].names[local as usize]);
-                }
-                names[k] = *g;
-            }
-            let p = &mut self.pending;
-            p.answers.extend_from_slice(&b.answers[i * self.columns..(i + 1) * self.columns]);
-            p.units.push(names[0]);
-            p.groups.push(names[1]);
-            p.strata.push(names[2]);
-            p.clusters.push(names[3]);
-            p.weights.push(b.weights[i]);
-            p.rows.push(row);
-            if p.units.len() >= self.batch {
-                self.flush();
-            }
-        }
-        self.issues.extend(parsed.issues.drain(..).map(|mut issue| {
-            if let Some(row) = &mut issue.location.row {
-                *row += base;
-            }
-            issue
-        }));
-        self.rows_read += parsed.rows_read;
-        parsed.clear();
-    }
-
-    /// Hands the pending rows to the tally, with the names first met since the last batch.
-    fn flush(&mut self) {
-        if self.pending.units.is_empty() {
-            return;
-        }
-        let names = std::array::from_fn(|k| {
-            let new = self.dictionaries[k].names[self.sent[k]..].to_vec();
-            self.sent[k] = self.dictionaries[k].names.len();
-            new
-        });
-        self.pending = (self.submit)(Job { buf: std::mem::take(&mut self.pending), names });
-    }
-}
-
-/// Reads plain lines in pieces of about `piece` bytes (whole lines), parsed on two threads
-/// and taken in file order, until the input ends or a line is not plain (a quote, a CR, an
-/// empty line: the `csv` crate reads those). Returns the unread bytes from the first line not
-/// taken, the rest of the input and that line's number.
-#[cfg(not(target_arch = "wasm32"))]
-fn pieces<R: Read>(
-    mut carry: Vec<u8>,
-    mut input: R,
-    mut line: u64,
-    piece: usize,
-    parser: &RowParser,
-    order: &mut Sequencer,
-) -> std::io::Result<(Vec<u8>, R, u64)> {
-    /// A piece parsed: its bytes, where its lines stop being plain, and how many it took.
-    struct Done {
-        bytes: Vec<u8>,
-        stop: Option<usize>,
-        lines: u64,
-        parsed: Parsed,
-    }
-    const IN_FLIGHT: usize = 4;
-    let (work, todo) = std::sync::mpsc::sync_channel::<(usize, Vec<u8>, Parsed)>(IN_FLIGHT);
-    let todo = std::sync::Mutex::new(todo);
-    std::thread::scope(|scope| {
-        let (finished, results) = std::sync::mpsc::channel::<(usize, Done)>();
-        for _ in 0..2 {
-            let (todo, finished) = (&todo, finished.clone());
-            scope.spawn(move || {
-                let mut fields = Vec::new();
-                loop {
-                    // The lock is held only while waiting for the next piece.
-                    let next = todo.lock().map(|t| t.recv());
-                    let Ok(Ok((k, bytes, mut parsed))) = next else { return };
-                    let (mut at, mut lines, mut stop) = (0, 0u64, None);
-                    while at < bytes.len() {
-                        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |n| at + n);
-                        let text = &bytes[at..end];
-                        if text.is_empty() || !split_plain(text, &mut fields) {
-                            stop = Some(at);
-                            break;
-                        }
-                        parser.row(text, &fields, lines, &mut parsed);
-                        lines += 1;
-                        at = end + 1;
-                    }
-                    if finished.send((k, Done { bytes, stop, lines, parsed })).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-        drop(finished);
-        let (mut sent, mut taken, mut eof) = (0, 0, false);
-        let mut waiting: BTreeMap<usize, Done> = BTreeMap::new();
-        // Taken pieces' buffers, used again (fresh memory costs a page fault every 4 KiB).
-        let mut spare: Vec<(Vec<u8>, Parsed)> = Vec::new();
-        // The bytes from the first line that is not plain on, and its number.
-        let mut stopped: Option<(Vec<u8>, u64)> = None;
-        let mut failed = None;
-        loop {
-            // Keep the workers busy while the input lasts.
-            while !eof && sent - taken < IN_FLIGHT {
-                let (bytes, parsed) = spare.pop().unwrap_or_default();
-                match next_piece(&mut input, &mut carry, piece, bytes) {
-                    Ok(Some(bytes)) => match work.send((sent, bytes, parsed)) {
-                        Ok(()) => sent += 1,
-                        Err(_) => eof = true,
-                    },
-                    Ok(None) => eof = true,
-                    Err(e) => (failed, eof) = (Some(e), true),
-                }
-            }
-            if taken == sent {
-                break;
-            }
-            let Ok((k, done)) = results.recv() else { break };
-            waiting.insert(k, done);
-            // The pieces in order; after one that stopped, only the later ones' bytes.
-            while let Some(mut done) = waiting.remove(&taken) {
-                taken += 1;
-                match &mut stopped {
-                    Some((rest, _)) => rest.extend_from_slice(&done.bytes),
-                    None => {
-                        order.take(&mut done.parsed, line);
-                        line += done.lines;
-                        if let Some(stop) = done.stop {
-                            stopped = Some((done.bytes.split_off(stop), line));
-                            eof = true;
-                        }
-                        spare.push((done.bytes, done.parsed));
-                    }
-                }
-            }
-        }
-        drop(work);
-        if let Some(e) = failed {
-            return Err(e);
-        }
-        Ok(match stopped {
-            Some((mut rest, at)) => {
-                rest.extend_from_slice(&carry);
-                (rest, input, at)
-            }
-            None => (carry, input, line),
-        })
-    })
-}
-
-/// The next piece of whole lines: at least `piece` bytes unless the input ends first (then
-/// the rest); `carry` keeps what was read past the piece's last line. `None` at the end.
-#[cfg(not(target_arch = "wasm32"))]
-fn next_piece<R: Read>(
-    input: &mut R,
-    carry: &mut Vec<u8>,
-    piece: usize,
-    mut bytes: Vec<u8>,
-) -> std::io::Result<Option<Vec<u8>>> {
-    bytes.clear();
-    bytes.append(carry);
-    loop {
-        if bytes.len() >= piece {
-            if let Some(n) = memchr::memrchr(b'\n', &bytes) {
-                carry.extend_from_slice(&bytes[n + 1..]);
-                bytes.truncate(n + 1);
-                return Ok(Some(bytes));
-            }
-        }
-        // A piece's worth more (as much again when one line is longer than a piece).
-        match input.by_ref().take(piece.max(bytes.len()) as u64).read_to_end(&mut bytes) {
-            Ok(0) => return Ok((!bytes.is_empty()).then_some(bytes)),
-            Ok(_) => {}
-            Err(e) => return Err(e),
-        }
     }
 }
 
@@ -953,6 +629,9 @@ struct Record {
 }
 
 impl Record {
+    fn len(&self) -> usize {
+        self.fields.len()
+    }
     fn iter(&self) -> impl Iterator<Item = &[u8]> {
         self.fields.iter().map(|&(s, e)| &self.bytes[s..e])
     }
@@ -1047,28 +726,12 @@ impl<R: Read> Records<R> {
 
     /// Hands the unread bytes and the rest of the input to the `csv` crate.
     fn switch(&mut self) {
-        if let Some((rest, input, line)) = self.take_plain() {
-            *self = Records::csv(rest, input, line);
+        if let Mode::Plain { input, buf, start, end, .. } = std::mem::replace(&mut self.mode, Mode::Switching)
+        {
+            let rest = std::io::Cursor::new(buf[start..end].to_vec()).chain(input);
+            let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(rest);
+            self.mode = Mode::Csv { reader: Box::new(reader), record: csv::ByteRecord::new() };
         }
-    }
-
-    /// While every line so far was plain: the unread bytes, the rest of the input and the
-    /// next line's number (no records follow then).
-    fn take_plain(&mut self) -> Option<(Vec<u8>, R, u64)> {
-        match std::mem::replace(&mut self.mode, Mode::Switching) {
-            Mode::Plain { input, buf, start, end, .. } => Some((buf[start..end].to_vec(), input, self.line)),
-            other => {
-                self.mode = other;
-                None
-            }
-        }
-    }
-
-    /// The records the `csv` crate reads from `rest` then `input`, the first on line `line`.
-    fn csv(rest: Vec<u8>, input: R, line: u64) -> Records<R> {
-        let rest = std::io::Cursor::new(rest).chain(input);
-        let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(rest);
-        Records { mode: Mode::Csv { reader: Box::new(reader), record: csv::ByteRecord::new() }, line }
     }
 }
 
@@ -1368,7 +1031,7 @@ fn rows(results: &SurveyResults, percent: Option<u32>) -> Vec<Vec<String>> {
 
 #[cfg(test)]
 mod tests {
-    use super::{split_plain, Id, Seen};
+    use super::{split_plain, Seen};
     use std::collections::HashSet;
 
     #[test]
@@ -1491,92 +1154,6 @@ mod tests {
     }
 
     #[test]
-    fn pieces_parsed_on_two_threads_give_what_one_thread_reads() {
-        // Files of 3,000 rows cut into pieces of 4 KiB (and of 1 MiB: one piece), with
-        // repeated respondents, bad cells, ragged rows, strata, Vietnamese unit names, and
-        // from row 1,700 on CRLFs, empty lines or a quoted field over two lines (read by the
-        // `csv` crate from there): the same tally, bit for bit, or the same problems.
-        let q = crate::read_questionnaire(
-            br#"{"format_version": 1, "id": "q", "items": [
-              {"code": "A1", "kind": {"type": "satisfaction"}},
-              {"code": "A2", "kind": {"type": "yes_no"}},
-              {"code": "P", "kind": {"type": "priority", "choose_at_most": 2,
-                "options": [{"code": 1}, {"code": 2}, {"code": 3}]}}]}"#,
-            "q.json",
-        )
-        .expect("valid");
-        let mut x: u64 = 5;
-        let mut next = |below: u64| {
-            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-            (x >> 33) % below
-        };
-        let (mut accepted, mut refused) = (0, 0);
-        for case in 0..16u32 {
-            let (bad, strata, tail) = (case & 1 != 0, case & 2 != 0, case >> 2);
-            let mut text = String::from(if strata {
-                "respondent,unit,weight,stratum,A1,A2,P"
-            } else {
-                "respondent,unit,weight,A1,A2,P"
-            });
-            for r in 0..3_000u64 {
-                text.push_str(match (tail, r) {
-                    (1, 1_700..) => "\r\n",
-                    (2, 1_700..) if r % 9 == 0 => "\n\n",
-                    _ => "\n",
-                });
-                let id = match next(if bad { 50 } else { 1_000_000 }) {
-                    0 => next(r + 1).to_string(),
-                    _ if r % 7 == 0 => format!("r-{r}"),
-                    _ => (r + 1).to_string(),
-                };
-                let unit = ["hà-tĩnh", "ha-tinh", "sơn-la", "u7", " u8 "][next(5) as usize];
-                let weight = match next(if bad { 40 } else { 1_000_000 }) {
-                    0 => "-1".to_string(),
-                    1 => String::new(),
-                    w => (w as f64 / 7.0).to_string(),
-                };
-                text.push_str(&format!("{id},{unit},{weight}"));
-                if strata {
-                    text.push_str(&format!(",s{}", next(3)));
-                }
-                let a1 = match next(if bad { 30 } else { 1_000_000 }) {
-                    0 => "9".to_string(),
-                    1 => "x".to_string(),
-                    2 => String::new(),
-                    a => (1 + a % 5).to_string(),
-                };
-                let p = match (tail, r) {
-                    (3, 1_700) => "\"2;\n3\"",
-                    _ => ["", "1", "2;3", "1 3"][next(4) as usize],
-                };
-                text.push_str(&format!(",{a1},{},{p}", next(2)));
-                if bad && next(200) == 0 {
-                    text.push_str(",extra");
-                }
-            }
-            if case % 3 == 0 {
-                text.push('\n');
-            }
-            for batch in [7, 1_000, 1 << 14] {
-                let options = super::ResponsesOptions::new().batch(batch);
-                let read = |parallel| super::read(text.as_bytes(), "r.csv", &q, &options, parallel);
-                match (read(true), read(false)) {
-                    (Ok(a), Ok(b)) => {
-                        assert_eq!(a.to_json(), b.to_json(), "case {case}, batch {batch}");
-                        accepted += 1;
-                    }
-                    (Err(a), Err(b)) => {
-                        assert_eq!(a.to_string(), b.to_string(), "case {case}, batch {batch}");
-                        refused += 1;
-                    }
-                    (a, b) => panic!("case {case}, batch {batch}: {:?} against {:?}", a.err(), b.err()),
-                }
-            }
-        }
-        assert_eq!((accepted, refused), (24, 24));
-    }
-
-    #[test]
     fn respondent_ranges_find_exactly_the_duplicates_a_set_finds() {
         // Runs up and down, jumps, repeats and text ids, against a plain set.
         let mut x: u64 = 7;
@@ -1592,11 +1169,7 @@ mod tests {
         }
         let (mut seen, mut set) = (Seen::default(), HashSet::new());
         for (row, id) in ids.iter().enumerate() {
-            assert_eq!(
-                seen.insert(&Id::of(id), row as u64).is_some(),
-                !set.insert(id.clone()),
-                "{id} at {row}"
-            );
+            assert_eq!(seen.insert(id, row as u64).is_some(), !set.insert(id.clone()), "{id} at {row}");
         }
     }
 }
