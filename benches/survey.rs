@@ -9,6 +9,9 @@
 //! - `survey/columnar-index-intervals/500k`: the same with standard errors and intervals for
 //!   the element and overall indices too (the tally's per-respondent cross sums of the 20
 //!   index items, DESIGN.md §12);
+//! - `survey/columnar-sorted-by-unit/500k`: the job of `columnar/500k` on the same rows
+//!   sorted by unit (as a file exported unit by unit comes): the kernel adds each unit's run
+//!   of rows where it lies instead of copying the rows grouped by unit;
 //! - `survey/csv/…`: the same from CSV text, streamed (MB/s printed).
 //!
 //! After criterion's runs, a summary prints the columnar time against two baselines measured
@@ -76,6 +79,18 @@ fn data(seed: u64) -> Data {
     Data { units, names: (0..UNITS).map(|u| format!("u{u:03}")).collect(), answers, weights }
 }
 
+/// The same respondents sorted by unit (stably: in their order within a unit).
+fn sorted_by_unit(d: &Data) -> Data {
+    let mut order: Vec<usize> = (0..d.units.len()).collect();
+    order.sort_by_key(|&r| d.units[r]);
+    Data {
+        units: order.iter().map(|&r| d.units[r]).collect(),
+        names: d.names.clone(),
+        answers: order.iter().flat_map(|&r| d.answers[r * ITEMS..(r + 1) * ITEMS].iter().copied()).collect(),
+        weights: order.iter().map(|&r| d.weights[r]).collect(),
+    }
+}
+
 fn job(q: &Questionnaire, d: &Data) -> parindex::SurveyResults {
     let batch = Batch::new(Labels { index: &d.units, names: &d.names }, Answers::Rows(&d.answers))
         .weights(&d.weights);
@@ -139,6 +154,13 @@ fn bench(c: &mut Criterion) {
     assert_eq!(r.domains.len(), UNITS + 1);
     assert_eq!(r.domains[UNITS].respondents, RESPONDENTS as u64);
     assert!(r.domains[UNITS].overall.is_some() && r.domains[UNITS].overall_se.is_none());
+    let sorted = sorted_by_unit(&d);
+    let s = job(&q, &sorted);
+    // The same respondents: the same counts; sums in another order, so equal to rounding.
+    for (a, b) in r.domains.iter().zip(&s.domains) {
+        assert_eq!((&a.id, a.respondents), (&b.id, b.respondents));
+        assert!((a.overall.unwrap_or_default() - b.overall.unwrap_or_default()).abs() < 1e-9);
+    }
     let with_intervals = job(&q_intervals, &d);
     assert!(with_intervals.domains.iter().all(|d| d.overall_se.is_some()));
     // The same values either way.
@@ -148,6 +170,7 @@ fn bench(c: &mut Criterion) {
     g.sample_size(20).measurement_time(Duration::from_secs(5));
     g.bench_function("columnar/500k", |b| b.iter(|| black_box(job(&q, &d))));
     g.bench_function("columnar-index-intervals/500k", |b| b.iter(|| black_box(job(&q_intervals, &d))));
+    g.bench_function("columnar-sorted-by-unit/500k", |b| b.iter(|| black_box(job(&q, &sorted))));
     g.bench_function("baseline-f64-loop/500k", |b| b.iter(|| black_box(baseline(&d))));
     let text = csv_text(&d, RESPONDENTS);
     g.throughput(Throughput::Bytes(text.len() as u64));
@@ -167,7 +190,7 @@ fn bench(c: &mut Criterion) {
         .weights(&d.weights);
     let mut t = Tally::new(&q);
     t.add(&q, &batch).expect("valid");
-    let jobs: [&dyn Fn(); 8] = [
+    let jobs: [&dyn Fn(); 9] = [
         &|| {
             black_box(job(&q, &d));
         },
@@ -194,6 +217,9 @@ fn bench(c: &mut Criterion) {
             black_box(baseline(&d));
         },
         &|| {
+            black_box(job(&q, &sorted));
+        },
+        &|| {
             black_box(
                 read_responses(text.as_bytes(), "bench.csv", &q, &ResponsesOptions::new()).expect("valid"),
             );
@@ -205,7 +231,7 @@ fn bench(c: &mut Criterion) {
             );
         },
     ];
-    let mut bests = [Duration::MAX; 8];
+    let mut bests = [Duration::MAX; 9];
     for _ in 0..RUNS {
         for (best, f) in bests.iter_mut().zip(jobs) {
             let t = Instant::now();
@@ -213,7 +239,7 @@ fn bench(c: &mut Criterion) {
             *best = (*best).min(t.elapsed());
         }
     }
-    let [ours, ours_intervals, tally_intervals, tally_only, estimates_only, floor, csv, csv_intervals] =
+    let [ours, ours_intervals, tally_intervals, tally_only, estimates_only, floor, ours_sorted, csv, csv_intervals] =
         bests;
     let best = |f: &dyn Fn()| {
         (0..RUNS)
@@ -242,6 +268,10 @@ fn bench(c: &mut Criterion) {
         ms(ours_intervals),
         ms(ours_intervals) / ms(ours),
         ms(tally_intervals)
+    );
+    println!(
+        "  the same rows sorted by unit        {:>9.2} ms   (runs added in place, no copy)",
+        ms(ours_sorted)
     );
     println!(
         "  plain f64 loop, shares + SEs only   {:>9.2} ms   ({:.2}× parindex)",

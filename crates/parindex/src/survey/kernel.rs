@@ -4,7 +4,7 @@
 use super::batch::{Answers, Batch};
 use rust_decimal::prelude::ToPrimitive;
 
-use super::moments::{Bundle, Moments, Plan, READ};
+use super::moments::{Bundle, Moments, Plan, LANES, READ};
 use super::questionnaire::{FeatureMap, ItemKind, Questionnaire, NO_ANSWER, SHORTFALL_SCALE};
 use super::tally::valid_weight;
 
@@ -23,6 +23,10 @@ pub(super) fn chunks(n: usize) -> Vec<std::ops::Range<usize>> {
 /// Respondents per block within a chunk: a block's answers and weights, regrouped by cell,
 /// stay in the core's L2 cache while they are added up.
 pub(super) const BLOCK: usize = 1 << 14;
+
+/// A block whose rows come in runs of one cell at least this long on average is added in
+/// place (a call of the kernel per run costs about what copying this many rows does).
+const RUN: usize = 16;
 
 /// What the kernel needs for the cross sums of the index features: per index column and
 /// answer code, the feature and value the answer adds (the column's shortfall feature and
@@ -244,6 +248,7 @@ impl Part {
         let mut start = Vec::new();
         let mut next = Vec::new();
         let mut weights_valid = true;
+        let mut ones = Vec::new();
         let mut n_cells = 0;
         for first in (0..range.len()).step_by(BLOCK) {
             n_cells =
@@ -254,6 +259,50 @@ impl Part {
             sums.resize(n_cells * bundles, Bundle::ZERO);
             start.resize(n_cells + 1, 0);
             next.resize(n_cells, 0);
+            // Rows already in runs of one cell (a file sorted by unit, say) are added where
+            // they lie, with no copy: the same rows in the same order, so the same bits.
+            let base = range.start + first;
+            if let Answers::Rows(data) = &batch.answers {
+                // Counted only up to the limit: rows in random order stop it early.
+                let limit = ids.len() / RUN;
+                let changes = ids.windows(2).filter(|w| w[0] != w[1]).take(limit).count();
+                if changes < limit {
+                    let len = ids.len();
+                    let block_weights = match batch.weights {
+                        Some(w) => &w[base..base + len],
+                        None => {
+                            ones.resize(len, 1.0);
+                            &ones[..len]
+                        }
+                    };
+                    weights_valid &= block_weights.iter().fold(true, |ok, &w| ok & valid_weight(w));
+                    // The rows the vector kernel can read in place: READ bytes from their last
+                    // bundle's first column; the last few rows of the batch are copied.
+                    let reach = bundles.saturating_sub(1) * LANES + READ;
+                    let readable = data.len().checked_sub(reach).map_or(0, |n| n / columns.max(1) + 1);
+                    let mut a = 0;
+                    while a < len {
+                        let l = ids[a] as usize;
+                        let b = a + ids[a..].iter().position(|&x| x as usize != l).unwrap_or(len - a);
+                        let (sums, total) = (&mut sums[l * bundles..(l + 1) * bundles], &mut weight[l]);
+                        let split = (readable.saturating_sub(base)).clamp(a, b);
+                        if split > a {
+                            let codes = &data[(base + a) * columns..];
+                            plan.add(codes, columns, &block_weights[a..split], sums, total);
+                        }
+                        if b > split {
+                            for (k, r) in (base + split..base + b).enumerate() {
+                                codes[k * stride..k * stride + columns]
+                                    .copy_from_slice(&data[r * columns..(r + 1) * columns]);
+                            }
+                            plan.add(&codes, stride, &block_weights[split..b], sums, total);
+                        }
+                        respondents[l] += (b - a) as u64;
+                        a = b;
+                    }
+                    continue;
+                }
+            }
             start.fill(0);
             for &l in &ids {
                 start[l as usize + 1] += 1;
@@ -263,7 +312,7 @@ impl Part {
             }
             next.copy_from_slice(&start[..n_cells]);
             for (k, &l) in ids.iter().enumerate() {
-                let r = range.start + first + k;
+                let r = base + k;
                 let p = next[l as usize];
                 next[l as usize] += 1;
                 let into = &mut codes[p * stride..(p + 1) * stride];

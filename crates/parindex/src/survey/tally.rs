@@ -1020,7 +1020,9 @@ mod tests {
     fn blocked_kernel_adds_every_sum_in_row_order() {
         // More rows than two blocks, every kind of column, blanks, codes outside the scales,
         // weights whose sums are not exact: the kernel's sums must be those of a plain
-        // row-by-row pass, bit for bit, from rows and from columns.
+        // row-by-row pass, bit for bit, from rows and from columns; with the rows in random
+        // order (copied grouped by cell) and in runs of one cell (added in place, the
+        // batch's last rows copied), with groups, strata and clusters and without.
         let q = questionnaire();
         let layout = q.layout();
         let columns = layout.columns.len();
@@ -1029,66 +1031,85 @@ mod tests {
         let names = |prefix: &str, k: usize| (0..k).map(|i| format!("{prefix}{i}")).collect::<Vec<_>>();
         let (unit_names, group_names, stratum_names, cluster_names) =
             (names("u", 37), names("g", 2), names("s", 3), names("k", 9));
-        let pick = |rng: &mut Lcg, k: usize| (0..n).map(|_| rng.next(k as u64) as u32).collect::<Vec<u32>>();
-        let (units, groups, strata, clusters) = (
-            pick(&mut rng, unit_names.len()),
-            pick(&mut rng, group_names.len()),
-            pick(&mut rng, stratum_names.len()),
-            pick(&mut rng, cluster_names.len()),
-        );
-        let weights: Vec<f64> = (0..n).map(|_| rng.next(1000) as f64 / 7.0 + 0.1).collect();
-        let mut answers = vec![NO_ANSWER; n * columns];
-        for row in answers.chunks_exact_mut(columns) {
-            let chosen = 4 + rng.next(3) as usize;
-            for (c, x) in row.iter_mut().enumerate() {
-                let roll = rng.next(100);
-                *x = match roll {
-                    0..=4 => NO_ANSWER,
-                    5..=7 => [9, 200, 11, 254][rng.next(4) as usize], // outside most scales
-                    _ if c >= 4 => u8::from(c == chosen),             // priority: at most one chosen
-                    _ => rng.next(12) as u8,
+        let sizes = [unit_names.len(), group_names.len(), stratum_names.len(), cluster_names.len()];
+        for runs in [false, true] {
+            // Labels per row, or per run of 1 to 60 rows.
+            let mut labels: [Vec<u32>; 4] = Default::default();
+            while labels[0].len() < n {
+                let len = if runs { (1 + rng.next(60) as usize).min(n - labels[0].len()) } else { 1 };
+                for (l, &k) in labels.iter_mut().zip(&sizes) {
+                    l.extend(std::iter::repeat_n(rng.next(k as u64) as u32, len));
+                }
+            }
+            let [units, groups, strata, clusters] = &labels;
+            let weights: Vec<f64> = (0..n).map(|_| rng.next(1000) as f64 / 7.0 + 0.1).collect();
+            let mut answers = vec![NO_ANSWER; n * columns];
+            for row in answers.chunks_exact_mut(columns) {
+                let chosen = 4 + rng.next(3) as usize;
+                for (c, x) in row.iter_mut().enumerate() {
+                    let roll = rng.next(100);
+                    *x = match roll {
+                        0..=4 => NO_ANSWER,
+                        5..=7 => [9, 200, 11, 254][rng.next(4) as usize], // outside most scales
+                        _ if c >= 4 => u8::from(c == chosen),             // priority: at most one chosen
+                        _ => rng.next(12) as u8,
+                    };
+                }
+            }
+            let by_column: Vec<Vec<u8>> =
+                (0..columns).map(|c| answers.chunks_exact(columns).map(|row| row[c]).collect()).collect();
+            for design in [true, false] {
+                let tally = |b: Batch<'_>| -> Tally {
+                    let mut b = b.weights(&weights);
+                    if design {
+                        b = b
+                            .groups(Labels { index: groups, names: &group_names })
+                            .strata(Labels { index: strata, names: &stratum_names })
+                            .clusters(Labels { index: clusters, names: &cluster_names });
+                    }
+                    let mut t = Tally::new(&q);
+                    t.add(&q, &b).expect("valid");
+                    t
                 };
+                let unit_labels = Labels { index: units, names: &unit_names };
+                let from_rows = tally(Batch::new(unit_labels, Answers::Rows(&answers)));
+                let from_columns = tally(Batch::new(
+                    unit_labels,
+                    Answers::Columns(by_column.iter().map(Vec::as_slice).collect()),
+                ));
+                // The reference: one row after the other.
+                let mut expected: HashMap<Names, (u64, f64, Vec<Moments>)> = HashMap::new();
+                for r in 0..n {
+                    let name = |names: &[String], labels: &[u32]| {
+                        if design {
+                            names[labels[r] as usize].clone()
+                        } else {
+                            String::new()
+                        }
+                    };
+                    let key = (
+                        unit_names[units[r] as usize].clone(),
+                        name(&group_names, groups),
+                        name(&stratum_names, strata),
+                        design.then(|| cluster_names[clusters[r] as usize].clone()),
+                    );
+                    let cell =
+                        expected.entry(key).or_insert_with(|| (0, 0.0, vec![Moments::default(); columns]));
+                    let w = weights[r];
+                    cell.0 += 1;
+                    cell.1 += w;
+                    row_by_row(layout, &answers[r * columns..(r + 1) * columns], w, &mut cell.2);
+                }
+                let invalid: u64 = expected.values().flat_map(|(_, _, m)| m).map(|m| m.invalid).sum();
+                let expected: Content = expected
+                    .into_iter()
+                    .map(|(k, (r, w, m))| (k, (r, w.to_bits(), m.iter().map(bits).collect())))
+                    .collect();
+                assert!(invalid > 1_000, "the data must hold codes outside the scales");
+                assert_eq!(content(&from_rows), expected, "runs: {runs}, design: {design}");
+                assert_eq!(content(&from_columns), expected, "runs: {runs}, design: {design}");
             }
         }
-        let by_column: Vec<Vec<u8>> =
-            (0..columns).map(|c| answers.chunks_exact(columns).map(|row| row[c]).collect()).collect();
-        let design = |b: Batch<'_>| -> Tally {
-            let b = b
-                .weights(&weights)
-                .groups(Labels { index: &groups, names: &group_names })
-                .strata(Labels { index: &strata, names: &stratum_names })
-                .clusters(Labels { index: &clusters, names: &cluster_names });
-            let mut t = Tally::new(&q);
-            t.add(&q, &b).expect("valid");
-            t
-        };
-        let unit_labels = Labels { index: &units, names: &unit_names };
-        let from_rows = design(Batch::new(unit_labels, Answers::Rows(&answers)));
-        let from_columns =
-            design(Batch::new(unit_labels, Answers::Columns(by_column.iter().map(Vec::as_slice).collect())));
-        // The reference: one row after the other.
-        let mut expected: HashMap<Names, (u64, f64, Vec<Moments>)> = HashMap::new();
-        for r in 0..n {
-            let key = (
-                unit_names[units[r] as usize].clone(),
-                group_names[groups[r] as usize].clone(),
-                stratum_names[strata[r] as usize].clone(),
-                Some(cluster_names[clusters[r] as usize].clone()),
-            );
-            let cell = expected.entry(key).or_insert_with(|| (0, 0.0, vec![Moments::default(); columns]));
-            let w = weights[r];
-            cell.0 += 1;
-            cell.1 += w;
-            row_by_row(layout, &answers[r * columns..(r + 1) * columns], w, &mut cell.2);
-        }
-        let invalid: u64 = expected.values().flat_map(|(_, _, m)| m).map(|m| m.invalid).sum();
-        let expected: Content = expected
-            .into_iter()
-            .map(|(k, (r, w, m))| (k, (r, w.to_bits(), m.iter().map(bits).collect())))
-            .collect();
-        assert!(invalid > 1_000, "the data must hold codes outside the scales");
-        assert_eq!(content(&from_rows), expected);
-        assert_eq!(content(&from_columns), expected);
     }
 
     #[test]
