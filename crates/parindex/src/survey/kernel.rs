@@ -223,13 +223,27 @@ impl Part {
                 *l
             };
             ids.clear();
+            // A row with the label of the row before has its cell (rows in runs cost a compare).
+            let mut last: Option<(u32, u32)> = None;
             match cell_of {
-                CellOf::Unit(units) => ids.extend(batch.units.index[rows].iter().map(|&label| {
-                    let unit = units.get(label as usize).copied();
-                    labels_valid &= unit.is_some();
-                    local_of(unit.unwrap_or_default())
+                CellOf::Unit(units) => ids.extend(batch.units.index[rows].iter().map(|&label| match last {
+                    Some((l, id)) if l == label => id,
+                    _ => {
+                        let unit = units.get(label as usize).copied();
+                        labels_valid &= unit.is_some();
+                        let id = local_of(unit.unwrap_or_default());
+                        last = Some((label, id));
+                        id
+                    }
                 })),
-                CellOf::Row(of_row) => ids.extend(of_row[rows].iter().map(|&cell| local_of(cell))),
+                CellOf::Row(of_row) => ids.extend(of_row[rows].iter().map(|&cell| match last {
+                    Some((c, id)) if c == cell => id,
+                    _ => {
+                        let id = local_of(cell);
+                        last = Some((cell, id));
+                        id
+                    }
+                })),
             }
             cells.len()
         };

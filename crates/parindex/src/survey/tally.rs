@@ -1000,6 +1000,12 @@ mod tests {
         let err = tally.add(&q, &batch).expect_err("bad index");
         assert!(err.to_string().contains("unit index 2 but only 2 names"), "{err}");
         assert!(tally.units().is_empty() && tally.cells.is_empty() && tally.respondents() == 0);
+        // The largest index first, then repeated (a run: its cell looked up once).
+        let (max, index) = (u32::MAX, [u32::MAX, u32::MAX, 0, 0, 1, 1]);
+        let batch = Batch::new(Labels { index: &index, names: &units }, Answers::Rows(&answers));
+        let err = tally.add(&q, &batch).expect_err("bad index");
+        assert!(err.to_string().contains(&format!("unit index {max} but only 2 names")), "{err}");
+        assert!(tally.units().is_empty() && tally.cells.is_empty() && tally.respondents() == 0);
         // Labels and no names at all.
         let batch = Batch::new(Labels { index: &[0, 0, 0, 0, 0, 0], names: &[] }, Answers::Rows(&answers));
         let err = tally.add(&q, &batch).expect_err("bad index");
