@@ -1028,7 +1028,8 @@ mod tests {
         // weights whose sums are not exact: the kernel's sums must be those of a plain
         // row-by-row pass, bit for bit, from rows and from columns; with the rows in random
         // order (copied grouped by cell) and in runs of one cell (added in place, the
-        // batch's last rows copied), with groups, strata and clusters and without.
+        // batch's last rows copied), with groups, strata and clusters and without, weighted
+        // and not.
         let q = questionnaire();
         let layout = q.layout();
         let columns = layout.columns.len();
@@ -1064,9 +1065,9 @@ mod tests {
             }
             let by_column: Vec<Vec<u8>> =
                 (0..columns).map(|c| answers.chunks_exact(columns).map(|row| row[c]).collect()).collect();
-            for design in [true, false] {
+            for (design, weighted) in [(true, true), (false, true), (false, false)] {
                 let tally = |b: Batch<'_>| -> Tally {
-                    let mut b = b.weights(&weights);
+                    let mut b = if weighted { b.weights(&weights) } else { b };
                     if design {
                         b = b
                             .groups(Labels { index: groups, names: &group_names })
@@ -1101,7 +1102,7 @@ mod tests {
                     );
                     let cell =
                         expected.entry(key).or_insert_with(|| (0, 0.0, vec![Moments::default(); columns]));
-                    let w = weights[r];
+                    let w = if weighted { weights[r] } else { 1.0 };
                     cell.0 += 1;
                     cell.1 += w;
                     row_by_row(layout, &answers[r * columns..(r + 1) * columns], w, &mut cell.2);
@@ -1112,8 +1113,9 @@ mod tests {
                     .map(|(k, (r, w, m))| (k, (r, w.to_bits(), m.iter().map(bits).collect())))
                     .collect();
                 assert!(invalid > 1_000, "the data must hold codes outside the scales");
-                assert_eq!(content(&from_rows), expected, "runs: {runs}, design: {design}");
-                assert_eq!(content(&from_columns), expected, "runs: {runs}, design: {design}");
+                let case = format!("runs: {runs}, design: {design}, weighted: {weighted}");
+                assert_eq!(content(&from_rows), expected, "{case}");
+                assert_eq!(content(&from_columns), expected, "{case}");
             }
         }
     }
