@@ -172,6 +172,24 @@ pub(super) enum CellOf<'a> {
     Row(Vec<u32>),
 }
 
+/// The cell of each label into `ids`; in `runs`, a label equal to the one before takes its
+/// cell without calling `cell` (rows in runs cost a compare; rows in random order skip it).
+fn cells_of(labels: &[u32], runs: bool, ids: &mut Vec<u32>, mut cell: impl FnMut(u32) -> u32) {
+    if runs {
+        let mut last: Option<(u32, u32)> = None;
+        ids.extend(labels.iter().map(|&label| match last {
+            Some((l, id)) if l == label => id,
+            _ => {
+                let id = cell(label);
+                last = Some((label, id));
+                id
+            }
+        }));
+    } else {
+        ids.extend(labels.iter().map(|&label| cell(label)));
+    }
+}
+
 /// The sums of one chunk of respondents, over the cells it touched.
 pub(super) struct Part {
     /// The key of each local cell ([`CellOf`]), in the order the chunk's rows first show it.
@@ -212,8 +230,19 @@ impl Part {
         let mut local = vec![u32::MAX; key_count.max(1)];
         let mut cells = Vec::new();
         let mut labels_valid = true;
-        // The local cells of rows `rows`, into `ids`; the number of local cells so far.
-        let mut local_cells = |rows: std::ops::Range<usize>, ids: &mut Vec<u32>| -> usize {
+        // Whether rows `rows` come in runs of one label (checked up to the point that rules it
+        // out: rows in random order stop it early).
+        let in_runs = |rows: std::ops::Range<usize>| {
+            let labels = match cell_of {
+                CellOf::Unit(_) => &batch.units.index[rows],
+                CellOf::Row(of_row) => &of_row[rows],
+            };
+            let limit = labels.len() / RUN;
+            labels.windows(2).filter(|w| w[0] != w[1]).take(limit).count() < limit
+        };
+        // The local cells of rows `rows`, into `ids`; the number of local cells so far. In
+        // `runs`, a row with the label of the row before takes its cell without a lookup.
+        let mut local_cells = |rows: std::ops::Range<usize>, runs: bool, ids: &mut Vec<u32>| -> usize {
             let mut local_of = |key: u32| {
                 let l = &mut local[key as usize];
                 if *l == u32::MAX {
@@ -223,27 +252,13 @@ impl Part {
                 *l
             };
             ids.clear();
-            // A row with the label of the row before has its cell (rows in runs cost a compare).
-            let mut last: Option<(u32, u32)> = None;
             match cell_of {
-                CellOf::Unit(units) => ids.extend(batch.units.index[rows].iter().map(|&label| match last {
-                    Some((l, id)) if l == label => id,
-                    _ => {
-                        let unit = units.get(label as usize).copied();
-                        labels_valid &= unit.is_some();
-                        let id = local_of(unit.unwrap_or_default());
-                        last = Some((label, id));
-                        id
-                    }
-                })),
-                CellOf::Row(of_row) => ids.extend(of_row[rows].iter().map(|&cell| match last {
-                    Some((c, id)) if c == cell => id,
-                    _ => {
-                        let id = local_of(cell);
-                        last = Some((cell, id));
-                        id
-                    }
-                })),
+                CellOf::Unit(units) => cells_of(&batch.units.index[rows], runs, ids, |label| {
+                    let unit = units.get(label as usize).copied();
+                    labels_valid &= unit.is_some();
+                    local_of(unit.unwrap_or_default())
+                }),
+                CellOf::Row(of_row) => cells_of(&of_row[rows], runs, ids, local_of),
             }
             cells.len()
         };
@@ -265,8 +280,9 @@ impl Part {
         let mut ones = Vec::new();
         let mut n_cells = 0;
         for first in (0..range.len()).step_by(BLOCK) {
-            n_cells =
-                local_cells(range.start + first..range.start + (first + BLOCK).min(range.len()), &mut ids);
+            let rows = range.start + first..range.start + (first + BLOCK).min(range.len());
+            let runs = in_runs(rows.clone());
+            n_cells = local_cells(rows, runs, &mut ids);
             // Room for the cells first seen in this block.
             respondents.resize(n_cells, 0);
             weight.resize(n_cells, 0.0);
@@ -277,10 +293,7 @@ impl Part {
             // they lie, with no copy: the same rows in the same order, so the same bits.
             let base = range.start + first;
             if let Answers::Rows(data) = &batch.answers {
-                // Counted only up to the limit: rows in random order stop it early.
-                let limit = ids.len() / RUN;
-                let changes = ids.windows(2).filter(|w| w[0] != w[1]).take(limit).count();
-                if changes < limit {
+                if runs {
                     let len = ids.len();
                     let block_weights = match batch.weights {
                         Some(w) => &w[base..base + len],
@@ -367,7 +380,7 @@ impl Part {
         if let Some(cross) = cross {
             let mut buf = vec![Entry::default(); cross.columns.len()];
             let mut at = vec![0u16; cross.columns.len()];
-            local_cells(range.clone(), &mut ids);
+            local_cells(range.clone(), false, &mut ids);
             start.fill(0);
             for &l in &ids {
                 start[l as usize + 1] += 1;
