@@ -212,10 +212,10 @@ pub(super) struct Part {
 
 impl Part {
     /// Adds up one chunk. The chunk is taken in blocks of [`BLOCK`] rows; each block's rows
-    /// are copied into a buffer grouped by cell (a stable counting sort), so a cell's moments
-    /// stay in registers while its rows stream past ([`Plan::add`]). Every sum still adds its
-    /// rows in row order, as a row-by-row pass over the chunk would: the bits do not depend on
-    /// the block size.
+    /// are copied into a buffer grouped by cell (a stable counting sort), unless they already
+    /// come in runs of one cell, so a cell's moments stay in registers while its rows stream
+    /// past ([`Plan::add`]). Every sum still adds its rows in row order, as a row-by-row pass
+    /// over the chunk would: the bits do not depend on the block size or on the path.
     pub(super) fn tally(
         plan: &Plan,
         cross: Option<&Cross>,
