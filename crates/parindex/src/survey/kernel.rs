@@ -4,7 +4,7 @@
 use super::batch::{Answers, Batch};
 use rust_decimal::prelude::ToPrimitive;
 
-use super::moments::{Bundle, Moments, Plan, LANES, READ};
+use super::moments::{Bundle, Moments, Picked, Plan, Run};
 use super::questionnaire::{FeatureMap, ItemKind, Questionnaire, NO_ANSWER, SHORTFALL_SCALE};
 use super::tally::valid_weight;
 
@@ -20,12 +20,14 @@ pub(super) fn chunks(n: usize) -> Vec<std::ops::Range<usize>> {
     (0..k).map(|i| i * n / k..(i + 1) * n / k).collect()
 }
 
-/// Respondents per block within a chunk: a block's answers and weights, regrouped by cell,
-/// stay in the core's L2 cache while they are added up.
+/// Respondents per block within a chunk: a block's answers and weights stay in the core's L2
+/// cache while they are added up cell by cell (and its row numbers fit in 2 bytes).
 pub(super) const BLOCK: usize = 1 << 14;
+const _: () = assert!(BLOCK <= 1 << 16, "a block's row numbers are u16");
 
-/// A block whose rows come in runs of one cell at least this long on average is added in
-/// place (a call of the kernel per run costs about what copying this many rows does).
+/// A block whose rows come in runs of one cell at least this long on average is added run
+/// by run, without grouping (a call of the kernel per run costs about what grouping this many
+/// rows does).
 const RUN: usize = 16;
 
 /// What the kernel needs for the cross sums of the index features: per index column and
@@ -190,6 +192,29 @@ fn cells_of(labels: &[u32], runs: bool, ids: &mut Vec<u32>, mut cell: impl FnMut
     }
 }
 
+/// A stable counting sort of rows by cell `ids[row]` (of `cells`): `start` gets each cell's
+/// first place and one past the last cell's, `next` each cell's first place (to count up as
+/// the rows are put in place).
+fn group(ids: &[u32], cells: usize, start: &mut Vec<usize>, next: &mut Vec<usize>) {
+    start.clear();
+    start.resize(cells + 1, 0);
+    for &l in ids {
+        start[l as usize + 1] += 1;
+    }
+    for l in 0..cells {
+        start[l + 1] += start[l];
+    }
+    next.clear();
+    next.extend_from_slice(&start[..cells]);
+}
+
+/// Reads a byte of every cache line of `bytes` in order, so the processor streams them in
+/// before the kernel reads them in the cells' order (which no prefetcher foresees from memory;
+/// the kernel asks for them a few rows ahead, which hides the cache's delay, not memory's).
+fn touch(bytes: &[u8]) {
+    std::hint::black_box(bytes.iter().step_by(64).fold(0u8, |x, &b| x ^ b));
+}
+
 /// The sums of one chunk of respondents, over the cells it touched.
 pub(super) struct Part {
     /// The key of each local cell ([`CellOf`]), in the order the chunk's rows first show it.
@@ -211,11 +236,12 @@ pub(super) struct Part {
 }
 
 impl Part {
-    /// Adds up one chunk. The chunk is taken in blocks of [`BLOCK`] rows; each block's rows
-    /// are copied into a buffer grouped by cell (a stable counting sort), unless they already
-    /// come in runs of one cell, so a cell's moments stay in registers while its rows stream
-    /// past ([`Plan::add`]). Every sum still adds its rows in row order, as a row-by-row pass
-    /// over the chunk would: the bits do not depend on the block size or on the path.
+    /// Adds up one chunk. The chunk is taken in blocks of [`BLOCK`] rows; each block's row
+    /// numbers are grouped by cell (a stable counting sort of 2-byte numbers, not of the
+    /// rows), unless the rows already come in runs of one cell, and the kernel adds a cell's
+    /// rows where they lie, its moments in registers ([`Plan::add`]). Every sum still adds
+    /// its rows in row order, as a row-by-row pass over the chunk would: the bits do not
+    /// depend on the block size or on the path.
     pub(super) fn tally(
         plan: &Plan,
         cross: Option<&Cross>,
@@ -268,108 +294,79 @@ impl Part {
         let mut sums = Vec::new();
         let block = BLOCK.min(range.len());
         let mut ids = Vec::with_capacity(block);
-        // Rows whole 8-byte words apart, so a row is copied as words (a call to `memcpy` per
-        // row cost more than the kernel's adds of it); the vector kernel reads 32 bytes of a
-        // row at once: room for the last row's.
-        let stride = columns.next_multiple_of(8);
-        let mut codes = vec![NO_ANSWER; block * stride + READ];
-        let mut weights = vec![0.0f64; block];
+        // Answers given by columns, copied into rows a block at a time.
+        let mut transposed = match batch.answers {
+            Answers::Columns(_) => vec![NO_ANSWER; block * columns],
+            Answers::Rows(_) => Vec::new(),
+        };
+        let ones = if batch.weights.is_none() { vec![1.0; block] } else { Vec::new() };
+        // The block's row numbers grouped by cell (a stable counting sort): the cells' starts.
+        let mut order = vec![0u16; block];
         let mut start = Vec::new();
         let mut next = Vec::new();
         let mut weights_valid = true;
-        let mut ones = Vec::new();
         let mut n_cells = 0;
         for first in (0..range.len()).step_by(BLOCK) {
             let rows = range.start + first..range.start + (first + BLOCK).min(range.len());
+            let (base, len) = (rows.start, rows.len());
             let runs = in_runs(rows.clone());
             n_cells = local_cells(rows, runs, &mut ids);
             // Room for the cells first seen in this block.
             respondents.resize(n_cells, 0);
             weight.resize(n_cells, 0.0);
             sums.resize(n_cells * bundles, Bundle::ZERO);
-            start.resize(n_cells + 1, 0);
-            next.resize(n_cells, 0);
-            // Rows already in runs of one cell (a file sorted by unit, say) are added where
-            // they lie, with no copy: the same rows in the same order, so the same bits.
-            let base = range.start + first;
-            if let Answers::Rows(data) = &batch.answers {
-                if runs {
-                    let len = ids.len();
-                    let block_weights = match batch.weights {
-                        Some(w) => &w[base..base + len],
-                        None => {
-                            ones.resize(len, 1.0);
-                            &ones[..len]
+            // The block's answers as rows `columns` bytes apart, and its weights.
+            let codes: &[u8] = match &batch.answers {
+                Answers::Rows(data) => &data[base * columns..],
+                Answers::Columns(cols) => {
+                    for (c, col) in cols.iter().enumerate() {
+                        for (k, &x) in col[base..base + len].iter().enumerate() {
+                            transposed[k * columns + c] = x;
                         }
-                    };
-                    weights_valid &= block_weights.iter().fold(true, |ok, &w| ok & valid_weight(w));
-                    // The rows the vector kernel can read in place: READ bytes from their last
-                    // bundle's first column; the last few rows of the batch are copied.
-                    let reach = bundles.saturating_sub(1) * LANES + READ;
-                    let readable = data.len().checked_sub(reach).map_or(0, |n| n / columns.max(1) + 1);
-                    let mut a = 0;
-                    while a < len {
-                        let l = ids[a] as usize;
-                        let b = a + ids[a..].iter().position(|&x| x as usize != l).unwrap_or(len - a);
-                        let (sums, total) = (&mut sums[l * bundles..(l + 1) * bundles], &mut weight[l]);
-                        let split = (readable.saturating_sub(base)).clamp(a, b);
-                        if split > a {
-                            let codes = &data[(base + a) * columns..];
-                            plan.add(codes, columns, &block_weights[a..split], sums, total);
-                        }
-                        if b > split {
-                            for (k, r) in (base + split..base + b).enumerate() {
-                                codes[k * stride..k * stride + columns]
-                                    .copy_from_slice(&data[r * columns..(r + 1) * columns]);
-                            }
-                            plan.add(&codes, stride, &block_weights[split..b], sums, total);
-                        }
-                        respondents[l] += (b - a) as u64;
-                        a = b;
                     }
-                    continue;
+                    &transposed
                 }
+            };
+            let weights = match batch.weights {
+                Some(w) => &w[base..base + len],
+                None => &ones[..len],
+            };
+            weights_valid &= weights.iter().fold(true, |ok, &w| ok & valid_weight(w));
+            if runs {
+                // Rows already in runs of one cell (a file sorted by unit, say) are added run
+                // by run as they lie.
+                let mut a = 0;
+                while a < len {
+                    let l = ids[a] as usize;
+                    let b = a + ids[a..].iter().position(|&x| x as usize != l).unwrap_or(len - a);
+                    let run = Run { stride: columns, weights: &weights[a..b] };
+                    plan.add(
+                        &codes[a * columns..],
+                        run,
+                        &mut sums[l * bundles..(l + 1) * bundles],
+                        &mut weight[l],
+                    );
+                    respondents[l] += (b - a) as u64;
+                    a = b;
+                }
+                continue;
             }
-            start.fill(0);
-            for &l in &ids {
-                start[l as usize + 1] += 1;
+            if let Answers::Rows(_) = batch.answers {
+                touch(&codes[..len * columns]);
             }
-            for l in 0..n_cells {
-                start[l + 1] += start[l];
-            }
-            next.copy_from_slice(&start[..n_cells]);
+            group(&ids, n_cells, &mut start, &mut next);
             for (k, &l) in ids.iter().enumerate() {
-                let r = base + k;
-                let p = next[l as usize];
-                next[l as usize] += 1;
-                let into = &mut codes[p * stride..(p + 1) * stride];
-                match &batch.answers {
-                    // Whole words, into the row's padding too (past the last column: never read).
-                    Answers::Rows(data) => match data.get(r * columns..r * columns + stride) {
-                        Some(from) => {
-                            for (into, from) in into.chunks_exact_mut(8).zip(from.chunks_exact(8)) {
-                                into.copy_from_slice(from);
-                            }
-                        }
-                        None => into[..columns].copy_from_slice(&data[r * columns..(r + 1) * columns]),
-                    },
-                    Answers::Columns(cols) => {
-                        for (x, col) in into.iter_mut().zip(cols) {
-                            *x = col[r];
-                        }
-                    }
-                }
-                let w = batch.weights.map_or(1.0, |w| w[r]);
-                weights_valid &= valid_weight(w);
-                weights[p] = w;
+                let p = &mut next[l as usize];
+                order[*p] = k as u16;
+                *p += 1;
             }
-            for (l, (rows, sums)) in start.windows(2).zip(sums.chunks_exact_mut(bundles)).enumerate() {
-                let rows = rows[0]..rows[1];
-                if rows.is_empty() {
-                    continue;
+            for (l, (cell, sums)) in start.windows(2).zip(sums.chunks_exact_mut(bundles)).enumerate() {
+                let (first, len) = (cell[0], cell[1] - cell[0]);
+                if len > 0 {
+                    respondents[l] += len as u64;
+                    let picked = Picked { stride: columns, weights, order: &order[..ids.len()], first, len };
+                    plan.add(codes, picked, sums, &mut weight[l]);
                 }
-                respondents[l] += rows.len() as u64;
-                plan.add(&codes[rows.start * stride..], stride, &weights[rows], sums, &mut weight[l]);
             }
         }
         // The cross sums, apart from the moments (which they leave untouched): the
@@ -381,14 +378,7 @@ impl Part {
             let mut buf = vec![Entry::default(); cross.columns.len()];
             let mut at = vec![0u16; cross.columns.len()];
             local_cells(range.clone(), false, &mut ids);
-            start.fill(0);
-            for &l in &ids {
-                start[l as usize + 1] += 1;
-            }
-            for l in 0..n_cells {
-                start[l + 1] += start[l];
-            }
-            next.copy_from_slice(&start[..n_cells]);
+            group(&ids, n_cells, &mut start, &mut next);
             // The index columns and weights, read in row order and written grouped by cell.
             let k = cross.columns.len();
             let mut packed = vec![NO_ANSWER; range.len() * k];

@@ -62,9 +62,73 @@ impl Moments {
 /// Answer columns per bundle: three vectors of eight `f64` lanes.
 pub(super) const LANES: usize = 24;
 
-/// The bytes the vector kernel reads from a row at once, from a bundle's first column: the
-/// row buffers hold at least this many after their last row's.
-pub(super) const READ: usize = 32;
+/// The bytes the vector kernel reads from a row at once, from a bundle's first column (a row
+/// with fewer after it in the codes, the last of a batch, is read through a copy).
+const READ: usize = 32;
+
+/// The rows of one cell, as a kernel reads them: row `i`'s first code lies at
+/// [`Rows::row`]`(i).0` in the codes, with the row's weight beside it.
+pub(super) trait Rows: Copy {
+    /// The number of rows.
+    fn len(self) -> usize;
+    /// Row `i`'s position in the codes, and its weight.
+    fn row(self, i: usize) -> (usize, f64);
+    /// Where row `i` lies when the hardware does not see it coming (rows picked out of
+    /// order): the kernel asks for it a few rows ahead.
+    #[inline(always)]
+    fn ahead(self, _i: usize) -> Option<usize> {
+        None
+    }
+}
+
+/// Rows one after the other, `stride` bytes apart, one weight each.
+#[derive(Clone, Copy)]
+pub(super) struct Run<'a> {
+    pub(super) stride: usize,
+    pub(super) weights: &'a [f64],
+}
+
+impl Rows for Run<'_> {
+    #[inline(always)]
+    fn len(self) -> usize {
+        self.weights.len()
+    }
+
+    #[inline(always)]
+    fn row(self, i: usize) -> (usize, f64) {
+        (i * self.stride, self.weights[i])
+    }
+}
+
+/// Rows picked out of a run by their numbers: `order[first..first + len]`, in that order
+/// (the rows after them in `order` are read next, by the next cell: the kernel asks for them
+/// ahead too).
+#[derive(Clone, Copy)]
+pub(super) struct Picked<'a> {
+    pub(super) stride: usize,
+    pub(super) weights: &'a [f64],
+    pub(super) order: &'a [u16],
+    pub(super) first: usize,
+    pub(super) len: usize,
+}
+
+impl Rows for Picked<'_> {
+    #[inline(always)]
+    fn len(self) -> usize {
+        self.len
+    }
+
+    #[inline(always)]
+    fn row(self, i: usize) -> (usize, f64) {
+        let r = usize::from(self.order[self.first + i]);
+        (r * self.stride, self.weights[r])
+    }
+
+    #[inline(always)]
+    fn ahead(self, i: usize) -> Option<usize> {
+        self.order.get(self.first + i).map(|&r| usize::from(r) * self.stride)
+    }
+}
 
 /// The float sums of a bundle lane, in [`Bundle::m`] order.
 const W: usize = 0;
@@ -166,43 +230,36 @@ impl Plan {
         Plan { columns, bundles, slot_of, values, scale, ranges, scalar }
     }
 
-    /// Adds the rows of one cell: `codes` holds them from the first, `stride` apart, with at
-    /// least [`READ`] bytes after the last; `weights` one per row, added into `total` too (in
-    /// row order; within the first vector run, where its adds cost nothing).
-    pub(super) fn add(
-        &self,
-        codes: &[u8],
-        stride: usize,
-        weights: &[f64],
-        sums: &mut [Bundle],
-        total: &mut f64,
-    ) {
+    /// Adds the rows of one cell, in their order: `codes` holds row `i`'s columns from byte
+    /// `rows.row(i).0` on; each row's weight is added into `total` too (within the first
+    /// vector run, where its adds cost nothing).
+    pub(super) fn add(&self, codes: &[u8], rows: impl Rows, sums: &mut [Bundle], total: &mut f64) {
         let mut summed = false;
         for (b, (r, sums)) in self.ranges.iter().zip(sums.iter_mut()).enumerate() {
             if r.lanes != 0 {
-                summed |=
-                    vector::add(codes, stride, weights, b * LANES, r, sums, (!summed).then_some(&mut *total));
+                summed |= vector::add(codes, rows, b * LANES, r, sums, (!summed).then_some(&mut *total));
             }
         }
         if !summed {
-            for w in weights {
-                *total += w;
+            for i in 0..rows.len() {
+                *total += rows.row(i).1;
             }
         }
         for &c in &self.scalar {
-            self.add_column(c, codes, stride, weights, &mut sums[c / LANES]);
+            self.add_column(c, codes, rows, &mut sums[c / LANES]);
         }
     }
 
     /// One column through its table: the terms the vector kernel adds, in its order (Σw² as
     /// an add of w², Σw·y and Σw²·y only where y ≠ 0: the same bits).
-    fn add_column(&self, c: usize, codes: &[u8], stride: usize, weights: &[f64], sums: &mut Bundle) {
+    fn add_column(&self, c: usize, codes: &[u8], rows: impl Rows, sums: &mut Bundle) {
         let lane = c % LANES;
         let mut m: [f64; 9] = std::array::from_fn(|k| sums.m[k][lane]);
         let [mut n, mut positive, mut invalid] = [0, 1, 2].map(|k| sums.counts[k][lane]);
         let (slot_of, values, one) = (&self.slot_of[c], &self.values[c], self.scale[c]);
-        for (r, &w) in weights.iter().enumerate() {
-            let s = slot_of[usize::from(codes[r * stride + c])];
+        for i in 0..rows.len() {
+            let (at, w) = rows.row(i);
+            let s = slot_of[usize::from(codes[at + c])];
             if let Some(&(y, x)) = values.get(usize::from(s)) {
                 let w2 = w * w;
                 n += 1;
@@ -284,7 +341,7 @@ mod vector {
     //! w, w², w·x, w²·x and w²·x² into sums of eight (and four) lanes held in registers over
     //! the cell's rows.
 
-    use super::{Bundle, Ranges, READ, W, W2, W2X, W2X2, W2Y, WX, WY};
+    use super::{Bundle, Ranges, Rows, READ, W, W2, W2X, W2X2, W2Y, WX, WY};
     use core::arch::x86_64::{__m128i, __m256d, __m256i, __m512d};
     use pulp::bytemuck::cast;
     use pulp::x86::V4;
@@ -295,8 +352,7 @@ mod vector {
 
     pub(super) fn add(
         codes: &[u8],
-        stride: usize,
-        weights: &[f64],
+        rows: impl Rows,
         off: usize,
         r: &Ranges,
         sums: &mut Bundle,
@@ -305,23 +361,22 @@ mod vector {
         let Some(simd) = V4::try_new() else { return false };
         // Whole vectors of eight lanes, and a half one (four) where that covers the rest.
         let lanes = 32 - r.lanes.leading_zeros() as usize;
-        let k = Kernel { simd, codes, stride, weights, off, r, sums, total };
+        let k = Kernel { simd, codes, rows, off, r, sums, total };
         match lanes {
-            0..=4 => simd.vectorize(Run::<0, true>(k)),
-            5..=8 => simd.vectorize(Run::<1, false>(k)),
-            9..=12 => simd.vectorize(Run::<1, true>(k)),
-            13..=16 => simd.vectorize(Run::<2, false>(k)),
-            17..=20 => simd.vectorize(Run::<2, true>(k)),
-            _ => simd.vectorize(Run::<3, false>(k)),
+            0..=4 => simd.vectorize(Lanes::<_, 0, true>(k)),
+            5..=8 => simd.vectorize(Lanes::<_, 1, false>(k)),
+            9..=12 => simd.vectorize(Lanes::<_, 1, true>(k)),
+            13..=16 => simd.vectorize(Lanes::<_, 2, false>(k)),
+            17..=20 => simd.vectorize(Lanes::<_, 2, true>(k)),
+            _ => simd.vectorize(Lanes::<_, 3, false>(k)),
         }
         true
     }
 
-    struct Kernel<'a> {
+    struct Kernel<'a, R> {
         simd: V4,
         codes: &'a [u8],
-        stride: usize,
-        weights: &'a [f64],
+        rows: R,
         off: usize,
         r: &'a Ranges,
         sums: &'a mut Bundle,
@@ -329,8 +384,11 @@ mod vector {
         total: Option<&'a mut f64>,
     }
 
+    /// How many rows ahead the kernel asks for the rows it will read.
+    const AHEAD: usize = 16;
+
     /// `G` vectors of eight lanes, then four lanes more when `HALF`.
-    struct Run<'a, const G: usize, const HALF: bool>(Kernel<'a>);
+    struct Lanes<'a, R, const G: usize, const HALF: bool>(Kernel<'a, R>);
 
     /// The eight bytes of `c` from byte `at` on, as the low half of a vector.
     #[inline(always)]
@@ -340,17 +398,24 @@ mod vector {
         cast(t)
     }
 
-    impl<const G: usize, const HALF: bool> pulp::NullaryFnOnce for Run<'_, G, HALF> {
+    impl<R: Rows, const G: usize, const HALF: bool> pulp::NullaryFnOnce for Lanes<'_, R, G, HALF> {
         type Output = ();
 
         #[inline(always)]
         fn call(self) {
-            let Kernel { simd, codes, stride, weights, off, r, sums, total } = self.0;
+            let Kernel { simd, codes, rows, off, r, sums, total } = self.0;
             let (f, bw, dq, a2, av) = (simd.avx512f, simd.avx512bw, simd.avx512dq, simd.avx2, simd.avx);
-            // A bundle's codes and the next eight bytes (lanes that no mask lets through).
+            // A bundle's codes and the next eight bytes (lanes that no mask lets through;
+            // past the end of the codes, blanks).
             let bytes = |at: usize| -> __m256i {
-                let mut t = [0u8; READ];
-                t.copy_from_slice(&codes[at..at + READ]);
+                let mut t = [u8::MAX; READ];
+                match codes.get(at..at + READ) {
+                    Some(c) => t.copy_from_slice(c),
+                    None => {
+                        let c = &codes[at.min(codes.len())..];
+                        t[..c.len()].copy_from_slice(c);
+                    }
+                }
                 cast(t)
             };
             let (lanes, ylanes) = (r.lanes, r.ylanes);
@@ -379,12 +444,18 @@ mod vector {
             // Σ w in row order, hidden behind the row's vector work.
             let mut weight = total.as_deref().copied().unwrap_or_default();
             // Byte counters, emptied every 255 rows.
-            for (part, first) in weights.chunks(255).zip((0..).step_by(255)) {
+            for first in (0..rows.len()).step_by(255) {
+                let part = first..rows.len().min(first + 255);
                 let zero: __m256i = cast([0u8; 32]);
                 let (mut n, mut positive, mut blanks) = (zero, zero, zero);
-                for (i, &w) in part.iter().enumerate() {
+                for i in part.clone() {
+                    if let Some(at) = rows.ahead(i + AHEAD) {
+                        let p = codes.as_ptr().wrapping_add(at + off).cast::<i8>();
+                        simd.sse._mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(p);
+                    }
+                    let (row, w) = rows.row(i);
                     weight += w;
-                    let c = bytes((first + i) * stride + off);
+                    let c = bytes(row + off);
                     // The lanes' masks within the compares (no separate ands).
                     let valid = bw._mm256_mask_cmple_epu8_mask(lanes, a2._mm256_sub_epi8(c, lo), span);
                     let y = bw._mm256_mask_cmple_epu8_mask(ylanes, a2._mm256_sub_epi8(c, ylo), yspan);
@@ -460,7 +531,7 @@ mod vector {
 
 #[cfg(not(target_arch = "x86_64"))]
 mod vector {
-    use super::{Bundle, Ranges};
+    use super::{Bundle, Ranges, Rows};
 
     pub(super) fn available() -> bool {
         false
@@ -468,8 +539,7 @@ mod vector {
 
     pub(super) fn add(
         _: &[u8],
-        _: usize,
-        _: &[f64],
+        _: impl Rows,
         _: usize,
         _: &Ranges,
         _: &mut Bundle,
@@ -547,7 +617,8 @@ pub(crate) mod tests {
             (seed >> 33) % below
         };
         let rows = 700;
-        let codes: Vec<u8> = (0..rows * columns + READ)
+        // No room after the last row: the vector kernel reads it through a copy.
+        let codes: Vec<u8> = (0..rows * columns)
             .map(|_| match next(20) {
                 0 => NO_ANSWER,
                 1 => [9, 200, 3, 254][next(4) as usize],
@@ -555,22 +626,36 @@ pub(crate) mod tests {
             })
             .collect();
         let weights: Vec<f64> = (0..rows).map(|_| next(10_000) as f64 / 7.0).collect();
-        let mut expected = vec![Moments::default(); columns];
-        for r in 0..rows {
-            row_by_row(layout, &codes[r * columns..(r + 1) * columns], weights[r], &mut expected);
-        }
-        let expected: Vec<_> = expected.iter().map(bits).collect();
-        for vectors in [false, vector::available()] {
-            let plan = Plan::with_vectors(layout, vectors);
-            let mut sums = vec![Bundle::ZERO; plan.bundles];
-            let mut total = 0.0;
-            // In three runs of rows, as blocks bring them.
-            for (from, to) in [(0, 1), (1, 301), (301, rows)] {
-                plan.add(&codes[from * columns..], columns, &weights[from..to], &mut sums, &mut total);
+        // All rows in runs, and two rows of three picked (the last among them).
+        let picked: Vec<u16> = (0..rows as u16).filter(|r| r % 3 != 1).collect();
+        for pick in [false, true] {
+            let chosen: Vec<usize> =
+                if pick { picked.iter().map(|&r| usize::from(r)).collect() } else { (0..rows).collect() };
+            let mut expected = vec![Moments::default(); columns];
+            for &r in &chosen {
+                row_by_row(layout, &codes[r * columns..(r + 1) * columns], weights[r], &mut expected);
             }
-            let got: Vec<_> = (0..columns).map(|c| bits(&plan.moments(&sums, c))).collect();
-            assert_eq!(got, expected, "{columns} columns, vectors: {vectors}");
-            assert_eq!(total.to_bits(), weights.iter().fold(0.0, |t, w| t + w).to_bits());
+            let expected: Vec<_> = expected.iter().map(bits).collect();
+            for vectors in [false, vector::available()] {
+                let plan = Plan::with_vectors(layout, vectors);
+                let mut sums = vec![Bundle::ZERO; plan.bundles];
+                let mut total = 0.0;
+                // In three runs of rows, as blocks bring them (more than a byte counter holds).
+                for (from, to) in [(0, 1), (1, 301), (301, chosen.len())] {
+                    if pick {
+                        let (order, first, len) = (&picked[..], from, to - from);
+                        let rows = Picked { stride: columns, weights: &weights, order, first, len };
+                        plan.add(&codes, rows, &mut sums, &mut total);
+                    } else {
+                        let rows = Run { stride: columns, weights: &weights[from..to] };
+                        plan.add(&codes[from * columns..], rows, &mut sums, &mut total);
+                    }
+                }
+                let got: Vec<_> = (0..columns).map(|c| bits(&plan.moments(&sums, c))).collect();
+                assert_eq!(got, expected, "{columns} columns, vectors: {vectors}, picked: {pick}");
+                let sum = chosen.iter().fold(0.0, |t, &r| t + weights[r]);
+                assert_eq!(total.to_bits(), sum.to_bits());
+            }
         }
     }
 }
