@@ -270,7 +270,7 @@ fn bench(c: &mut Criterion) {
         ms(tally_intervals)
     );
     println!(
-        "  the same rows sorted by unit        {:>9.2} ms   (runs added in place, no copy)",
+        "  the same rows sorted by unit        {:>9.2} ms   (added run by run, not grouped)",
         ms(ours_sorted)
     );
     println!(

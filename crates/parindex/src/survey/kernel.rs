@@ -1,5 +1,5 @@
-//! The tallying kernel: a batch's rows in fixed chunks (one per thread) and blocks, copied
-//! grouped by cell, added into the columns' moments and the cross sums of the index features.
+//! The tallying kernel: a batch's rows in fixed chunks (one per thread) and blocks, grouped
+//! by cell, added into the columns' moments and the cross sums of the index features.
 
 use super::batch::{Answers, Batch};
 use rust_decimal::prelude::ToPrimitive;

@@ -1027,9 +1027,9 @@ mod tests {
         // More rows than two blocks, every kind of column, blanks, codes outside the scales,
         // weights whose sums are not exact: the kernel's sums must be those of a plain
         // row-by-row pass, bit for bit, from rows and from columns; with the rows in random
-        // order (copied grouped by cell) and in runs of one cell (added in place, the
-        // batch's last rows copied), with groups, strata and clusters and without, weighted
-        // and not.
+        // order (read through row numbers grouped by cell) and in runs of one cell (added
+        // run by run), the batch's last rows read through the kernel's padded copy, with
+        // groups, strata and clusters and without, weighted and not.
         let q = questionnaire();
         let layout = q.layout();
         let columns = layout.columns.len();
