@@ -62,10 +62,6 @@ impl Moments {
 /// Answer columns per bundle: three vectors of eight `f64` lanes.
 pub(super) const LANES: usize = 24;
 
-/// The bytes the vector kernel reads from a row at once, from a bundle's first column (a row
-/// with fewer after it in the codes, the last of a batch, is read through a copy).
-const READ: usize = 32;
-
 /// The rows of one cell, as a kernel reads them: row `i`'s first code lies at
 /// [`Rows::row`]`(i).0` in the codes, with the row's weight beside it.
 pub(super) trait Rows: Copy {
@@ -74,8 +70,9 @@ pub(super) trait Rows: Copy {
     /// Row `i`'s position in the codes, and its weight.
     fn row(self, i: usize) -> (usize, f64);
     /// Where row `i` lies when the hardware does not see it coming (rows picked out of
-    /// order): the kernel asks for it a few rows ahead.
+    /// order): the vector kernel asks for it a few rows ahead.
     #[inline(always)]
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     fn ahead(self, _i: usize) -> Option<usize> {
         None
     }
@@ -341,7 +338,7 @@ mod vector {
     //! w, w², w·x, w²·x and w²·x² into sums of eight (and four) lanes held in registers over
     //! the cell's rows.
 
-    use super::{Bundle, Ranges, Rows, READ, W, W2, W2X, W2X2, W2Y, WX, WY};
+    use super::{Bundle, Ranges, Rows, W, W2, W2X, W2X2, W2Y, WX, WY};
     use core::arch::x86_64::{__m128i, __m256d, __m256i, __m512d};
     use pulp::bytemuck::cast;
     use pulp::x86::V4;
@@ -386,6 +383,10 @@ mod vector {
 
     /// How many rows ahead the kernel asks for the rows it will read.
     const AHEAD: usize = 16;
+
+    /// The bytes the kernel reads from a row at once, from a bundle's first column (a row
+    /// with fewer after it in the codes, the last of a batch, is read through a copy).
+    const READ: usize = 32;
 
     /// `G` vectors of eight lanes, then four lanes more when `HALF`.
     struct Lanes<'a, R, const G: usize, const HALF: bool>(Kernel<'a, R>);
