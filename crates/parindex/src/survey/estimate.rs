@@ -448,11 +448,23 @@ struct Estimator<'a> {
     features: Option<(Features, FeatureMap)>,
     /// Whether the indices get standard errors at all.
     index_intervals: bool,
-    /// Per answer column: its name, item and element, made once and copied into every
-    /// domain's estimates (short names are stored inline, so a copy allocates nothing).
-    names: Vec<(SmolStr, SmolStr, Option<SmolStr>)>,
+    /// Per answer column, what its estimates need, made once.
+    columns: Vec<Column>,
     /// The element codes.
     element_codes: Vec<SmolStr>,
+}
+
+/// What the estimates need of an answer column: its name, item and element, copied into
+/// every domain's estimates (short names are stored inline, so a copy allocates nothing), its
+/// points (a share of 1 is `scale` points), whether it has a mean score and whether its
+/// answers' shares are 0 or 1 only.
+struct Column {
+    name: SmolStr,
+    item: SmolStr,
+    element: Option<SmolStr>,
+    scale: f64,
+    mean: bool,
+    binary: bool,
 }
 
 /// Σ over the PSUs of one stratum: T_y², T_y·T_1, T_1², T_y, T_1.
@@ -550,16 +562,24 @@ impl<'a> Estimator<'a> {
             element_columns,
             features,
             index_intervals: q.settings().index_intervals,
-            names: layout
+            columns: layout
                 .columns
                 .iter()
                 .map(|c| {
                     let item = &q.items()[c.item];
-                    (
-                        c.name.as_str().into(),
-                        item.code.as_str().into(),
-                        item.element.as_deref().map(Into::into),
-                    )
+                    Column {
+                        name: c.name.as_str().into(),
+                        item: item.code.as_str().into(),
+                        element: item.element.as_deref().map(Into::into),
+                        scale: c.scale,
+                        mean: matches!(
+                            item.kind,
+                            ItemKind::Satisfaction { .. }
+                                | ItemKind::Perception { .. }
+                                | ItemKind::Options { .. }
+                        ),
+                        binary: c.slots.iter().all(|s| s.share == 0.0 || s.share == 1.0),
+                    }
                 })
                 .collect(),
             element_codes: q.elements().iter().map(|el| el.code.as_str().into()).collect(),
@@ -574,7 +594,6 @@ impl<'a> Estimator<'a> {
         cells: &[usize],
         required: Option<u64>,
     ) -> DomainEstimate {
-        let layout = self.q.layout();
         let all = self.tally.cells();
         let respondents = cells.iter().map(|&c| all[c].respondents).sum();
         let weight = cells.iter().map(|&c| all[c].weight).sum();
@@ -587,82 +606,12 @@ impl<'a> Estimator<'a> {
         }
         let mut lonely = false;
         let (moments, by_stratum) = self.domain_sums(scratch, cells);
-        let items: Vec<ItemEstimate> = layout
-            .columns
-            .iter()
-            .zip(&self.names)
-            .enumerate()
-            .map(|(ci, (column, (name, code, element)))| {
-                let item = &self.q.items()[column.item];
-                let Moments { n, positive, invalid, w, wy, wy2, wx: wm, .. } = moments[ci];
-                // Shares are kept in the column's points (options: percent).
-                let scale = column.scale;
-                let (wy, wy2) = (wy / scale, wy2 / (scale * scale));
-                let mut e = ItemEstimate {
-                    column: name.clone(),
-                    item: code.clone(),
-                    element: element.clone(),
-                    n,
-                    positive,
-                    invalid,
-                    weight: w,
-                    share: None,
-                    se: None,
-                    ci_low: None,
-                    ci_high: None,
-                    interval: Interval::None,
-                    mean: None,
-                    mean_se: None,
-                    deff: None,
-                    n_eff: None,
-                };
-                if n == 0 || w <= 0.0 {
-                    return e;
-                }
-                let p = wy / w;
-                let mean = wm / w;
-                e.share = Some(p);
-                e.mean = match item.kind {
-                    ItemKind::Satisfaction { .. }
-                    | ItemKind::Perception { .. }
-                    | ItemKind::Options { .. } => Some(mean),
-                    _ => None,
-                };
-                let (se, mean_se) = match self.variances(scratch, &by_stratum, cells, ci, [p, mean], w) {
-                    Some([share, score]) => (Some(share.sqrt()), Some(score.sqrt())),
-                    None => (None, None),
-                };
-                if e.mean.is_some() {
-                    e.mean_se = mean_se;
-                }
-                lonely |= se.is_none();
-                e.se = se;
-                let binary = column.slots.iter().all(|s| s.share == 0.0 || s.share == 1.0);
-                let ci = if self.design.is_simple() && binary {
-                    e.interval = Interval::Wilson;
-                    Some(wilson(positive as f64, n as f64, self.z))
-                } else {
-                    se.and_then(|se| logit_interval(p, se, self.z)).inspect(|_| e.interval = Interval::Logit)
-                };
-                if let Some((lo, hi)) = ci {
-                    e.ci_low = Some(lo);
-                    e.ci_high = Some(hi);
-                }
-                // Design effect against a simple random sample of the same n (svyvar's s²):
-                // Σ w (y − p)², from the sums of w·y² and w·y.
-                let ss = (wy2 - p * wy) - p * (wy - p * w);
-                if let (Some(se), true) = (se, n > 1) {
-                    let nf = n as f64;
-                    let srs = nf / (nf - 1.0) * ss / w / nf;
-                    if srs > 0.0 {
-                        let deff = se * se / srs;
-                        e.deff = Some(deff);
-                        e.n_eff = Some(nf / deff);
-                    }
-                }
-                e
-            })
-            .collect();
+        let mut items = Vec::with_capacity(self.columns.len());
+        for (ci, (column, m)) in self.columns.iter().zip(&moments).enumerate() {
+            let e = self.item(scratch, &by_stratum, cells, ci, column, m);
+            lonely |= e.share.is_some() && e.se.is_none();
+            items.push(e);
+        }
         if lonely && items.iter().any(|e| e.n > 0) {
             warnings.push(SurveyWarning {
                 code: "single_psu".into(),
@@ -691,6 +640,78 @@ impl<'a> Estimator<'a> {
             overall_ci_low: overall[2],
             overall_ci_high: overall[3],
             warnings,
+        }
+    }
+
+    /// The estimate of answer column `ci` in a domain, from its moments.
+    #[inline]
+    fn item(
+        &self,
+        scratch: &mut Scratch,
+        by_stratum: &[[Sums; 2]],
+        cells: &[usize],
+        ci: usize,
+        column: &Column,
+        m: &Moments,
+    ) -> ItemEstimate {
+        let &Moments { n, positive, invalid, w, wy, wy2, wx: wm, .. } = m;
+        // Shares are kept in the column's points (options: percent).
+        let scale = column.scale;
+        let (wy, wy2) = (wy / scale, wy2 / (scale * scale));
+        let (mut share, mut se, mut mean, mut mean_se) = (None, None, None, None);
+        let (mut ci_low, mut ci_high, mut interval, mut deff, mut n_eff) =
+            (None, None, Interval::None, None, None);
+        if n > 0 && w > 0.0 {
+            let p = wy / w;
+            share = Some(p);
+            if column.mean {
+                mean = Some(wm / w);
+            }
+            let v = self.variances(scratch, by_stratum, cells, ci, [p, wm / w], w);
+            if let Some([v_share, v_mean]) = v {
+                se = Some(v_share.sqrt());
+                if column.mean {
+                    mean_se = Some(v_mean.sqrt());
+                }
+            }
+            let bounds = if self.design.is_simple() && column.binary {
+                interval = Interval::Wilson;
+                Some(wilson(positive as f64, n as f64, self.z))
+            } else {
+                se.and_then(|se| logit_interval(p, se, self.z)).inspect(|_| interval = Interval::Logit)
+            };
+            if let Some((lo, hi)) = bounds {
+                (ci_low, ci_high) = (Some(lo), Some(hi));
+            }
+            // Design effect against a simple random sample of the same n (svyvar's s²):
+            // Σ w (y − p)², from the sums of w·y² and w·y.
+            let ss = (wy2 - p * wy) - p * (wy - p * w);
+            if let (Some(se), true) = (se, n > 1) {
+                let nf = n as f64;
+                let srs = nf / (nf - 1.0) * ss / w / nf;
+                if srs > 0.0 {
+                    let d = se * se / srs;
+                    (deff, n_eff) = (Some(d), Some(nf / d));
+                }
+            }
+        }
+        ItemEstimate {
+            column: column.name.clone(),
+            item: column.item.clone(),
+            element: column.element.clone(),
+            n,
+            positive,
+            invalid,
+            weight: w,
+            share,
+            se,
+            ci_low,
+            ci_high,
+            interval,
+            mean,
+            mean_se,
+            deff,
+            n_eff,
         }
     }
 

@@ -493,9 +493,12 @@ impl Tally {
     }
 
     /// Adds the chunks' sums into the tally's cells: into each cell the chunks in order (the
-    /// same sums whatever the number of threads), the cells in parallel.
+    /// same sums whatever the number of threads), the cells in parallel. The moments of the
+    /// cells the batch made (those past the moments so far) are made here, from their first
+    /// chunk's on (0 + x is x for the sums, which are never −0: the same bits as adding into
+    /// zeros, without writing the zeros first).
     fn absorb(&mut self, plan: &Plan, parts: &[Part], cell_of_key: impl Fn(u32) -> u32) {
-        let width = self.gram_width();
+        let (width, columns) = (self.gram_width(), self.columns.len());
         let mut from: Vec<Source> = parts
             .iter()
             .enumerate()
@@ -505,20 +508,37 @@ impl Tally {
             })
             .collect();
         from.sort_unstable();
-        // Each touched cell's sums, borrowed apart.
+        let first_new = self.moments.len() / columns.max(1);
+        let new_cells = self.cells.len() - first_new;
+        let sum = |from: &[Source], c: usize| -> Moments {
+            let mut sources = from.iter().map(|&(_, p, l)| parts[p as usize].moments(plan, l as usize, c));
+            let mut m = sources.next().unwrap_or_default();
+            for o in sources {
+                m.add(&o);
+            }
+            m
+        };
+        // Each touched cell's sums, borrowed apart (the new cells without moments yet).
         let mut jobs = Vec::new();
+        let mut starts = Vec::new();
         let mut rest = &from[..];
-        let cells = self.cells.iter_mut().zip(rows(&mut self.moments, self.columns.len()));
+        let old_moments =
+            rows(&mut self.moments, columns).chain(std::iter::repeat_with(<&mut [Moments]>::default));
+        let cells = self.cells.iter_mut().zip(old_moments);
         for (g, ((cell, moments), gram)) in cells.zip(rows(&mut self.gram, width)).enumerate() {
             let k = rest.iter().take_while(|f| f.0 as usize == g).count();
+            if g >= first_new {
+                starts.push(from.len() - rest.len());
+            }
             if k > 0 {
                 jobs.push((cell, moments, gram, &rest[..k]));
                 rest = &rest[k..];
             }
-            if rest.is_empty() {
+            if rest.is_empty() && g + 1 >= first_new {
                 break;
             }
         }
+        starts.resize(new_cells + 1, from.len());
         let one = |(cell, moments, gram, from): (&mut Cell, &mut [Moments], &mut [f64], &[Source])| {
             for &(_, p, l) in from {
                 let (part, l) = (&parts[p as usize], l as usize);
@@ -532,13 +552,20 @@ impl Tally {
                 }
             }
         };
+        // The new cells' moments, cell by cell and column by column.
+        let new = new_cells * columns;
+        let made = |i: usize| sum(&from[starts[i / columns]..starts[i / columns + 1]], i % columns);
         #[cfg(feature = "parallel")]
         {
             use rayon::prelude::*;
             jobs.into_par_iter().with_min_len(64).for_each(one);
+            self.moments.par_extend((0..new).into_par_iter().with_min_len(256).map(made));
         }
         #[cfg(not(feature = "parallel"))]
-        jobs.into_iter().for_each(one);
+        {
+            jobs.into_iter().for_each(one);
+            self.moments.extend((0..new).map(made));
+        }
     }
 
     /// The batch's sizes, and its labels' indices (the units' only when `units`).
@@ -830,7 +857,7 @@ impl Tally {
             self.cells.push(Cell { unit, group, stratum, cluster, respondents: 0, weight: 0.0 });
             self.index.insert((unit, group, stratum, cluster), (first + i) as u32);
         }
-        self.moments.resize(self.cells.len() * self.columns.len(), Moments::default());
+        // The new cells' moments are made by `absorb`, in parallel.
         self.gram.resize(self.cells.len() * self.gram_width(), 0.0);
     }
 }
