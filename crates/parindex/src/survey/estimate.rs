@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
+use super::kernel::group;
 use super::moments::Moments;
 use super::questionnaire::{
     ElementIndex, FeatureMap, Features, ItemKind, OverallIndex, Questionnaire, SHORTFALL_SCALE,
@@ -345,44 +346,50 @@ pub fn survey_results(
     }
     let design = tally.design().unwrap_or_default();
     let estimator = Estimator::new(questionnaire, tally, design);
-    // Every domain asked for, in order: its kind, id, cells (in the order of their names) and
-    // the sample size the rule asks of it.
-    let mut jobs: Vec<(DomainKind, &str, Vec<usize>, Option<u64>)> = Vec::new();
+    // Every domain asked for, in order: its kind, id, cells (a range of `cells`, in the order
+    // of their names) and the sample size the rule asks of it.
+    let mut cells: Vec<usize> = Vec::new();
+    let mut jobs: Vec<(DomainKind, &str, std::ops::Range<usize>, Option<u64>)> = Vec::new();
     for kind in options.domains() {
+        let from = cells.len();
         match kind {
             DomainKind::Unit => {
                 // Sorted by id, so the order does not depend on which part saw a unit first.
                 let mut units: Vec<(usize, &String)> = tally.units().iter().enumerate().collect();
                 units.sort_by_key(|(_, id)| *id);
-                let mut cells_of: Vec<Vec<usize>> = vec![Vec::new(); tally.units().len()];
-                for &c in &estimator.order {
-                    cells_of[tally.cells()[c].unit as usize].push(c);
+                // The cells grouped by unit, each unit's still in the order of their names.
+                let unit_of: Vec<u32> = estimator.order.iter().map(|&c| tally.cells()[c].unit).collect();
+                let (mut start, mut next) = (Vec::new(), Vec::new());
+                group(&unit_of, units.len(), &mut start, &mut next);
+                cells.resize(from + unit_of.len(), 0);
+                for (&c, &u) in estimator.order.iter().zip(&unit_of) {
+                    cells[from + next[u as usize]] = c;
+                    next[u as usize] += 1;
                 }
                 for (u, id) in units {
                     let required = required_sample(options.populations.get(id).copied(), estimator.margin);
-                    jobs.push((*kind, id, std::mem::take(&mut cells_of[u]), Some(required)));
+                    jobs.push((*kind, id, from + start[u]..from + start[u + 1], Some(required)));
                 }
             }
             DomainKind::Group => {
                 let mut groups: Vec<(usize, &String)> = tally.groups().iter().enumerate().collect();
                 groups.sort_by_key(|(_, id)| *id);
                 for (g, id) in groups.into_iter().filter(|(_, id)| !id.is_empty()) {
-                    let cells = estimator
-                        .order
-                        .iter()
-                        .copied()
-                        .filter(|&c| tally.cells()[c].group as usize == g)
-                        .collect();
-                    jobs.push((*kind, id, cells, None));
+                    let first = cells.len();
+                    cells.extend(estimator.order.iter().filter(|&&c| tally.cells()[c].group as usize == g));
+                    jobs.push((*kind, id, first..cells.len(), None));
                 }
             }
-            DomainKind::All => jobs.push((*kind, "all", estimator.order.clone(), None)),
+            DomainKind::All => {
+                cells.extend_from_slice(&estimator.order);
+                jobs.push((*kind, "all", from..cells.len(), None));
+            }
         }
     }
     // Each domain on its own (in parallel with the `parallel` feature), collected in order.
     let one = |scratch: &mut Scratch, j: usize| {
-        let (kind, id, cells, required) = &jobs[j];
-        estimator.domain(scratch, *kind, id, cells, *required)
+        let (kind, id, range, required) = &jobs[j];
+        estimator.domain(scratch, *kind, id, &cells[range.clone()], *required)
     };
     #[cfg(feature = "parallel")]
     let domains = {
@@ -874,8 +881,10 @@ impl<'a> Estimator<'a> {
             .collect();
         let overall = match settings.overall_index {
             OverallIndex::MeanOfElements => {
-                let values: Vec<f64> = elements.iter().filter_map(|e| e.index).collect();
-                (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+                // Summed from -0.0, as `Iterator::sum` takes them.
+                let (k, sum) =
+                    elements.iter().filter_map(|e| e.index).fold((0u32, -0.0f64), |(k, s), v| (k + 1, s + v));
+                (k > 0).then(|| sum / f64::from(k))
             }
             OverallIndex::MeanOfItems | OverallIndex::Pooled => {
                 let mut chosen = (0..items.len()).filter(|&i| self.in_index[i]);

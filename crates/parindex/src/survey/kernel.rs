@@ -192,10 +192,10 @@ fn cells_of(labels: &[u32], runs: bool, ids: &mut Vec<u32>, mut cell: impl FnMut
     }
 }
 
-/// A stable counting sort of rows by cell `ids[row]` (of `cells`): `start` gets each cell's
-/// first place and one past the last cell's, `next` each cell's first place (to count up as
-/// the rows are put in place).
-fn group(ids: &[u32], cells: usize, start: &mut Vec<usize>, next: &mut Vec<usize>) {
+/// A stable counting sort of rows by cell `ids[row]` (of `cells`; or of anything by a key):
+/// `start` gets each cell's first place and one past the last cell's, `next` each cell's
+/// first place (to count up as the rows are put in place).
+pub(super) fn group(ids: &[u32], cells: usize, start: &mut Vec<usize>, next: &mut Vec<usize>) {
     start.clear();
     start.resize(cells + 1, 0);
     for &l in ids {
