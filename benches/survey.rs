@@ -3,9 +3,11 @@
 //! Data: 500,000 respondents × 20 five-point items (10,000,000 answers, 3 % blank) over 705
 //! units with design weights, from a seeded generator. Cases:
 //! - `survey/columnar/500k`: the whole job from in-memory arrays — tally (weighted counts and
-//!   sums for every unit × item × code) and estimates (shares, means, standard errors,
-//!   intervals, element and overall indices for every unit), with `index_intervals` off: the
-//!   job as the issue defines it (index values, item intervals);
+//!   moments for every unit × item) and estimates (shares, their standard errors and
+//!   intervals, means, element and overall indices for every unit), with `index_intervals`
+//!   and `mean_se` off: the job as the issue defines it (item intervals, index values);
+//! - `survey/columnar-mean-se/500k`: the same with standard errors of the means too (two more
+//!   sums a tally keeps per answer);
 //! - `survey/columnar-index-intervals/500k`: the same with standard errors and intervals for
 //!   the element and overall indices too (the tally's per-respondent cross sums of the 20
 //!   index items, DESIGN.md §12);
@@ -36,15 +38,16 @@ const RESPONDENTS: usize = 500_000;
 const ITEMS: usize = 20;
 const UNITS: usize = 705;
 
-/// Five elements of four satisfaction items; with or without the indices' intervals.
-fn questionnaire(index_intervals: bool) -> Questionnaire {
+/// Five elements of four satisfaction items; with or without the indices' intervals and the
+/// means' standard errors.
+fn questionnaire(index_intervals: bool, mean_se: bool) -> Questionnaire {
     let elements = (1..=5)
         .map(|e| Element { code: format!("e{e}"), name: format!("Element {e}"), name_en: None })
         .collect();
     let items = (0..ITEMS)
         .map(|i| Item::new(format!("q{}", i + 1), ItemKind::likert()).element(format!("e{}", i / 4 + 1)))
         .collect();
-    let settings = SurveySettings { index_intervals, ..SurveySettings::default() };
+    let settings = SurveySettings { index_intervals, mean_se, ..SurveySettings::default() };
     Questionnaire::new("bench", elements, items, settings).expect("valid")
 }
 
@@ -147,8 +150,9 @@ fn csv_text(d: &Data, respondents: usize) -> String {
 }
 
 fn bench(c: &mut Criterion) {
-    let q = questionnaire(false);
-    let q_intervals = questionnaire(true);
+    let q = questionnaire(false, false);
+    let q_intervals = questionnaire(true, false);
+    let q_mean_se = questionnaire(false, true);
     let d = data(7);
     let r = job(&q, &d);
     assert_eq!(r.domains.len(), UNITS + 1);
@@ -165,10 +169,14 @@ fn bench(c: &mut Criterion) {
     assert!(with_intervals.domains.iter().all(|d| d.overall_se.is_some()));
     // The same values either way.
     assert_eq!(with_intervals.domains[UNITS].overall, r.domains[UNITS].overall);
+    let with_mean_se = job(&q_mean_se, &d);
+    assert!(r.domains.iter().flat_map(|d| &d.items).all(|i| i.mean_se.is_none() && i.se.is_some()));
+    assert!(with_mean_se.domains.iter().flat_map(|d| &d.items).all(|i| i.mean_se.is_some()));
 
     let mut g = c.benchmark_group("survey");
     g.sample_size(20).measurement_time(Duration::from_secs(5));
     g.bench_function("columnar/500k", |b| b.iter(|| black_box(job(&q, &d))));
+    g.bench_function("columnar-mean-se/500k", |b| b.iter(|| black_box(job(&q_mean_se, &d))));
     g.bench_function("columnar-index-intervals/500k", |b| b.iter(|| black_box(job(&q_intervals, &d))));
     g.bench_function("columnar-sorted-by-unit/500k", |b| b.iter(|| black_box(job(&q, &sorted))));
     g.bench_function("baseline-f64-loop/500k", |b| b.iter(|| black_box(baseline(&d))));
@@ -190,9 +198,12 @@ fn bench(c: &mut Criterion) {
         .weights(&d.weights);
     let mut t = Tally::new(&q);
     t.add(&q, &batch).expect("valid");
-    let jobs: [&dyn Fn(); 9] = [
+    let jobs: [&dyn Fn(); 10] = [
         &|| {
             black_box(job(&q, &d));
+        },
+        &|| {
+            black_box(job(&q_mean_se, &d));
         },
         &|| {
             black_box(job(&q_intervals, &d));
@@ -231,7 +242,7 @@ fn bench(c: &mut Criterion) {
             );
         },
     ];
-    let mut bests = [Duration::MAX; 9];
+    let mut bests = [Duration::MAX; 10];
     for _ in 0..RUNS {
         for (best, f) in bests.iter_mut().zip(jobs) {
             let t = Instant::now();
@@ -239,7 +250,7 @@ fn bench(c: &mut Criterion) {
             *best = (*best).min(t.elapsed());
         }
     }
-    let [ours, ours_intervals, tally_intervals, tally_only, estimates_only, floor, ours_sorted, csv, csv_intervals] =
+    let [ours, ours_mean_se, ours_intervals, tally_intervals, tally_only, estimates_only, floor, ours_sorted, csv, csv_intervals] =
         bests;
     let best = |f: &dyn Fn()| {
         (0..RUNS)
@@ -263,6 +274,11 @@ fn bench(c: &mut Criterion) {
     );
     println!("    of which the tally                {:>9.2} ms", ms(tally_only));
     println!("    of which the estimates            {:>9.2} ms", ms(estimates_only));
+    println!(
+        "  the same with the means' SEs        {:>9.2} ms   ({:.2}× the job)",
+        ms(ours_mean_se),
+        ms(ours_mean_se) / ms(ours)
+    );
     println!(
         "  the same with index intervals       {:>9.2} ms   ({:.2}× the job; the tally {:.2} ms)",
         ms(ours_intervals),

@@ -33,7 +33,7 @@ q = parindex.Questionnaire.from_json(
                 {"code": f"q{i + 1}", "element": f"e{i // 4 + 1}", "kind": {"type": "satisfaction"}}
                 for i in range(items)
             ],
-            "settings": {"index_intervals": False},
+            "settings": {"index_intervals": False, "mean_se": False},
         }
     )
 )

@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use parindex::{
-    survey_results, Answers, Batch, DomainKind, ElementIndex, Interval, Item, ItemKind, Labels, OverallIndex,
-    Questionnaire, SurveyOptions, SurveyResults, SurveySettings, Tally, NO_ANSWER,
+    survey_results, Answers, Batch, DomainKind, ElementIndex, Interval, Item, ItemEstimate, ItemKind, Labels,
+    OverallIndex, Questionnaire, SurveyOptions, SurveyResults, SurveySettings, Tally, NO_ANSWER,
 };
 use parindex_io::{read_questionnaire, read_responses, ResponsesOptions};
 
@@ -293,6 +293,46 @@ fn tallies_of_other_versions_or_cross_sums_are_refused() {
     let r = results(&q, &per_element);
     // Per-element cross sums cannot give a mean of items.
     assert!(r.domains.iter().all(|d| d.overall.is_some() && d.overall_se.is_none()));
+}
+
+#[test]
+fn the_means_standard_errors_can_be_switched_off() {
+    let (q, csv) = demo();
+    let off = SurveySettings { mean_se: false, ..q.settings().clone() };
+    let off = Questionnaire::new(q.id(), q.elements().to_vec(), q.items().to_vec(), off)
+        .and_then(|o| o.with_forms(q.forms().to_vec()))
+        .expect("valid");
+    for csv in [csv.clone(), without_clusters(&csv)] {
+        let (full, lean) = (tally(&q, &csv), tally(&off, &csv));
+        // The flag travels with the tally; every other number is the same, bit for bit.
+        let lean = Tally::from_json(&lean.to_json()).expect("reads");
+        assert!(lean.to_json().contains("\"mean_se\":false") && !full.to_json().contains("mean_se"));
+        let with = results(&q, &full);
+        assert!(with.domains.iter().flat_map(|d| &d.items).filter(|i| i.mean_se.is_some()).count() > 20);
+        for (a, b) in with.domains.iter().zip(&results(&q, &lean).domains) {
+            assert_eq!(
+                (a.respondents, &a.elements, a.overall_se),
+                (b.respondents, &b.elements, b.overall_se)
+            );
+            for (x, y) in a.items.iter().zip(&b.items) {
+                assert!(y.mean_se.is_none());
+                assert_eq!(*x, ItemEstimate { mean_se: x.mean_se, ..y.clone() });
+            }
+        }
+        // Estimates under the lean questionnaire from the full tally: no means' SEs either.
+        let r = results(&off, &full);
+        assert!(r.domains.iter().flat_map(|d| &d.items).all(|i| i.mean_se.is_none()));
+        // Tallies with and without those sums do not merge; an empty one takes either.
+        let mut empty = Tally::new(&q);
+        empty.merge(&lean).expect("an empty tally takes the other's sums");
+        assert_eq!(empty, lean);
+        let e = tally(&q, &csv).merge(&lean).expect_err("mismatch");
+        assert_eq!(
+            e.to_string(),
+            "survey data does not fit: one tally keeps the sums of the means' standard errors, the other no sums \
+             of the means' standard errors (mean_se off)"
+        );
+    }
 }
 
 #[test]

@@ -160,6 +160,21 @@ def test_element_and_overall_indices_carry_their_interval_and_standard_error():
     assert (index_off.share.values == index.share.values).all()
 
 
+def test_the_means_standard_errors_switch_off_and_nothing_else_changes():
+    q = json.loads(parindex.examples.survey("sipas-demo")[0].to_json())
+    q["settings"]["mean_se"] = False
+    lean = parindex.Tally(parindex.Questionnaire.from_json(json.dumps(q)))
+    lean.add_csv(R)
+    assert '"mean_se":false' in lean.to_json()
+
+    def items(results):
+        return [i for d in json.loads(results.to_json())["domains"] for i in d["items"]]
+
+    off, on = items(lean.results()), items(parindex.examples.survey("sipas-demo")[1].results())
+    assert sum(i["mean_se"] is not None for i in on) > 20
+    assert off == [{**i, "mean_se": None} for i in on]
+
+
 def test_survey_values_go_into_a_methodology_leaf():
     m, scores = parindex.examples.load("par-demo")
     q, tally = parindex.examples.survey("sipas-demo")

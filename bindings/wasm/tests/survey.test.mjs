@@ -82,6 +82,18 @@ test("tallies merge through JSON", () => {
   assert.equal(merged.results().toCsv({ round: 9 }), Tally.example("sipas-demo").results().toCsv({ round: 9 }));
 });
 
+test("the means' standard errors switch off in the questionnaire, nothing else changes", () => {
+  const doc = JSON.parse(data("survey/sipas-demo.questionnaire.json"));
+  doc.settings = { ...doc.settings, mean_se: false };
+  const lean = new Tally(Questionnaire.fromJson(JSON.stringify(doc)));
+  lean.addCsv(responses());
+  assert.match(lean.toJson(), /"mean_se":false/);
+  const items = (r) => JSON.parse(r.toJson()).domains.flatMap((d) => d.items);
+  const [off, on] = [items(lean.results()), items(Tally.example("sipas-demo").results())];
+  assert.ok(on.filter((i) => i.mean_se !== null).length > 20);
+  assert.deepEqual(off, on.map((i) => ({ ...i, mean_se: null })));
+});
+
 test("element and overall indices carry their interval and standard error", () => {
   const survey = Tally.example("sipas-demo").results();
   const rows = survey.toRows().filter((r) => r.level !== "item");

@@ -163,7 +163,7 @@ pub struct ItemEstimate {
     pub interval: Interval,
     /// The (weighted) mean score of scale items; the mean option weight (%) of option items.
     pub mean: Option<f64>,
-    /// The standard error of the mean.
+    /// The standard error of the mean (none with the `mean_se` setting off).
     pub mean_se: Option<f64>,
     /// The design effect of the share: its variance over that of a simple random sample of
     /// the same size.
@@ -455,6 +455,9 @@ struct Estimator<'a> {
     features: Option<(Features, FeatureMap)>,
     /// Whether the indices get standard errors at all.
     index_intervals: bool,
+    /// Whether the mean scores get standard errors (the settings ask for them and the tally
+    /// holds their sums).
+    mean_se: bool,
     /// Per answer column, what its estimates need, made once.
     columns: Vec<Column>,
     /// The element codes.
@@ -569,6 +572,7 @@ impl<'a> Estimator<'a> {
             element_columns,
             features,
             index_intervals: q.settings().index_intervals,
+            mean_se: q.settings().mean_se && tally.mean_se(),
             columns: layout
                 .columns
                 .iter()
@@ -677,7 +681,7 @@ impl<'a> Estimator<'a> {
             let v = self.variances(scratch, by_stratum, cells, ci, [p, wm / w], w);
             if let Some([v_share, v_mean]) = v {
                 se = Some(v_share.sqrt());
-                if column.mean {
+                if column.mean && self.mean_se {
                     mean_se = Some(v_mean.sqrt());
                 }
             }

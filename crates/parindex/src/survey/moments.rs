@@ -187,15 +187,19 @@ pub(super) struct Plan {
     ranges: Vec<Ranges>,
     /// The columns the scalar kernel adds: all but the vector lanes.
     scalar: Vec<usize>,
+    /// Whether Σw²·x and Σw²·x² are added (the mean scores' standard errors need them); left
+    /// at zero when not.
+    squares: bool,
 }
 
 impl Plan {
-    /// The plan for a questionnaire's layout, with the vector kernel where the processor has it.
-    pub(super) fn new(layout: &Layout) -> Plan {
-        Plan::with_vectors(layout, vector::available())
+    /// The plan for a questionnaire's layout, with the vector kernel where the processor has
+    /// it, adding Σw²·x and Σw²·x² when `squares`.
+    pub(super) fn new(layout: &Layout, squares: bool) -> Plan {
+        Plan::with_vectors(layout, vector::available(), squares)
     }
 
-    pub(super) fn with_vectors(layout: &Layout, vectors: bool) -> Plan {
+    pub(super) fn with_vectors(layout: &Layout, vectors: bool, squares: bool) -> Plan {
         let columns = layout.columns.len();
         let bundles = columns.div_ceil(LANES);
         let mut ranges = vec![Ranges::default(); bundles];
@@ -224,7 +228,7 @@ impl Plan {
             }
         }
         let scale = layout.columns.iter().map(|c| c.scale).collect();
-        Plan { columns, bundles, slot_of, values, scale, ranges, scalar }
+        Plan { columns, bundles, slot_of, values, scale, ranges, scalar, squares }
     }
 
     /// Adds the rows of one cell, in their order: `codes` holds row `i`'s columns from byte
@@ -234,7 +238,8 @@ impl Plan {
         let mut summed = false;
         for (b, (r, sums)) in self.ranges.iter().zip(sums.iter_mut()).enumerate() {
             if r.lanes != 0 {
-                summed |= vector::add(codes, rows, b * LANES, r, sums, (!summed).then_some(&mut *total));
+                let total = (!summed).then_some(&mut *total);
+                summed |= vector::add(codes, rows, b * LANES, r, self.squares, sums, total);
             }
         }
         if !summed {
@@ -270,10 +275,12 @@ impl Plan {
                     m[W2Y2] += w2y * y;
                 }
                 positive += u32::from(y == one);
-                let w2x = w2 * x;
                 m[WX] += w * x;
-                m[W2X] += w2x;
-                m[W2X2] += w2x * x;
+                if self.squares {
+                    let w2x = w2 * x;
+                    m[W2X] += w2x;
+                    m[W2X2] += w2x * x;
+                }
             } else {
                 invalid += u32::from(s == INVALID);
             }
@@ -335,8 +342,8 @@ fn range_of(column: &super::questionnaire::Column) -> Option<RangeOf> {
 #[cfg(target_arch = "x86_64")]
 mod vector {
     //! The vector kernel: per row, the compares of up to 24 codes, then masked adds of
-    //! w, w², w·x, w²·x and w²·x² into sums of eight (and four) lanes held in registers over
-    //! the cell's rows.
+    //! w, w², w·x, w²·x and w²·x² (the last two when the plan keeps them) into sums of eight
+    //! (and four) lanes held in registers over the cell's rows.
 
     use super::{Bundle, Ranges, Rows, W, W2, W2X, W2X2, W2Y, WX, WY};
     use core::arch::x86_64::{__m128i, __m256d, __m256i, __m512d};
@@ -352,22 +359,31 @@ mod vector {
         rows: impl Rows,
         off: usize,
         r: &Ranges,
+        squares: bool,
         sums: &mut Bundle,
         total: Option<&mut f64>,
     ) -> bool {
         let Some(simd) = V4::try_new() else { return false };
-        // Whole vectors of eight lanes, and a half one (four) where that covers the rest.
-        let lanes = 32 - r.lanes.leading_zeros() as usize;
         let k = Kernel { simd, codes, rows, off, r, sums, total };
-        match lanes {
-            0..=4 => simd.vectorize(Lanes::<_, 0, true>(k)),
-            5..=8 => simd.vectorize(Lanes::<_, 1, false>(k)),
-            9..=12 => simd.vectorize(Lanes::<_, 1, true>(k)),
-            13..=16 => simd.vectorize(Lanes::<_, 2, false>(k)),
-            17..=20 => simd.vectorize(Lanes::<_, 2, true>(k)),
-            _ => simd.vectorize(Lanes::<_, 3, false>(k)),
+        if squares {
+            shape::<_, true>(k);
+        } else {
+            shape::<_, false>(k);
         }
         true
+    }
+
+    /// Whole vectors of eight lanes, and a half one (four) where that covers the rest.
+    fn shape<R: Rows, const SQ: bool>(k: Kernel<'_, R>) {
+        let simd = k.simd;
+        match 32 - k.r.lanes.leading_zeros() {
+            0..=4 => simd.vectorize(Lanes::<_, 0, true, SQ>(k)),
+            5..=8 => simd.vectorize(Lanes::<_, 1, false, SQ>(k)),
+            9..=12 => simd.vectorize(Lanes::<_, 1, true, SQ>(k)),
+            13..=16 => simd.vectorize(Lanes::<_, 2, false, SQ>(k)),
+            17..=20 => simd.vectorize(Lanes::<_, 2, true, SQ>(k)),
+            _ => simd.vectorize(Lanes::<_, 3, false, SQ>(k)),
+        }
     }
 
     struct Kernel<'a, R> {
@@ -388,8 +404,9 @@ mod vector {
     /// with fewer after it in the codes, the last of a batch, is read through a copy).
     const READ: usize = 32;
 
-    /// `G` vectors of eight lanes, then four lanes more when `HALF`.
-    struct Lanes<'a, R, const G: usize, const HALF: bool>(Kernel<'a, R>);
+    /// `G` vectors of eight lanes, then four lanes more when `HALF`; Σw²·x and Σw²·x² when
+    /// `SQ`.
+    struct Lanes<'a, R, const G: usize, const HALF: bool, const SQ: bool>(Kernel<'a, R>);
 
     /// The eight bytes of `c` from byte `at` on, as the low half of a vector.
     #[inline(always)]
@@ -399,7 +416,9 @@ mod vector {
         cast(t)
     }
 
-    impl<R: Rows, const G: usize, const HALF: bool> pulp::NullaryFnOnce for Lanes<'_, R, G, HALF> {
+    impl<R: Rows, const G: usize, const HALF: bool, const SQ: bool> pulp::NullaryFnOnce
+        for Lanes<'_, R, G, HALF, SQ>
+    {
         type Output = ();
 
         #[inline(always)]
@@ -472,31 +491,35 @@ mod vector {
                         let (v, yy) = ((valid >> (8 * g)) as u8, (y >> (8 * g)) as u8);
                         let x = dq._mm512_cvtepu64_pd(f._mm512_cvtepu8_epi64(eight(&cb, 8 * g)));
                         let wx = f._mm512_mul_pd(wv, x);
-                        let w2x = f._mm512_mul_pd(w2v, x);
-                        let w2x2 = f._mm512_mul_pd(w2x, x);
                         a[W] = f._mm512_mask_add_pd(a[W], v, a[W], wv);
                         // 1·w² + s rounds once, as w² + s does: the same bits, on the other pipes.
                         a[W2] = f._mm512_mask3_fmadd_pd(one, w2v, a[W2], v);
                         a[WY] = f._mm512_mask_add_pd(a[WY], yy, a[WY], wv);
                         a[W2Y] = f._mm512_mask3_fmadd_pd(one, w2v, a[W2Y], yy);
                         a[WX] = f._mm512_mask_add_pd(a[WX], v, a[WX], wx);
-                        a[W2X] = f._mm512_mask_add_pd(a[W2X], v, a[W2X], w2x);
-                        a[W2X2] = f._mm512_mask_add_pd(a[W2X2], v, a[W2X2], w2x2);
+                        if SQ {
+                            let w2x = f._mm512_mul_pd(w2v, x);
+                            let w2x2 = f._mm512_mul_pd(w2x, x);
+                            a[W2X] = f._mm512_mask_add_pd(a[W2X], v, a[W2X], w2x);
+                            a[W2X2] = f._mm512_mask_add_pd(a[W2X2], v, a[W2X2], w2x2);
+                        }
                     }
                     if HALF {
                         let (v, yy) = (((valid >> at) & 15) as u8, ((y >> at) & 15) as u8);
                         let (wv, w2v): (__m256d, __m256d) = (cast([w; 4]), cast([w2; 4]));
                         let x = dq._mm256_cvtepu64_pd(a2._mm256_cvtepu8_epi64(eight(&cb, at)));
                         let wx = av._mm256_mul_pd(wv, x);
-                        let w2x = av._mm256_mul_pd(w2v, x);
-                        let w2x2 = av._mm256_mul_pd(w2x, x);
                         h[W] = f._mm256_mask_add_pd(h[W], v, h[W], wv);
                         h[W2] = f._mm256_mask3_fmadd_pd(one4, w2v, h[W2], v);
                         h[WY] = f._mm256_mask_add_pd(h[WY], yy, h[WY], wv);
                         h[W2Y] = f._mm256_mask3_fmadd_pd(one4, w2v, h[W2Y], yy);
                         h[WX] = f._mm256_mask_add_pd(h[WX], v, h[WX], wx);
-                        h[W2X] = f._mm256_mask_add_pd(h[W2X], v, h[W2X], w2x);
-                        h[W2X2] = f._mm256_mask_add_pd(h[W2X2], v, h[W2X2], w2x2);
+                        if SQ {
+                            let w2x = av._mm256_mul_pd(w2v, x);
+                            let w2x2 = av._mm256_mul_pd(w2x, x);
+                            h[W2X] = f._mm256_mask_add_pd(h[W2X], v, h[W2X], w2x);
+                            h[W2X2] = f._mm256_mask_add_pd(h[W2X2], v, h[W2X2], w2x2);
+                        }
                     }
                 }
                 let (n, positive, blanks): ([u8; 32], [u8; 32], [u8; 32]) =
@@ -543,6 +566,7 @@ mod vector {
         _: impl Rows,
         _: usize,
         _: &Ranges,
+        _: bool,
         _: &mut Bundle,
         _: Option<&mut f64>,
     ) -> bool {
@@ -561,8 +585,9 @@ pub(crate) mod tests {
         [m.n, m.positive, m.invalid, f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8]]
     }
 
-    /// Adds one respondent's answers the plain way: the reference for the kernels.
-    pub(crate) fn row_by_row(layout: &Layout, row: &[u8], w: f64, into: &mut [Moments]) {
+    /// Adds one respondent's answers the plain way: the reference for the kernels (Σw²·x and
+    /// Σw²·x² only when `squares`).
+    pub(crate) fn row_by_row(layout: &Layout, squares: bool, row: &[u8], w: f64, into: &mut [Moments]) {
         for ((column, &code), m) in layout.columns.iter().zip(row).zip(into) {
             match column.slots.iter().find(|s| s.code == code) {
                 Some(s) => {
@@ -578,8 +603,10 @@ pub(crate) mod tests {
                         m.w2y2 += w2 * y * y;
                     }
                     m.wx += w * x;
-                    m.w2x += w2 * x;
-                    m.w2x2 += w2 * x * x;
+                    if squares {
+                        m.w2x += w2 * x;
+                        m.w2x2 += w2 * x * x;
+                    }
                 }
                 None => m.invalid += u64::from(code != NO_ANSWER),
             }
@@ -629,16 +656,17 @@ pub(crate) mod tests {
         let weights: Vec<f64> = (0..rows).map(|_| next(10_000) as f64 / 7.0).collect();
         // All rows in runs, and two rows of three picked (the last among them).
         let picked: Vec<u16> = (0..rows as u16).filter(|r| r % 3 != 1).collect();
-        for pick in [false, true] {
+        for (pick, squares) in [(false, true), (true, true), (false, false), (true, false)] {
             let chosen: Vec<usize> =
                 if pick { picked.iter().map(|&r| usize::from(r)).collect() } else { (0..rows).collect() };
             let mut expected = vec![Moments::default(); columns];
             for &r in &chosen {
-                row_by_row(layout, &codes[r * columns..(r + 1) * columns], weights[r], &mut expected);
+                let row = &codes[r * columns..(r + 1) * columns];
+                row_by_row(layout, squares, row, weights[r], &mut expected);
             }
             let expected: Vec<_> = expected.iter().map(bits).collect();
             for vectors in [false, vector::available()] {
-                let plan = Plan::with_vectors(layout, vectors);
+                let plan = Plan::with_vectors(layout, vectors, squares);
                 let mut sums = vec![Bundle::ZERO; plan.bundles];
                 let mut total = 0.0;
                 // In three runs of rows, as blocks bring them (more than a byte counter holds).
@@ -653,7 +681,9 @@ pub(crate) mod tests {
                     }
                 }
                 let got: Vec<_> = (0..columns).map(|c| bits(&plan.moments(&sums, c))).collect();
-                assert_eq!(got, expected, "{columns} columns, vectors: {vectors}, picked: {pick}");
+                let case =
+                    format!("{columns} columns, vectors: {vectors}, picked: {pick}, squares: {squares}");
+                assert_eq!(got, expected, "{case}");
                 let sum = chosen.iter().fold(0.0, |t, &r| t + weights[r]);
                 assert_eq!(total.to_bits(), sum.to_bits());
             }

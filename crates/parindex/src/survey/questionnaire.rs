@@ -294,13 +294,19 @@ pub struct SurveySettings {
     /// tally at O(items²) per respondent: switch them off when only item intervals matter.
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub index_intervals: bool,
+    /// Whether the mean scores get standard errors (default true). They need Σw²·x and
+    /// Σw²·x² of every answer column in the tally: switch them off when only the shares'
+    /// intervals matter (the means stay; the tally adds two sums fewer per answer, about an
+    /// eighth of its time).
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub mean_se: bool,
 }
 
-fn yes() -> bool {
+pub(super) fn yes() -> bool {
     true
 }
 #[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
-fn is_true(x: &bool) -> bool {
+pub(super) fn is_true(x: &bool) -> bool {
     *x
 }
 
@@ -313,6 +319,7 @@ impl Default for SurveySettings {
             margin: margin_default(),
             invalid_answers: InvalidAnswers::default(),
             index_intervals: true,
+            mean_se: true,
         }
     }
 }

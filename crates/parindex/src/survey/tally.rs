@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::batch::{Answers, Batch, Labels};
 use super::kernel::{chunks, CellOf, Cross, Part};
 use super::moments::{Moments, Plan};
-use super::questionnaire::{Features, InvalidAnswers, ItemKind, Questionnaire, NO_ANSWER};
+use super::questionnaire::{is_true, yes, Features, InvalidAnswers, ItemKind, Questionnaire, NO_ANSWER};
 use crate::error::{Error, Issue, IssueKind, Location, Result};
 
 /// Which design features the responses carry; every batch of one tally must agree.
@@ -100,6 +100,9 @@ pub struct Tally {
     feature_count: usize,
     /// Without clusters, per cell: the upper triangle of Σ w² f fᵀ, row after row.
     gram: Vec<f64>,
+    /// Whether the moments hold Σw²·x and Σw²·x² (`mean_se` on; zero when not).
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    mean_se: bool,
     #[serde(skip)]
     index: FxHashMap<Key, u32>,
 }
@@ -112,6 +115,7 @@ impl PartialEq for Tally {
             || self.cells.len() != other.cells.len()
             || self.gram_width() != other.gram_width()
             || (self.gram_width() > 0 && self.features != other.features)
+            || self.mean_se != other.mean_se
         {
             return false;
         }
@@ -172,6 +176,7 @@ impl Tally {
             features,
             feature_count: questionnaire.feature_map(features).count,
             gram: Vec::new(),
+            mean_se: questionnaire.settings().mean_se,
             index: FxHashMap::default(),
         }
     }
@@ -209,6 +214,11 @@ impl Tally {
         } else {
             f * (f + 1) / 2
         }
+    }
+
+    /// Whether the moments hold the sums the mean scores' standard errors need.
+    pub(crate) fn mean_se(&self) -> bool {
+        self.mean_se
     }
 
     /// The features the cross sums are kept over, and their number.
@@ -447,7 +457,7 @@ impl Tally {
         let key_count =
             if by_unit { staged.count(Names::Units) } else { self.cells.len() + staged.cells.len() };
         let chunks = chunks(n);
-        let plan = Plan::new(layout);
+        let plan = Plan::new(layout, self.mean_se);
         let cross = (!design.clustered && self.features != Features::None)
             .then(|| Cross::new(questionnaire, &questionnaire.feature_map(self.features)));
         let tally_chunk = |range: &std::ops::Range<usize>| {
@@ -709,6 +719,22 @@ impl Tally {
         if self.cells.is_empty() {
             // An empty tally takes the other's cross sums (none, with index_intervals off).
             (self.features, self.feature_count) = (other.features, other.feature_count);
+            self.mean_se = other.mean_se;
+        }
+        if !other.cells.is_empty() && self.mean_se != other.mean_se {
+            let what = |t: &Tally| {
+                if t.mean_se {
+                    "the sums of the means' standard errors"
+                } else {
+                    "no sums of the means' standard errors (mean_se off)"
+                }
+            };
+            return Err(Error::single(
+                Location::default(),
+                IssueKind::SurveyMismatch {
+                    reason: format!("one tally keeps {}, the other {}", what(self), what(other)),
+                },
+            ));
         }
         // With clusters no cross sums are kept, whatever the settings asked for.
         let keeps = |t: &Tally| {
@@ -1132,7 +1158,7 @@ mod tests {
                     let w = if weighted { weights[r] } else { 1.0 };
                     cell.0 += 1;
                     cell.1 += w;
-                    row_by_row(layout, &answers[r * columns..(r + 1) * columns], w, &mut cell.2);
+                    row_by_row(layout, true, &answers[r * columns..(r + 1) * columns], w, &mut cell.2);
                 }
                 let invalid: u64 = expected.values().flat_map(|(_, _, m)| m).map(|m| m.invalid).sum();
                 let expected: Content = expected
