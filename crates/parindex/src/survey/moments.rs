@@ -444,10 +444,15 @@ mod vector {
             let blank: __m256i = cast([u8::MAX; 32]);
             let one = f._mm512_set1_pd(1.0);
             let one4: __m256d = cast([1.0f64; 4]);
+            // The sums this kernel adds (without `SQ` the first five: the others stay as they
+            // are, neither read nor written).
+            let kept = |k: usize| SQ || k < W2X;
             let mut a: [[__m512d; 7]; G] = std::array::from_fn(|g| {
                 std::array::from_fn(|k| {
                     let mut t = [0.0f64; 8];
-                    t.copy_from_slice(&sums.m[k][8 * g..8 * g + 8]);
+                    if kept(k) {
+                        t.copy_from_slice(&sums.m[k][8 * g..8 * g + 8]);
+                    }
                     cast(t)
                 })
             });
@@ -455,7 +460,7 @@ mod vector {
             let at = 8 * G;
             let mut h: [__m256d; 7] = std::array::from_fn(|k| {
                 let mut t = [0.0f64; 4];
-                if HALF {
+                if HALF && kept(k) {
                     t.copy_from_slice(&sums.m[k][at..at + 4]);
                 }
                 cast(t)
@@ -534,13 +539,13 @@ mod vector {
                 }
             }
             for (g, a) in a.iter().enumerate() {
-                for (k, v) in a.iter().enumerate() {
+                for (k, v) in a.iter().enumerate().filter(|&(k, _)| kept(k)) {
                     let v: [f64; 8] = cast(*v);
                     sums.m[k][8 * g..8 * g + 8].copy_from_slice(&v);
                 }
             }
             if HALF {
-                for (k, v) in h.iter().enumerate() {
+                for (k, v) in h.iter().enumerate().filter(|&(k, _)| kept(k)) {
                     let v: [f64; 4] = cast(*v);
                     sums.m[k][at..at + 4].copy_from_slice(&v);
                 }
