@@ -623,6 +623,7 @@ impl<'a> Estimator<'a> {
             lonely |= e.share.is_some() && e.se.is_none();
             items.push(e);
         }
+        self.logit_intervals(&mut items);
         if lonely && items.iter().any(|e| e.n > 0) {
             warnings.push(SurveyWarning {
                 code: "single_psu".into(),
@@ -685,13 +686,10 @@ impl<'a> Estimator<'a> {
                     mean_se = Some(v_mean.sqrt());
                 }
             }
-            let bounds = if self.design.is_simple() && column.binary {
+            // Logit intervals are added by `logit_intervals`, for all the domain's items at once.
+            if self.design.is_simple() && column.binary {
                 interval = Interval::Wilson;
-                Some(wilson(positive as f64, n as f64, self.z))
-            } else {
-                se.and_then(|se| logit_interval(p, se, self.z)).inspect(|_| interval = Interval::Logit)
-            };
-            if let Some((lo, hi)) = bounds {
+                let (lo, hi) = wilson(positive as f64, n as f64, self.z);
                 (ci_low, ci_high) = (Some(lo), Some(hi));
             }
             // Design effect against a simple random sample of the same n (svyvar's s²):
@@ -723,6 +721,20 @@ impl<'a> Estimator<'a> {
             mean_se,
             deff,
             n_eff,
+        }
+    }
+
+    /// The logit interval of every item without a Wilson interval that has a share and a
+    /// standard error: in a pass of their own, so that the items' exponentials, independent of
+    /// one another, overlap in the processor (after the other estimates of each item they
+    /// would wait on its chain of divisions).
+    fn logit_intervals(&self, items: &mut [ItemEstimate]) {
+        for e in items {
+            if let (Interval::None, Some(p), Some(se)) = (e.interval, e.share, e.se) {
+                if let Some((lo, hi)) = logit_interval(p, se, self.z) {
+                    (e.ci_low, e.ci_high, e.interval) = (Some(lo), Some(hi), Interval::Logit);
+                }
+            }
         }
     }
 
