@@ -489,6 +489,9 @@ struct Scratch {
     /// column (`stratum * columns + column`).
     moments: Vec<Moments>,
     by_stratum: Vec<[Sums; 2]>,
+    /// Per column of the domain, the ratios of its share and mean and their variances.
+    ratios: Vec<Option<[f64; 2]>>,
+    variances: Vec<Option<[f64; 2]>>,
     /// Per PSU: T_y of the share, T_y of the score, T_1; and whether it was touched.
     psu: Vec<[f64; 3]>,
     seen: Vec<bool>,
@@ -617,12 +620,27 @@ impl<'a> Estimator<'a> {
         }
         let mut lonely = false;
         let (moments, by_stratum) = self.domain_sums(scratch, cells);
+        let mut variances = std::mem::take(&mut scratch.variances);
+        variances.clear();
+        if self.design.clustered {
+            for (ci, (column, m)) in self.columns.iter().zip(&moments).enumerate() {
+                let v = ratios(m, column).and_then(|r| self.cluster_variances(scratch, cells, ci, r, m.w));
+                variances.push(v);
+            }
+        } else {
+            let mut ratio = std::mem::take(&mut scratch.ratios);
+            ratio.clear();
+            ratio.extend(moments.iter().zip(&self.columns).map(|(m, column)| ratios(m, column)));
+            self.stratum_variances(&moments, &by_stratum, &ratio, &mut variances);
+            scratch.ratios = ratio;
+        }
         let mut items = Vec::with_capacity(self.columns.len());
-        for (ci, (column, m)) in self.columns.iter().zip(&moments).enumerate() {
-            let e = self.item(scratch, &by_stratum, cells, ci, column, m);
+        for ((column, m), &v) in self.columns.iter().zip(&moments).zip(&variances) {
+            let e = self.item(column, m, v);
             lonely |= e.share.is_some() && e.se.is_none();
             items.push(e);
         }
+        scratch.variances = variances;
         self.logit_intervals(&mut items);
         if lonely && items.iter().any(|e| e.n > 0) {
             warnings.push(SurveyWarning {
@@ -655,31 +673,22 @@ impl<'a> Estimator<'a> {
         }
     }
 
-    /// The estimate of answer column `ci` in a domain, from its moments.
+    /// The estimate of an answer column in a domain, from its moments and the variances of
+    /// its share and mean.
     #[inline]
-    fn item(
-        &self,
-        scratch: &mut Scratch,
-        by_stratum: &[[Sums; 2]],
-        cells: &[usize],
-        ci: usize,
-        column: &Column,
-        m: &Moments,
-    ) -> ItemEstimate {
-        let &Moments { n, positive, invalid, w, wy, wy2, wx: wm, .. } = m;
+    fn item(&self, column: &Column, m: &Moments, v: Option<[f64; 2]>) -> ItemEstimate {
+        let &Moments { n, positive, invalid, w, wy, wy2, .. } = m;
         // Shares are kept in the column's points (options: percent).
         let scale = column.scale;
         let (wy, wy2) = (wy / scale, wy2 / (scale * scale));
         let (mut share, mut se, mut mean, mut mean_se) = (None, None, None, None);
         let (mut ci_low, mut ci_high, mut interval, mut deff, mut n_eff) =
             (None, None, Interval::None, None, None);
-        if n > 0 && w > 0.0 {
-            let p = wy / w;
+        if let Some([p, mean_ratio]) = ratios(m, column) {
             share = Some(p);
             if column.mean {
-                mean = Some(wm / w);
+                mean = Some(mean_ratio);
             }
-            let v = self.variances(scratch, by_stratum, cells, ci, [p, wm / w], w);
             if let Some([v_share, v_mean]) = v {
                 se = Some(v_share.sqrt());
                 if column.mean && self.mean_se {
@@ -784,62 +793,89 @@ impl<'a> Estimator<'a> {
         (moments, by_stratum)
     }
 
-    /// The linearised variances of the ratios Σ w·y / Σ w for the share (y the answer's
-    /// share) and the mean (y its score) of answer column `column` in a domain, in one pass
-    /// (`None` when a stratum with domain answers has a single PSU).
-    fn variances(
+    /// Without clusters: the linearised variances of the ratios Σ w·y / Σ w for the share
+    /// (y the answer's share) and the mean (y its score) of every answer column in a domain,
+    /// in one pass over the strata, the columns side by side (`None` for a column without
+    /// answers, or when a stratum with its answers has a single PSU).
+    fn stratum_variances(
+        &self,
+        moments: &[Moments],
+        by_stratum: &[[Sums; 2]],
+        ratio: &[Option<[f64; 2]>],
+        v: &mut Vec<Option<[f64; 2]>>,
+    ) {
+        let columns = self.columns.len();
+        v.extend(ratio.iter().map(|r| r.map(|_| [0.0; 2])));
+        for &stratum in &self.strata_by_name {
+            let nh = self.psus[stratum] as f64;
+            let sums = &by_stratum[stratum * columns..(stratum + 1) * columns];
+            for ((v, r), both) in v.iter_mut().zip(ratio).zip(sums) {
+                let (Some(acc), Some(p)) = (v.as_mut(), r) else { continue };
+                if both[0][4] == 0.0 && both[0][2] == 0.0 {
+                    continue;
+                }
+                if nh < 2.0 {
+                    *v = None;
+                    continue;
+                }
+                for ((a, s), &p) in acc.iter_mut().zip(both).zip(p) {
+                    *a += stratum_term(nh, s, p);
+                }
+            }
+        }
+        for (v, m) in v.iter_mut().zip(moments) {
+            *v = v.map(|v| v.map(|v| (v / (m.w * m.w)).max(0.0)));
+        }
+    }
+
+    /// With clusters: the linearised variances of the ratios `p` (share and mean) of answer
+    /// column `column` in a domain, from the PSU totals of its cells (`None` when a stratum
+    /// with domain answers has a single PSU).
+    fn cluster_variances(
         &self,
         scratch: &mut Scratch,
-        by_stratum: &[[Sums; 2]],
         cells: &[usize],
         column: usize,
         p: [f64; 2],
         w: f64,
     ) -> Option<[f64; 2]> {
         let scale = self.q.layout().columns[column].scale;
-        let columns = self.q.layout().columns.len();
         let strata = &mut scratch.strata;
-        if self.design.clustered {
-            strata.clear();
-            strata.resize(self.psus.len(), [[0.0; 5]; 2]);
-            let Scratch { psu, seen, touched, .. } = scratch;
-            psu.resize(self.psu_stratum.len(), [0.0; 3]);
-            seen.resize(self.psu_stratum.len(), false);
-            for &c in cells {
-                let m = &self.tally.moments(c)[column];
-                let j = self.psu_of_cell[c];
-                if !seen[j as usize] {
-                    seen[j as usize] = true;
-                    touched.push(j);
-                }
-                let t = &mut psu[j as usize];
-                t[0] += m.wy / scale;
-                t[1] += m.wx;
-                t[2] += m.w;
+        strata.clear();
+        strata.resize(self.psus.len(), [[0.0; 5]; 2]);
+        let Scratch { psu, seen, touched, .. } = scratch;
+        psu.resize(self.psu_stratum.len(), [0.0; 3]);
+        seen.resize(self.psu_stratum.len(), false);
+        for &c in cells {
+            let m = &self.tally.moments(c)[column];
+            let j = self.psu_of_cell[c];
+            if !seen[j as usize] {
+                seen[j as usize] = true;
+                touched.push(j);
             }
-            // In the order of the PSUs' names.
-            touched.sort_unstable();
-            for &j in touched.iter() {
-                let [share, score, t1] = std::mem::take(&mut psu[j as usize]);
-                seen[j as usize] = false;
-                let s = &mut strata[self.psu_stratum[j as usize] as usize];
-                for (s, ty) in s.iter_mut().zip([share, score]) {
-                    s[0] += ty * ty;
-                    s[1] += ty * t1;
-                    s[2] += t1 * t1;
-                    s[3] += ty;
-                    s[4] += t1;
-                }
-            }
-            touched.clear();
+            let t = &mut psu[j as usize];
+            t[0] += m.wy / scale;
+            t[1] += m.wx;
+            t[2] += m.w;
         }
+        // In the order of the PSUs' names.
+        touched.sort_unstable();
+        for &j in touched.iter() {
+            let [share, score, t1] = std::mem::take(&mut psu[j as usize]);
+            seen[j as usize] = false;
+            let s = &mut strata[self.psu_stratum[j as usize] as usize];
+            for (s, ty) in s.iter_mut().zip([share, score]) {
+                s[0] += ty * ty;
+                s[1] += ty * t1;
+                s[2] += t1 * t1;
+                s[3] += ty;
+                s[4] += t1;
+            }
+        }
+        touched.clear();
         let mut v = [0.0; 2];
         for &stratum in &self.strata_by_name {
-            let both = if self.design.clustered {
-                &strata[stratum]
-            } else {
-                &by_stratum[stratum * columns + column]
-            };
+            let both = &strata[stratum];
             if both[0][4] == 0.0 && both[0][2] == 0.0 {
                 continue;
             }
@@ -848,9 +884,7 @@ impl<'a> Estimator<'a> {
                 return None;
             }
             for ((v, s), p) in v.iter_mut().zip(both).zip(p) {
-                let squares = s[0] - 2.0 * p * s[1] + p * p * s[2];
-                let total = s[3] - p * s[4];
-                *v += nh / (nh - 1.0) * (squares - total * total / nh);
+                *v += stratum_term(nh, s, p);
             }
         }
         Some(v.map(|v| (v / (w * w)).max(0.0)))
@@ -1106,6 +1140,20 @@ struct IndexTotals {
 /// and y = n − shortfall / 100 per column, α·y + γ·n = (α + γ) − (α + γ)·blank − α/100·shortfall. Per
 /// element features need the same (α, γ) on every column of an element (pooled indices);
 /// `None` otherwise.
+/// The share and mean ratios of a column in a domain (Σ w·y / Σ w, y in shares of 1, and
+/// Σ w·x / Σ w), when it has answers of positive weight.
+fn ratios(m: &Moments, column: &Column) -> Option<[f64; 2]> {
+    (m.n > 0 && m.w > 0.0).then(|| [m.wy / column.scale / m.w, m.wx / m.w])
+}
+
+/// One stratum's term of a ratio's linearised variance (before the division by W²):
+/// n_h / (n_h − 1) · (S_yy − 2p S_y1 + p² S_11 − (S_y − p S_1)² / n_h).
+fn stratum_term(nh: f64, s: &Sums, p: f64) -> f64 {
+    let squares = s[0] - 2.0 * p * s[1] + p * p * s[2];
+    let total = s[3] - p * s[4];
+    nh / (nh - 1.0) * (squares - total * total / nh)
+}
+
 fn feature_coefficients(
     kind: Features,
     map: &FeatureMap,
