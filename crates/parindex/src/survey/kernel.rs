@@ -254,6 +254,12 @@ impl Part {
         // The local cell of each key, numbered as the chunk's rows first show them (a row
         // whose unit label points past the names counts as key 0 until the batch is refused).
         let mut local = vec![u32::MAX; key_count.max(1)];
+        // With cells by unit, the local cell of each unit label (several labels may name one
+        // unit: they share its cell).
+        let mut by_label = match cell_of {
+            CellOf::Unit(units) => vec![u32::MAX; units.len()],
+            CellOf::Row(_) => Vec::new(),
+        };
         let mut cells = Vec::new();
         let mut labels_valid = true;
         // Whether rows `rows` come in runs of one label (checked up to the point that rules it
@@ -280,9 +286,18 @@ impl Part {
             ids.clear();
             match cell_of {
                 CellOf::Unit(units) => cells_of(&batch.units.index[rows], runs, ids, |label| {
-                    let unit = units.get(label as usize).copied();
-                    labels_valid &= unit.is_some();
-                    local_of(unit.unwrap_or_default())
+                    // A label seen before: its local cell in one lookup.
+                    match by_label.get(label as usize) {
+                        Some(&l) if l != u32::MAX => l,
+                        seen => {
+                            labels_valid &= seen.is_some();
+                            let l = local_of(units.get(label as usize).copied().unwrap_or_default());
+                            if let Some(at) = by_label.get_mut(label as usize) {
+                                *at = l;
+                            }
+                            l
+                        }
+                    }
                 }),
                 CellOf::Row(of_row) => cells_of(&of_row[rows], runs, ids, local_of),
             }
