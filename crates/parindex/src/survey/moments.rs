@@ -442,6 +442,10 @@ mod vector {
             let (lo, span, ylo, yspan): (__m256i, __m256i, __m256i, __m256i) =
                 (cast(r.lo), cast(r.span), cast(r.ylo), cast(r.yspan));
             let blank: __m256i = cast([u8::MAX; 32]);
+            // −1 in every byte, as a value the compiler does not see: a masked subtraction of
+            // it stays one instruction (a known −1 is compiled into a mask made a vector and a
+            // subtraction: two).
+            let minus_one: __m256i = std::hint::black_box(blank);
             let one = f._mm512_set1_pd(1.0);
             let one4: __m256d = cast([1.0f64; 4]);
             // The sums this kernel adds (without `SQ` the first five: the others stay as they
@@ -487,9 +491,9 @@ mod vector {
                     let none = bw._mm256_mask_cmpeq_epi8_mask(lanes, c, blank);
                     // Subtracting −1 (all bits set) adds one. The answers outside the scale
                     // are the rest: counted once per part, below.
-                    n = bw._mm256_mask_sub_epi8(n, valid, n, blank);
-                    positive = bw._mm256_mask_sub_epi8(positive, y, positive, blank);
-                    blanks = bw._mm256_mask_sub_epi8(blanks, none, blanks, blank);
+                    n = bw._mm256_mask_sub_epi8(n, valid, n, minus_one);
+                    positive = bw._mm256_mask_sub_epi8(positive, y, positive, minus_one);
+                    blanks = bw._mm256_mask_sub_epi8(blanks, none, blanks, minus_one);
                     let (w2, cb) = (w * w, cast::<__m256i, [u8; 32]>(c));
                     let (wv, w2v) = (f._mm512_set1_pd(w), f._mm512_set1_pd(w2));
                     for (g, a) in a.iter_mut().enumerate() {
