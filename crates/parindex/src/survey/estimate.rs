@@ -618,7 +618,6 @@ impl<'a> Estimator<'a> {
                 message: format!("{respondents} respondents; the sample-size rule asks for {required}"),
             });
         }
-        let mut lonely = false;
         let (moments, by_stratum) = self.domain_sums(scratch, cells);
         let mut variances = std::mem::take(&mut scratch.variances);
         variances.clear();
@@ -634,12 +633,10 @@ impl<'a> Estimator<'a> {
             self.stratum_variances(&moments, &by_stratum, &ratio, &mut variances);
             scratch.ratios = ratio;
         }
-        let mut items = Vec::with_capacity(self.columns.len());
-        for ((column, m), &v) in self.columns.iter().zip(&moments).zip(&variances) {
-            let e = self.item(column, m, v);
-            lonely |= e.share.is_some() && e.se.is_none();
-            items.push(e);
-        }
+        let mut items: Vec<ItemEstimate> = (self.columns.iter().zip(&moments).zip(&variances))
+            .map(|((column, m), &v)| self.item(column, m, v))
+            .collect();
+        let lonely = items.iter().any(|e| e.share.is_some() && e.se.is_none());
         scratch.variances = variances;
         self.logit_intervals(&mut items);
         if lonely && items.iter().any(|e| e.n > 0) {
