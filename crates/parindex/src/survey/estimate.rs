@@ -1132,11 +1132,6 @@ struct IndexTotals {
     width: usize,
 }
 
-/// The coefficients of the tally's features (the constant, then per group its blank count
-/// and its shortfall) for a linearised variable given per answer column: with n = 1 − blank
-/// and y = n − shortfall / 100 per column, α·y + γ·n = (α + γ) − (α + γ)·blank − α/100·shortfall. Per
-/// element features need the same (α, γ) on every column of an element (pooled indices);
-/// `None` otherwise.
 /// The share and mean ratios of a column in a domain (Σ w·y / Σ w, y in shares of 1, and
 /// Σ w·x / Σ w), when it has answers of positive weight.
 fn ratios(m: &Moments, column: &Column) -> Option<[f64; 2]> {
@@ -1151,6 +1146,11 @@ fn stratum_term(nh: f64, s: &Sums, p: f64) -> f64 {
     nh / (nh - 1.0) * (squares - total * total / nh)
 }
 
+/// The coefficients of the tally's features (the constant, then per group its blank count
+/// and its shortfall) for a linearised variable given per answer column: with n = 1 − blank
+/// and y = n − shortfall / 100 per column, α·y + γ·n = (α + γ) − (α + γ)·blank − α/100·shortfall. Per
+/// element features need the same (α, γ) on every column of an element (pooled indices);
+/// `None` otherwise.
 fn feature_coefficients(
     kind: Features,
     map: &FeatureMap,
