@@ -2,11 +2,15 @@
 //! codes outside the scales among them), labels that may point past their names (or at no
 //! names at all), weights of any kind, groups, strata and clusters. Either an error that
 //! leaves the tally as it was, or a tally of every row whose estimates run; the batch as
-//! rows and as columns gives the same outcome. Never a panic.
+//! rows and as columns gives the same outcome; with the means' standard errors switched off
+//! (a flag), the same estimates but those. Never a panic.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use parindex::{survey_results, Answers, Batch, DomainKind, Labels, Questionnaire, SurveyOptions, Tally};
+use parindex::{
+    survey_results, Answers, Batch, DomainKind, ItemEstimate, Labels, Questionnaire, SurveyOptions,
+    SurveySettings, Tally,
+};
 
 const QUESTIONNAIRE: &str = include_str!("../../tests/bad-survey/questionnaire.json");
 
@@ -69,7 +73,25 @@ fuzz_target!(|data: &[u8]| {
         Ok(()) => {
             assert_eq!(by_rows.respondents(), rows as u64);
             let options = SurveyOptions::new().by(&[DomainKind::Unit, DomainKind::Group, DomainKind::All]);
-            let _ = survey_results(&q, &by_rows, &options);
+            let full = survey_results(&q, &by_rows, &options);
+            if flags & 32 != 0 {
+                let settings = SurveySettings { mean_se: false, ..q.settings().clone() };
+                let lean = Questionnaire::new(q.id(), q.elements().to_vec(), q.items().to_vec(), settings)
+                    .and_then(|l| l.with_forms(q.forms().to_vec()))
+                    .expect("the same questionnaire");
+                let mut tally = Tally::new(&lean);
+                tally.add(&lean, &design.apply(Batch::new(units, Answers::Rows(&answers)))).expect("valid");
+                let lean = survey_results(&lean, &tally, &options);
+                assert_eq!(full.is_ok(), lean.is_ok());
+                if let (Ok(full), Ok(lean)) = (full, lean) {
+                    for (a, b) in full.domains.iter().zip(&lean.domains) {
+                        assert_eq!((a.overall, &a.elements), (b.overall, &b.elements));
+                        for (x, y) in a.items.iter().zip(&b.items) {
+                            assert_eq!(*x, ItemEstimate { mean_se: x.mean_se, ..y.clone() });
+                        }
+                    }
+                }
+            }
         }
         Err(e) => {
             assert!(!e.issues().is_empty());
