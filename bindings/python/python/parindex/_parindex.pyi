@@ -581,10 +581,11 @@ class Tally:
 @final
 class SurveyResults:
     """Survey estimates: per domain and item the valid answers, the weighted share
-    satisfied with its design-based standard error and interval, mean score and design
-    effect; element and overall indices with their standard errors and logit intervals
-    (covariances of their items included; off with the questionnaire setting
-    ``index_intervals``); warnings.
+    satisfied with its design-based standard error and interval, mean score (with its
+    standard error unless the questionnaire setting ``mean_se`` is off) and design effect;
+    element and overall indices with their standard errors and logit intervals (covariances
+    of their items included; off with the questionnaire setting ``index_intervals``);
+    warnings.
 
     >>> import parindex
     >>> _, tally = parindex.examples.survey("sipas-demo")
