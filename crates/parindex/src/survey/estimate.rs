@@ -619,25 +619,24 @@ impl<'a> Estimator<'a> {
             });
         }
         let (moments, by_stratum) = self.domain_sums(scratch, cells);
-        let mut variances = std::mem::take(&mut scratch.variances);
+        let (mut ratio, mut variances) =
+            (std::mem::take(&mut scratch.ratios), std::mem::take(&mut scratch.variances));
+        ratio.clear();
+        ratio.extend(moments.iter().zip(&self.columns).map(|(m, column)| ratios(m, column)));
         variances.clear();
         if self.design.clustered {
-            for (ci, (column, m)) in self.columns.iter().zip(&moments).enumerate() {
-                let v = ratios(m, column).and_then(|r| self.cluster_variances(scratch, cells, ci, r, m.w));
-                variances.push(v);
+            for (ci, (m, r)) in moments.iter().zip(&ratio).enumerate() {
+                variances.push(r.and_then(|r| self.cluster_variances(scratch, cells, ci, r, m.w)));
             }
         } else {
-            let mut ratio = std::mem::take(&mut scratch.ratios);
-            ratio.clear();
-            ratio.extend(moments.iter().zip(&self.columns).map(|(m, column)| ratios(m, column)));
             self.stratum_variances(&moments, &by_stratum, &ratio, &mut variances);
-            scratch.ratios = ratio;
         }
-        let mut items: Vec<ItemEstimate> = (self.columns.iter().zip(&moments).zip(&variances))
-            .map(|((column, m), &v)| self.item(column, m, v))
+        let mut items: Vec<ItemEstimate> = (self.columns.iter().zip(&moments))
+            .zip(ratio.iter().zip(&variances))
+            .map(|((column, m), (&r, &v))| self.item(column, m, r, v))
             .collect();
         let lonely = items.iter().any(|e| e.share.is_some() && e.se.is_none());
-        scratch.variances = variances;
+        (scratch.ratios, scratch.variances) = (ratio, variances);
         self.logit_intervals(&mut items);
         if lonely && items.iter().any(|e| e.n > 0) {
             warnings.push(SurveyWarning {
@@ -670,10 +669,10 @@ impl<'a> Estimator<'a> {
         }
     }
 
-    /// The estimate of an answer column in a domain, from its moments and the variances of
-    /// its share and mean.
+    /// The estimate of an answer column in a domain, from its moments, its share and mean
+    /// ratios ([`ratios`]) and their variances.
     #[inline]
-    fn item(&self, column: &Column, m: &Moments, v: Option<[f64; 2]>) -> ItemEstimate {
+    fn item(&self, column: &Column, m: &Moments, r: Option<[f64; 2]>, v: Option<[f64; 2]>) -> ItemEstimate {
         let &Moments { n, positive, invalid, w, wy, wy2, .. } = m;
         // Shares are kept in the column's points (options: percent).
         let scale = column.scale;
@@ -681,7 +680,7 @@ impl<'a> Estimator<'a> {
         let (mut share, mut se, mut mean, mut mean_se) = (None, None, None, None);
         let (mut ci_low, mut ci_high, mut interval, mut deff, mut n_eff) =
             (None, None, Interval::None, None, None);
-        if let Some([p, mean_ratio]) = ratios(m, column) {
+        if let Some([p, mean_ratio]) = r {
             share = Some(p);
             if column.mean {
                 mean = Some(mean_ratio);
