@@ -285,7 +285,7 @@ fn bench(c: &mut Criterion) {
         ms(ours),
         verdict(ms(ours) <= TARGET_MS)
     );
-    println!("    {RUNS} runs in a row                {:>9.2} ms", ms(in_a_row));
+    println!("    {RUNS} runs in a row                  {:>9.2} ms", ms(in_a_row));
     println!("    run right after itself, in turn   {:>9.2} ms", ms(ours_after_itself));
     println!(
         "    run right after the other jobs    {:>9.2} ms   ({:.2}× the warm runs)",
